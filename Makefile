@@ -1,0 +1,56 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`.
+# Both set up everything first (virtualenv, front-end build, translations) and are safe to repeat.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test setup lint typecheck pytest browser-deps translations assets clean
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+	$(BIN)/flask demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup browser-deps lint typecheck pytest
+
+setup: $(VENV)/.installed portal/static/css/portal.css translations
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+portal/static/css/portal.css: node_modules/.installed assets/build.mjs assets/init.js $(wildcard assets/scss/*.scss) $(wildcard assets/images/*)
+	npm run --silent build
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations 2>/dev/null
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser-deps:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy --strict workflows
+
+pytest: setup
+	$(BIN)/pytest
+
+# Refresh the message catalogues after changing user-facing text.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations
+
+clean:
+	rm -rf $(VENV) node_modules portal/static instance

@@ -1,0 +1,113 @@
+"""Configuration classes: every environment variable of the portal is read here and only here.
+
+The default (`EmbeddedConfig`) runs on a fresh machine with no services: a SQLite file in the
+instance folder, Celery tasks executed in-process, e-mail written to a folder.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance"))
+
+
+class BaseConfig:
+    PORTAL_NAME = "Collega-besturen versterken"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    CELERY_BROKER_URL: str | None = os.environ.get("CELERY_BROKER_URL")
+    CELERY_TASK_ALWAYS_EAGER = False
+    # Only the health check keeps a result; notification tasks record their outcome in the database.
+    CELERY_RESULT_BACKEND: str | None = os.environ.get("CELERY_RESULT_BACKEND")
+    # Flask-Limiter's storage: shared by every web process in production (Redis).
+    RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    # Login throttling: per client address and, for failed attempts, per account.
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 5 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+
+    # A CSRF token stays valid for a working day, so a form left open in the morning still posts.
+    WTF_CSRF_TIME_LIMIT = 10 * 3600
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    # Server-side sessions (user_session rows) end after this, whatever the cookie says.
+    USER_SESSION_MAX_AGE = timedelta(hours=10)
+    FORCE_HTTPS = True
+
+    INVITATION_VALID_FOR = timedelta(days=7)
+    PASSWORD_RESET_VALID_FOR = timedelta(hours=1)
+
+    BABEL_DEFAULT_LOCALE = "nl_BE"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("nl", "en")
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "false").lower() == "true"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "portaal@collega-besturen.example")
+    MAIL_FILE_PATH = str(INSTANCE / "mail")
+    # Links in e-mails are absolute; behind a proxy the public address is configured here.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    TOTP_ISSUER = "Collega-besturen versterken"
+
+
+class EmbeddedConfig(BaseConfig):
+    """The default: one process, no services, demo-friendly (plain http on 127.0.0.1)."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "embedded-development-key-not-for-production")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite'}")
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+    CELERY_TASK_ALWAYS_EAGER = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
+    SESSION_COOKIE_SECURE = False
+    FORCE_HTTPS = False
+
+
+class TestConfig(EmbeddedConfig):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_STORAGE_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")
+    MAIL_BACKEND = "locmem"
+    SERVER_NAME = "portal.test"
+    PUBLIC_BASE_URL = "http://portal.test"
+
+
+class ProductionConfig(BaseConfig):
+    """PostgreSQL, Redis, Celery workers behind gunicorn: refuses to start without its services."""
+
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CELERY_BROKER_URL")
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "embedded": EmbeddedConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def selected_config() -> type[BaseConfig]:
+    name = os.environ.get("PORTAL_CONFIG", "embedded")
+    if name not in CONFIGS:
+        raise RuntimeError(f"PORTAL_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]
+
+
+def check_required(config: type[BaseConfig]) -> None:
+    """Production must not silently fall back to embedded defaults."""
+    missing = [key for key in getattr(config, "REQUIRED", ()) if not getattr(config, key, None)]
+    if missing:
+        env_names = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
+        names = ", ".join(env_names.get(key, key) for key in missing)
+        raise RuntimeError(f"Production configuration is missing: {names}")

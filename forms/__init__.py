@@ -1,0 +1,1 @@
+"""WTForms classes: input shape, coercion and Dutch messages only. No database writes, no decisions."""

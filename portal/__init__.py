@@ -1,0 +1,113 @@
+"""The Flask application factory: the imperative shell around workflows/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import INSTANCE, ROOT, check_required, selected_config
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    from config import CONFIGS
+
+    config = CONFIGS[config_name] if config_name else selected_config()
+    check_required(config)
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal import cli, errors, templating
+
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+
+    from worker.celery_app import init_celery
+
+    init_celery(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+
+    from portal import access, models  # noqa: F401  (registers the tables)
+    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
+    from portal.i18n import select_locale
+    from portal.services.accounts import load_session_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+    mail.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # the server-side session row is the protection
+    login_manager.user_loader(load_session_user)
+
+    # Order matters: access first (anonymous users are sent to login, not shown a CSRF error).
+    app.before_request(access.enforce_access)
+    limiter.init_app(app)
+    csrf.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        content_security_policy=CSP,
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy="same-origin",
+        frame_options="DENY",
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.account.routes import bp as account_bp
+    from portal.admin.routes import bp as admin_bp
+    from portal.applicant.routes import bp as applicant_bp
+    from portal.auth.routes import bp as auth_bp
+    from portal.committee.routes import bp as committee_bp
+    from portal.finance.routes import bp as finance_bp
+    from portal.matcher.routes import bp as matcher_bp
+    from portal.officer.routes import bp as officer_bp
+    from portal.public.routes import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, account_bp, applicant_bp, matcher_bp, committee_bp, officer_bp, finance_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,78 @@
+"""The signed-in user's own account: language, password, two-step login."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.account import LanguageForm
+from forms.auth import ChangePasswordForm, TwoStepCodeForm
+from portal.access import signed_in
+from portal.auth.routes import qr_svg
+from portal.extensions import db
+from portal.i18n import SESSION_LANGUAGE_KEY
+from portal.services import accounts, audit
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+SETUP_SECRET = "account_totp_secret"
+
+
+@bp.get("/")
+@signed_in
+def overview() -> ResponseReturnValue:
+    return render_template("account/overview.html", language_form=LanguageForm(language=current_user.locale))
+
+
+@bp.post("/taal")
+@signed_in
+def save_language() -> ResponseReturnValue:
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return render_template("account/overview.html", language_form=form), 400
+    accounts.set_locale(current_user, form.language.data)
+    session[SESSION_LANGUAGE_KEY] = form.language.data
+    audit.record(current_user, "user.language_changed", "user", current_user.id, to_state=form.language.data)
+    db.session.commit()
+    flash(_("Uw taalkeuze is opgeslagen."), "success")
+    return redirect(url_for("account.overview"))
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@signed_in
+def change_password() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if accounts.authenticate(current_user.email, form.current_password.data) is None:
+            form.current_password.errors.append(_("Uw huidige wachtwoord klopt niet"))
+        else:
+            accounts.change_password(current_user, form.password.data, actor=current_user, reason="changed by user")
+            db.session.commit()
+            flash(_("Uw wachtwoord is gewijzigd. U bent op alle andere toestellen uitgelogd."), "success")
+            return redirect(url_for("account.overview"))
+    return render_template("account/password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/tweestapsverificatie", methods=["GET", "POST"])
+@signed_in
+def two_step() -> ResponseReturnValue:
+    if current_user.has_two_step:
+        return render_template("account/two_step_active.html")
+    secret = session.get(SETUP_SECRET) or accounts.new_totp_secret()
+    session[SETUP_SECRET] = secret
+    form = TwoStepCodeForm()
+    if form.validate_on_submit():
+        if accounts.confirm_two_step(current_user, secret, form.code.data):
+            session.pop(SETUP_SECRET, None)
+            db.session.commit()
+            flash(_("Tweestapsverificatie staat aan. Vanaf nu vragen we bij het inloggen ook een code."), "success")
+            return redirect(url_for("account.overview"))
+        form.code.errors.append(_("Deze code klopt niet. Vul de code in die uw app nu toont."))
+    return render_template(
+        "auth/two_step_setup.html",
+        form=form,
+        secret=secret,
+        qr=qr_svg(accounts.provisioning_uri(current_user, secret)),
+    ), 200 if not form.errors else 400

@@ -1,0 +1,148 @@
+"""Administration: users (invite, role, organisation, active, two-step reset) and organisations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from forms.admin import EditUserForm, InviteUserForm, OrganisationForm, OrganisationSearchForm
+from portal.access import roles
+from portal.extensions import db
+from portal.mail import absolute_url, send_account_email
+from portal.models import Organisation, User
+from portal.services import accounts, audit
+from workflows.roles import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+def _organisation_choices() -> list[tuple[int, str]]:
+    organisations = db.session.scalars(
+        select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.kind.desc(), Organisation.name)
+    )
+    return [(0, _("Kies een organisatie"))] + [(org.id, org.name) for org in organisations]
+
+
+def _organisation(org_id: int | None) -> Organisation | None:
+    return db.session.get(Organisation, org_id) if org_id else None
+
+
+@bp.get("/gebruikers")
+@roles(Role.ADMIN)
+def users() -> ResponseReturnValue:
+    all_users = db.session.scalars(select(User).order_by(User.full_name)).all()
+    return render_template("admin/users.html", users=all_users)
+
+
+@bp.route("/gebruikers/uitnodigen", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def invite_user() -> ResponseReturnValue:
+    form = InviteUserForm()
+    form.organisation_id.choices = _organisation_choices()
+    if form.validate_on_submit():
+        email = accounts.normalise_email(form.email.data)
+        organisation = _organisation(form.organisation_id.data)
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            form.email.errors.append(_("Er bestaat al een account met dit e-mailadres"))
+        elif organisation is None:
+            form.organisation_id.errors.append(_("Kies een organisatie"))
+        else:
+            user, token = accounts.invite_user(
+                email=email,
+                full_name=form.full_name.data,
+                role=Role(form.role.data),
+                organisation=organisation,
+                locale=form.locale.data,
+                actor=current_user,
+            )
+            db.session.commit()
+            send_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token)))
+            flash(_("De uitnodiging is verstuurd naar %(email)s.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/invite.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def edit_user(user_id: int) -> ResponseReturnValue:
+    user = db.session.get(User, user_id) or abort(404)
+    form = EditUserForm(obj=user)
+    form.organisation_id.choices = _organisation_choices()
+    if request.method == "GET":
+        form.organisation_id.data = user.organisation_id or 0
+    if form.validate_on_submit():
+        organisation = _organisation(form.organisation_id.data)
+        if organisation is None:
+            form.organisation_id.errors.append(_("Kies een organisatie"))
+        elif user.id == current_user.id and (form.role.data != Role.ADMIN or not form.is_active.data):
+            form.role.errors.append(_("U kunt uw eigen beheerdersrol of account niet uitschakelen"))
+        else:
+            before = {"role": user.role, "organisation_id": user.organisation_id, "is_active": user.is_active}
+            user.role = form.role.data
+            user.organisation = organisation
+            user.is_active = form.is_active.data
+            after = {"role": user.role, "organisation_id": organisation.id, "is_active": user.is_active}
+            if not user.is_active:
+                accounts.revoke_sessions(user)
+            audit.record(current_user, "user.changed", "user", user.id, details={"from": before, "to": after})
+            db.session.commit()
+            flash(_("De gegevens van %(name)s zijn opgeslagen.", name=user.full_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/edit_user.html", form=form, user=user), 200 if not form.errors else 400
+
+
+@bp.post("/gebruikers/<int:user_id>/opnieuw-uitnodigen")
+@roles(Role.ADMIN)
+def reinvite_user(user_id: int) -> ResponseReturnValue:
+    user = db.session.get(User, user_id) or abort(404)
+    token = accounts.reinvite_user(user, current_user)
+    db.session.commit()
+    send_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token)))
+    flash(_("Er is een nieuwe uitnodiging verstuurd naar %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/gebruikers/<int:user_id>/tweestapsverificatie-herstellen")
+@roles(Role.ADMIN)
+def reset_two_step(user_id: int) -> ResponseReturnValue:
+    user = db.session.get(User, user_id) or abort(404)
+    accounts.reset_two_step(user, current_user)
+    db.session.commit()
+    flash(_("De tweestapsverificatie van %(name)s is gewist; bij de volgende aanmelding stelt die ze opnieuw in.", name=user.full_name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.get("/organisaties")
+@roles(Role.ADMIN)
+def organisations() -> ResponseReturnValue:
+    form = OrganisationSearchForm(request.args)
+    query = select(Organisation).order_by(Organisation.kind.desc(), Organisation.name)
+    term = (form.q.data or "").strip()
+    if term:
+        query = query.where(or_(Organisation.name.ilike(f"%{term}%"), Organisation.nis_code == term))
+    return render_template("admin/organisations.html", organisations=db.session.scalars(query).all(), form=form, term=term)
+
+
+@bp.route("/organisaties/<int:organisation_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def edit_organisation(organisation_id: int) -> ResponseReturnValue:
+    organisation = db.session.get(Organisation, organisation_id) or abort(404)
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        before = {"name": organisation.name, "is_active": organisation.is_active}
+        organisation.name = form.name.data.strip()
+        organisation.is_active = form.is_active.data
+        audit.record(
+            current_user,
+            "organisation.changed",
+            "organisation",
+            organisation.id,
+            details={"from": before, "to": {"name": organisation.name, "is_active": organisation.is_active}},
+        )
+        db.session.commit()
+        flash(_("%(name)s is opgeslagen.", name=organisation.name), "success")
+        return redirect(url_for("admin.organisations"))
+    return render_template("admin/edit_organisation.html", form=form, organisation=organisation), 200 if not form.errors else 400

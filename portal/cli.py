@@ -1,0 +1,39 @@
+"""`flask` commands: seed the real call, load the demo. (Migrations: `flask db upgrade`.)"""
+
+from __future__ import annotations
+
+import click
+import pyotp
+from flask import Flask
+
+from portal.extensions import db
+from portal.services import reference, seed
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed")
+    def seed_command() -> None:
+        """Load the reference data and the real 2022 call."""
+        count = reference.load_reference_data()
+        call, created = seed.seed_call_2022()
+        db.session.commit()
+        click.echo(f"Municipalities: {count.created} added, {count.updated} updated.")
+        click.echo(f"Call {call.code}: {'created' if created else 'already present'}.")
+
+    @app.cli.command("demo")
+    def demo_command() -> None:
+        """Load the demo: users for every role, a call open today (after `seed`)."""
+        users = seed.seed_demo()
+        db.session.commit()
+        click.echo("Demo users (password for all: %s)" % seed.DEMO_PASSWORD)
+        for user in users:
+            click.echo(f"  {user.role.value:<10} {user.email}")
+        click.echo(
+            "Officer, finance, reviewer and admin log in with a two-step code: add the key "
+            f"{seed.DEMO_TOTP_SECRET} to an authenticator app, or run `flask demo-code`."
+        )
+
+    @app.cli.command("demo-code")
+    def demo_code_command() -> None:
+        """Print the current two-step code of the demo staff accounts."""
+        click.echo(pyotp.TOTP(seed.DEMO_TOTP_SECRET).now())

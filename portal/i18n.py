@@ -1,0 +1,61 @@
+"""Language choice and Belgian formats: `31 oktober 2022`, `EUR 50.000,00`, times in Europe/Brussels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.numbers import format_decimal
+from flask import current_app, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from workflows.calls import BRUSSELS
+from workflows.money import cents_to_decimal
+
+SESSION_LANGUAGE_KEY = "language"
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else the one chosen this visit, else Dutch (nl-BE)."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated:
+        return "en" if current_user.locale == "en" else "nl_BE"
+    chosen = session.get(SESSION_LANGUAGE_KEY)
+    if chosen in languages:
+        return "en" if chosen == "en" else "nl_BE"
+    return "nl_BE"
+
+
+def language_code() -> str:
+    """'nl' or 'en', for lang attributes and the stored preference."""
+    return "en" if str(get_locale()).startswith("en") else "nl"
+
+
+def _babel_locale() -> str:
+    return "en_GB" if language_code() == "en" else "nl_BE"
+
+
+def eur(cents: int | None) -> str:
+    """`EUR 50.000,00` (Dutch) or `EUR 50,000.00` (English); exact, from integer cents."""
+    if cents is None:
+        return ""
+    amount = format_decimal(cents_to_decimal(cents), format="#,##0.00", locale=_babel_locale())
+    return f"EUR\u00a0{amount}"
+
+
+def day(value: date | datetime | None) -> str:
+    """`31 oktober 2022`; a timestamp is first put in Brussels time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(BRUSSELS).date()
+    return format_date(value, "d MMMM y")
+
+
+def moment(value: datetime | None) -> str:
+    """`31 oktober 2022 om 23:59:59` in Brussels time."""
+    if value is None:
+        return ""
+    local = value.astimezone(BRUSSELS)
+    pattern = "d MMMM y 'om' HH:mm:ss" if language_code() == "nl" else "d MMMM y 'at' HH:mm:ss"
+    return format_datetime(local, pattern, rebase=False)

@@ -1,0 +1,21 @@
+"""ORM models, one module per area. Importing this package registers every table."""
+
+from portal.models.audit import AuditEntry
+from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
+from portal.models.organisations import Organisation, OrganisationKind
+from portal.models.users import AccountToken, TokenPurpose, User, UserSession
+
+__all__ = [
+    "AccountToken",
+    "AuditEntry",
+    "Call",
+    "CallCriterion",
+    "FundamentalRight",
+    "Organisation",
+    "OrganisationKind",
+    "Theme",
+    "TokenPurpose",
+    "User",
+    "UserSession",
+    "call_themes",
+]

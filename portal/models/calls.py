@@ -1,0 +1,178 @@
+"""Calls (oproepen) as data: envelope, cap, rate, window, themes, rubric (SPEC section 4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import UTCDateTime, enum_check, utcnow
+from portal.extensions import db
+from workflows.calls import BudgetMeter, CallWindow
+
+
+class ExchangeType(StrEnum):
+    MENTORING = "mentoring"
+    STAGE = "stage"
+
+
+class ShortfallPolicy(StrEnum):
+    PARTIAL = "partial"
+    WAIT = "wait"
+
+
+class AllocationPolicy(StrEnum):
+    FIRST_COME = "first_come"
+    RANKED = "ranked"
+
+
+class AttachmentKind(StrEnum):
+    ACTION_PLAN = "action_plan"
+    AGREEMENT = "agreement"
+
+
+class Theme(db.Model):  # type: ignore[name-defined,misc]
+    """Expertise that can be exchanged (call text)."""
+
+    __tablename__ = "theme"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_nl
+
+
+class FundamentalRight(db.Model):  # type: ignore[name-defined,misc]
+    """Fundamental rights of the Flemish Action Plan against Poverty (codes 00-10, seed 004)."""
+
+    __tablename__ = "fundamental_right"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name_nl: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_nl
+
+
+call_themes = Table(
+    "call_theme",
+    db.metadata,
+    Column("call_id", ForeignKey("call.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_code", ForeignKey("theme.code"), primary_key=True),
+)
+
+
+class Call(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "call"
+    __table_args__ = (
+        CheckConstraint("envelope_cents > 0", name="envelope_positive"),
+        CheckConstraint("cap_cents > 0 AND cap_cents <= envelope_cents", name="cap_within_envelope"),
+        CheckConstraint("compensation_rate_percent > 0 AND compensation_rate_percent <= 100", name="rate"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("reviews_per_dossier >= 1", name="reviews_per_dossier"),
+        CheckConstraint("scale_max > scale_min AND scale_min >= 0", name="scale"),
+        CheckConstraint("pass_threshold_percent BETWEEN 0 AND 100", name="pass_threshold"),
+        CheckConstraint("advance_percent BETWEEN 0 AND 100", name="advance_percent"),
+        CheckConstraint(enum_check("shortfall_policy", ShortfallPolicy), name="shortfall_policy"),
+        CheckConstraint(enum_check("allocation_policy", AllocationPolicy), name="allocation_policy"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    title_nl: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    summary_nl: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    # The action of the Flemish Action Plan against Poverty this call implements.
+    action_code: Mapped[str] = mapped_column(String(20))
+    reference_prefix: Mapped[str] = mapped_column(String(10), default="ARM")
+    envelope_cents: Mapped[int] = mapped_column()
+    cap_cents: Mapped[int] = mapped_column()
+    compensation_rate_percent: Mapped[int] = mapped_column()
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    exchange_types: Mapped[list[str]] = mapped_column(JSON)
+    eligible_organisation_kinds: Mapped[list[str]] = mapped_column(JSON)
+    required_attachments: Mapped[list[str]] = mapped_column(JSON)
+    max_attachment_mb: Mapped[int] = mapped_column(default=10)
+    scale_min: Mapped[int] = mapped_column(default=0)
+    scale_max: Mapped[int] = mapped_column(default=3)
+    pass_threshold_percent: Mapped[int] = mapped_column(default=50)
+    reviews_per_dossier: Mapped[int] = mapped_column(default=2)
+    review_days: Mapped[int] = mapped_column(default=14)
+    allocation_policy: Mapped[str] = mapped_column(String(20), default=AllocationPolicy.FIRST_COME)
+    shortfall_policy: Mapped[str] = mapped_column(String(20), default=ShortfallPolicy.PARTIAL)
+    # Payout schedule: 0 = one balance payment after the final report; otherwise an advance at grant.
+    advance_percent: Mapped[int] = mapped_column(default=0)
+    allows_repeat_pair: Mapped[bool] = mapped_column(default=False)
+    is_published: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    themes: Mapped[list[Theme]] = relationship(secondary=call_themes, order_by=Theme.position)
+    criteria: Mapped[list[CallCriterion]] = relationship(
+        back_populates="call", order_by="CallCriterion.position", cascade="all, delete-orphan"
+    )
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" else self.title_nl
+
+    def summary(self, locale: str) -> str:
+        return self.summary_en if locale == "en" else self.summary_nl
+
+    @property
+    def window(self) -> CallWindow:
+        return CallWindow(opens_at=self.opens_at, closes_at=self.closes_at)
+
+    def budget_meter(self) -> BudgetMeter:
+        # Reservations and commitments arrive with the applications; until then the envelope is whole.
+        return BudgetMeter(envelope_cents=self.envelope_cents)
+
+    def settings_snapshot(self) -> dict[str, Any]:
+        """Every setting as plain data, for the audit trail of changes after opening."""
+        columns = {c.key: getattr(self, c.key) for c in self.__table__.columns if c.key not in ("created_at", "updated_at")}
+        columns["opens_at"] = self.opens_at.isoformat()
+        columns["closes_at"] = self.closes_at.isoformat()
+        columns["themes"] = [theme.code for theme in self.themes]
+        columns["criteria"] = [criterion.snapshot() for criterion in self.criteria]
+        return columns
+
+
+class CallCriterion(db.Model):  # type: ignore[name-defined,misc]
+    """One criterion of the call's scoring rubric."""
+
+    __tablename__ = "call_criterion"
+    __table_args__ = (
+        CheckConstraint("weight > 0", name="weight_positive"),
+        CheckConstraint("minimum_score IS NULL OR minimum_score >= 0", name="minimum"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    code: Mapped[str] = mapped_column(String(40))
+    name_nl: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    weight: Mapped[int] = mapped_column()
+    minimum_score: Mapped[int | None] = mapped_column()
+
+    call: Mapped[Call] = relationship(back_populates="criteria")
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_nl
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name_nl": self.name_nl,
+            "name_en": self.name_en,
+            "weight": self.weight,
+            "minimum_score": self.minimum_score,
+        }

@@ -1,0 +1,64 @@
+"""Public pages: the open calls, a call's rules with its live budget meter, language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from forms.account import LanguageSwitchForm
+from portal.access import public, safe_next
+from portal.db import utcnow
+from portal.extensions import db
+from portal.i18n import SESSION_LANGUAGE_KEY
+from portal.services import accounts
+from portal.services import calls as call_service
+from workflows.calls import CallPhase
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+@public
+def home() -> ResponseReturnValue:
+    now = utcnow()
+    calls = call_service.published_calls()
+    grouped = {phase: [c for c in calls if c.window.phase(now) is phase] for phase in CallPhase}
+    return render_template("public/home.html", grouped=grouped, CallPhase=CallPhase)
+
+
+@bp.get("/oproepen/<code>")
+@public
+def call_detail(code: str) -> ResponseReturnValue:
+    call = call_service.find_published_call(code)
+    if call is None:
+        abort(404)
+    return render_template(
+        "public/call.html", call=call, phase=call.window.phase(utcnow()), meter=call.budget_meter()
+    )
+
+
+@bp.post("/taal")
+@public
+def switch_language() -> ResponseReturnValue:
+    form = LanguageSwitchForm()
+    target = safe_next(form.next.data) or url_for("public.home")
+    if not form.validate():
+        return redirect(target)
+    session[SESSION_LANGUAGE_KEY] = form.language.data
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, form.language.data)
+        db.session.commit()
+    return redirect(target)
+
+
+@bp.get("/toegankelijkheid")
+@public
+def accessibility() -> ResponseReturnValue:
+    return render_template("public/accessibility.html")
+
+
+@bp.get("/privacy")
+@public
+def privacy() -> ResponseReturnValue:
+    return render_template("public/privacy.html")

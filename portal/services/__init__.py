@@ -1,0 +1,1 @@
+"""Use cases: load rows, ask workflows/ for a decision, apply it, audit it, flush. Never commit."""

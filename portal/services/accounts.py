@@ -1,0 +1,269 @@
+"""Accounts: passwords (argon2), server-side sessions, invitation and reset tokens, two-step login."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+from sqlalchemy import select, update
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import AccountToken, Organisation, TokenPurpose, User, UserSession
+from portal.services import audit
+from workflows.roles import Role
+
+_hasher = PasswordHasher()
+# Verifying against a dummy hash for unknown e-mails keeps the answer time the same.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same cost either way)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active or user.password_hash is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def start_session(user: User, user_agent: str | None) -> UserSession:
+    """Create the server-side session of a completed login; its plain token goes in the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    user_session = UserSession(
+        user=user,
+        token_hash=_digest(token),
+        created_at=now,
+        expires_at=now + current_app.config["USER_SESSION_MAX_AGE"],
+        user_agent=(user_agent or "")[:300],
+    )
+    user_session.cookie_token = token
+    user.current_session = user_session
+    user.last_login_at = now
+    db.session.add(user_session)
+    audit.record(user, "user.logged_in", "user", user.id)
+    db.session.flush()
+    return user_session
+
+
+def load_session_user(token: str) -> User | None:
+    """The user behind a cookie token, if that session is still valid on the server."""
+    user_session = db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
+    if user_session is None or user_session.revoked_at is not None or user_session.expires_at <= utcnow():
+        return None
+    user = user_session.user
+    if not user.is_active:
+        return None
+    user_session.cookie_token = token
+    user.current_session = user_session
+    return user
+
+
+def end_session(user: User) -> None:
+    if user.current_session is not None:
+        user.current_session.revoked_at = utcnow()
+    audit.record(user, "user.logged_out", "user", user.id)
+
+
+def revoke_sessions(user: User, *, keep: UserSession | None = None) -> int:
+    """Revoke every open session of the user (except `keep`): used on password change and reset."""
+    statement = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if keep is not None:
+        statement = statement.where(UserSession.id != keep.id)
+    result = db.session.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def change_password(user: User, new_password: str, *, actor: User | None, reason: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    revoke_sessions(user, keep=user.current_session if actor is user else None)
+    audit.record(actor, "user.password_changed", "user", user.id, reason=reason)
+
+
+# --- invitations and password resets -------------------------------------------------------
+
+
+def issue_token(user: User, purpose: TokenPurpose, valid_for: timedelta, created_by: User | None) -> str:
+    """A new single-use token; earlier unused tokens of the same purpose stop working."""
+    now = utcnow()
+    db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+        )
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AccountToken(
+            user=user,
+            purpose=purpose,
+            token_hash=_digest(token),
+            created_at=now,
+            expires_at=now + valid_for,
+            created_by_id=created_by.id if created_by else None,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    token: AccountToken | None
+    problem: str | None  # "unknown", "used" or "expired"
+
+
+def check_token(token: str, purpose: TokenPurpose) -> TokenCheck:
+    row = db.session.scalar(
+        select(AccountToken).where(AccountToken.token_hash == _digest(token), AccountToken.purpose == purpose)
+    )
+    if row is None:
+        return TokenCheck(None, "unknown")
+    if row.used_at is not None:
+        return TokenCheck(row, "used")
+    if row.expires_at <= utcnow():
+        return TokenCheck(row, "expired")
+    return TokenCheck(row, None)
+
+
+def use_token(row: AccountToken, new_password: str) -> User:
+    """Set the password through an invitation or reset link; the link then stops working."""
+    row.used_at = utcnow()
+    user = row.user
+    reason = "invitation accepted" if row.purpose == TokenPurpose.INVITATION else "password reset"
+    change_password(user, new_password, actor=user, reason=reason)
+    return user
+
+
+def invite_user(
+    *, email: str, full_name: str, role: Role, organisation: Organisation | None, locale: str, actor: User
+) -> tuple[User, str]:
+    user = User(
+        email=normalise_email(email),
+        full_name=full_name.strip(),
+        role=role,
+        organisation=organisation,
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    token = issue_token(user, TokenPurpose.INVITATION, current_app.config["INVITATION_VALID_FOR"], actor)
+    audit.record(
+        actor,
+        "user.invited",
+        "user",
+        user.id,
+        details={"email": user.email, "role": role.value, "organisation_id": organisation.id if organisation else None},
+    )
+    return user, token
+
+
+def reinvite_user(user: User, actor: User) -> str:
+    token = issue_token(user, TokenPurpose.INVITATION, current_app.config["INVITATION_VALID_FOR"], actor)
+    audit.record(actor, "user.reinvited", "user", user.id)
+    return token
+
+
+def request_password_reset(email: str) -> tuple[User, str] | None:
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active or user.password_hash is None:
+        return None
+    token = issue_token(user, TokenPurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_VALID_FOR"], None)
+    audit.record(None, "user.password_reset_requested", "user", user.id)
+    return user, token
+
+
+# --- two-step login (TOTP) -----------------------------------------------------------------
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["TOTP_ISSUER"])
+
+
+def _accepted_step(secret: str, code: str, last_step: int | None, now: datetime) -> int | None:
+    """The time step a code belongs to (one step of clock drift allowed), if it was not used before."""
+    code = code.strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            if last_step is not None and step <= last_step:
+                return None
+            return step
+    return None
+
+
+def confirm_two_step(user: User, secret: str, code: str) -> bool:
+    step = _accepted_step(secret, code, None, utcnow())
+    if step is None:
+        return False
+    user.totp_secret = secret
+    user.totp_confirmed_at = utcnow()
+    user.totp_last_step = step
+    audit.record(user, "user.two_step_enabled", "user", user.id)
+    return True
+
+
+def verify_two_step(user: User, code: str) -> bool:
+    if user.totp_secret is None:
+        return False
+    step = _accepted_step(user.totp_secret, code, user.totp_last_step, utcnow())
+    if step is None:
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def reset_two_step(user: User, actor: User) -> None:
+    """An admin clears a lost authenticator; the user sets a new one at the next login."""
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    revoke_sessions(user)
+    audit.record(actor, "user.two_step_reset", "user", user.id)
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale

@@ -1,0 +1,167 @@
+"""Calls as data: list, create and change them; changes after opening are audited in detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import Call, CallCriterion, Theme, User
+from portal.services import audit
+from workflows.calls import CallPhase, closing_moment, opening_moment
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    code: str
+    name_nl: str
+    name_en: str
+    weight: int
+    minimum_score: int | None
+
+
+@dataclass(frozen=True)
+class CallInput:
+    """A call's settings as typed by an officer (already validated by the form)."""
+
+    code: str
+    title_nl: str
+    title_en: str
+    summary_nl: str
+    summary_en: str
+    action_code: str
+    reference_prefix: str
+    envelope_cents: int
+    cap_cents: int
+    compensation_rate_percent: int
+    opens_on: date
+    closes_on: date
+    exchange_types: list[str]
+    theme_codes: list[str]
+    eligible_organisation_kinds: list[str]
+    required_attachments: list[str]
+    max_attachment_mb: int
+    scale_min: int
+    scale_max: int
+    pass_threshold_percent: int
+    reviews_per_dossier: int
+    review_days: int
+    allocation_policy: str
+    shortfall_policy: str
+    advance_percent: int
+    allows_repeat_pair: bool
+    is_published: bool
+    criteria: list[CriterionInput]
+
+
+class DuplicateCallCode(ValueError):
+    pass
+
+
+def published_calls() -> list[Call]:
+    return list(db.session.scalars(select(Call).where(Call.is_published.is_(True)).order_by(Call.opens_at.desc())))
+
+
+def all_calls() -> list[Call]:
+    return list(db.session.scalars(select(Call).order_by(Call.opens_at.desc())))
+
+
+def find_published_call(code: str) -> Call | None:
+    return db.session.scalar(select(Call).where(Call.code == code, Call.is_published.is_(True)))
+
+
+def find_call(call_id: int) -> Call | None:
+    return db.session.get(Call, call_id)
+
+
+def open_calls(now: datetime) -> list[Call]:
+    return [call for call in published_calls() if call.window.phase(now) is CallPhase.OPEN]
+
+
+def _apply(call: Call, data: CallInput) -> None:
+    call.code = data.code
+    call.title_nl = data.title_nl
+    call.title_en = data.title_en
+    call.summary_nl = data.summary_nl
+    call.summary_en = data.summary_en
+    call.action_code = data.action_code
+    call.reference_prefix = data.reference_prefix
+    call.envelope_cents = data.envelope_cents
+    call.cap_cents = data.cap_cents
+    call.compensation_rate_percent = data.compensation_rate_percent
+    call.opens_at = opening_moment(data.opens_on)
+    call.closes_at = closing_moment(data.closes_on)
+    call.exchange_types = list(data.exchange_types)
+    call.eligible_organisation_kinds = list(data.eligible_organisation_kinds)
+    call.required_attachments = list(data.required_attachments)
+    call.max_attachment_mb = data.max_attachment_mb
+    call.scale_min = data.scale_min
+    call.scale_max = data.scale_max
+    call.pass_threshold_percent = data.pass_threshold_percent
+    call.reviews_per_dossier = data.reviews_per_dossier
+    call.review_days = data.review_days
+    call.allocation_policy = data.allocation_policy
+    call.shortfall_policy = data.shortfall_policy
+    call.advance_percent = data.advance_percent
+    call.allows_repeat_pair = data.allows_repeat_pair
+    call.is_published = data.is_published
+    call.themes = list(db.session.scalars(select(Theme).where(Theme.code.in_(data.theme_codes))))
+    call.criteria = [
+        CallCriterion(
+            position=position,
+            code=criterion.code,
+            name_nl=criterion.name_nl,
+            name_en=criterion.name_en,
+            weight=criterion.weight,
+            minimum_score=criterion.minimum_score,
+        )
+        for position, criterion in enumerate(data.criteria, start=1)
+    ]
+
+
+def _code_taken(code: str, except_id: int | None) -> bool:
+    query = select(Call.id).where(Call.code == code)
+    if except_id is not None:
+        query = query.where(Call.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def create_call(data: CallInput, actor: User | None) -> Call:
+    if _code_taken(data.code, None):
+        raise DuplicateCallCode(data.code)
+    call = Call()
+    _apply(call, data)
+    db.session.add(call)
+    db.session.flush()
+    audit.record(actor, "call.created", "call", call.id, details={"settings": _jsonable(call.settings_snapshot())})
+    return call
+
+
+def update_call(call: Call, data: CallInput, actor: User, now: datetime | None = None) -> dict[str, Any]:
+    """Apply new settings; returns the changes. After opening, every change is kept in the audit log."""
+    if _code_taken(data.code, call.id):
+        raise DuplicateCallCode(data.code)
+    now = now or utcnow()
+    before = _jsonable(call.settings_snapshot())
+    was_opened = call.window.phase(now) is not CallPhase.UPCOMING
+    _apply(call, data)
+    db.session.flush()
+    after = _jsonable(call.settings_snapshot())
+    changes = {key: {"from": before[key], "to": after[key]} for key in after if before.get(key) != after[key]}
+    if changes:
+        audit.record(
+            actor,
+            "call.changed_after_opening" if was_opened else "call.changed",
+            "call",
+            call.id,
+            details={"changes": changes},
+        )
+    return changes
+
+
+def _jsonable(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {key: (value.isoformat() if isinstance(value, (date, datetime)) else value) for key, value in snapshot.items()}

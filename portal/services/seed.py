@@ -1,0 +1,151 @@
+"""The real 2022 call (SPEC section 1, seed 002) and the demo data for a living portal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import Call, Organisation, User
+from portal.services import accounts, reference
+from portal.services.calls import CallInput, CriterionInput, create_call
+from workflows.calls import BRUSSELS
+from workflows.roles import Role
+
+# Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
+RUBRIC_2022: list[CriterionInput] = [
+    CriterionInput("regierol", "Focus op de lokale regierol", "Focus on the local directing role", 3, 1),
+    CriterionInput("leernood", "Leernood van het ontvangende bestuur", "Learning need of the receiving government", 2, 1),
+    CriterionInput("actieplan", "Kwaliteit en haalbaarheid van het actieplan", "Quality and feasibility of the action plan", 3, 1),
+    CriterionInput("expertise", "Expertise van de mentor(en)", "Expertise of the mentor(s)", 2, 1),
+    CriterionInput("participatie", "Participatie van mensen in armoede", "Participation of people in poverty", 2, None),
+    CriterionInput("verankering", "Duurzame verankering", "Lasting embedding", 2, None),
+    CriterionInput("evaluatie", "Evaluatieplan", "Evaluation plan", 1, None),
+]
+
+CALL_2022 = CallInput(
+    code="ARM-2022",
+    title_nl="Lokale medewerkers versterken collega-besturen bij het armoedebeleid",
+    title_en="Local staff strengthen fellow local governments in poverty policy",
+    summary_nl=(
+        "Lokale besturen met een succesvolle beleidsaanpak van armoede versterken het armoedebeleid van "
+        "collega-besturen. Een ervaren medewerker van een gevend bestuur helpt een collega van een ontvangend "
+        "bestuur om daar de succesvolle aanpak te introduceren, via mentoring of een stage.\n\n"
+        "De subsidie zet in op personeelskosten: het bestuur dat een mentor ter beschikking stelt, ontvangt een "
+        "compensatie van 50% van de loonkost, in verhouding tot de aan het project bestede tijd. Per project kan "
+        "maximaal 50.000 euro worden aangevraagd. De VVSG doet de matching van vraag en aanbod en begeleidt het "
+        "traject. Het gevende bestuur dient de aanvraag in, samen met het actieplan en de overeenkomst tussen "
+        "beide besturen. De aanvragen worden behandeld volgens het principe 'wie eerst komt, eerst maalt'."
+    ),
+    summary_en=(
+        "Local governments with a successful poverty policy strengthen the poverty policy of fellow local "
+        "governments. An experienced officer of a giving government helps a colleague of a receiving government "
+        "introduce the successful approach there, through mentoring or an internship.\n\n"
+        "The subsidy covers personnel costs: the government that provides a mentor receives a compensation of "
+        "50% of the wage cost, pro rata the time spent on the project. One project may request at most EUR 50,000. "
+        "VVSG matches supply and demand and accompanies the trajectory. The giving government submits the "
+        "application with the action plan and the agreement between both governments. Applications are handled "
+        "first come, first served."
+    ),
+    action_code="00_04_10",
+    reference_prefix="ARM",
+    envelope_cents=250_000_00,  # call text: EUR 250,000
+    cap_cents=50_000_00,  # call text: max EUR 50,000 per project
+    compensation_rate_percent=50,  # call text: 50% of the wage cost, pro rata time
+    opens_on=date(2022, 6, 14),  # call text: from 14 June 2022
+    closes_on=date(2022, 10, 31),  # call text: at the latest 31 October 2022
+    exchange_types=["mentoring", "stage"],
+    theme_codes=[code for code, _, _ in reference.THEMES],
+    eligible_organisation_kinds=["municipality"],
+    required_attachments=["action_plan", "agreement"],
+    max_attachment_mb=10,
+    scale_min=0,
+    scale_max=3,
+    pass_threshold_percent=50,
+    reviews_per_dossier=2,
+    review_days=14,
+    allocation_policy="first_come",
+    shortfall_policy="partial",
+    advance_percent=0,
+    allows_repeat_pair=False,
+    is_published=True,
+    criteria=RUBRIC_2022,
+)
+
+
+def seed_call_2022() -> tuple[Call, bool]:
+    """The real call of 2022; returns (call, created)."""
+    existing = db.session.scalar(select(Call).where(Call.code == CALL_2022.code))
+    if existing is not None:
+        return existing, False
+    return create_call(CALL_2022, actor=None), True
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+DEMO_PASSWORD = "demo-wachtwoord-2026"
+DEMO_CALL_CODE = "ARM-DEMO"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    role: Role
+    nis_code: str | None  # None: VVSG or ABB, by role
+
+
+DEMO_USERS: list[DemoUser] = [
+    DemoUser("aanvrager@gent.demo", "An Aanvrager", Role.APPLICANT, "44021"),
+    DemoUser("aanvrager@ronse.demo", "Rik Ronse", Role.APPLICANT, "45041"),
+    DemoUser("aanvrager@tielt.demo", "Tine Tielt", Role.APPLICANT, "37022"),
+    DemoUser("matcher@vvsg.demo", "Mieke Matcher", Role.MATCHER, None),
+    DemoUser("beoordelaar@commissie.demo", "Bart Beoordelaar", Role.REVIEWER, None),
+    DemoUser("dossierbehandelaar@abb.demo", "Olivia Officer", Role.OFFICER, None),
+    DemoUser("financien@abb.demo", "Frank Financien", Role.FINANCE, None),
+    DemoUser("beheerder@abb.demo", "Bea Beheerder", Role.ADMIN, None),
+]
+
+# Known secret so that the demo's two-step login can be completed with any authenticator app
+# (or `flask demo-code`). Demo only: real accounts get a random secret at their first login.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPDEMOPORTAALABCDE"
+
+
+def _demo_organisation(user: DemoUser) -> Organisation:
+    if user.nis_code:
+        return reference.municipality(user.nis_code)
+    return reference.vvsg() if user.role == Role.MATCHER else reference.abb()
+
+
+def seed_demo() -> list[DemoUser]:
+    """Users for every role (known password), and a call open today. Idempotent."""
+    reference.load_reference_data()
+    seed_call_2022()
+    for demo in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.email == demo.email))
+        if user is None:
+            user = User(email=demo.email, full_name=demo.full_name, role=demo.role, organisation=_demo_organisation(demo))
+            db.session.add(user)
+        user.password_hash = accounts.hash_password(DEMO_PASSWORD)
+        user.is_active = True
+        if user.needs_two_step:
+            user.totp_secret = DEMO_TOTP_SECRET
+            user.totp_confirmed_at = user.totp_confirmed_at or utcnow()
+    if db.session.scalar(select(Call).where(Call.code == DEMO_CALL_CODE)) is None:
+        today = utcnow().astimezone(BRUSSELS).date()
+        create_call(
+            replace(
+                CALL_2022,
+                code=DEMO_CALL_CODE,
+                title_nl="Demo-oproep: collega-besturen versterken bij het armoedebeleid",
+                title_en="Demo call: strengthening fellow local governments in poverty policy",
+                opens_on=today - timedelta(days=14),
+                closes_on=today + timedelta(days=60),
+            ),
+            actor=None,
+        )
+    db.session.flush()
+    return DEMO_USERS

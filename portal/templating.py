@@ -1,0 +1,85 @@
+"""Jinja filters and globals: Belgian formats, language, and Dutch texts for GOV.UK components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+
+from forms.account import LanguageSwitchForm
+from portal.access import declared_access
+from portal.i18n import day, eur, language_code, moment
+from workflows.calls import CallPhase
+
+
+def component_texts() -> dict[str, Any]:
+    """The built-in English texts of GOV.UK Frontend components, in the user's language."""
+    return {
+        "skip_link": _("Direct naar de hoofdinhoud"),
+        "error_summary_title": _("Er is een probleem"),
+        "menu": _("Menu"),
+        "navigation_label": _("Hoofdnavigatie"),
+        "password_input": {
+            "showPasswordText": _("Tonen"),
+            "hidePasswordText": _("Verbergen"),
+            "showPasswordAriaLabelText": _("Wachtwoord tonen"),
+            "hidePasswordAriaLabelText": _("Wachtwoord verbergen"),
+            "passwordShownAnnouncementText": _("Uw wachtwoord is zichtbaar"),
+            "passwordHiddenAnnouncementText": _("Uw wachtwoord is verborgen"),
+        },
+    }
+
+
+def phase_label(phase: CallPhase) -> str:
+    return {
+        CallPhase.UPCOMING: _("Nog niet open"),
+        CallPhase.OPEN: _("Open"),
+        CallPhase.CLOSED: _("Afgesloten"),
+    }[phase]
+
+
+def navigation() -> list[dict[str, Any]]:
+    """The service navigation for the signed-in user: only links their role may open."""
+    from flask import url_for
+
+    if not current_user.is_authenticated:
+        return []
+    items = [
+        ("applicant.dashboard", _("Mijn dossiers")),
+        ("matcher.dashboard", _("Matching")),
+        ("committee.dashboard", _("Beoordelingen")),
+        ("officer.dashboard", _("Dossierbehandeling")),
+        ("officer.calls", _("Oproepen")),
+        ("finance.dashboard", _("Uitbetalingen")),
+        ("admin.users", _("Gebruikers")),
+        ("admin.organisations", _("Organisaties")),
+        ("account.overview", _("Mijn account")),
+    ]
+    links = []
+    for endpoint, text in items:
+        access = declared_access(endpoint)
+        if isinstance(access, frozenset) and current_user.role_enum not in access:
+            continue
+        href = url_for(endpoint)
+        links.append({"href": href, "text": text, "active": request.path == href})
+    return links
+
+
+def register(app: Flask) -> None:
+    WTFormsHelpers(app)  # the `wtforms_errors` helper behind the error summary
+    app.add_template_filter(eur, "eur")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
+    app.add_template_filter(phase_label, "phase_label")
+
+    @app.context_processor
+    def portal_globals() -> dict[str, Any]:
+        return {
+            "lang": language_code(),
+            "govuk_texts": component_texts(),
+            "service_navigation": navigation(),
+            "language_switch_form": LanguageSwitchForm,
+        }

@@ -1,0 +1,39 @@
+"""The Celery app, bound to Flask: every task runs inside an application context.
+
+Embedded default: tasks run in-process (task_always_eager). Production: Redis as the broker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+celery = Celery("portal")
+
+
+def init_celery(app: Flask) -> Celery:
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery.conf.update(
+        broker_url=app.config["CELERY_BROKER_URL"],
+        result_backend=app.config.get("CELERY_RESULT_BACKEND"),
+        task_always_eager=app.config["CELERY_TASK_ALWAYS_EAGER"],
+        task_eager_propagates=True,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        timezone="Europe/Brussels",
+        enable_utc=True,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    celery.Task = FlaskTask
+    app.extensions["celery"] = celery
+    import worker.tasks  # noqa: F401  (registers the tasks)
+
+    return celery

@@ -1,0 +1,51 @@
+"""Money as integer cents, rounded half up (EU rule), never through float or round()."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+
+class AmountError(ValueError):
+    """The text is not an amount in euro."""
+
+
+def round_half_up_to_cent(value: Decimal) -> int:
+    """Euro amount (Decimal) to whole cents, half up: 0.005 EUR becomes 1 cent."""
+    return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def parse_euro(text: str) -> int:
+    """Parse an amount typed the Belgian way (`1.234,56`, `1234,5`, `EUR 50.000`) to cents.
+
+    A dot is a thousands separator, a comma the decimal mark. More than two decimals or a
+    misplaced thousands separator is refused rather than guessed.
+    """
+    cleaned = text.strip().replace("\u00a0", " ")
+    for prefix in ("EUR", "€"):
+        if cleaned.upper().startswith(prefix):
+            cleaned = cleaned[len(prefix):]
+        if cleaned.endswith(prefix):
+            cleaned = cleaned[: -len(prefix)]
+    cleaned = cleaned.strip().replace(" ", "")
+    if not cleaned:
+        raise AmountError("empty")
+    whole, _, decimals = cleaned.partition(",")
+    if "," in decimals or len(decimals) > 2 or (decimals and not decimals.isdigit()):
+        raise AmountError("decimals")
+    groups = whole.split(".")
+    if len(groups) > 1 and (
+        not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])
+    ):
+        raise AmountError("thousands")
+    digits = "".join(groups)
+    if not digits.isdigit():
+        raise AmountError("digits")
+    try:
+        value = Decimal(f"{digits}.{decimals or '0'}")
+    except InvalidOperation as exc:  # pragma: no cover - guarded by isdigit above
+        raise AmountError("digits") from exc
+    return round_half_up_to_cent(value)
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    return Decimal(cents) / 100
