@@ -68,11 +68,15 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 def _init_extensions(app: Flask) -> None:
 
     from portal import access, models  # noqa: F401  (registers the tables)
+    from portal.db import configure_sqlite
     from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
     from portal.i18n import select_locale
     from portal.services.accounts import load_session_user
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
     mail.init_app(app)

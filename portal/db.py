@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -50,3 +51,18 @@ def enum_check(column: str, values: object) -> str:
     """SQL for a CHECK constraint that keeps an enum-as-text column within its values."""
     quoted = ", ".join(f"'{value}'" for value in values)  # type: ignore[attr-defined]
     return f"{column} IN ({quoted})"
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Make SQLite behave: foreign keys on, and real BEGIN/SAVEPOINT (pysqlite's own handling is off)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
