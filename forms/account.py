@@ -8,7 +8,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import HiddenField, RadioField, SubmitField
 from wtforms.validators import AnyOf, InputRequired
 
-LANGUAGE_CHOICES = [("nl", "Nederlands"), ("en", "English")]
+from forms.fields import choices
+
+LANGUAGE_CHOICES = choices([("nl", "Nederlands"), ("en", "English")])
 
 
 class LanguageForm(FlaskForm):

@@ -9,6 +9,7 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from forms.account import LANGUAGE_CHOICES
+from forms.fields import choices
 
 ROLE_LABELS = {
     "applicant": _l("Aanvrager (lokaal bestuur)"),
@@ -38,7 +39,7 @@ class InviteUserForm(FlaskForm):
     role = RadioField(
         _l("Rol"),
         widget=GovRadioInput(),
-        choices=list(ROLE_LABELS.items()),
+        choices=choices(ROLE_LABELS.items()),
         validators=[InputRequired(message=_l("Kies een rol"))],
     )
     organisation_id = SelectField(

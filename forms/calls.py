@@ -28,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from forms.fields import DayField, EuroField
+from forms.fields import DayField, EuroField, choices
 
 EXCHANGE_TYPE_LABELS = {"mentoring": _l("Mentoring"), "stage": _l("Stage")}
 ORGANISATION_KIND_LABELS = {
@@ -135,7 +135,7 @@ class CallForm(FlaskForm):
     exchange_types = SelectMultipleField(
         _l("Toegelaten vormen van uitwisseling"),
         widget=GovCheckboxesInput(),
-        choices=list(EXCHANGE_TYPE_LABELS.items()),
+        choices=choices(EXCHANGE_TYPE_LABELS.items()),
         validators=[InputRequired(message=_l("Kies minstens één vorm"))],
     )
     themes = SelectMultipleField(
@@ -144,13 +144,13 @@ class CallForm(FlaskForm):
     eligible_organisation_kinds = SelectMultipleField(
         _l("Organisaties die kunnen aanvragen"),
         widget=GovCheckboxesInput(),
-        choices=list(ORGANISATION_KIND_LABELS.items()),
+        choices=choices(ORGANISATION_KIND_LABELS.items()),
         validators=[InputRequired(message=_l("Kies minstens één soort organisatie"))],
     )
     required_attachments = SelectMultipleField(
         _l("Verplichte bijlagen"),
         widget=GovCheckboxesInput(),
-        choices=list(ATTACHMENT_LABELS.items()),
+        choices=choices(ATTACHMENT_LABELS.items()),
         validators=[Optional()],
     )
     max_attachment_mb = _int(_l("Maximale grootte van een bijlage (MB)"), 1, 50)
@@ -162,13 +162,13 @@ class CallForm(FlaskForm):
     allocation_policy = RadioField(
         _l("Toekenning van het budget"),
         widget=GovRadioInput(),
-        choices=list(ALLOCATION_LABELS.items()),
+        choices=choices(ALLOCATION_LABELS.items()),
         validators=[InputRequired(message=_l("Kies hoe het budget wordt toegekend"))],
     )
     shortfall_policy = RadioField(
         _l("Als het resterende budget niet volstaat"),
         widget=GovRadioInput(),
-        choices=list(SHORTFALL_LABELS.items()),
+        choices=choices(SHORTFALL_LABELS.items()),
         validators=[InputRequired(message=_l("Kies wat er gebeurt bij een tekort"))],
     )
     advance_percent = _int(

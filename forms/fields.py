@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, StringField
+from wtforms import DateField, SelectChoice, StringField
 from wtforms.validators import ValidationError
 
 from portal.i18n import eur
@@ -72,6 +72,11 @@ class DayField(DateField):
             raise ValueError(str(_l("Vul een bestaande datum in, bijvoorbeeld 31 10 2022"))) from exc
         if self.data is None:
             raise ValueError(str(_l("Vul een bestaande datum in, bijvoorbeeld 31 10 2022")))
+
+
+def choices(pairs: Any) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (plain tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def strong_password(min_length: int) -> Any:

@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
         """Load the demo: users for every role, a call open today (after `seed`)."""
         users = seed.seed_demo()
         db.session.commit()
-        click.echo("Demo users (password for all: %s)" % seed.DEMO_PASSWORD)
+        click.echo(f"Demo users (password for all: {seed.DEMO_PASSWORD})")
         for user in users:
             click.echo(f"  {user.role.value:<10} {user.email}")
         click.echo(

@@ -4,6 +4,7 @@ a real SMTP sink, and helpers to sign in as any role."""
 from __future__ import annotations
 
 import email
+import functools
 import email.policy
 import threading
 from collections.abc import Iterator
@@ -168,6 +169,14 @@ def _clear_mail(smtp_sink: SmtpSink) -> None:
 PASSWORD = "een-lang-wachtwoord-voor-tests"
 
 
+@functools.cache
+def _hash(password: str) -> str:
+    # argon2 is slow on purpose; one hash per distinct test password is enough.
+    from portal.services import accounts
+
+    return accounts.hash_password(password)
+
+
 def make_user(role: str, *, email: str | None = None, organisation: Any = None, two_step: bool | None = None,
               locale: str = "nl", password: str | None = PASSWORD) -> Any:
     from portal.extensions import db
@@ -186,7 +195,7 @@ def make_user(role: str, *, email: str | None = None, organisation: Any = None, 
         role=role,
         organisation=organisation,
         locale=locale,
-        password_hash=accounts.hash_password(password) if password else None,
+        password_hash=_hash(password) if password else None,
     )
     make_user.counter += 1
     if two_step if two_step is not None else requires_two_step(Role(role)):

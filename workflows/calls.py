@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -18,12 +18,12 @@ class CallPhase(StrEnum):
 
 def opening_moment(opening_day: date) -> datetime:
     """A call opens at 00:00:00 Brussels time on its opening day (returned in UTC)."""
-    return datetime.combine(opening_day, time(0, 0, 0), BRUSSELS).astimezone(timezone.utc)
+    return datetime.combine(opening_day, time(0, 0, 0), BRUSSELS).astimezone(UTC)
 
 
 def closing_moment(closing_day: date) -> datetime:
     """The closing day counts until 23:59:59 Brussels time (returned in UTC)."""
-    return datetime.combine(closing_day, time(23, 59, 59), BRUSSELS).astimezone(timezone.utc)
+    return datetime.combine(closing_day, time(23, 59, 59), BRUSSELS).astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms import SelectChoice
 
 from forms.admin import EditUserForm, InviteUserForm, OrganisationForm, OrganisationSearchForm
+from forms.fields import choices
 from portal.access import roles
 from portal.extensions import db
 from portal.mail import absolute_url, send_account_email
@@ -19,11 +21,11 @@ from workflows.roles import Role
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 
-def _organisation_choices() -> list[tuple[int, str]]:
+def _organisation_choices() -> list[SelectChoice]:
     organisations = db.session.scalars(
         select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.kind.desc(), Organisation.name)
     )
-    return [(0, _("Kies een organisatie"))] + [(org.id, org.name) for org in organisations]
+    return choices([(0, _("Kies een organisatie"))] + [(org.id, org.name) for org in organisations])
 
 
 def _organisation(org_id: int | None) -> Organisation | None:

@@ -9,8 +9,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from forms.calls import CallForm
+from forms.fields import choices
 from portal.access import roles
 from portal.db import utcnow
 from portal.extensions import db
@@ -40,9 +42,9 @@ def calls() -> ResponseReturnValue:
     return render_template("officer/calls.html", calls=call_service.all_calls(), now=utcnow())
 
 
-def _theme_choices(lang: str) -> list[tuple[str, str]]:
+def _theme_choices(lang: str) -> list[SelectChoice]:
     themes = db.session.scalars(select(Theme).order_by(Theme.position))
-    return [(theme.code, theme.name(lang)) for theme in themes]
+    return choices((theme.code, theme.name(lang)) for theme in themes)
 
 
 def _form_data(call: Call) -> dict[str, Any]:

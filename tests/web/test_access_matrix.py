@@ -1,0 +1,107 @@
+"""Every route against every role (and anonymous): the one place that proves who may use what.
+
+The expectation comes from the route's own declaration (portal/access.py); a route without one
+fails the first test. POSTs are sent without a CSRF token: an allowed user gets the CSRF refusal
+(400), so this also proves that every form route checks CSRF.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
+from portal.models import Call, Organisation
+from tests.conftest import make_user, sign_in
+from workflows.roles import Role
+
+ANONYMOUS = "anonymous"
+WHO = [ANONYMOUS, *[role.value for role in Role]]
+
+# Pages that, by design, do not answer 200 to a plain visit by someone allowed.
+GET_EXCEPTIONS = {
+    "auth.two_step": 302,  # no login in progress: back to the login page
+    "auth.two_step_setup": 302,
+    "auth.accept_invitation": 404,  # unknown link
+    "auth.reset_password": 404,
+}
+
+
+def _routes(app: Flask) -> list[tuple[str, str, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, rule.rule))
+    return routes
+
+
+def _all_routes() -> list[tuple[str, str, str]]:
+    from portal import create_app
+
+    return _routes(create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+
+
+ROUTES = _all_routes()
+
+
+def test_every_route_declares_who_may_use_it(app):
+    undeclared = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and getattr(view, ACCESS_ATTRIBUTE, None) is None
+    ]
+    assert undeclared == []
+
+
+def test_the_matrix_covers_every_route(app):
+    assert {(e, m) for e, m, _ in _routes(app)} == {(e, m) for e, m, _ in ROUTES}
+    assert len(ROUTES) >= 30
+
+
+def _url(app: Flask, endpoint: str, db_session, user) -> str:
+    from flask import url_for
+
+    gent = db_session.scalar(select(Organisation).where(Organisation.nis_code == "44021"))
+    call = db_session.scalar(select(Call).where(Call.code == "ARM-2022"))
+    samples = {
+        "code": call.code,
+        "call_id": call.id,
+        "token": "no-such-token",
+        "user_id": user.id if user else 1,
+        "organisation_id": gent.id,
+    }
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        return url_for(endpoint, **{arg: samples[arg] for arg in rule.arguments})
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {r}" for _, m, r in ROUTES])
+def test_route_answers_each_role_as_declared(app, client, db_session, endpoint, method, rule, who):
+    user = None if who == ANONYMOUS else make_user(who)
+    if user is not None:
+        sign_in(client, user)
+    url = _url(app, endpoint, db_session, user)
+    response = client.open(url, method=method)
+    access = getattr(app.view_functions[endpoint], ACCESS_ATTRIBUTE)
+
+    allowed = access == PUBLIC or (user is not None and (access == SIGNED_IN or Role(who) in access))
+    if not allowed and user is None:
+        assert response.status_code == 302, response.status_code
+        assert "/inloggen" in response.headers["Location"]
+        return
+    if not allowed:
+        assert response.status_code == 403
+        assert "Geen toegang" in response.get_data(as_text=True)
+        return
+    if method == "POST":
+        assert response.status_code == 400, "a POST without CSRF token must be refused"
+        assert "Uw formulier kon niet worden verwerkt" in response.get_data(as_text=True)
+        return
+    expected = GET_EXCEPTIONS.get(endpoint, 200)
+    if endpoint == "auth.login" and user is not None:
+        expected = 302  # already signed in: to their own landing page
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
