@@ -115,6 +115,18 @@ def reset_schema(app: Flask) -> None:
         upgrade()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own `g` and database session), as in production.
+
+    Without this, requests would reuse the test's app context and share `g` (cached CSRF token,
+    cached current user) from one request to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> Iterator[Flask]:
     from portal.extensions import db
@@ -122,6 +134,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> Iterat
     from portal.services.seed import seed_call_2022
 
     flask_app = make_app(_database_url(tmp_path_factory), smtp_sink)
+    flask_app.test_client_class = IsolatedClient
     reset_schema(flask_app)
     with flask_app.app_context():
         reference.load_reference_data()
