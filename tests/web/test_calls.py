@@ -1,0 +1,137 @@
+"""Calls are data: officers create and edit them in the portal; changes after opening are audited."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.db import utcnow
+from portal.models import AuditEntry, Call
+from tests.conftest import csrf_token, make_user, sign_in
+from workflows.calls import BRUSSELS
+
+
+def call_form(token: str, **changes: str) -> dict[str, str]:
+    today = utcnow().astimezone(BRUSSELS).date()
+    opens, closes = today + timedelta(days=10), today + timedelta(days=90)
+    data = {
+        "csrf_token": token,
+        "code": "ARM-2027",
+        "title_nl": "Oproep 2027",
+        "title_en": "Call 2027",
+        "summary_nl": "",
+        "summary_en": "",
+        "action_code": "00_04_10",
+        "reference_prefix": "ARM",
+        "envelope": "300.000,00",
+        "cap": "60.000",
+        "compensation_rate_percent": "50",
+        "opens_on": [str(opens.day), str(opens.month), str(opens.year)],
+        "closes_on": [str(closes.day), str(closes.month), str(closes.year)],
+        "exchange_types": ["mentoring", "stage"],
+        "themes": ["lokale_regie", "impactmeting"],
+        "eligible_organisation_kinds": ["municipality"],
+        "required_attachments": ["action_plan", "agreement"],
+        "max_attachment_mb": "10",
+        "scale_min": "0",
+        "scale_max": "5",
+        "pass_threshold_percent": "60",
+        "reviews_per_dossier": "3",
+        "review_days": "10",
+        "allocation_policy": "first_come",
+        "shortfall_policy": "wait",
+        "advance_percent": "20",
+        "is_published": "y",
+        "criteria-0-code": "regierol",
+        "criteria-0-name_nl": "Regierol",
+        "criteria-0-name_en": "Directing role",
+        "criteria-0-weight": "3",
+        "criteria-0-minimum_score": "2",
+        "criteria-1-code": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_officer_creates_a_call_with_belgian_amounts(client, db_session):
+    sign_in(client, make_user("officer"))
+    token = csrf_token(client, "/behandeling/oproepen/nieuw")
+    response = client.post("/behandeling/oproepen/nieuw", data=call_form(token))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    call = db_session.scalar(select(Call).where(Call.code == "ARM-2027"))
+    assert (call.envelope_cents, call.cap_cents) == (300_000_00, 60_000_00)
+    assert call.opens_at.astimezone(BRUSSELS).time().isoformat() == "00:00:00"
+    assert call.closes_at.astimezone(BRUSSELS).time().isoformat() == "23:59:59"
+    assert [t.code for t in call.themes] == ["lokale_regie", "impactmeting"]
+    assert [(c.code, c.weight, c.minimum_score) for c in call.criteria] == [("regierol", 3, 2)]
+    assert (call.shortfall_policy, call.advance_percent, call.reviews_per_dossier) == ("wait", 20, 3)
+    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "call.created", AuditEntry.entity_id == str(call.id)))
+    assert entry.details["settings"]["envelope_cents"] == 300_000_00
+    public_page = client.get("/oproepen/ARM-2027").get_data(as_text=True)
+    assert "EUR\u00a0300.000,00" in public_page and "Nog niet open" in public_page
+
+
+def test_bad_input_gets_dutch_messages_and_keeps_what_was_typed(client):
+    sign_in(client, make_user("officer"))
+    token = csrf_token(client, "/behandeling/oproepen/nieuw")
+    data = call_form(
+        token,
+        envelope="twee ton",
+        cap="70.000,00",
+        closes_on=["31", "2", "2027"],
+        themes=[],
+        **{"criteria-0-weight": "", "criteria-0-name_nl": ""},
+    )
+    response = client.post("/behandeling/oproepen/nieuw", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Er is een probleem" in page
+    assert "Vul een bedrag in euro in, bijvoorbeeld 1.234,56" in page
+    assert "Vul een bestaande datum in" in page
+    assert "Kies minstens één thema" in page
+    assert "Vul de naam van het criterium in" in page
+    assert 'value="twee ton"' in page and 'value="70.000,00"' in page  # nothing typed is lost
+
+
+def test_the_cap_cannot_exceed_the_envelope_and_codes_are_unique(client):
+    sign_in(client, make_user("officer"))
+    token = csrf_token(client, "/behandeling/oproepen/nieuw")
+    page = client.post("/behandeling/oproepen/nieuw", data=call_form(token, cap="400.000")).get_data(as_text=True)
+    assert "Het maximum per project kan niet groter zijn dan het budget" in page
+    page = client.post("/behandeling/oproepen/nieuw", data=call_form(token, code="ARM-2022")).get_data(as_text=True)
+    assert "Er bestaat al een oproep met deze code" in page
+
+
+def test_changes_to_an_opened_call_are_kept_with_old_and_new_values(client, db_session):
+    officer = make_user("officer")
+    sign_in(client, officer)
+    call = db_session.scalar(select(Call).where(Call.code == "ARM-2022"))
+    page = client.get(f"/behandeling/oproepen/{call.id}").get_data(as_text=True)
+    assert "Deze oproep is al geopend" in page
+    assert 'value="250.000,00"' in page  # amounts shown the Belgian way
+    token = csrf_token(client, f"/behandeling/oproepen/{call.id}")
+    data = call_form(
+        token,
+        code="ARM-2022",
+        envelope="275.000,00",
+        cap="50.000,00",
+        opens_on=["14", "6", "2022"],
+        closes_on=["31", "10", "2022"],
+    )
+    assert client.post(f"/behandeling/oproepen/{call.id}", data=data).status_code == 302
+    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "call.changed_after_opening"))
+    assert entry.actor_id == officer.id
+    assert entry.details["changes"]["envelope_cents"] == {"from": 250_000_00, "to": 275_000_00}
+    assert "closes_at" not in entry.details["changes"]
+
+
+def test_the_home_page_lists_open_calls_and_the_call_page_shows_the_budget_meter(client, db_session):
+    from portal.services.seed import seed_demo
+
+    seed_demo()
+    home = client.get("/").get_data(as_text=True)
+    assert "Open oproepen" in home and "Demo-oproep" in home
+    assert "Afgesloten oproepen" in home and "Lokale medewerkers versterken collega-besturen" in home
+    page = client.get("/oproepen/ARM-DEMO").get_data(as_text=True)
+    for figure, value in [("envelope", "250.000,00"), ("reserved", "0,00"), ("committed", "0,00"), ("remaining", "250.000,00")]:
+        assert f'data-figure="{figure}">EUR\u00a0{value}<' in page
+    assert client.get("/oproepen/BESTAAT-NIET").status_code == 404
