@@ -1,0 +1,71 @@
+"""A live portal with the demo data on its own database, and Debian's Chromium to drive it."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+from tests.conftest import SmtpSink, make_app
+from tests.services import free_port, throwaway_database
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.path.exists(CHROMIUM):
+        skip = pytest.mark.skip(reason=f"Debian's Chromium is not installed at {CHROMIUM} (make test installs it)")
+        for item in items:
+            if "tests/browser" in str(item.fspath):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # Debian's Chromium, never a downloaded build; no background traffic on a closed network.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> Iterator[str]:
+    from flask_migrate import upgrade
+
+    from portal.extensions import db
+    from portal.services.seed import seed_demo
+
+    port = free_port()
+    with throwaway_database(tmp_path_factory.mktemp("live")) as url:
+        app = make_app(url, smtp_sink, SERVER_NAME=None, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+        with app.app_context():
+            upgrade()
+            seed_demo()
+            db.session.commit()
+        server = make_server("127.0.0.1", port, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.shutdown()
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+def assert_accessible(axe: Axe, page: Any) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"

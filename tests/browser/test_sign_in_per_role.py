@@ -1,0 +1,95 @@
+"""Each demo role signs in through the real pages, lands on a page meant for it, and axe finds no violation."""
+
+import re
+
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+
+from portal.services.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from tests.browser.conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+LANDINGS = [
+    ("aanvrager@gent.demo", "/mijn-dossiers/", "Mijn dossiers", False),
+    ("matcher@vvsg.demo", "/matching/", "Matching", False),
+    ("beoordelaar@commissie.demo", "/beoordeling/", "Beoordelingen", True),
+    ("dossierbehandelaar@abb.demo", "/behandeling/", "Dossierbehandeling", True),
+    ("financien@abb.demo", "/financien/", "Uitbetalingen", True),
+    ("beheerder@abb.demo", "/beheer/gebruikers", "Gebruikers", True),
+]
+
+
+@pytest.mark.parametrize(("email", "path", "heading", "two_step"), LANDINGS, ids=[row[0] for row in LANDINGS])
+def test_each_demo_role_signs_in_and_lands_on_its_own_page(page: Page, live_server, axe, email, path, heading, two_step):
+    page.goto(f"{live_server}/inloggen")
+    assert_accessible(axe, page)
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    if two_step:
+        expect(page.get_by_role("heading", name="Tweestapsverificatie")).to_be_visible()
+        assert_accessible(axe, page)
+        page.get_by_label("Code van zes cijfers").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+        page.get_by_role("button", name="Doorgaan").click()
+    expect(page).to_have_url(f"{live_server}{path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_text("U bent uitgelogd.")).to_be_visible()
+
+
+def test_a_wrong_password_shows_the_error_summary_linked_to_the_field(page: Page, live_server, axe):
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill("aanvrager@gent.demo")
+    page.get_by_label("Wachtwoord", exact=True).fill("niet-het-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Het e-mailadres of het wachtwoord klopt niet")
+    expect(page.get_by_label("E-mailadres")).to_have_value("aanvrager@gent.demo")
+    assert_accessible(axe, page)
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Wachtwoord", exact=True)).to_be_focused()
+
+
+def test_public_pages_are_accessible_and_switch_to_english(page: Page, live_server, axe):
+    page.goto(live_server)
+    expect(page.get_by_role("heading", name="Open oproepen")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("link", name=re.compile("Demo-oproep")).click()
+    expect(page.locator('[data-figure="remaining"]')).to_have_text("EUR\u00a0250.000,00")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Budget")).to_be_visible()
+    expect(page.locator('[data-figure="remaining"]')).to_have_text("EUR\u00a0250,000.00")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Nederlands").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+
+
+def test_an_officer_opens_the_call_editor_and_it_is_accessible(page: Page, live_server, axe):
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill("dossierbehandelaar@abb.demo")
+    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    # The code of the previous officer login may be the current one: wait for the next time step.
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    page.get_by_label("Code van zes cijfers").fill(totp.now())
+    page.get_by_role("button", name="Doorgaan").click()
+    if "/inloggen/code" in page.url:
+        page.wait_for_timeout(1000 * (31 - int(__import__("time").time()) % 30))
+        page.get_by_label("Code van zes cijfers").fill(totp.now())
+        page.get_by_role("button", name="Doorgaan").click()
+    page.goto(f"{live_server}/behandeling/oproepen")
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="ARM-DEMO").click()
+    expect(page.get_by_label("Budget van de oproep (enveloppe)")).to_have_value("250.000,00")
+    assert_accessible(axe, page)
+
+
+def test_the_accessibility_check_does_find_a_violation(page: Page, axe):
+    page.set_content('<html lang="nl"><body><main><img src="x.png"><input type="text"></main></body></html>')
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_accessible(axe, page)
