@@ -49,8 +49,8 @@ pytest: setup
 
 # Refresh the message catalogues after changing user-facing text.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -o translations/messages.pot .
-	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 clean:
 	rm -rf $(VENV) node_modules portal/static instance
