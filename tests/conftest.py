@@ -4,8 +4,8 @@ a real SMTP sink, and helpers to sign in as any role."""
 from __future__ import annotations
 
 import email
-import functools
 import email.policy
+import functools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field

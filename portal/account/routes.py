@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.account import LanguageForm
-from forms.auth import ChangePasswordForm, TwoStepCodeForm
+from forms.auth import ChangePasswordForm
 from portal.access import signed_in
-from portal.auth.routes import qr_svg
+from portal.auth.routes import enrol_two_step
 from portal.extensions import db
 from portal.i18n import SESSION_LANGUAGE_KEY
 from portal.services import accounts, audit
@@ -60,19 +60,10 @@ def change_password() -> ResponseReturnValue:
 def two_step() -> ResponseReturnValue:
     if current_user.has_two_step:
         return render_template("account/two_step_active.html")
-    secret = session.get(SETUP_SECRET) or accounts.new_totp_secret()
-    session[SETUP_SECRET] = secret
-    form = TwoStepCodeForm()
-    if form.validate_on_submit():
-        if accounts.confirm_two_step(current_user, secret, form.code.data):
-            session.pop(SETUP_SECRET, None)
-            db.session.commit()
-            flash(_("Tweestapsverificatie staat aan. Vanaf nu vragen we bij het inloggen ook een code."), "success")
-            return redirect(url_for("account.overview"))
-        form.code.errors.append(_("Deze code klopt niet. Vul de code in die uw app nu toont."))
-    return render_template(
-        "auth/two_step_setup.html",
-        form=form,
-        secret=secret,
-        qr=qr_svg(accounts.provisioning_uri(current_user, secret)),
-    ), 200 if not form.errors else 400
+
+    def confirmed() -> ResponseReturnValue:
+        db.session.commit()
+        flash(_("Tweestapsverificatie staat aan. Vanaf nu vragen we bij het inloggen ook een code."), "success")
+        return redirect(url_for("account.overview"))
+
+    return enrol_two_step(current_user, SETUP_SECRET, confirmed)

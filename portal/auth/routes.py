@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -85,7 +86,7 @@ def login() -> ResponseReturnValue:
         else:
             db.session.commit()  # a rehashed password is kept
             session[PENDING_NEXT] = safe_next(request.args.get("next"))
-            if not user.needs_two_step:
+            if not (user.needs_two_step or user.has_two_step):
                 return _finish_login(user)
             session[PENDING_USER] = user.id
             session[PENDING_SINCE] = time.time()
@@ -122,13 +123,23 @@ def two_step_setup() -> ResponseReturnValue:
         return redirect(url_for("auth.login"))
     if user.has_two_step:
         return redirect(url_for("auth.two_step"))
-    secret = session.get(PENDING_SECRET) or accounts.new_totp_secret()
-    session[PENDING_SECRET] = secret
+    return enrol_two_step(user, PENDING_SECRET, lambda: _finish_login(user))
+
+
+def enrol_two_step(
+    user: User, secret_key: str, on_confirmed: Callable[[], ResponseReturnValue]
+) -> ResponseReturnValue:
+    """Set up an authenticator: show the QR code and key, then confirm with a first code.
+
+    The secret waits in the (signed) session until confirmed, so a reload shows the same QR code.
+    """
+    secret = session.get(secret_key) or accounts.new_totp_secret()
+    session[secret_key] = secret
     form = TwoStepCodeForm()
     if form.validate_on_submit():
         if accounts.confirm_two_step(user, secret, form.code.data):
-            session.pop(PENDING_SECRET, None)
-            return _finish_login(user)
+            session.pop(secret_key, None)
+            return on_confirmed()
         form.code.errors.append(_("Deze code klopt niet. Vul de code in die uw app nu toont."))
     return render_template(
         "auth/two_step_setup.html", form=form, secret=secret, qr=qr_svg(accounts.provisioning_uri(user, secret))

@@ -161,3 +161,20 @@ def test_logins_and_logouts_are_audited(client, db_session):
     client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/account/")})
     actions = [e.action for e in db_session.query(AuditEntry).filter_by(entity_id=str(user.id))]
     assert actions == ["user.logged_in", "user.logged_out"]
+
+
+def test_an_applicant_may_turn_on_two_step_login_from_the_account_page(app, client, db_session):
+    user = make_user("applicant")
+    sign_in(client, user)
+    page = client.get("/account/tweestapsverificatie").get_data(as_text=True)
+    secret = re.search(r"data-totp-secret>([A-Z2-7]+)<", page).group(1)
+    token = csrf_token(client, "/account/tweestapsverificatie")
+    wrong = client.post("/account/tweestapsverificatie", data={"csrf_token": token, "code": "123456"})
+    assert wrong.status_code == 400 and "Deze code klopt niet" in wrong.get_data(as_text=True)
+    done = client.post("/account/tweestapsverificatie", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    assert done.headers["Location"].endswith("/account/")
+    db_session.refresh(user)
+    assert user.has_two_step
+    # From now on the applicant's login asks for a code too.
+    other = app.test_client()
+    assert login(other, user.email, PASSWORD).headers["Location"].endswith("/inloggen/code")
