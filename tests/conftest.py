@@ -16,13 +16,16 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
-from tests.services import NO_POSTGRES, NO_REDIS, POSTGRES_URL, USE_POSTGRES, USE_REDIS, free_port
+from tests.services import NO_POSTGRES, NO_REDIS, USE_POSTGRES, USE_REDIS, free_port, throwaway_database
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    database = "PostgreSQL at 127.0.0.1:5432/test" if USE_POSTGRES else "SQLite (PostgreSQL not reachable)"
+    database = (
+        "PostgreSQL at 127.0.0.1:5432 (a new database for this run)"
+        if USE_POSTGRES
+        else "SQLite, because PostgreSQL is not reachable at 127.0.0.1:5432"
+    )
     redis = "Redis at 127.0.0.1:6379" if USE_REDIS else "not reachable: Redis tests are skipped"
     return [f"database: {database}", f"redis: {redis}"]
 
@@ -78,12 +81,6 @@ def mail_body(message: EmailMessage) -> str:
 # --- the application and its database ------------------------------------------------------
 
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if USE_POSTGRES:
-        return POSTGRES_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite'}"
-
-
 def make_app(database_url: str, smtp: SmtpSink, **overrides: Any) -> Flask:
     from portal import create_app
 
@@ -95,24 +92,6 @@ def make_app(database_url: str, smtp: SmtpSink, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     return create_app("test", config)
-
-
-def reset_schema(app: Flask) -> None:
-    """An empty database, then every migration: the tests run on the schema the migrations build."""
-    from flask_migrate import upgrade
-
-    from portal.extensions import db
-
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        else:
-            db.drop_all()
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
 
 
 class IsolatedClient(FlaskClient):
@@ -129,21 +108,25 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
     from portal.extensions import db
     from portal.services import reference
     from portal.services.seed import seed_call_2022
 
-    flask_app = make_app(_database_url(tmp_path_factory), smtp_sink)
-    flask_app.test_client_class = IsolatedClient
-    reset_schema(flask_app)
-    with flask_app.app_context():
-        reference.load_reference_data()
-        seed_call_2022()
-        db.session.commit()
-        db.session.remove()
-    yield flask_app
-    with flask_app.app_context():
-        db.engine.dispose()
+    # A database of this run's own (on PostgreSQL when reachable), built by the migrations.
+    with throwaway_database(tmp_path_factory.mktemp("db")) as url:
+        flask_app = make_app(url, smtp_sink)
+        flask_app.test_client_class = IsolatedClient
+        with flask_app.app_context():
+            upgrade()
+            reference.load_reference_data()
+            seed_call_2022()
+            db.session.commit()
+            db.session.remove()
+        yield flask_app
+        with flask_app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

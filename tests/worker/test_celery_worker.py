@@ -11,21 +11,21 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.services import POSTGRES_URL, USE_POSTGRES, redis_url
+from tests.services import redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_DB = 13
 
 
 @pytest.fixture
-def worker(tmp_path):
+def worker(app, tmp_path):
     broker = redis_url(BROKER_DB)
     redis.Redis.from_url(broker).flushdb()
     env = {
         **os.environ,
         "PORTAL_CONFIG": "production",
         "SECRET_KEY": "worker-test-secret",
-        "DATABASE_URL": POSTGRES_URL if USE_POSTGRES else f"sqlite:///{tmp_path / 'worker.sqlite'}",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
         "PORTAL_INSTANCE_PATH": str(tmp_path),
