@@ -41,6 +41,10 @@ class BaseConfig:
     USER_SESSION_MAX_AGE = timedelta(hours=10)
     FORCE_HTTPS = True
 
+    # How many reverse proxies stand before the app: their X-Forwarded-For/-Proto are trusted,
+    # so that throttling sees the real client address and HTTPS is recognised.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     INVITATION_VALID_FOR = timedelta(days=7)
     PASSWORD_RESET_VALID_FOR = timedelta(hours=1)
 
@@ -88,6 +92,7 @@ class ProductionConfig(BaseConfig):
     """PostgreSQL, Redis, Celery workers behind gunicorn: refuses to start without its services."""
 
     REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CELERY_BROKER_URL")
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {

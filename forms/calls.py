@@ -30,6 +30,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from forms.fields import DayField, EuroField, choices
 
+# A sanity bound, far above any call: a typing error of a few zeros is caught here.
+MAX_ENVELOPE_CENTS = 1_000_000_000_00
+
 EXCHANGE_TYPE_LABELS = {"mentoring": _l("Mentoring"), "stage": _l("Stage")}
 ORGANISATION_KIND_LABELS = {
     "municipality": _l("Gemeente (met geïntegreerd OCMW)"),
@@ -190,6 +193,8 @@ class CallForm(FlaskForm):
     def validate_envelope(self, field: Any) -> None:
         if field.data is not None and field.data <= 0:
             raise ValidationError(str(_l("Het budget moet groter zijn dan nul")))
+        if field.data is not None and field.data > MAX_ENVELOPE_CENTS:
+            raise ValidationError(str(_l("Vul een budget tot 1.000.000.000,00 euro in")))
 
     def validate_closes_on(self, field: Any) -> None:
         if field.data and self.opens_on.data and field.data < self.opens_on.data:

@@ -9,8 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, SelectChoice, StringField
 from wtforms.validators import ValidationError
 
-from portal.i18n import eur
-from workflows.money import AmountError, parse_euro
+from workflows.money import AmountError, format_belgian, parse_euro
 
 
 class EuroField(StringField):
@@ -40,7 +39,7 @@ class EuroField(StringField):
             return str(self.raw_data[0])
         if self.data is None:
             return ""
-        return eur(self.data).replace("EUR\u00a0", "")
+        return format_belgian(self.data)
 
 
 class LabelledDateInput(GovDateInput):

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE, ROOT, check_required, selected_config
 
@@ -50,6 +51,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         ]
     )
 
+    if app.config["PROXY_COUNT"]:
+        proxies = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     _init_extensions(app)
     _register_blueprints(app)
 

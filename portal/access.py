@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -72,8 +73,15 @@ def enforce_access() -> ResponseReturnValue | None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only local paths are followed after login (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only local paths are followed after login (no open redirect).
+
+    Control characters are refused outright: browsers and Werkzeug drop tabs and newlines,
+    which would turn `/\t/evil.example` into the off-site `//evil.example`.
+    """
+    if not target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
 

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.access import safe_next
+from portal.extensions import db
 
 
 def _page(status: int, title: str, message: str, back: str | None = None) -> ResponseReturnValue:
@@ -53,6 +54,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error: Exception) -> ResponseReturnValue:
+        db.session.rollback()  # a failed statement leaves the session unusable for the page itself
         return _page(
             500,
             _("Er ging iets mis"),

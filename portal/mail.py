@@ -1,7 +1,7 @@
 """Account e-mails (invitation, password reset), rendered in the recipient's language.
 
-They are sent right after the commit that created the link. Event notifications go through
-the notification outbox instead.
+Routes queue them after the commit that created the link; a worker sends them (in-process in
+the embedded default).
 """
 
 from __future__ import annotations
@@ -17,7 +17,19 @@ def absolute_url(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
-def send_account_email(user: User, template: str, link: str) -> None:
+def queue_account_email(user: User, template: str, link: str) -> bool:
+    """Hand the e-mail to a worker; False (and logged) when that failed, the request goes on."""
+    from worker.tasks import send_account_email
+
+    try:
+        send_account_email.delay(user.id, template, link)
+    except Exception:  # broker unreachable, or in-process: the mail server refused after the retries
+        current_app.logger.exception("account e-mail %s to user %s was not sent", template, user.id)
+        return False
+    return True
+
+
+def render_and_send_account_email(user: User, template: str, link: str) -> None:
     """`template` names templates/emails/<template>.{subject,txt,html}."""
     with force_locale("en" if user.locale == "en" else "nl_BE"):
         context = {"user": user, "link": link, "portal_name": current_app.config["PORTAL_NAME"]}

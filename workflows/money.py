@@ -49,3 +49,10 @@ def parse_euro(text: str) -> int:
 
 def cents_to_decimal(cents: int) -> Decimal:
     return Decimal(cents) / 100
+
+
+def format_belgian(cents: int) -> str:
+    """`1.234,56`: the form in which `parse_euro` reads an amount back, whatever the page language."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d}"

@@ -13,7 +13,7 @@ from forms.admin import EditUserForm, InviteUserForm, OrganisationForm, Organisa
 from forms.fields import choices
 from portal.access import roles
 from portal.extensions import db
-from portal.mail import absolute_url, send_account_email
+from portal.mail import absolute_url, queue_account_email
 from portal.models import Organisation, User
 from portal.services import accounts, audit
 from workflows.roles import Role
@@ -30,6 +30,17 @@ def _organisation_choices() -> list[SelectChoice]:
 
 def _organisation(org_id: int | None) -> Organisation | None:
     return db.session.get(Organisation, org_id) if org_id else None
+
+
+def _flash_invitation(user: User, token: str) -> None:
+    if queue_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token))):
+        flash(_("De uitnodiging is verstuurd naar %(email)s.", email=user.email), "success")
+    else:
+        flash(
+            _("Het account van %(email)s is klaar, maar de e-mail kon niet verstuurd worden. "
+              "Probeer het later opnieuw met 'Uitnodiging opnieuw versturen'.", email=user.email),
+            "warning",
+        )
 
 
 @bp.get("/gebruikers")
@@ -61,8 +72,7 @@ def invite_user() -> ResponseReturnValue:
                 actor=current_user,
             )
             db.session.commit()
-            send_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token)))
-            flash(_("De uitnodiging is verstuurd naar %(email)s.", email=user.email), "success")
+            _flash_invitation(user, token)
             return redirect(url_for("admin.users"))
     return render_template("admin/invite.html", form=form), 200 if not form.errors else 400
 
@@ -87,7 +97,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             user.organisation = organisation
             user.is_active = form.is_active.data
             after = {"role": user.role, "organisation_id": organisation.id, "is_active": user.is_active}
-            if not user.is_active:
+            if not user.is_active or user.role != before["role"]:
+                # A new role must be signed in afresh (perhaps with a second step it did not need before).
                 accounts.revoke_sessions(user)
             audit.record(current_user, "user.changed", "user", user.id, details={"from": before, "to": after})
             db.session.commit()
@@ -102,8 +113,7 @@ def reinvite_user(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) or abort(404)
     token = accounts.reinvite_user(user, current_user)
     db.session.commit()
-    send_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token)))
-    flash(_("Er is een nieuwe uitnodiging verstuurd naar %(email)s.", email=user.email), "success")
+    _flash_invitation(user, token)
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

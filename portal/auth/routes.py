@@ -16,7 +16,7 @@ from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm, TwoStepCo
 from portal.access import landing_url, public, safe_next
 from portal.extensions import db, limiter
 from portal.i18n import SESSION_LANGUAGE_KEY
-from portal.mail import absolute_url, send_account_email
+from portal.mail import absolute_url, queue_account_email
 from portal.models import TokenPurpose, User
 from portal.services import accounts
 
@@ -38,9 +38,13 @@ def _account_limit() -> str:
 
 
 def _account_key() -> str:
-    """Failed attempts are also counted per account, whatever address they come from."""
-    email = request.form.get("email") or str(session.get(PENDING_USER, ""))
-    return "account:" + accounts.normalise_email(email)
+    """Failed passwords are also counted per account, whatever address they come from."""
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _pending_user_key() -> str:
+    """Failed second-step codes count against the account being signed in (never a posted field)."""
+    return f"user:{session.get(PENDING_USER, '')}"
 
 
 def _failed(response: object) -> bool:
@@ -90,6 +94,7 @@ def login() -> ResponseReturnValue:
                 return _finish_login(user)
             session[PENDING_USER] = user.id
             session[PENDING_SINCE] = time.time()
+            session.pop(PENDING_SECRET, None)  # an unfinished set-up of someone else never carries over
             if user.has_two_step:
                 return redirect(url_for("auth.two_step"))
             return redirect(url_for("auth.two_step_setup"))
@@ -99,7 +104,7 @@ def login() -> ResponseReturnValue:
 @bp.route("/inloggen/code", methods=["GET", "POST"])
 @public
 @limiter.limit(_ip_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_pending_user_key, deduct_when=_failed)
 def two_step() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or not user.has_two_step:
@@ -214,7 +219,7 @@ def forgot_password() -> ResponseReturnValue:
         db.session.commit()
         if found is not None:
             user, token = found
-            send_account_email(user, "password_reset", absolute_url(url_for("auth.reset_password", token=token)))
+            queue_account_email(user, "password_reset", absolute_url(url_for("auth.reset_password", token=token)))
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form), 200 if not form.errors else 400
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, enum_check, utcnow
@@ -93,8 +93,8 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     # The action of the Flemish Action Plan against Poverty this call implements.
     action_code: Mapped[str] = mapped_column(String(20))
     reference_prefix: Mapped[str] = mapped_column(String(10), default="ARM")
-    envelope_cents: Mapped[int] = mapped_column()
-    cap_cents: Mapped[int] = mapped_column()
+    envelope_cents: Mapped[int] = mapped_column(BigInteger)
+    cap_cents: Mapped[int] = mapped_column(BigInteger)
     compensation_rate_percent: Mapped[int] = mapped_column()
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())

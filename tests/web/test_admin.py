@@ -26,7 +26,7 @@ def test_an_admin_renames_an_organisation_and_it_is_audited(client, db_session):
     assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "organisation.changed")) is not None
 
 
-def test_an_admin_changes_a_role_and_deactivates_an_account(app, client, db_session):
+def test_an_admin_deactivates_an_account_and_its_sessions_end(app, client, db_session):
     sign_in(client, make_user("admin"))
     user = make_user("applicant")
     their_browser = app.test_client()
@@ -34,12 +34,12 @@ def test_an_admin_changes_a_role_and_deactivates_an_account(app, client, db_sess
     token = csrf_token(client, f"/beheer/gebruikers/{user.id}")
     response = client.post(
         f"/beheer/gebruikers/{user.id}",
-        data={"csrf_token": token, "role": "matcher", "organisation_id": str(user.organisation_id)},
+        data={"csrf_token": token, "role": "applicant", "organisation_id": str(user.organisation_id)},
     )
     assert response.status_code == 302
     db_session.refresh(user)
-    assert user.role == "matcher" and not user.is_active
-    assert their_browser.get("/matching/").status_code == 302  # signed out at once
+    assert user.role == "applicant" and not user.is_active
+    assert their_browser.get("/mijn-dossiers/").status_code == 302  # signed out at once
 
 
 def test_an_admin_cannot_lock_themselves_out(client, db_session):
@@ -57,3 +57,19 @@ def test_an_unknown_user_or_organisation_is_a_404(client):
     sign_in(client, make_user("admin"))
     assert client.get("/beheer/gebruikers/999999").status_code == 404
     assert client.get("/beheer/organisaties/999999").status_code == 404
+
+
+def test_a_new_role_signs_the_user_out_so_the_next_login_asks_what_the_role_needs(app, client, db_session):
+    sign_in(client, make_user("admin"))
+    user = make_user("applicant")
+    their_browser = app.test_client()
+    sign_in(their_browser, user)
+    token = csrf_token(client, f"/beheer/gebruikers/{user.id}")
+    client.post(
+        f"/beheer/gebruikers/{user.id}",
+        data={"csrf_token": token, "role": "admin", "organisation_id": str(user.organisation_id), "is_active": "y"},
+    )
+    db_session.refresh(user)
+    assert user.role == "admin" and user.is_active
+    # The session that passed no second step does not become an admin session.
+    assert their_browser.get("/beheer/gebruikers").status_code == 302

@@ -178,3 +178,35 @@ def test_an_applicant_may_turn_on_two_step_login_from_the_account_page(app, clie
     # From now on the applicant's login asks for a code too.
     other = app.test_client()
     assert login(other, user.email, PASSWORD).headers["Location"].endswith("/inloggen/code")
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/", "/\r\n/evil.example/", "http:/evil.example"])
+def test_control_characters_cannot_smuggle_an_off_site_redirect(client, target):
+    user = make_user("applicant")
+    token = csrf_token(client, "/inloggen")
+    response = client.post(
+        "/inloggen", query_string={"next": target}, data={"csrf_token": token, "email": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/mijn-dossiers/")
+
+
+def test_wrong_codes_are_throttled_per_account_whatever_the_form_says(client):
+    officer = make_user("officer")
+    login(client, officer.email, PASSWORD)
+    token = csrf_token(client, "/inloggen/code")
+    statuses = [
+        client.post("/inloggen/code", data={"csrf_token": token, "code": "000000", "email": f"x{n}@example.be"}).status_code
+        for n in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]
+
+
+def test_a_half_finished_authenticator_set_up_never_carries_over_to_another_account(client):
+    first, second = make_user("admin", two_step=False), make_user("finance", two_step=False)
+    login(client, first.email, PASSWORD)
+    page = client.get("/inloggen/tweestapsverificatie-instellen").get_data(as_text=True)
+    first_secret = re.search(r"data-totp-secret>([A-Z2-7]+)<", page).group(1)
+    login(client, second.email, PASSWORD)
+    page = client.get("/inloggen/tweestapsverificatie-instellen").get_data(as_text=True)
+    assert re.search(r"data-totp-secret>([A-Z2-7]+)<", page).group(1) != first_secret

@@ -27,9 +27,61 @@ def test_the_session_cookie_is_http_only_and_same_site(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_production_uses_secure_cookies_and_https():
-    assert ProductionConfig.SESSION_COOKIE_SECURE is True
-    assert ProductionConfig.FORCE_HTTPS is True
+@pytest.fixture
+def production_app(app, smtp_sink, monkeypatch):
+    from portal import create_app
+    from portal.extensions import db
+    from tests.conftest import IsolatedClient
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "production-test-secret")
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setattr(ProductionConfig, "CELERY_BROKER_URL", "memory://")
+    production = create_app(
+        "production", {"SERVER_NAME": "portal.test", "MAIL_SERVER": smtp_sink.host, "MAIL_PORT": smtp_sink.port}
+    )
+    production.test_client_class = IsolatedClient
+    yield production
+    with production.app_context():
+        db.engine.dispose()
+
+
+def test_production_redirects_to_https_and_sends_hsts_and_secure_cookies(production_app):
+    browser = production_app.test_client()
+    plain = browser.get("/inloggen")
+    assert plain.status_code in (301, 302) and plain.headers["Location"].startswith("https://")
+    secure = browser.get("/inloggen", base_url="https://portal.test")
+    assert "max-age=" in secure.headers["Strict-Transport-Security"]
+    assert "Secure" in secure.headers["Set-Cookie"] and "HttpOnly" in secure.headers["Set-Cookie"]
+
+
+def test_production_behind_its_proxy_sees_https_and_the_real_client_address(production_app):
+    browser = production_app.test_client()
+    # The TLS-terminating proxy forwards plain http with X-Forwarded-Proto: no redirect loop.
+    response = browser.get("/inloggen", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"})
+    assert response.status_code == 200
+
+
+def test_throttling_behind_a_proxy_counts_each_client_address_apart(app, smtp_sink):
+    from portal.extensions import db
+    from tests.conftest import IsolatedClient, make_app
+
+    proxied = make_app(app.config["SQLALCHEMY_DATABASE_URI"], smtp_sink, PROXY_COUNT=1, LOGIN_LIMIT_PER_IP="3 per 5 minutes")
+    proxied.test_client_class = IsolatedClient
+    browser = proxied.test_client()
+    try:
+        def attempt(client_address: str, n: int) -> int:
+            token = csrf_token(browser, "/inloggen")
+            return browser.post(
+                "/inloggen",
+                data={"csrf_token": token, "email": f"poging{n}@example.be", "password": "fout"},
+                headers={"X-Forwarded-For": client_address},
+            ).status_code
+
+        assert [attempt("198.51.100.1", n) for n in range(4)] == [400, 400, 400, 429]
+        assert attempt("198.51.100.2", 9) == 400  # another municipality behind the same proxy is not blocked
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize(
