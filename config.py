@@ -65,6 +65,11 @@ class BaseConfig:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     TOTP_ISSUER = "Collega-besturen versterken"
 
+    # Uploads and receipts live outside the web root, under random names.
+    FILES_PATH = os.environ.get("FILES_PATH", str(INSTANCE / "files"))
+    # The hard limit of a request; each call sets its own, lower limit per attachment.
+    MAX_CONTENT_LENGTH = 55 * 1024 * 1024
+
 
 class EmbeddedConfig(BaseConfig):
     """The default: one process, no services, demo-friendly (plain http on 127.0.0.1)."""

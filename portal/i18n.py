@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from babel.numbers import format_decimal
 from flask import current_app, session
@@ -59,3 +61,34 @@ def moment(value: datetime | None) -> str:
     local = value.astimezone(BRUSSELS)
     pattern = "d MMMM y 'om' HH:mm:ss" if language_code() == "nl" else "d MMMM y 'at' HH:mm:ss"
     return format_datetime(local, pattern, rebase=False)
+
+
+def _decimal_text(value: Decimal, places: int) -> str:
+    pattern = "#,##0." + "0" * places
+    return format_decimal(value, format=pattern, locale=_babel_locale(), decimal_quantization=True)
+
+
+def months_text(months: Fraction | str) -> str:
+    """Months for display, two decimals (`0,53`); the computation itself is exact."""
+    value = Fraction(months) if isinstance(months, str) else months
+    shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return _decimal_text(shown, 2)
+
+
+def share_text(basis_points: int | None) -> str:
+    """A time share in basis points as a percentage: 5000 -> `50 %`, 3333 -> `33,33 %`."""
+    if basis_points is None:
+        return ""
+    percent = Decimal(basis_points) / 100
+    text = _decimal_text(percent, 2)
+    trimmed = text.rstrip("0").rstrip(",.") if ("," in text or "." in text) else text
+    return f"{trimmed}\u00a0%"
+
+
+def iso_day(value: str | None) -> str:
+    """An ISO date from frozen content, the Belgian way."""
+    return day(date.fromisoformat(value)) if value else ""
+
+
+def iso_moment(value: str | None) -> str:
+    return moment(datetime.fromisoformat(value)) if value else ""

@@ -11,7 +11,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 
 from forms.account import LanguageSwitchForm
 from portal.access import declared_access
-from portal.i18n import day, eur, language_code, moment
+from portal.i18n import day, eur, iso_day, iso_moment, language_code, moment, months_text, share_text
 from workflows.calls import CallPhase
 
 
@@ -68,12 +68,23 @@ def navigation() -> list[dict[str, Any]]:
     return links
 
 
+def names(codes: list[str], labels: dict[str, str]) -> str:
+    """Codes as their names, in order: `lokale_regie, impactmeting` -> `Lokale regie; Impactmeting`."""
+    return "; ".join(labels.get(code, code) for code in codes or [])
+
+
 def register(app: Flask) -> None:
     WTFormsHelpers(app)  # the `wtforms_errors` helper behind the error summary
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(eur, "eur")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")
     app.add_template_filter(phase_label, "phase_label")
+    app.add_template_filter(months_text, "months")
+    app.add_template_filter(share_text, "share")
+    app.add_template_filter(iso_day, "iso_day")
+    app.add_template_filter(iso_moment, "iso_moment")
+    app.add_template_filter(names, "names")
 
     @app.context_processor
     def portal_globals() -> dict[str, Any]:

@@ -82,9 +82,12 @@ def mail_body(message: EmailMessage) -> str:
 
 
 def make_app(database_url: str, smtp: SmtpSink, **overrides: Any) -> Flask:
+    import tempfile
+
     from portal import create_app
 
     config = {
+        "FILES_PATH": tempfile.mkdtemp(prefix="portal-files-"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_BACKEND": "smtp",
         "MAIL_SERVER": smtp.host,
@@ -116,7 +119,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> Iterat
 
     # A database of this run's own (on PostgreSQL when reachable), built by the migrations.
     with throwaway_database(tmp_path_factory.mktemp("db")) as url:
-        flask_app = make_app(url, smtp_sink)
+        flask_app = make_app(url, smtp_sink, FILES_PATH=str(tmp_path_factory.mktemp("files")))
         flask_app.test_client_class = IsolatedClient
         with flask_app.app_context():
             upgrade()

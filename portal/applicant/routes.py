@@ -1,19 +1,583 @@
-"""The applicant's pages: their government's dossiers and the calls they can apply to."""
+"""The applicant's pages: the task list of an application, submitting it, and following it up.
+
+Every page saves what is valid as soon as it is posted, so nothing typed is lost: a field with an
+error is shown again as typed, the others are already in the draft.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask.typing import ResponseReturnValue
+import io
+from typing import Any
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import Form
+
+from forms.applications import (
+    AttachmentForm,
+    BudgetForm,
+    ConfirmParticipationForm,
+    ExchangeForm,
+    MentorForm,
+    PartiesForm,
+    StartForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from forms.calls import ATTACHMENT_LABELS
+from forms.fields import choices
 from portal.access import roles
 from portal.db import utcnow
+from portal.extensions import db
+from portal.i18n import day, language_code, moment
+from portal.models import Application, Call, FundamentalRight, Mentor, Theme
+from portal.services import applications as service
 from portal.services import calls as call_service
+from portal.services import files, receipts
+from portal.services.applications import Relation
+from portal.services.files import UploadProblem
+from workflows.applications import Action, Section, SectionStatus, State, SubmitProblem, allowed_actions
 from workflows.roles import Role
 
 bp = Blueprint("applicant", __name__, url_prefix="/mijn-dossiers")
 
 
+# --- loading, with the object-level rule: another government's dossier is a 404 ---------------
+
+
+def _visible(application_id: int) -> service.Visible:
+    found = service.visible_to(current_user, application_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _own(application_id: int) -> Application:
+    found = _visible(application_id)
+    if found.relation is not Relation.GIVING:
+        abort(404)
+    return found.application
+
+
+def _own_draft(application_id: int) -> Application | None:
+    """The giving government's draft, or None when it is no longer editable (the caller redirects)."""
+    application = _own(application_id)
+    if application.state_enum not in (State.DRAFT, State.CORRECTION_REQUESTED):
+        return None
+    return application
+
+
+def _to_overview(application: Application) -> ResponseReturnValue:
+    flash(_("Deze aanvraag is ingediend en kan niet meer worden gewijzigd."), "info")
+    return redirect(url_for("applicant.overview", application_id=application.id))
+
+
+def _continue(form: Any, application: Application) -> ResponseReturnValue:
+    """After saving: back to the task list, with a word on what happened."""
+    if form.save_draft.data:
+        flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan."), "success")
+    return redirect(url_for("applicant.overview", application_id=application.id))
+
+
+def _save_valid(form: Form, target: Any, names: list[str]) -> None:
+    """Copy every field that has no error onto the draft (empty fields clear their value)."""
+    for name in names:
+        field = form[name]
+        if not field.errors:
+            setattr(target, name, field.data if field.data is not None else _empty_for(target, name))
+
+
+def _empty_for(target: Any, name: str) -> Any:
+    column = target.__table__.columns.get(name)
+    return "" if column is not None and not column.nullable and column.type.python_type is str else None
+
+
+def _page(template: str, form: Any, status_ok: int = 200, **context: Any) -> ResponseReturnValue:
+    return render_template(template, form=form, **context), (400 if form.errors else status_ok)
+
+
+# --- the dashboard and starting ---------------------------------------------------------------
+
+
 @bp.get("/")
 @roles(Role.APPLICANT)
 def dashboard() -> ResponseReturnValue:
-    return render_template("applicant/dashboard.html", open_calls=call_service.open_calls(utcnow()))
+    giving, receiving = service.dossiers_of(current_user.organisation_id) if current_user.organisation_id else ([], [])
+    return render_template(
+        "applicant/dashboard.html",
+        giving=giving,
+        receiving=receiving,
+        open_calls=[c for c in call_service.published_calls() if service.may_start_in(c, utcnow())],
+    )
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def start() -> ResponseReturnValue:
+    now = utcnow()
+    calls = [c for c in call_service.published_calls() if service.may_start_in(c, now)]
+    form = StartForm()
+    form.call_id.choices = choices((c.id, c.title(language_code())) for c in calls)
+    if request.method == "GET" and len(calls) == 1:
+        form.call_id.data = calls[0].id
+    if form.validate_on_submit():
+        call = db.session.get(Call, form.call_id.data)
+        if call is None or call not in calls:
+            form.call_id.errors.append(_("Kies een oproep die open is"))
+        else:
+            try:
+                application = service.start_draft(call, current_user, now)
+            except service.NotAllowed:
+                form.call_id.errors.append(_("Uw organisatie kan niet aanvragen voor deze oproep"))
+            else:
+                db.session.commit()
+                return redirect(url_for("applicant.overview", application_id=application.id))
+    return _page("applicant/start.html", form, calls=calls)
+
+
+# --- the task list and the read-only view -----------------------------------------------------
+
+
+@bp.get("/<int:application_id>")
+@roles(Role.APPLICANT)
+def overview(application_id: int) -> ResponseReturnValue:
+    found = _visible(application_id)
+    application = found.application
+    if found.relation is Relation.GIVING and application.state_enum is State.DRAFT:
+        statuses = service.section_statuses_of(application)
+        return render_template(
+            "applicant/task_list.html",
+            application=application,
+            statuses=statuses,
+            all_done=all(s is SectionStatus.COMPLETED for s in statuses.values()),
+            Section=Section,
+            SectionStatus=SectionStatus,
+        )
+    return render_template(
+        "applicant/dossier.html",
+        application=application,
+        relation=found.relation,
+        Relation=Relation,
+        submission=application.latest_submission,
+        queue_position=service.queue_position(application),
+        actions=allowed_actions(Role.APPLICANT, application.state_enum),
+        Action=Action,
+        confirm_form=ConfirmParticipationForm(),
+        **_summary_context(application),
+    )
+
+
+def _summary_context(application: Application) -> dict[str, Any]:
+    lines, money = service.compensation_of(application)
+    lang = language_code()
+    return {
+        "lines": lines,
+        "money": money,
+        "theme_names": {t.code: t.name(lang) for t in db.session.scalars(select(Theme))},
+        "right_names": {r.code: r.name(lang) for r in db.session.scalars(select(FundamentalRight))},
+        "attachment_labels": ATTACHMENT_LABELS,
+        "call": application.call,
+    }
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+PARTY_FIELDS = [
+    "giving_contact_name", "giving_contact_function", "giving_contact_email", "giving_contact_phone",
+    "receiving_contact_name", "receiving_contact_function", "receiving_contact_email", "receiving_contact_phone",
+]  # fmt: skip
+
+
+@bp.route("/<int:application_id>/partijen", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def parties(application_id: int) -> ResponseReturnValue:
+    application = _own_draft(application_id)
+    if application is None:
+        return _to_overview(_own(application_id))
+    form = PartiesForm(obj=application if request.method == "GET" else None)
+    form.receiving_organisation_id.choices = choices(
+        [(0, _("Kies een bestuur"))] + [(org.id, org.name) for org in service.receiving_choices(application)]
+    )
+    if request.method == "GET":
+        form.receiving_organisation_id.data = application.receiving_organisation_id or 0
+    if form.is_submitted():
+        valid = form.validate()
+        _save_valid(form, application, PARTY_FIELDS)
+        chosen = form.receiving_organisation_id.data
+        if not form.receiving_organisation_id.errors:
+            application.receiving_organisation_id = chosen or None
+        db.session.commit()
+        if valid or form.save_draft.data:
+            return _continue(form, application)
+    return _page("applicant/parties.html", form, application=application)
+
+
+EXCHANGE_FIELDS = ["exchange_type", "approach", "need", "goals", "participation", "embedding"]
+
+
+def _exchange_choices(form: ExchangeForm, application: Application) -> None:
+    lang = language_code()
+    form.set_choices(
+        application.call.exchange_types,
+        [(t.code, t.name(lang)) for t in application.call.themes],
+        [(r.code, f"{r.code} {r.name(lang)}") for r in db.session.scalars(select(FundamentalRight).order_by(FundamentalRight.code))],
+    )
+
+
+@bp.route("/<int:application_id>/uitwisseling", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def exchange(application_id: int) -> ResponseReturnValue:
+    application = _own_draft(application_id)
+    if application is None:
+        return _to_overview(_own(application_id))
+    form = ExchangeForm(
+        obj=application, themes=application.theme_codes, rights=application.right_codes
+    ) if request.method == "GET" else ExchangeForm()
+    _exchange_choices(form, application)
+    if form.is_submitted():
+        valid = form.validate()
+        _save_valid(form, application, EXCHANGE_FIELDS)
+        if not form.themes.errors or not form.themes.data:
+            application.theme_codes = list(form.themes.data or [])
+        if not form.rights.errors or not form.rights.data:
+            application.right_codes = list(form.rights.data or [])
+        db.session.commit()
+        if valid or form.save_draft.data:
+            return _continue(form, application)
+    return _page("applicant/exchange.html", form, application=application)
+
+
+@bp.get("/<int:application_id>/mentoren")
+@roles(Role.APPLICANT)
+def mentors(application_id: int) -> ResponseReturnValue:
+    application = _own_draft(application_id)
+    if application is None:
+        return _to_overview(_own(application_id))
+    lines, money = service.compensation_of(application)
+    return render_template("applicant/mentors.html", application=application, lines=dict(lines), confirm_form=ConfirmParticipationForm())
+
+
+MENTOR_FIELDS = ["full_name", "function", "years_experience", "plan_description", "plan_year", "start_on", "end_on"]
+
+
+def _mentor_form(application: Application, mentor: Mentor | None) -> MentorForm:
+    if request.method == "GET" and mentor is not None:
+        form = MentorForm(
+            obj=mentor,
+            drew_up_plan=None if mentor.drew_up_plan is None else ("yes" if mentor.drew_up_plan else "no"),
+            themes=mentor.theme_codes,
+            monthly_wage=mentor.monthly_wage_cents,
+            time_share=mentor.time_share_bp,
+        )
+    else:
+        form = MentorForm()
+    lang = language_code()
+    form.themes.choices = choices((t.code, t.name(lang)) for t in application.call.themes)
+    return form
+
+
+def _save_mentor(form: MentorForm, mentor: Mentor) -> None:
+    _save_valid(form, mentor, MENTOR_FIELDS)
+    if not form.drew_up_plan.errors:
+        mentor.drew_up_plan = {"yes": True, "no": False}.get(form.drew_up_plan.data or "")
+    if not form.themes.errors or not form.themes.data:
+        mentor.theme_codes = list(form.themes.data or [])
+    if not form.monthly_wage.errors:
+        mentor.monthly_wage_cents = form.monthly_wage.data
+    if not form.time_share.errors:
+        mentor.time_share_bp = form.time_share.data
+    if mentor.start_on and mentor.end_on and mentor.end_on < mentor.start_on:
+        mentor.end_on = None  # never store a reversed period; the form shows the error
+
+
+@bp.route("/<int:application_id>/mentoren/nieuw", methods=["GET", "POST"])
+@bp.route("/<int:application_id>/mentoren/<int:mentor_id>", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def mentor(application_id: int, mentor_id: int | None = None) -> ResponseReturnValue:
+    application = _own_draft(application_id)
+    if application is None:
+        return _to_overview(_own(application_id))
+    existing = next((m for m in application.mentors if m.id == mentor_id), None) if mentor_id else None
+    if mentor_id and existing is None:
+        abort(404)
+    form = _mentor_form(application, existing)
+    if form.is_submitted():
+        valid = form.validate()
+        target = existing
+        if target is None:
+            target = Mentor(application=application, position=len(application.mentors) + 1, theme_codes=[])
+            db.session.add(target)
+        _save_mentor(form, target)
+        db.session.commit()
+        if valid or form.save_draft.data:
+            if form.save_draft.data:
+                flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan."), "success")
+            return redirect(url_for("applicant.mentors", application_id=application.id))
+        if existing is None:
+            # Saved as a new mentor: further corrections go to that mentor, not to yet another one.
+            return _page("applicant/mentor.html", form, application=application, mentor=target, action_url=url_for("applicant.mentor", application_id=application.id, mentor_id=target.id))
+    return _page(
+        "applicant/mentor.html",
+        form,
+        application=application,
+        mentor=existing,
+        action_url=request.path,
+    )
+
+
+@bp.post("/<int:application_id>/mentoren/<int:mentor_id>/verwijderen")
+@roles(Role.APPLICANT)
+def remove_mentor(application_id: int, mentor_id: int) -> ResponseReturnValue:
+    application = _own_draft(application_id)
+    if application is None:
+        return _to_overview(_own(application_id))
+    existing = next((m for m in application.mentors if m.id == mentor_id), None) or abort(404)
+    if not ConfirmParticipationForm().validate_on_submit():  # CSRF only
+        abort(400)
+    application.mentors.remove(existing)
+    for position, remaining in enumerate(application.mentors, start=1):
+        remaining.position = position
+    db.session.commit()
+    flash(_("%(name)s is verwijderd.", name=existing.full_name or _("De mentor")), "success")
+    return redirect(url_for("applicant.mentors", application_id=application.id))
+
+
+@bp.route("/<int:application_id>/budget", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def budget(application_id: int) -> ResponseReturnValue:
+    application = _own_draft(application_id)
+    if application is None:
+        return _to_overview(_own(application_id))
+    form = BudgetForm(iban=application.iban) if request.method == "GET" else BudgetForm()
+    if form.is_submitted():
+        valid = form.validate()
+        if form.iban.data and not form.iban.errors:
+            try:
+                application.iban = service.normalise_iban(form.iban.data)
+            except ValueError:
+                form.iban.errors.append(_("Dit is geen geldig IBAN-rekeningnummer. Controleer het, bijvoorbeeld BE68 5390 0754 7034"))
+                valid = False
+        elif not form.iban.data:
+            application.iban = None
+        db.session.commit()
+        if valid or form.save_draft.data:
+            return _continue(form, application)
+    lines, money = service.compensation_of(application)
+    incomplete = [m for m in application.mentors if service.cost_basis(m) is None]
+    return _page("applicant/budget.html", form, application=application, lines=lines, money=money, incomplete=incomplete, call=application.call)
+
+
+def _upload_message(problem: UploadProblem, max_mb: int) -> str:
+    return {
+        UploadProblem.MISSING: _("Kies een bestand om op te laden"),
+        UploadProblem.EMPTY: _("Het gekozen bestand is leeg"),
+        UploadProblem.TOO_LARGE: _("Het bestand is groter dan %(mb)s MB", mb=max_mb),
+        UploadProblem.NOT_PDF: _("Het bestand is geen PDF. Bewaar het document als PDF en probeer opnieuw"),
+        UploadProblem.BROKEN_PDF: _("Het PDF-bestand is beschadigd of kan niet worden gelezen. Bewaar het opnieuw als PDF"),
+    }[problem]
+
+
+@bp.route("/<int:application_id>/bijlagen", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def attachments(application_id: int) -> ResponseReturnValue:
+    application = _own_draft(application_id)
+    if application is None:
+        return _to_overview(_own(application_id))
+    kinds = application.call.required_attachments or list(ATTACHMENT_LABELS)
+    forms = {kind: AttachmentForm(prefix=kind) for kind in kinds}
+    posted = next((kind for kind, form in forms.items() if form.upload.data), None)
+    if posted is not None:
+        form = forms[posted]
+        if form.validate_on_submit():
+            upload = form.document.data
+            data = upload.read() if upload else None
+            checked = files.check_pdf(data, application.call.max_attachment_mb * 1024 * 1024)
+            if isinstance(checked, UploadProblem):
+                form.document.errors = [_upload_message(checked, application.call.max_attachment_mb)]
+            else:
+                files.store_attachment(application, posted, upload.filename or "bijlage.pdf", checked, current_user)
+                db.session.commit()
+                flash(_("%(file)s is opgeladen.", file=upload.filename), "success")
+                return redirect(url_for("applicant.attachments", application_id=application.id))
+    errors = {kind: form for kind, form in forms.items() if form.errors}
+    return render_template(
+        "applicant/attachments.html", application=application, forms=forms, errors=errors, labels=ATTACHMENT_LABELS
+    ), (400 if errors else 200)
+
+
+@bp.get("/<int:application_id>/bijlagen/<kind>")
+@roles(Role.APPLICANT)
+def download_attachment(application_id: int, kind: str) -> ResponseReturnValue:
+    application = _visible(application_id).application
+    attachment = application.attachment(kind) or abort(404)
+    return send_file(
+        io.BytesIO(files.read_file(attachment.stored_name)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=attachment.original_name,
+    )
+
+
+# --- check, declare, submit -------------------------------------------------------------------
+
+
+@bp.route("/<int:application_id>/controleren", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def check(application_id: int) -> ResponseReturnValue:
+    application = _own(application_id)
+    if application.state_enum is not State.DRAFT:
+        # A retried or doubled submit lands where the first one did.
+        target = "applicant.confirmation" if application.latest_submission else "applicant.overview"
+        return redirect(url_for(target, application_id=application.id))
+    form = SubmitForm()
+    now = utcnow()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        result = service.submit(application.id, current_user, now, declared=bool(form.declaration.data))
+        if result.submission is not None:
+            db.session.commit()
+            if not result.already_submitted:
+                receipts.receipt_bytes(result.submission, service.queue_position(result.application), current_user.locale)
+                db.session.commit()
+            return redirect(url_for("applicant.confirmation", application_id=application.id))
+        problems = _submit_messages(result.check, application)
+    elif request.method == "GET":
+        precheck = service.submit_check(application, now, declared=True)
+        problems = _submit_messages(precheck, application)
+    return _page(
+        "applicant/check.html",
+        form,
+        status_ok=200 if not (request.method == "POST" and problems) else 400,
+        application=application,
+        problems=problems,
+        **_summary_context(application),
+    )
+
+
+def _submit_messages(check: Any, application: Application) -> list[str]:
+    call = application.call
+    section_names = _section_names()
+    messages = []
+    for problem in check.problems:
+        if problem is SubmitProblem.CALL_NOT_OPEN_YET:
+            messages.append(_("De oproep is nog niet open. U kunt indienen vanaf %(moment)s.", moment=moment(call.opens_at)))
+        elif problem is SubmitProblem.CALL_CLOSED:
+            messages.append(_("De oproep is afgesloten. Indienen kon tot en met %(moment)s.", moment=moment(call.closes_at)))
+        elif problem is SubmitProblem.INCOMPLETE:
+            names = ", ".join(section_names[s] for s in check.incomplete_sections)
+            messages.append(_("Vul eerst deze onderdelen volledig in: %(sections)s.", sections=names))
+        elif problem is SubmitProblem.NOT_A_DRAFT:
+            messages.append(_("Deze aanvraag is al ingediend."))
+    return messages
+
+
+def _section_names() -> dict[Section, str]:
+    return {
+        Section.PARTIES: _("Partijen"),
+        Section.EXCHANGE: _("Uitwisseling"),
+        Section.MENTORS: _("Mentoren"),
+        Section.BUDGET: _("Budget"),
+        Section.ATTACHMENTS: _("Bijlagen"),
+    }
+
+
+@bp.get("/<int:application_id>/bevestiging")
+@roles(Role.APPLICANT)
+def confirmation(application_id: int) -> ResponseReturnValue:
+    application = _own(application_id)
+    submission = application.latest_submission or abort(404)
+    return render_template(
+        "applicant/confirmation.html",
+        application=application,
+        submission=submission,
+        queue_position=service.queue_position(application),
+    )
+
+
+@bp.get("/<int:application_id>/ontvangstbewijs.pdf")
+@roles(Role.APPLICANT)
+def receipt(application_id: int) -> ResponseReturnValue:
+    application = _visible(application_id).application
+    submission = application.latest_submission or abort(404)
+    pdf = receipts.receipt_bytes(submission, service.queue_position(application), current_user.locale)
+    db.session.commit()  # a receipt made just now is kept
+    return send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"ontvangstbewijs-{application.reference}.pdf",
+    )
+
+
+# --- the receiving government, and withdrawing ------------------------------------------------
+
+
+@bp.post("/<int:application_id>/deelname-bevestigen")
+@roles(Role.APPLICANT)
+def confirm_participation(application_id: int) -> ResponseReturnValue:
+    found = _visible(application_id)
+    if found.relation is not Relation.RECEIVING:
+        abort(404)
+    form = ConfirmParticipationForm()
+    if form.validate_on_submit():
+        try:
+            service.confirm_participation(found.application, current_user, utcnow())
+        except service.NotAllowed:
+            flash(_("Deelname bevestigen kan niet meer in deze fase."), "info")
+        else:
+            db.session.commit()
+            flash(_("De deelname van uw bestuur is bevestigd."), "success")
+    return redirect(url_for("applicant.overview", application_id=application_id))
+
+
+@bp.route("/<int:application_id>/intrekken", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def withdraw(application_id: int) -> ResponseReturnValue:
+    application = _own(application_id)
+    if Action.WITHDRAW not in allowed_actions(Role.APPLICANT, application.state_enum):
+        flash(_("Deze aanvraag kan niet meer worden ingetrokken."), "info")
+        return redirect(url_for("applicant.overview", application_id=application.id))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        service.withdraw(application, current_user, form.reason.data or "")
+        db.session.commit()
+        flash(_("De aanvraag is ingetrokken."), "success")
+        return redirect(url_for("applicant.dashboard"))
+    return _page("applicant/withdraw.html", form, application=application)
+
+
+@bp.app_template_filter("state_label")
+def state_label(state: str) -> str:
+    return {
+        State.DRAFT: _("Concept"),
+        State.SUBMITTED: _("Ingediend"),
+        State.ELIGIBLE: _("Ontvankelijk"),
+        State.INELIGIBLE: _("Niet ontvankelijk"),
+        State.CORRECTION_REQUESTED: _("Aanvulling gevraagd"),
+        State.IN_REVIEW: _("In beoordeling"),
+        State.SCORED: _("Beoordeeld"),
+        State.GRANTED: _("Toegekend"),
+        State.REJECTED: _("Afgewezen"),
+        State.CLOSED: _("Afgesloten"),
+        State.WITHDRAWN: _("Ingetrokken"),
+    }[State(state)]
+
+
+@bp.app_template_filter("next_step")
+def next_step(application: Application) -> str:
+    """What the applicant should do next, in plain words."""
+    state = application.state_enum
+    if state is State.DRAFT:
+        return _("Vul de onderdelen in en dien de aanvraag in voor %(day)s.", day=day(application.call.closes_at))
+    if state is State.SUBMITTED:
+        return _("Wij controleren of de aanvraag ontvankelijk is. U hoeft niets te doen.")
+    if state is State.CORRECTION_REQUESTED:
+        return _("Vul de aanvraag aan zoals gevraagd en dien ze opnieuw in.")
+    if state in (State.ELIGIBLE, State.IN_REVIEW, State.SCORED):
+        return _("De selectiecommissie beoordeelt de aanvraag. U hoeft niets te doen.")
+    if state is State.GRANTED:
+        return _("Voer het project uit en bezorg het eindverslag.")
+    return _("Er is niets meer te doen.")

@@ -1,5 +1,6 @@
 """ORM models, one module per area. Importing this package registers every table."""
 
+from portal.models.applications import Application, Attachment, Mentor, QueueTicket, Submission
 from portal.models.audit import AuditEntry
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
 from portal.models.organisations import Organisation, OrganisationKind
@@ -7,6 +8,11 @@ from portal.models.users import AccountToken, TokenPurpose, User, UserSession
 
 __all__ = [
     "AccountToken",
+    "Application",
+    "Attachment",
+    "Mentor",
+    "QueueTicket",
+    "Submission",
     "AuditEntry",
     "Call",
     "CallCriterion",

@@ -112,6 +112,8 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     # Payout schedule: 0 = one balance payment after the final report; otherwise an advance at grant.
     advance_percent: Mapped[int] = mapped_column(default=0)
     allows_repeat_pair: Mapped[bool] = mapped_column(default=False)
+    # Last reference number handed out in this call (locked with the call row when submitting).
+    last_reference_number: Mapped[int] = mapped_column(default=0)
     is_published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

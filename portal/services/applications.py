@@ -1,0 +1,359 @@
+"""Applications: drafts, sections, submission (exactly once), participation, withdrawal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from sqlalchemy import and_, func, or_, select
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import Application, Call, Mentor, Organisation, QueueTicket, Submission, User
+from portal.services import audit
+from workflows.applications import (
+    Action,
+    ContactFacts,
+    DraftFacts,
+    MentorFacts,
+    Section,
+    SectionStatus,
+    State,
+    SubmitCheck,
+    can,
+    check_submit,
+    content_hash,
+    reference_number,
+    section_statuses,
+)
+from workflows.calls import BRUSSELS, CallPhase
+from workflows.compensation import Compensation, MentorCost, compensation
+from workflows.roles import Role
+
+
+class Relation(StrEnum):
+    GIVING = "giving"  # the applicant's own government: may edit a draft and submit
+    RECEIVING = "receiving"  # the other party: reads and confirms its participation
+
+
+@dataclass(frozen=True)
+class Visible:
+    application: Application
+    relation: Relation
+
+
+class NotAllowed(Exception):
+    """The transition table does not allow this action in this state."""
+
+
+def visible_to(user: User, application_id: int) -> Visible | None:
+    """The application if the user's government is a party to it; None otherwise (the route answers 404)."""
+    application = db.session.get(Application, application_id)
+    if application is None or user.organisation_id is None:
+        return None
+    if application.organisation_id == user.organisation_id:
+        return Visible(application, Relation.GIVING)
+    if application.receiving_organisation_id == user.organisation_id and application.state != State.DRAFT:
+        return Visible(application, Relation.RECEIVING)
+    return None
+
+
+def dossiers_of(organisation_id: int) -> tuple[list[Application], list[Application]]:
+    """(as giving government, as receiving government), newest first; a receiver sees no drafts."""
+    giving = db.session.scalars(
+        select(Application).where(Application.organisation_id == organisation_id).order_by(Application.created_at.desc())
+    ).all()
+    receiving = db.session.scalars(
+        select(Application)
+        .where(Application.receiving_organisation_id == organisation_id, Application.state != State.DRAFT)
+        .order_by(Application.submitted_at.desc())
+    ).all()
+    return list(giving), list(receiving)
+
+
+def may_start_in(call: Call, now: datetime) -> bool:
+    return call.is_published and call.window.phase(now) is not CallPhase.CLOSED
+
+
+def start_draft(call: Call, actor: User, now: datetime) -> Application:
+    if actor.organisation is None or actor.organisation.kind not in call.eligible_organisation_kinds:
+        raise NotAllowed("organisation may not apply to this call")
+    if not may_start_in(call, now):
+        raise NotAllowed("call closed")
+    application = Application(
+        call=call,
+        organisation=actor.organisation,
+        created_by_id=actor.id,
+        state=State.DRAFT,
+        giving_contact_name=actor.full_name,
+        giving_contact_email=actor.email,
+        theme_codes=[],
+        right_codes=[],
+    )
+    db.session.add(application)
+    db.session.flush()
+    audit.record(actor, "application.started", "application", application.id, to_state=State.DRAFT)
+    return application
+
+
+def require_draft(application: Application) -> None:
+    if application.state_enum not in (State.DRAFT, State.CORRECTION_REQUESTED):
+        raise NotAllowed("only a draft can be changed")
+
+
+def receiving_choices(application: Application) -> list[Organisation]:
+    """Eligible governments other than the applicant's own."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(
+                Organisation.kind.in_(application.call.eligible_organisation_kinds),
+                Organisation.is_active.is_(True),
+                Organisation.id != application.organisation_id,
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def normalise_iban(text: str) -> str:
+    """A valid IBAN in its compact form; raises ValueError with a reason otherwise."""
+    try:
+        return str(IBAN(text).compact)
+    except SchwiftyException as exc:
+        raise ValueError(str(exc)) from exc
+
+
+# --- the money ------------------------------------------------------------------------------
+
+
+def cost_basis(mentor: Mentor) -> MentorCost | None:
+    if None in (mentor.monthly_wage_cents, mentor.time_share_bp, mentor.start_on, mentor.end_on):
+        return None
+    assert mentor.monthly_wage_cents is not None and mentor.time_share_bp is not None
+    assert mentor.start_on is not None and mentor.end_on is not None
+    return MentorCost(mentor.monthly_wage_cents, mentor.time_share_bp, mentor.start_on, mentor.end_on)
+
+
+def compensation_of(application: Application) -> tuple[list[tuple[Mentor, Any]], Compensation]:
+    """The breakdown per mentor (mentors without a full cost basis count nothing yet) and the total."""
+    with_cost = [(mentor, cost_basis(mentor)) for mentor in application.mentors]
+    counted = [(mentor, cost) for mentor, cost in with_cost if cost is not None]
+    call = application.call
+    result = compensation([cost for _, cost in counted], call.compensation_rate_percent, call.cap_cents)
+    return [(mentor, line) for (mentor, _), line in zip(counted, result.lines, strict=True)], result
+
+
+# --- the task list --------------------------------------------------------------------------
+
+
+def draft_facts(application: Application) -> DraftFacts:
+    return DraftFacts(
+        receiving_chosen=application.receiving_organisation_id is not None,
+        giving_contact=ContactFacts(
+            application.giving_contact_name,
+            application.giving_contact_function,
+            application.giving_contact_email,
+            application.giving_contact_phone,
+        ),
+        receiving_contact=ContactFacts(
+            application.receiving_contact_name,
+            application.receiving_contact_function,
+            application.receiving_contact_email,
+            application.receiving_contact_phone,
+        ),
+        exchange_type=application.exchange_type,
+        theme_count=len(application.theme_codes or []),
+        right_count=len(application.right_codes or []),
+        texts=(application.approach, application.need, application.goals, application.participation, application.embedding),
+        mentors=tuple(MentorFacts(mentor.is_complete) for mentor in application.mentors),
+        iban=application.iban,
+        attachments_present=frozenset(a.kind for a in application.attachments),
+        attachments_required=frozenset(application.call.required_attachments),
+    )
+
+
+def submit_check(application: Application, now: datetime, declared: bool) -> SubmitCheck:
+    return check_submit(application.state_enum, draft_facts(application), application.call.window, now, declared)
+
+
+# --- submitting, exactly once ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    application: Application
+    submission: Submission | None  # None: refused, see check
+    check: SubmitCheck
+    already_submitted: bool = False
+
+
+def submit(application_id: int, actor: User, now: datetime, declared: bool) -> SubmitResult:
+    """Submit a draft. Double clicks, retries and parallel tabs: the row lock makes the first one win
+    and the others find it submitted (already_submitted) instead of submitting again."""
+    application = db.session.scalar(
+        select(Application).where(Application.id == application_id).with_for_update()
+    )
+    assert application is not None
+    db.session.refresh(application)  # the locked row as it is now, not as this session last saw it
+    if application.state_enum is not State.DRAFT and application.latest_submission is not None:
+        return SubmitResult(application, application.latest_submission, SubmitCheck(()), already_submitted=True)
+    if not can(Role.APPLICANT, application.state_enum, Action.SUBMIT):
+        raise NotAllowed(application.state)
+    check = submit_check(application, now, declared)
+    if not check.ok:
+        return SubmitResult(application, None, check)
+
+    call = db.session.scalar(select(Call).where(Call.id == application.call_id).with_for_update())
+    assert call is not None
+    call.last_reference_number += 1
+    ticket = QueueTicket(issued_at=now)
+    db.session.add(ticket)
+    db.session.flush()
+
+    _, money = compensation_of(application)
+    application.reference = reference_number(call.reference_prefix, call.opens_at.astimezone(BRUSSELS).year, call.last_reference_number)
+    application.submitted_at = now
+    application.queue_number = ticket.id
+    application.requested_cents = money.total_cents
+    application.declared_by_id = actor.id
+    application.state = State.SUBMITTED
+    content = frozen_content(application, actor)
+    submission = Submission(
+        application=application,
+        version=len(application.submissions) + 1,
+        submitted_at=now,
+        submitted_by_id=actor.id,
+        content=content,
+        content_sha256=content_hash(content),
+    )
+    db.session.add(submission)
+    audit.record(
+        actor,
+        "application.submitted",
+        "application",
+        application.id,
+        from_state=State.DRAFT,
+        to_state=State.SUBMITTED,
+        details={"reference": application.reference, "requested_cents": application.requested_cents, "sha256": submission.content_sha256},
+    )
+    db.session.flush()
+    return SubmitResult(application, submission, check)
+
+
+def queue_position(application: Application) -> int | None:
+    """1 for the first complete dossier of the call: by submission moment, ties by the sequence."""
+    if application.submitted_at is None or application.queue_number is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.call_id == application.call_id,
+            Application.submitted_at.is_not(None),
+            Application.state.not_in([State.WITHDRAWN, State.CORRECTION_REQUESTED, State.DRAFT]),
+            or_(
+                Application.submitted_at < application.submitted_at,
+                and_(Application.submitted_at == application.submitted_at, Application.queue_number < application.queue_number),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def frozen_content(application: Application, actor: User) -> dict[str, Any]:
+    """Everything that was submitted, as plain data: what the receipt prints and the hash covers."""
+    lines, money = compensation_of(application)
+    call = application.call
+    receiving = application.receiving_organisation
+    return {
+        "call": {"code": call.code, "title_nl": call.title_nl, "rate_percent": call.compensation_rate_percent, "cap_cents": call.cap_cents},
+        "reference": application.reference,
+        "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
+        "giving": {
+            "name": application.organisation.name,
+            "nis_code": application.organisation.nis_code,
+            "contact": {
+                "name": application.giving_contact_name,
+                "function": application.giving_contact_function,
+                "email": application.giving_contact_email,
+                "phone": application.giving_contact_phone,
+            },
+        },
+        "receiving": {
+            "name": receiving.name if receiving else None,
+            "nis_code": receiving.nis_code if receiving else None,
+            "contact": {
+                "name": application.receiving_contact_name,
+                "function": application.receiving_contact_function,
+                "email": application.receiving_contact_email,
+                "phone": application.receiving_contact_phone,
+            },
+        },
+        "exchange": {
+            "type": application.exchange_type,
+            "themes": list(application.theme_codes),
+            "rights": list(application.right_codes),
+            "approach": application.approach,
+            "need": application.need,
+            "goals": application.goals,
+            "participation": application.participation,
+            "embedding": application.embedding,
+        },
+        "mentors": [
+            {
+                "name": mentor.full_name,
+                "function": mentor.function,
+                "years_experience": mentor.years_experience,
+                "drew_up_plan": mentor.drew_up_plan,
+                "plan_description": mentor.plan_description,
+                "plan_year": mentor.plan_year,
+                "themes": list(mentor.theme_codes),
+                "monthly_wage_cents": mentor.monthly_wage_cents,
+                "time_share_bp": mentor.time_share_bp,
+                "start_on": mentor.start_on.isoformat() if mentor.start_on else None,
+                "end_on": mentor.end_on.isoformat() if mentor.end_on else None,
+                "months": str(line.months),
+                "compensation_cents": line.compensation_cents,
+            }
+            for mentor, line in lines
+        ],
+        "budget": {"uncapped_cents": money.uncapped_cents, "cap_cents": money.cap_cents, "requested_cents": money.total_cents},
+        "iban": application.iban,
+        "attachments": [
+            {"kind": a.kind, "name": a.original_name, "size_bytes": a.size_bytes, "sha256": a.sha256}
+            for a in sorted(application.attachments, key=lambda a: a.kind)
+        ],
+        "declared_by": {"name": actor.full_name, "email": actor.email},
+    }
+
+
+# --- the other party, and withdrawing -------------------------------------------------------
+
+
+def confirm_participation(application: Application, actor: User, now: datetime) -> None:
+    if not can(Role.APPLICANT, application.state_enum, Action.CONFIRM_PARTICIPATION):
+        raise NotAllowed(application.state)
+    if application.receiving_confirmed_at is not None:
+        return
+    application.receiving_confirmed_at = now
+    application.receiving_confirmed_by_id = actor.id
+    audit.record(actor, "application.participation_confirmed", "application", application.id, to_state=application.state)
+
+
+def withdraw(application: Application, actor: User, reason: str, now: datetime | None = None) -> None:
+    if not can(Role.APPLICANT, application.state_enum, Action.WITHDRAW):
+        raise NotAllowed(application.state)
+    before = application.state
+    application.state = State.WITHDRAWN
+    application.withdrawn_at = now or utcnow()
+    application.withdrawal_reason = reason.strip() or None
+    audit.record(actor, "application.withdrawn", "application", application.id, from_state=before, to_state=State.WITHDRAWN, reason=reason.strip() or None)
+
+
+def section_statuses_of(application: Application) -> dict[Section, SectionStatus]:
+    return section_statuses(draft_facts(application))
