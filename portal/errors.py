@@ -52,6 +52,15 @@ def register(app: Flask) -> None:
     def method_not_allowed(error: HTTPException) -> ResponseReturnValue:
         return _page(405, _("Deze actie kan hier niet"), _("Ga terug en gebruik de knoppen op de pagina."))
 
+    @app.errorhandler(413)
+    def too_large(error: HTTPException) -> ResponseReturnValue:
+        return _page(
+            413,
+            _("Het bestand is te groot"),
+            _("Wat u verstuurde is te groot. Een bijlage mag hoogstens 50 MB zijn; de oproep kan een lagere grens hebben."),
+            back=safe_next(request.path),
+        )
+
     @app.errorhandler(500)
     def server_error(error: Exception) -> ResponseReturnValue:
         db.session.rollback()  # a failed statement leaves the session unusable for the page itself

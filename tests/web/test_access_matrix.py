@@ -12,8 +12,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
-from portal.models import Call, Organisation
+from portal.db import utcnow
+from portal.models import Call, Mentor, Organisation
+from portal.services import applications
 from tests.conftest import make_user, sign_in
+from tests.factories import open_call
 from workflows.roles import Role
 
 ANONYMOUS = "anonymous"
@@ -25,6 +28,9 @@ GET_EXCEPTIONS = {
     "auth.two_step_setup": 302,
     "auth.accept_invitation": 404,  # unknown link
     "auth.reset_password": 404,
+    "applicant.download_attachment": 404,  # the sample draft has no attachments
+    "applicant.confirmation": 404,  # nor a submission
+    "applicant.receipt": 404,
 }
 
 
@@ -61,21 +67,32 @@ def test_the_matrix_covers_every_route(app):
     assert len(ROUTES) >= 30
 
 
-def _url(app: Flask, endpoint: str, db_session, user) -> str:
+def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
     from flask import url_for
 
     gent = db_session.scalar(select(Organisation).where(Organisation.nis_code == "44021"))
     call = db_session.scalar(select(Call).where(Call.code == "ARM-2022"))
-    samples = {
+    samples = {"code": call.code}
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
+    if "application_id" in rule.arguments:
+        # A draft of the applicant's own government (Gent), with one mentor.
+        owner = user if user is not None and user.role == "applicant" else make_user("applicant")
+        draft = applications.start_draft(open_call(), owner, utcnow())
+        draft.mentors.append(Mentor(position=1, full_name="Mona", theme_codes=[]))
+        db_session.flush()
+        samples.update(application_id=draft.id, mentor_id=draft.mentors[0].id, kind="action_plan")
+    samples |= {
         "code": call.code,
         "call_id": call.id,
         "token": "no-such-token",
         "user_id": user.id if user else 1,
         "organisation_id": gent.id,
     }
-    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
-        return url_for(endpoint, **{arg: samples[arg] for arg in rule.arguments})
+        url = url_for(endpoint, **{arg: samples[arg] for arg in rule.arguments})
+    matched, _ = app.url_map.bind("portal.test").match(url, method="GET" if "GET" in rule.methods else "POST", return_rule=True)
+    assert matched.rule == rule_text, url  # the sample really exercises this rule
+    return url
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -84,7 +101,7 @@ def test_route_answers_each_role_as_declared(app, client, db_session, endpoint, 
     user = None if who == ANONYMOUS else make_user(who)
     if user is not None:
         sign_in(client, user)
-    url = _url(app, endpoint, db_session, user)
+    url = _url(app, endpoint, rule, db_session, user)
     response = client.open(url, method=method)
     access = getattr(app.view_functions[endpoint], ACCESS_ATTRIBUTE)
 
