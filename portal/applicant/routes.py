@@ -571,7 +571,7 @@ def next_step(application: Application) -> str:
     """What the applicant should do next, in plain words."""
     state = application.state_enum
     if state is State.DRAFT:
-        return _("Vul de onderdelen in en dien de aanvraag in voor %(day)s.", day=day(application.call.closes_at))
+        return _("Vul de onderdelen in en dien de aanvraag uiterlijk op %(day)s in.", day=day(application.call.closes_at))
     if state is State.SUBMITTED:
         return _("Wij controleren of de aanvraag ontvankelijk is. U hoeft niets te doen.")
     if state is State.CORRECTION_REQUESTED:

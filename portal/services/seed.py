@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from pypdf import PdfWriter
 from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Call, Organisation, User
-from portal.services import accounts, reference
+from portal.models import Application, Call, Mentor, Organisation, User
+from portal.services import accounts, applications, files, reference
 from portal.services.calls import CallInput, CriterionInput, create_call
 from workflows.calls import BRUSSELS
 from workflows.roles import Role
@@ -134,9 +136,10 @@ def seed_demo() -> list[DemoUser]:
         if user.needs_two_step:
             user.totp_secret = DEMO_TOTP_SECRET
             user.totp_confirmed_at = user.totp_confirmed_at or utcnow()
-    if db.session.scalar(select(Call).where(Call.code == DEMO_CALL_CODE)) is None:
+    call = db.session.scalar(select(Call).where(Call.code == DEMO_CALL_CODE))
+    if call is None:
         today = utcnow().astimezone(BRUSSELS).date()
-        create_call(
+        call = create_call(
             replace(
                 CALL_2022,
                 code=DEMO_CALL_CODE,
@@ -148,4 +151,66 @@ def seed_demo() -> list[DemoUser]:
             actor=None,
         )
     db.session.flush()
+    _demo_dossiers(call)
     return DEMO_USERS
+
+
+def _demo_pdf(title: str) -> files.CheckedPdf:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    checked = files.check_pdf(buffer.getvalue(), 10 * 1024 * 1024)
+    assert isinstance(checked, files.CheckedPdf)
+    return checked
+
+
+def _demo_dossiers(call: Call) -> None:
+    """Ronse has submitted an application with Gent as the receiving government; Gent has a draft."""
+    if db.session.scalar(select(Application.id).where(Application.call_id == call.id)) is not None:
+        return
+    ronse = db.session.scalar(select(User).where(User.email == "aanvrager@ronse.demo"))
+    gent = db.session.scalar(select(User).where(User.email == "aanvrager@gent.demo"))
+    assert ronse is not None and gent is not None
+    now = utcnow()
+    submitted = applications.start_draft(call, ronse, now)
+    submitted.receiving_organisation = reference.municipality("44021")
+    submitted.giving_contact_function = "Beleidsmedewerker armoede"
+    submitted.giving_contact_phone = "055 23 27 00"
+    submitted.receiving_contact_name = "An Aanvrager"
+    submitted.receiving_contact_function = "Coördinator armoedebeleid"
+    submitted.receiving_contact_email = "aanvrager@gent.demo"
+    submitted.receiving_contact_phone = "09 266 11 11"
+    submitted.exchange_type = "mentoring"
+    submitted.theme_codes = ["lokale_regie", "participatie"]
+    submitted.right_codes = ["01", "08"]
+    submitted.approach = "Ons lokaal armoedeplan doorliep de volledige cyclus, tot goedkeuring door de gemeenteraad."
+    submitted.need = "Gent wil de regierol in de nieuwe fusiegemeenten versterken."
+    submitted.goals = "Een gedeeld actieplan en een werkende klankbordgroep."
+    submitted.participation = "Een klankbordgroep van mensen in armoede denkt mee over elke stap."
+    submitted.embedding = "De aanpak wordt opgenomen in het meerjarenplan."
+    submitted.iban = "BE68539007547034"
+    submitted.mentors.append(
+        Mentor(
+            position=1,
+            full_name="Rita Regie",
+            function="Beleidsmedewerker armoede",
+            years_experience=11,
+            drew_up_plan=True,
+            plan_description="Lokaal armoedeplan Ronse 2020-2025",
+            plan_year=2020,
+            theme_codes=["lokale_regie"],
+            monthly_wage_cents=540_000,
+            time_share_bp=5_000,
+            start_on=now.date().replace(day=1),
+            end_on=(now.date().replace(day=1) + timedelta(days=122)).replace(day=1) - timedelta(days=1),
+        )
+    )
+    for kind in call.required_attachments:
+        files.store_attachment(submitted, kind, f"{kind}-ronse.pdf", _demo_pdf(kind), ronse)
+    applications.submit(submitted.id, ronse, now, declared=True)
+
+    draft = applications.start_draft(call, gent, now)
+    draft.receiving_organisation = reference.municipality("37022")
+    db.session.flush()

@@ -159,3 +159,19 @@ def test_a_new_applicant_completes_and_submits_an_application(page: Page, live_s
     page.get_by_role("link", name="Naar mijn dossiers").click()
     expect(page.get_by_role("link", name=reference)).to_be_visible()
     assert_accessible(axe, page)
+
+
+def test_the_receiving_government_reads_the_dossier_and_confirms(page: Page, live_server, axe):
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill("aanvrager@gent.demo")
+    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    receiving = page.locator('[data-table="receiving"]')
+    expect(receiving).to_contain_text("Ronse")
+    expect(receiving).to_contain_text("Nog te bevestigen")
+    receiving.get_by_role("link").first.click()
+    expect(page.get_by_text("U kunt ze lezen, niet wijzigen")).to_be_visible()
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Deelname van ons bestuur bevestigen").click()
+    expect(page.locator("[data-participation]")).to_contain_text("Bevestigd op")
+    assert_accessible(axe, page)
