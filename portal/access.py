@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -21,6 +21,8 @@ F = TypeVar("F", bound=Callable[..., object])
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 ACCESS_ATTRIBUTE = "portal_access"
+KEEPS_INPUT_ATTRIBUTE = "portal_keeps_input"
+RESCUE_SESSION_KEY = "rescue"
 
 
 def public(view: F) -> F:
@@ -45,6 +47,12 @@ def roles(*allowed: Role) -> Callable[[F], F]:
     return decorate
 
 
+def keeps_input(view: F) -> F:
+    """A long form: what is posted after the session expired is kept and offered back after login."""
+    setattr(view, KEEPS_INPUT_ATTRIBUTE, True)
+    return view
+
+
 def declared_access(endpoint: str) -> object:
     view = current_app.view_functions.get(endpoint)
     return getattr(view, ACCESS_ATTRIBUTE, None) if view is not None else None
@@ -63,13 +71,54 @@ def enforce_access() -> ResponseReturnValue | None:
     if access is None:
         current_app.logger.error("route %s declares no access rule; refused", endpoint)
         abort(404)
+    keeps = bool(getattr(current_app.view_functions[endpoint], KEEPS_INPUT_ATTRIBUTE, False))
     if not current_user.is_authenticated:
+        if keeps and request.method == "POST":
+            return _keep_until_login()
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    if access == SIGNED_IN:
-        return None
-    if isinstance(access, frozenset) and current_user.role_enum in access:
-        return None
+    if access == SIGNED_IN or (isinstance(access, frozenset) and current_user.role_enum in access):
+        return _offer_kept_input() if keeps and session.get(RESCUE_SESSION_KEY) else None
     abort(403)
+
+
+def _keep_until_login() -> ResponseReturnValue:
+    from flask_babel import gettext as _
+
+    from portal.extensions import db
+    from portal.services import rescue
+
+    token = rescue.keep(request)
+    if token is not None:
+        db.session.commit()
+        session[RESCUE_SESSION_KEY] = token
+        flash(_("Uw sessie was verlopen. Log opnieuw in: wat u net verstuurde, is bewaard en krijgt u daarna terug."), "info")
+    return redirect(url_for("auth.login", next=request.path))
+
+
+def _offer_kept_input() -> ResponseReturnValue | None:
+    """After the new login: show what was kept, let the user send it again, or throw it away."""
+    from flask import render_template
+
+    from portal.extensions import csrf, db
+    from portal.services import rescue
+
+    kept = rescue.find(session.get(RESCUE_SESSION_KEY), request.path)
+    if kept is None:
+        return None
+    if request.method == "GET":
+        return render_template("rescue.html", kept=kept)
+    csrf.protect()  # before anything kept is used or thrown away
+    if request.form.get("_rescue_discard"):
+        rescue.discard(kept)
+        db.session.commit()
+        session.pop(RESCUE_SESSION_KEY, None)
+        return redirect(request.path)
+    if request.form.get(rescue.RESCUE_FIELD):
+        # Sent again by the user: the kept files travel with the form, as if uploaded now.
+        request.__dict__["files"] = rescue.uploads(kept)
+        rescue.discard(kept)
+        session.pop(RESCUE_SESSION_KEY, None)
+    return None
 
 
 def safe_next(target: str | None) -> str | None:

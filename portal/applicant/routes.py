@@ -29,7 +29,7 @@ from forms.applications import (
 )
 from forms.calls import ATTACHMENT_LABELS
 from forms.fields import choices
-from portal.access import roles
+from portal.access import keeps_input, roles
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import day, language_code, moment
@@ -193,6 +193,7 @@ PARTY_FIELDS = [
 
 @bp.route("/<int:application_id>/partijen", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
+@keeps_input
 def parties(application_id: int) -> ResponseReturnValue:
     application = _own_draft(application_id)
     if application is None:
@@ -229,6 +230,7 @@ def _exchange_choices(form: ExchangeForm, application: Application) -> None:
 
 @bp.route("/<int:application_id>/uitwisseling", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
+@keeps_input
 def exchange(application_id: int) -> ResponseReturnValue:
     application = _own_draft(application_id)
     if application is None:
@@ -296,6 +298,7 @@ def _save_mentor(form: MentorForm, mentor: Mentor) -> None:
 @bp.route("/<int:application_id>/mentoren/nieuw", methods=["GET", "POST"])
 @bp.route("/<int:application_id>/mentoren/<int:mentor_id>", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
+@keeps_input
 def mentor(application_id: int, mentor_id: int | None = None) -> ResponseReturnValue:
     application = _own_draft(application_id)
     if application is None:
@@ -347,6 +350,7 @@ def remove_mentor(application_id: int, mentor_id: int) -> ResponseReturnValue:
 
 @bp.route("/<int:application_id>/budget", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
+@keeps_input
 def budget(application_id: int) -> ResponseReturnValue:
     application = _own_draft(application_id)
     if application is None:
@@ -382,6 +386,7 @@ def _upload_message(problem: UploadProblem, max_mb: int) -> str:
 
 @bp.route("/<int:application_id>/bijlagen", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
+@keeps_input
 def attachments(application_id: int) -> ResponseReturnValue:
     application = _own_draft(application_id)
     if application is None:

@@ -13,7 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm, TwoStepCodeForm
-from portal.access import landing_url, public, safe_next
+from portal.access import RESCUE_SESSION_KEY, landing_url, public, safe_next
 from portal.extensions import db, limiter
 from portal.i18n import SESSION_LANGUAGE_KEY
 from portal.mail import absolute_url, queue_account_email
@@ -54,10 +54,9 @@ def _failed(response: object) -> bool:
 
 def _finish_login(user: User) -> ResponseReturnValue:
     target = safe_next(session.get(PENDING_NEXT)) or landing_url(user.role_enum)
-    language = session.get(SESSION_LANGUAGE_KEY)
-    session.clear()  # a new session on login: nothing from before the login carries over
-    if language:
-        session[SESSION_LANGUAGE_KEY] = language
+    kept = {key: session[key] for key in (SESSION_LANGUAGE_KEY, RESCUE_SESSION_KEY) if key in session}
+    session.clear()  # a new session on login: only the language and input kept at expiry carry over
+    session.update(kept)
     accounts.start_session(user, request.user_agent.string)
     login_user(user)
     db.session.commit()

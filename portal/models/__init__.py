@@ -4,6 +4,7 @@ from portal.models.applications import Application, Attachment, Mentor, QueueTic
 from portal.models.audit import AuditEntry
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
 from portal.models.organisations import Organisation, OrganisationKind
+from portal.models.rescue import FormRescue
 from portal.models.users import AccountToken, TokenPurpose, User, UserSession
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEntry",
     "Call",
     "CallCriterion",
+    "FormRescue",
     "FundamentalRight",
     "Organisation",
     "OrganisationKind",

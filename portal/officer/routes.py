@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 
 from forms.calls import CallForm
 from forms.fields import choices
-from portal.access import roles
+from portal.access import keeps_input, roles
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
@@ -149,6 +149,7 @@ def _edit_page(form: CallForm, call: Call | None) -> ResponseReturnValue:
 
 @bp.route("/oproepen/nieuw", methods=["GET", "POST"])
 @roles(Role.OFFICER)
+@keeps_input
 def new_call() -> ResponseReturnValue:
     form = CallForm(data=NEW_CALL_DEFAULTS if request.method == "GET" else None)
     form.themes.choices = _theme_choices(language_code())
@@ -166,6 +167,7 @@ def new_call() -> ResponseReturnValue:
 
 @bp.route("/oproepen/<int:call_id>", methods=["GET", "POST"])
 @roles(Role.OFFICER)
+@keeps_input
 def edit_call(call_id: int) -> ResponseReturnValue:
     call = call_service.find_call(call_id) or abort(404)
     form = CallForm(data=_form_data(call) if request.method == "GET" else None)
