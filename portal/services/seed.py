@@ -155,15 +155,62 @@ def seed_demo() -> list[DemoUser]:
     return DEMO_USERS
 
 
-def _demo_pdf(title: str) -> files.CheckedPdf:
+def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
+    """A small, real PDF (blank pages), as the demo's and the tests' attachments."""
     writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": title})
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if title:
+        writer.add_metadata({"/Title": title})
     buffer = io.BytesIO()
     writer.write(buffer)
     checked = files.check_pdf(buffer.getvalue(), 10 * 1024 * 1024)
     assert isinstance(checked, files.CheckedPdf)
     return checked
+
+
+def sample_draft(
+    call: Call, applicant: User, receiving: Organisation, start_on: date, wage_cents: int = 540_000
+) -> Application:
+    """A draft with every section filled in: one mentor at half-time for four months, both attachments."""
+    application = applications.start_draft(call, applicant, utcnow())
+    application.receiving_organisation = receiving
+    application.giving_contact_function = "Beleidsmedewerker armoede"
+    application.giving_contact_phone = "055 23 27 00"
+    application.receiving_contact_name = "Contactpersoon " + receiving.name
+    application.receiving_contact_function = "Coördinator armoedebeleid"
+    application.receiving_contact_email = "armoede@" + receiving.name.lower().replace(" ", "-") + ".example"
+    application.receiving_contact_phone = "09 266 11 11"
+    application.exchange_type = "mentoring"
+    application.theme_codes = ["lokale_regie", "participatie"]
+    application.right_codes = ["01", "08"]
+    application.approach = "Ons lokaal armoedeplan doorliep de volledige cyclus, tot goedkeuring door de gemeenteraad."
+    application.need = "Het ontvangende bestuur wil zijn regierol versterken."
+    application.goals = "Een gedeeld actieplan en een werkende klankbordgroep."
+    application.participation = "Een klankbordgroep van mensen in armoede denkt mee over elke stap."
+    application.embedding = "De aanpak wordt opgenomen in het meerjarenplan."
+    application.iban = "BE68539007547034"
+    first = start_on.replace(day=1)
+    application.mentors.append(
+        Mentor(
+            position=1,
+            full_name="Mona Mentor",
+            function="Beleidsmedewerker armoede",
+            years_experience=11,
+            drew_up_plan=True,
+            plan_description="Lokaal armoedeplan 2020-2025",
+            plan_year=2020,
+            theme_codes=["lokale_regie"],
+            monthly_wage_cents=wage_cents,
+            time_share_bp=5_000,
+            start_on=first,
+            end_on=(first + timedelta(days=122)).replace(day=1) - timedelta(days=1),  # four whole months
+        )
+    )
+    for kind in call.required_attachments:
+        files.store_attachment(application, kind, f"{kind}.pdf", sample_pdf(kind), applicant)
+    db.session.flush()
+    return application
 
 
 def _demo_dossiers(call: Call) -> None:
@@ -174,41 +221,7 @@ def _demo_dossiers(call: Call) -> None:
     gent = db.session.scalar(select(User).where(User.email == "aanvrager@gent.demo"))
     assert ronse is not None and gent is not None
     now = utcnow()
-    submitted = applications.start_draft(call, ronse, now)
-    submitted.receiving_organisation = reference.municipality("44021")
-    submitted.giving_contact_function = "Beleidsmedewerker armoede"
-    submitted.giving_contact_phone = "055 23 27 00"
-    submitted.receiving_contact_name = "An Aanvrager"
-    submitted.receiving_contact_function = "Coördinator armoedebeleid"
-    submitted.receiving_contact_email = "aanvrager@gent.demo"
-    submitted.receiving_contact_phone = "09 266 11 11"
-    submitted.exchange_type = "mentoring"
-    submitted.theme_codes = ["lokale_regie", "participatie"]
-    submitted.right_codes = ["01", "08"]
-    submitted.approach = "Ons lokaal armoedeplan doorliep de volledige cyclus, tot goedkeuring door de gemeenteraad."
-    submitted.need = "Gent wil de regierol in de nieuwe fusiegemeenten versterken."
-    submitted.goals = "Een gedeeld actieplan en een werkende klankbordgroep."
-    submitted.participation = "Een klankbordgroep van mensen in armoede denkt mee over elke stap."
-    submitted.embedding = "De aanpak wordt opgenomen in het meerjarenplan."
-    submitted.iban = "BE68539007547034"
-    submitted.mentors.append(
-        Mentor(
-            position=1,
-            full_name="Rita Regie",
-            function="Beleidsmedewerker armoede",
-            years_experience=11,
-            drew_up_plan=True,
-            plan_description="Lokaal armoedeplan Ronse 2020-2025",
-            plan_year=2020,
-            theme_codes=["lokale_regie"],
-            monthly_wage_cents=540_000,
-            time_share_bp=5_000,
-            start_on=now.date().replace(day=1),
-            end_on=(now.date().replace(day=1) + timedelta(days=122)).replace(day=1) - timedelta(days=1),
-        )
-    )
-    for kind in call.required_attachments:
-        files.store_attachment(submitted, kind, f"{kind}-ronse.pdf", _demo_pdf(kind), ronse)
+    submitted = sample_draft(call, ronse, reference.municipality("44021"), now.date())
     applications.submit(submitted.id, ronse, now, declared=True)
 
     draft = applications.start_draft(call, gent, now)
