@@ -149,7 +149,7 @@ class TimeShareField(StringField):
         except InvalidOperation as exc:
             self.data = None
             raise ValueError(str(_l("Vul een percentage in, bijvoorbeeld 50 of 33,33"))) from exc
-        if percent != percent.quantize(Decimal("0.01")) or not Decimal(0) < percent <= Decimal(100):
+        if not percent.is_finite() or not Decimal(0) < percent <= Decimal(100) or percent != percent.quantize(Decimal("0.01")):
             self.data = None
             raise ValueError(str(_l("Vul een percentage groter dan 0 en hoogstens 100 in, met hoogstens twee decimalen")))
         self.data = int(percent * 100)

@@ -46,6 +46,8 @@ class LabelledDateInput(GovDateInput):
     """GOV.UK date input with the box labels in the user's language (the library hard-codes English)."""
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        if field.raw_data is not None and len(field.raw_data) != 3:
+            field.raw_data = None  # a post without the three boxes: show them empty, never crash
         params: dict[str, Any] = super().map_gov_params(field, **kwargs)
         labels = (_l("Dag"), _l("Maand"), _l("Jaar"))
         for item, label in zip(params["items"], labels, strict=True):

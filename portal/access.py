@@ -82,17 +82,32 @@ def enforce_access() -> ResponseReturnValue | None:
 
 
 def _keep_until_login() -> ResponseReturnValue:
+    """A post from a session that expired on the server: keep it for the user it belonged to.
+
+    Only a post that carries this browser's valid CSRF token, from a session the server knows,
+    is kept: nothing can be planted from another site, and nothing without an owner.
+    """
     from flask_babel import gettext as _
+    from flask_wtf.csrf import validate_csrf
+    from wtforms import ValidationError
 
     from portal.extensions import db
-    from portal.services import rescue
+    from portal.services import accounts, rescue
 
-    token = rescue.keep(request)
+    login = redirect(url_for("auth.login", next=request.path))
+    owner = accounts.session_owner(str(session.get("_user_id") or ""))
+    if owner is None:
+        return login
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return login
+    token = rescue.keep(request, owner)
     if token is not None:
         db.session.commit()
         session[RESCUE_SESSION_KEY] = token
         flash(_("Uw sessie was verlopen. Log opnieuw in: wat u net verstuurde, is bewaard en krijgt u daarna terug."), "info")
-    return redirect(url_for("auth.login", next=request.path))
+    return login
 
 
 def _offer_kept_input() -> ResponseReturnValue | None:
@@ -102,8 +117,11 @@ def _offer_kept_input() -> ResponseReturnValue | None:
     from portal.extensions import csrf, db
     from portal.services import rescue
 
-    kept = rescue.find(session.get(RESCUE_SESSION_KEY), request.path)
+    kept = rescue.find(session.get(RESCUE_SESSION_KEY), current_user.id)
     if kept is None:
+        session.pop(RESCUE_SESSION_KEY, None)  # not this user's, or too old: never shown to anyone else
+        return None
+    if kept.path != request.path:
         return None
     if request.method == "GET":
         return render_template("rescue.html", kept=kept)
@@ -117,6 +135,7 @@ def _offer_kept_input() -> ResponseReturnValue | None:
         # Sent again by the user: the kept files travel with the form, as if uploaded now.
         request.__dict__["files"] = rescue.uploads(kept)
         rescue.discard(kept)
+        db.session.flush()
         session.pop(RESCUE_SESSION_KEY, None)
     return None
 

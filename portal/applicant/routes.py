@@ -49,7 +49,8 @@ bp = Blueprint("applicant", __name__, url_prefix="/mijn-dossiers")
 
 
 def _visible(application_id: int) -> service.Visible:
-    found = service.visible_to(current_user, application_id)
+    # A post changes something: lock the dossier first, then look at its state.
+    found = service.visible_to(current_user, application_id, for_update=request.method == "POST")
     if found is None:
         abort(404)
     return found
@@ -441,11 +442,14 @@ def check(application_id: int) -> ResponseReturnValue:
     now = utcnow()
     problems: list[str] = []
     if form.validate_on_submit():
-        result = service.submit(application.id, current_user, now, declared=bool(form.declaration.data))
+        try:
+            result = service.submit(application.id, current_user, declared=bool(form.declaration.data))
+        except service.NotAllowed:
+            return redirect(url_for("applicant.overview", application_id=application.id))
         if result.submission is not None:
             db.session.commit()
             if not result.already_submitted:
-                receipts.receipt_bytes(result.submission, service.queue_position(result.application), current_user.locale)
+                receipts.receipt_bytes(result.submission, current_user.locale)
                 db.session.commit()
             return redirect(url_for("applicant.confirmation", application_id=application.id))
         problems = _submit_messages(result.check, application)
@@ -507,7 +511,7 @@ def confirmation(application_id: int) -> ResponseReturnValue:
 def receipt(application_id: int) -> ResponseReturnValue:
     application = _visible(application_id).application
     submission = application.latest_submission or abort(404)
-    pdf = receipts.receipt_bytes(submission, service.queue_position(application), current_user.locale)
+    pdf = receipts.receipt_bytes(submission, current_user.locale)
     db.session.commit()  # a receipt made just now is kept
     return send_file(
         io.BytesIO(pdf),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import UTCDateTime, utcnow
@@ -18,6 +18,8 @@ class FormRescue(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     # Only the SHA-256 of the token in the browser's session is stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The user whose session had expired: only they are offered the input back.
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     path: Mapped[str] = mapped_column(String(300))
     fields: Mapped[list[Any]] = mapped_column(JSON)  # [[name, value], ...] in posted order
     files: Mapped[list[Any]] = mapped_column(JSON)  # [{"field", "filename", "stored_name"}, ...]

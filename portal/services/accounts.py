@@ -87,6 +87,13 @@ def load_session_user(token: str) -> User | None:
     return user
 
 
+def session_owner(token: str) -> int | None:
+    """Whose login this cookie token was, even if that session has since expired or been revoked."""
+    if not token:
+        return None
+    return db.session.scalar(select(UserSession.user_id).where(UserSession.token_hash == _digest(token)))
+
+
 def end_session(user: User) -> None:
     if user.current_session is not None:
         user.current_session.revoked_at = utcnow()

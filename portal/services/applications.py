@@ -50,14 +50,22 @@ class NotAllowed(Exception):
     """The transition table does not allow this action in this state."""
 
 
-def visible_to(user: User, application_id: int) -> Visible | None:
-    """The application if the user's government is a party to it; None otherwise (the route answers 404)."""
-    application = db.session.get(Application, application_id)
+def visible_to(user: User, application_id: int, *, for_update: bool = False) -> Visible | None:
+    """The application if the user's government is a party to it; None otherwise (the route answers 404).
+
+    `for_update` locks the row for a change, so that a change and a submission never interleave.
+    """
+    query = select(Application).where(Application.id == application_id)
+    if for_update:
+        query = query.with_for_update()
+    application = db.session.scalar(query)
+    if application is not None and for_update:
+        db.session.refresh(application)
     if application is None or user.organisation_id is None:
         return None
     if application.organisation_id == user.organisation_id:
         return Visible(application, Relation.GIVING)
-    if application.receiving_organisation_id == user.organisation_id and application.state != State.DRAFT:
+    if application.receiving_organisation_id == user.organisation_id and application.submitted_at is not None:
         return Visible(application, Relation.RECEIVING)
     return None
 
@@ -69,7 +77,7 @@ def dossiers_of(organisation_id: int) -> tuple[list[Application], list[Applicati
     ).all()
     receiving = db.session.scalars(
         select(Application)
-        .where(Application.receiving_organisation_id == organisation_id, Application.state != State.DRAFT)
+        .where(Application.receiving_organisation_id == organisation_id, Application.submitted_at.is_not(None))
         .order_by(Application.submitted_at.desc())
     ).all()
     return list(giving), list(receiving)
@@ -192,9 +200,13 @@ class SubmitResult:
     already_submitted: bool = False
 
 
-def submit(application_id: int, actor: User, now: datetime, declared: bool) -> SubmitResult:
+def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     """Submit a draft. Double clicks, retries and parallel tabs: the row lock makes the first one win
-    and the others find it submitted (already_submitted) instead of submitting again."""
+    and the others find it submitted (already_submitted) instead of submitting again.
+
+    The call row is locked too, and the server's clock is read only then: submission moments,
+    reference numbers and queue places of one call are handed out in one and the same order.
+    """
     application = db.session.scalar(
         select(Application).where(Application.id == application_id).with_for_update()
     )
@@ -204,12 +216,13 @@ def submit(application_id: int, actor: User, now: datetime, declared: bool) -> S
         return SubmitResult(application, application.latest_submission, SubmitCheck(()), already_submitted=True)
     if not can(Role.APPLICANT, application.state_enum, Action.SUBMIT):
         raise NotAllowed(application.state)
+    call = db.session.scalar(select(Call).where(Call.id == application.call_id).with_for_update())
+    assert call is not None
+    now = utcnow()
     check = submit_check(application, now, declared)
     if not check.ok:
         return SubmitResult(application, None, check)
 
-    call = db.session.scalar(select(Call).where(Call.id == application.call_id).with_for_update())
-    assert call is not None
     call.last_reference_number += 1
     ticket = QueueTicket(issued_at=now)
     db.session.add(ticket)
@@ -223,6 +236,7 @@ def submit(application_id: int, actor: User, now: datetime, declared: bool) -> S
     application.declared_by_id = actor.id
     application.state = State.SUBMITTED
     content = frozen_content(application, actor)
+    content["queue_position"] = queue_position(application)
     submission = Submission(
         application=application,
         version=len(application.submissions) + 1,

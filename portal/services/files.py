@@ -69,6 +69,10 @@ def read_file(name: str) -> bytes:
     return (storage() / name).read_bytes()
 
 
+def delete_file(name: str) -> None:
+    (storage() / name).unlink(missing_ok=True)
+
+
 def store_attachment(application: Application, kind: str, original_name: str, pdf: CheckedPdf, actor: User) -> Attachment:
     """Keep the new file; it replaces an earlier one of the same kind."""
     stored = write_file(pdf.data)

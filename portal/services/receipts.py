@@ -15,26 +15,26 @@ def _theme_names() -> dict[str, str]:
     return {theme.code: theme.name_nl for theme in db.session.query(Theme)}
 
 
-def render_receipt(submission: Submission, queue_position: int | None, locale: str) -> bytes:
+def render_receipt(submission: Submission, locale: str) -> bytes:
     with force_locale("en" if locale == "en" else "nl_BE"):
         html = render_template(
             "pdf/receipt.html",
             content=submission.content,
             sha256=submission.content_sha256,
             version=submission.version,
-            queue_position=queue_position,
+            queue_position=submission.content.get("queue_position"),
             themes=_theme_names(),
         )
     return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
 
 
-def receipt_bytes(submission: Submission, queue_position: int | None, locale: str) -> bytes:
+def receipt_bytes(submission: Submission, locale: str) -> bytes:
     """The stored receipt; made (and stored) the first time it is asked for."""
     if submission.receipt_name:
         try:
             return files.read_file(submission.receipt_name)
         except FileNotFoundError:
             current_app.logger.warning("receipt %s missing on disk; made again", submission.receipt_name)
-    pdf = render_receipt(submission, queue_position, locale)
+    pdf = render_receipt(submission, locale)
     submission.receipt_name = files.write_file(pdf)
     return pdf

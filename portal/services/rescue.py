@@ -13,7 +13,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Request
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from portal.db import utcnow
@@ -30,8 +30,8 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def keep(request: Request) -> str | None:
-    """Store the posted fields and files; the token goes into the browser's session."""
+def keep(request: Request, user_id: int) -> str | None:
+    """Store the posted fields and files of this user; the token goes into the browser's session."""
     fields = [[name, value] for name, value in request.form.items(multi=True) if name not in ("csrf_token", RESCUE_FIELD)]
     if sum(len(name) + len(value) for name, value in fields) > MAX_FIELD_BYTES:
         return None
@@ -43,19 +43,29 @@ def keep(request: Request) -> str | None:
     if not fields and not kept_files:
         return None
     now = utcnow()
-    db.session.execute(delete(FormRescue).where(FormRescue.expires_at < now))
+    for expired in db.session.scalars(select(FormRescue).where(FormRescue.expires_at < now)):
+        discard(expired)
     token = secrets.token_urlsafe(24)
     db.session.add(
-        FormRescue(token_hash=_digest(token), path=request.path, fields=fields, files=kept_files, created_at=now, expires_at=now + KEEP_FOR)
+        FormRescue(
+            token_hash=_digest(token),
+            user_id=user_id,
+            path=request.path,
+            fields=fields,
+            files=kept_files,
+            created_at=now,
+            expires_at=now + KEEP_FOR,
+        )
     )
     return token
 
 
-def find(token: str | None, path: str) -> FormRescue | None:
+def find(token: str | None, user_id: int) -> FormRescue | None:
+    """The kept input behind the browser's token, if it is this user's and still fresh."""
     if not token:
         return None
     rescue = db.session.scalar(select(FormRescue).where(FormRescue.token_hash == _digest(token)))
-    if rescue is None or rescue.path != path or rescue.expires_at <= utcnow():
+    if rescue is None or rescue.user_id != user_id or rescue.expires_at <= utcnow():
         return None
     return rescue
 
@@ -70,4 +80,7 @@ def uploads(rescue: FormRescue) -> MultiDict[str, FileStorage]:
 
 
 def discard(rescue: FormRescue) -> None:
+    """Forget the kept input, its files included."""
+    for kept in rescue.files:
+        files.delete_file(kept["stored_name"])
     db.session.delete(rescue)

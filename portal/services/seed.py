@@ -222,7 +222,7 @@ def _demo_dossiers(call: Call) -> None:
     assert ronse is not None and gent is not None
     now = utcnow()
     submitted = sample_draft(call, ronse, reference.municipality("44021"), now.date())
-    applications.submit(submitted.id, ronse, now, declared=True)
+    applications.submit(submitted.id, ronse, declared=True)
 
     draft = applications.start_draft(call, gent, now)
     draft.receiving_organisation = reference.municipality("37022")

@@ -1,10 +1,13 @@
-"""Twenty parallel submits of one draft (double clicks, retries, tabs) give exactly one submission."""
+"""Submitting under load on PostgreSQL: double clicks, parallel dossiers, edits racing a submit."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -12,58 +15,130 @@ from portal.extensions import db
 from portal.models import Application, Call, QueueTicket, Submission
 from portal.services import reference
 from tests.conftest import IsolatedClient, csrf_token, make_app, make_user, sign_in
-from tests.factories import complete_draft, open_call
+from tests.factories import complete_draft, municipality, open_call
 from tests.services import throwaway_database
 
+pytestmark = pytest.mark.postgres
 PARALLEL = 20
 
 
-@pytest.mark.postgres
-def test_twenty_parallel_submits_of_one_draft_give_one_submission(tmp_path, smtp_sink):
-    with throwaway_database(tmp_path) as url:
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory, smtp_sink: Any) -> Iterator[Flask]:
+    """An app on its own database, with no test transaction around it: every request commits for real."""
+    with throwaway_database(tmp_path_factory.mktemp("concurrency")) as url:
         app = make_app(url, smtp_sink, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": PARALLEL, "max_overflow": 5})
         app.test_client_class = IsolatedClient
-        try:
-            with app.app_context():
-                upgrade()
-                reference.load_reference_data()
-                applicant = make_user("applicant")
-                draft = complete_draft(applicant, open_call())
-                db.session.commit()
-                draft_id, base = draft.id, f"/mijn-dossiers/{draft.id}"
-                browsers = []
-                for _ in range(PARALLEL):
-                    browser = app.test_client()
-                    sign_in(browser, applicant)
-                    db.session.commit()
-                    browsers.append(browser)
-            tokens = [csrf_token(browser, f"{base}/controleren") for browser in browsers]
+        with app.app_context():
+            upgrade()
+            reference.load_reference_data()
+            open_call()
+            db.session.commit()
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
-            start = threading.Barrier(PARALLEL)
-            responses: list[object] = [None] * PARALLEL
 
-            def press_submit(index: int) -> None:
-                start.wait()
-                responses[index] = browsers[index].post(
-                    f"{base}/controleren", data={"csrf_token": tokens[index], "declaration": "y"}
-                )
+def run_together(actions: list[Callable[[], Any]]) -> list[Any]:
+    """Start every action at the same moment, on its own thread; their results in order."""
+    start = threading.Barrier(len(actions))
+    results: list[Any] = [None] * len(actions)
 
-            threads = [threading.Thread(target=press_submit, args=(i,)) for i in range(PARALLEL)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
+    def run(index: int) -> None:
+        start.wait()
+        results[index] = actions[index]()
 
-            assert all(r is not None and r.status_code == 302 for r in responses), [getattr(r, "status_code", None) for r in responses]
-            assert {r.headers["Location"] for r in responses} == {f"{base}/bevestiging"}
-            with app.app_context():
-                assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
-                assert db.session.scalar(select(func.count()).select_from(QueueTicket)) == 1
-                application = db.session.get(Application, draft_id)
-                assert application.state == "submitted"
-                assert application.reference.endswith("-0001")
-                assert db.session.scalar(select(Call.last_reference_number).where(Call.id == application.call_id)) == 1
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def signed_in_browser(app: Flask, user: Any) -> Any:
+    browser = app.test_client()
+    sign_in(browser, user)
+    db.session.commit()
+    return browser
+
+
+def test_twenty_parallel_submits_of_one_draft_give_one_submission(live_app):
+    with live_app.app_context():
+        applicant = make_user("applicant")
+        draft = complete_draft(applicant, open_call())
+        db.session.commit()
+        base = f"/mijn-dossiers/{draft.id}"
+        browsers = [signed_in_browser(live_app, applicant) for _ in range(PARALLEL)]
+        draft_id, call_id = draft.id, draft.call_id
+        tickets_before = db.session.scalar(select(func.count()).select_from(QueueTicket))
+        numbers_before = db.session.scalar(select(Call.last_reference_number).where(Call.id == call_id))
+    tokens = [csrf_token(browser, f"{base}/controleren") for browser in browsers]
+
+    responses = run_together(
+        [lambda b=b, t=t: b.post(f"{base}/controleren", data={"csrf_token": t, "declaration": "y"}) for b, t in zip(browsers, tokens, strict=True)]
+    )
+
+    assert [r.status_code for r in responses] == [302] * PARALLEL
+    assert {r.headers["Location"] for r in responses} == {f"{base}/bevestiging"}
+    with live_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission).where(Submission.application_id == draft_id)) == 1
+        assert db.session.scalar(select(func.count()).select_from(QueueTicket)) == tickets_before + 1
+        assert db.session.scalar(select(Call.last_reference_number).where(Call.id == call_id)) == numbers_before + 1
+        assert db.session.get(Application, draft_id).state == "submitted"
+
+
+def test_parallel_dossiers_get_reference_numbers_and_queue_places_in_submission_order(live_app):
+    with live_app.app_context():
+        drafts, browsers = [], []
+        for nis in ("11002", "12025", "24062", "34022", "71016", "71072", "44021", "45041", "37022", "11001"):
+            applicant = make_user("applicant", organisation=municipality(nis))
+            drafts.append(complete_draft(applicant, open_call(), receiving_nis="23088" if nis != "23088" else "11002"))
+            browsers.append(signed_in_browser(live_app, applicant))
+        db.session.commit()
+        ids = [d.id for d in drafts]
+    tokens = [csrf_token(b, f"/mijn-dossiers/{i}/controleren") for b, i in zip(browsers, ids, strict=True)]
+
+    run_together(
+        [lambda b=b, i=i, t=t: b.post(f"/mijn-dossiers/{i}/controleren", data={"csrf_token": t, "declaration": "y"}) for b, i, t in zip(browsers, ids, tokens, strict=True)]
+    )
+
+    with live_app.app_context():
+        submitted = db.session.scalars(select(Application).where(Application.id.in_(ids))).all()
+        by_moment = sorted(submitted, key=lambda a: (a.submitted_at, a.queue_number))
+        references = [a.reference for a in by_moment]
+        assert references == sorted(references)  # numbers follow the queue, without gaps or swaps
+        places = [a.latest_submission.content["queue_position"] for a in by_moment]
+        assert places == sorted(places) and len(set(places)) == len(places)
+
+
+@pytest.mark.parametrize("round_", range(6))
+def test_an_edit_racing_a_submit_never_changes_what_was_submitted(live_app, round_):
+    with live_app.app_context():
+        applicant = make_user("applicant")
+        draft = complete_draft(applicant, open_call())
+        db.session.commit()
+        base = f"/mijn-dossiers/{draft.id}"
+        submitter, editor = signed_in_browser(live_app, applicant), signed_in_browser(live_app, applicant)
+        draft_id = draft.id
+    submit_token = csrf_token(submitter, f"{base}/controleren")
+    edit_token = csrf_token(editor, f"{base}/uitwisseling")
+    edit = {
+        "csrf_token": edit_token, "exchange_type": "stage", "themes": ["impactmeting"], "rights": ["05"],
+        "approach": f"Gewijzigd in ronde {round_}", "need": "n", "goals": "g", "participation": "p", "embedding": "e", "save": "y",
+    }  # fmt: skip
+
+    run_together(
+        [
+            lambda: submitter.post(f"{base}/controleren", data={"csrf_token": submit_token, "declaration": "y"}),
+            lambda: editor.post(f"{base}/uitwisseling", data=edit),
+        ]
+    )
+
+    with live_app.app_context():
+        application = db.session.get(Application, draft_id)
+        assert application.state == "submitted"
+        frozen = application.latest_submission.content["exchange"]
+        # Either the edit came first and was submitted, or it came after and was refused: never in between.
+        assert frozen["approach"] == application.approach
+        assert frozen["themes"] == application.theme_codes

@@ -8,7 +8,6 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from portal.db import utcnow
 from portal.models import Application, AuditEntry
 from portal.services import applications
 from tests.conftest import csrf_token, make_user, sign_in
@@ -17,7 +16,7 @@ from tests.factories import complete_draft, municipality, open_call, pdf_bytes
 
 def submitted(db_session, applicant):
     application = complete_draft(applicant, open_call())
-    result = applications.submit(application.id, applicant, utcnow(), declared=True)
+    result = applications.submit(application.id, applicant, declared=True)
     assert result.submission is not None
     db_session.commit()
     return application
@@ -198,3 +197,30 @@ def test_a_request_over_the_hard_limit_gets_a_clear_page(app, client, db_session
     response = upload(client, draft.id, "agreement", b"%PDF" + b"0" * app.config["MAX_CONTENT_LENGTH"], "huge.pdf")
     assert response.status_code == 413
     assert "te groot" in response.get_data(as_text=True)
+
+
+def test_a_withdrawn_draft_never_reaches_the_receiving_government(app, db_session):
+    giver = make_user("applicant")
+    draft = complete_draft(giver, open_call())
+    applications.withdraw(draft, giver, "")
+    db_session.commit()
+    receiver = make_user("applicant", organisation=municipality("45041"))
+    browser = app.test_client()
+    sign_in(browser, receiver)
+    assert [browser.get(f"/mijn-dossiers/{draft.id}{p}").status_code for p in ("", "/bijlagen/agreement")] == [404, 404]
+    assert "Aanvragen waarin ons bestuur" not in browser.get("/mijn-dossiers/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["Infinity", "NaN", "sNaN", "-5", "0", "100,001", "150"])
+def test_an_impossible_time_share_is_refused_with_a_message(client, db_session, typed):
+    applicant = make_user("applicant")
+    sign_in(client, applicant)
+    draft = complete_draft(applicant, open_call())
+    db_session.commit()
+    path = f"/mijn-dossiers/{draft.id}/mentoren/{draft.mentors[0].id}"
+    token = csrf_token(client, path)
+    response = client.post(path, data={"csrf_token": token, "time_share": typed, "save": "y"})
+    assert response.status_code == 400
+    assert "Vul een percentage" in response.get_data(as_text=True)
+    db_session.refresh(draft.mentors[0])
+    assert draft.mentors[0].time_share_bp == 5_000  # the earlier, valid value stays

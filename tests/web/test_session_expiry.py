@@ -3,13 +3,14 @@
 import html
 import io
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 
 from portal.models import Application, FormRescue, UserSession
 from portal.services import accounts
 from tests.conftest import PASSWORD, csrf_token, make_user
-from tests.factories import complete_draft, open_call, pdf_bytes
+from tests.factories import complete_draft, municipality, open_call, pdf_bytes
 
 
 def expire_sessions(db_session, user):
@@ -120,3 +121,71 @@ def test_kept_input_can_be_thrown_away_and_never_reaches_another_user(app, clien
     assert draft.iban == "BE68539007547034"
     assert db_session.scalar(select(UserSession).where(UserSession.user_id == applicant.id, UserSession.revoked_at.is_(None))) is not None
     assert db_session.get(Application, draft.id).state == "draft"
+
+
+def test_kept_input_is_never_offered_to_the_next_user_of_the_same_browser(client, db_session):
+    gent = make_user("applicant")
+    draft = complete_draft(gent, open_call())
+    tielt = make_user("applicant", organisation=municipality("37022"))
+    db_session.commit()
+    login(client, gent)
+    path = f"/mijn-dossiers/{draft.id}/uitwisseling"
+    token = csrf_token(client, path)
+    expire_sessions(db_session, gent)
+    client.post(path, data={"csrf_token": token, "approach": "Tekst van Gent", "save": "y"})
+    token = csrf_token(client, "/inloggen")
+    client.post("/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": tielt.email, "password": PASSWORD})
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Tekst van Gent" not in response.get_data(as_text=True)
+    assert "Wat u verstuurde" not in client.get("/mijn-dossiers/").get_data(as_text=True)
+
+
+def test_nothing_is_kept_from_a_post_without_this_browsers_csrf_token(app, client, db_session):
+    victim = make_user("applicant")
+    draft = complete_draft(victim, open_call())
+    db_session.commit()
+    login(client, victim)
+    expire_sessions(db_session, victim)
+    # A form on another site posts into the portal; it cannot know the browser's CSRF token.
+    response = client.post(f"/mijn-dossiers/{draft.id}/budget", data={"iban": "NL91 ABNA 0417 1643 00", "save": "y"})
+    assert "/inloggen" in response.headers["Location"]
+    assert db_session.scalar(select(FormRescue)) is None
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is bewaard" not in page
+
+
+def test_an_anonymous_post_writes_no_file(app, client, db_session):
+    folder = Path(app.config["FILES_PATH"])
+    before = sorted(folder.iterdir()) if folder.exists() else []
+    client.post(
+        "/mijn-dossiers/987654/bijlagen",
+        data={"x": (io.BytesIO(b"A" * 100_000), "junk.bin")},
+        content_type="multipart/form-data",
+    )
+    assert (sorted(folder.iterdir()) if folder.exists() else []) == before
+    assert db_session.scalar(select(FormRescue)) is None
+
+
+def test_a_kept_file_is_deleted_when_the_user_throws_it_away(app, client, db_session):
+    applicant = make_user("applicant")
+    draft = complete_draft(applicant, open_call())
+    db_session.commit()
+    login(client, applicant)
+    path = f"/mijn-dossiers/{draft.id}/bijlagen"
+    token = csrf_token(client, path)
+    expire_sessions(db_session, applicant)
+    client.post(
+        path,
+        data={"csrf_token": token, "agreement-upload": "y", "agreement-document": (io.BytesIO(pdf_bytes()), "x.pdf")},
+        content_type="multipart/form-data",
+    )
+    kept = db_session.scalar(select(FormRescue))
+    stored = Path(app.config["FILES_PATH"]) / kept.files[0]["stored_name"]
+    assert stored.exists()
+    token = csrf_token(client, "/inloggen")
+    client.post("/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": applicant.email, "password": PASSWORD})
+    page = client.get(path).get_data(as_text=True)
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post(path, data={"csrf_token": fresh, "_rescue_discard": "1"})
+    assert not stored.exists()
