@@ -35,6 +35,7 @@ from portal.extensions import db
 from portal.i18n import day, language_code, moment
 from portal.models import Application, Call, FundamentalRight, Mentor, Theme
 from portal.services import applications as service
+from portal.services import budget as budget_service
 from portal.services import calls as call_service
 from portal.services import files, receipts
 from portal.services.applications import Relation
@@ -164,6 +165,7 @@ def overview(application_id: int) -> ResponseReturnValue:
         Relation=Relation,
         submission=application.latest_submission,
         queue_position=service.queue_position(application),
+        reservation=budget_service.standing_of(application),
         actions=allowed_actions(Role.APPLICANT, application.state_enum),
         Action=Action,
         confirm_form=ConfirmParticipationForm(),
@@ -447,10 +449,9 @@ def check(application_id: int) -> ResponseReturnValue:
         except service.NotAllowed:
             return redirect(url_for("applicant.overview", application_id=application.id))
         if result.submission is not None:
+            # The receipt is made from the frozen content at its first download, outside this
+            # transaction: submitting stays quick when every government submits at once.
             db.session.commit()
-            if not result.already_submitted:
-                receipts.receipt_bytes(result.submission, current_user.locale)
-                db.session.commit()
             return redirect(url_for("applicant.confirmation", application_id=application.id))
         problems = _submit_messages(result.check, application)
     elif request.method == "GET":
@@ -503,6 +504,7 @@ def confirmation(application_id: int) -> ResponseReturnValue:
         application=application,
         submission=submission,
         queue_position=service.queue_position(application),
+        reservation=budget_service.standing_of(application),
     )
 
 

@@ -2,6 +2,7 @@
 
 from portal.models.applications import Application, Attachment, Mentor, QueueTicket, Submission
 from portal.models.audit import AuditEntry
+from portal.models.budget import BudgetMovement, Reservation
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
 from portal.models.organisations import Organisation, OrganisationKind
 from portal.models.rescue import FormRescue
@@ -13,8 +14,10 @@ __all__ = [
     "Attachment",
     "Mentor",
     "QueueTicket",
+    "Reservation",
     "Submission",
     "AuditEntry",
+    "BudgetMovement",
     "Call",
     "CallCriterion",
     "FormRescue",

@@ -11,17 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, enum_check, utcnow
 from portal.extensions import db
+from workflows.budget import ShortfallPolicy
 from workflows.calls import BudgetMeter, CallWindow
 
 
 class ExchangeType(StrEnum):
     MENTORING = "mentoring"
     STAGE = "stage"
-
-
-class ShortfallPolicy(StrEnum):
-    PARTIAL = "partial"
-    WAIT = "wait"
 
 
 class AllocationPolicy(StrEnum):
@@ -80,6 +76,11 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("scale_max > scale_min AND scale_min >= 0", name="scale"),
         CheckConstraint("pass_threshold_percent BETWEEN 0 AND 100", name="pass_threshold"),
         CheckConstraint("advance_percent BETWEEN 0 AND 100", name="advance_percent"),
+        # The envelope is the hard limit, kept by the database itself (SPEC section 8).
+        CheckConstraint(
+            "reserved_cents >= 0 AND committed_cents >= 0 AND reserved_cents + committed_cents <= envelope_cents",
+            name="envelope_never_overspent",
+        ),
         CheckConstraint(enum_check("shortfall_policy", ShortfallPolicy), name="shortfall_policy"),
         CheckConstraint(enum_check("allocation_policy", AllocationPolicy), name="allocation_policy"),
     )
@@ -114,6 +115,9 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     allows_repeat_pair: Mapped[bool] = mapped_column(default=False)
     # Last reference number handed out in this call (locked with the call row when submitting).
     last_reference_number: Mapped[int] = mapped_column(default=0)
+    # The budget row: changed only while the call row is locked (portal/services/budget.py).
+    reserved_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    committed_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     is_published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -133,9 +137,13 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     def window(self) -> CallWindow:
         return CallWindow(opens_at=self.opens_at, closes_at=self.closes_at)
 
-    def budget_meter(self) -> BudgetMeter:
-        # Reservations and commitments arrive with the applications; until then the envelope is whole.
-        return BudgetMeter(envelope_cents=self.envelope_cents)
+    def budget_meter(self, waiting_count: int = 0) -> BudgetMeter:
+        return BudgetMeter(
+            envelope_cents=self.envelope_cents,
+            reserved_cents=self.reserved_cents,
+            committed_cents=self.committed_cents,
+            waiting_count=waiting_count,
+        )
 
     def settings_snapshot(self) -> dict[str, Any]:
         """Every setting as plain data, for the audit trail of changes after opening."""

@@ -18,6 +18,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models import Call, Theme
+from portal.services import budget
 from portal.services import calls as call_service
 from portal.services.calls import CallInput, CriterionInput, DuplicateCallCode
 from workflows.calls import BRUSSELS
@@ -33,7 +34,17 @@ BLANK_CRITERION_ROWS = 2
 def dashboard() -> ResponseReturnValue:
     now = utcnow()
     calls = call_service.all_calls()
-    return render_template("officer/dashboard.html", calls=calls, now=now)
+    return render_template("officer/dashboard.html", calls=calls, now=now, meters={c.id: budget.meter(c) for c in calls})
+
+
+@bp.get("/oproepen/<int:call_id>/wachtrij")
+@roles(Role.OFFICER)
+def queue(call_id: int) -> ResponseReturnValue:
+    """Every submitted dossier in queue order with its standing, and the history of every euro."""
+    call = call_service.find_call(call_id) or abort(404)
+    return render_template(
+        "officer/queue.html", call=call, meter=budget.meter(call), queue=budget.queue_of(call), history=budget.history_of(call)
+    )
 
 
 @bp.get("/oproepen")

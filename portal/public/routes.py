@@ -11,7 +11,7 @@ from portal.access import public, safe_next
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import SESSION_LANGUAGE_KEY
-from portal.services import accounts
+from portal.services import accounts, budget
 from portal.services import calls as call_service
 from workflows.calls import CallPhase
 
@@ -34,7 +34,7 @@ def call_detail(code: str) -> ResponseReturnValue:
     if call is None:
         abort(404)
     return render_template(
-        "public/call.html", call=call, phase=call.window.phase(utcnow()), meter=call.budget_meter()
+        "public/call.html", call=call, phase=call.window.phase(utcnow()), meter=budget.meter(call)
     )
 
 

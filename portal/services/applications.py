@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Call, Mentor, Organisation, QueueTicket, Submission, User
-from portal.services import audit
+from portal.services import audit, budget
 from workflows.applications import (
     Action,
     ContactFacts,
@@ -57,7 +57,7 @@ def visible_to(user: User, application_id: int, *, for_update: bool = False) -> 
     """
     query = select(Application).where(Application.id == application_id)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     application = db.session.scalar(query)
     if application is not None and for_update:
         db.session.refresh(application)
@@ -208,7 +208,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     reference numbers and queue places of one call are handed out in one and the same order.
     """
     application = db.session.scalar(
-        select(Application).where(Application.id == application_id).with_for_update()
+        select(Application).where(Application.id == application_id).with_for_update(key_share=True)
     )
     assert application is not None
     db.session.refresh(application)  # the locked row as it is now, not as this session last saw it
@@ -216,8 +216,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
         return SubmitResult(application, application.latest_submission, SubmitCheck(()), already_submitted=True)
     if not can(Role.APPLICANT, application.state_enum, Action.SUBMIT):
         raise NotAllowed(application.state)
-    call = db.session.scalar(select(Call).where(Call.id == application.call_id).with_for_update())
-    assert call is not None
+    call = budget.lock_call(application.call_id)
     now = utcnow()
     check = submit_check(application, now, declared)
     if not check.ok:
@@ -256,6 +255,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
         details={"reference": application.reference, "requested_cents": application.requested_cents, "sha256": submission.content_sha256},
     )
     db.session.flush()
+    budget.rebalance(call, actor, "submission")
     return SubmitResult(application, submission, check)
 
 
@@ -367,6 +367,10 @@ def withdraw(application: Application, actor: User, reason: str, now: datetime |
     application.withdrawn_at = now or utcnow()
     application.withdrawal_reason = reason.strip() or None
     audit.record(actor, "application.withdrawn", "application", application.id, from_state=before, to_state=State.WITHDRAWN, reason=reason.strip() or None)
+    if application.submitted_at is not None:
+        db.session.flush()
+        # Its reservation goes to the waiting list, in queue order, in this same transaction.
+        budget.rebalance(budget.lock_call(application.call_id), actor, "withdrawal")
 
 
 def section_statuses_of(application: Application) -> dict[Section, SectionStatus]:

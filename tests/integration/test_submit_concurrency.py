@@ -2,65 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
-from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Application, Call, QueueTicket, Submission
-from portal.services import reference
-from tests.conftest import IsolatedClient, csrf_token, make_app, make_user, sign_in
+from tests.conftest import csrf_token, make_user
 from tests.factories import complete_draft, municipality, open_call
-from tests.services import throwaway_database
+from tests.integration.conftest import PARALLEL, run_together, signed_in_browser
 
 pytestmark = pytest.mark.postgres
-PARALLEL = 20
-
-
-@pytest.fixture(scope="module")
-def live_app(tmp_path_factory: pytest.TempPathFactory, smtp_sink: Any) -> Iterator[Flask]:
-    """An app on its own database, with no test transaction around it: every request commits for real."""
-    with throwaway_database(tmp_path_factory.mktemp("concurrency")) as url:
-        app = make_app(url, smtp_sink, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": PARALLEL, "max_overflow": 5})
-        app.test_client_class = IsolatedClient
-        with app.app_context():
-            upgrade()
-            reference.load_reference_data()
-            open_call()
-            db.session.commit()
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-def run_together(actions: list[Callable[[], Any]]) -> list[Any]:
-    """Start every action at the same moment, on its own thread; their results in order."""
-    start = threading.Barrier(len(actions))
-    results: list[Any] = [None] * len(actions)
-
-    def run(index: int) -> None:
-        start.wait()
-        results[index] = actions[index]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
-def signed_in_browser(app: Flask, user: Any) -> Any:
-    browser = app.test_client()
-    sign_in(browser, user)
-    db.session.commit()
-    return browser
 
 
 def test_twenty_parallel_submits_of_one_draft_give_one_submission(live_app):

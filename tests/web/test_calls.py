@@ -132,6 +132,7 @@ def test_the_home_page_lists_open_calls_and_the_call_page_shows_the_budget_meter
     assert "Open oproepen" in home and "Demo-oproep" in home
     assert "Afgesloten oproepen" in home and "Lokale medewerkers versterken collega-besturen" in home
     page = client.get("/oproepen/ARM-DEMO").get_data(as_text=True)
-    for figure, value in [("envelope", "250.000,00"), ("reserved", "0,00"), ("committed", "0,00"), ("remaining", "250.000,00")]:
+    # The demo holds one submitted dossier (Ronse, EUR 5.400,00): the meter shows it live.
+    for figure, value in [("envelope", "250.000,00"), ("reserved", "5.400,00"), ("committed", "0,00"), ("remaining", "244.600,00")]:
         assert f'data-figure="{figure}">EUR\u00a0{value}<' in page
     assert client.get("/oproepen/BESTAAT-NIET").status_code == 404

@@ -1,0 +1,162 @@
+"""The envelope, first come first served: every budget event recomputes the queue under the call lock.
+
+`rebalance` is called in the same transaction as the event (a submission, a withdrawal, later a
+refusal or a grant). It locks the call row, asks workflows/budget.py who holds a reservation,
+writes the differences as reservation rows and history lines, and keeps the call's totals, which
+a CHECK constraint ties to the envelope: even a bug here could not overspend it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Application, BudgetMovement, Call, Reservation, User
+from portal.models.budget import MovementKind
+from portal.services import audit
+from workflows.applications import State
+from workflows.budget import Allocation, Claim, ShortfallPolicy, Standing, allocate
+from workflows.calls import BudgetMeter
+
+# Dossiers that hold or wait for money: submitted and not yet decided.
+IN_QUEUE = (State.SUBMITTED, State.ELIGIBLE, State.IN_REVIEW, State.SCORED)
+
+
+def lock_call(call_id: int) -> Call:
+    """The call row, locked until the end of the transaction: one budget change at a time per call.
+
+    FOR NO KEY UPDATE (here and on application rows): it excludes every other budget change, yet
+    lets rows that merely refer to the call or to a dossier (reservations, history lines) be
+    written meanwhile; a plain FOR UPDATE would deadlock against those foreign-key checks.
+    """
+    call = db.session.scalar(select(Call).where(Call.id == call_id).with_for_update(key_share=True))
+    assert call is not None
+    db.session.refresh(call)
+    return call
+
+
+@dataclass(frozen=True)
+class Change:
+    application: Application
+    before: Standing | None
+    after: Standing | None
+    reserved_cents: int
+
+
+def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
+    """Bring every reservation of the call in line with the queue. The call row must be locked."""
+    queue = list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.call_id == call.id, Application.state.in_(IN_QUEUE), Application.submitted_at.is_not(None))
+            .order_by(Application.submitted_at, Application.queue_number)
+        )
+    )
+    reservations = {
+        r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call.id))
+    }
+    claims = [
+        Claim(a.id, a.requested_cents or 0, reservations[a.id].accepted_cents if a.id in reservations else None)
+        for a in queue
+    ]
+    result = allocate(call.envelope_cents, call.committed_cents, claims, ShortfallPolicy(call.shortfall_policy))
+    changes: list[Change] = []
+    in_queue = {a.id for a in queue}
+    for application in queue:
+        position = result.position_of(application.id)
+        assert position is not None
+        reservation = reservations.get(application.id)
+        if reservation is None:
+            reservation = Reservation(application_id=application.id, call_id=call.id, reserved_cents=0, committed_cents=0)
+            db.session.add(reservation)
+        before = Standing(reservation.standing) if reservation.standing else None
+        delta = position.reserved_cents - (reservation.reserved_cents or 0)
+        reservation.standing = position.standing
+        reservation.reserved_cents = position.reserved_cents
+        reservation.waiting_place = position.waiting_place
+        new_offer = position.offer_cents != reservation.offer_cents and position.offer_cents is not None
+        reservation.offer_cents = position.offer_cents
+        if delta or before is not position.standing or new_offer:
+            kind = (
+                MovementKind.RESERVED
+                if delta > 0
+                else MovementKind.RELEASED
+                if delta < 0
+                else MovementKind.OFFERED
+                if new_offer
+                else MovementKind.WAITING
+            )
+            _movement(call, application, actor, kind, delta, result, reason)
+            changes.append(Change(application, before, position.standing, position.reserved_cents))
+    for application_id, reservation in reservations.items():
+        if application_id in in_queue or not reservation.standing:
+            continue
+        # Left the queue (withdrawn, ineligible, rejected): whatever it held goes back.
+        released = reservation.reserved_cents
+        before = Standing(reservation.standing)
+        reservation.standing = None
+        reservation.reserved_cents = 0
+        reservation.waiting_place = None
+        reservation.offer_cents = None
+        application = reservation.application
+        _movement(call, application, actor, MovementKind.RELEASED, -released, result, reason)
+        changes.append(Change(application, before, None, 0))
+    call.reserved_cents = result.reserved_cents
+    db.session.flush()  # the CHECK on the call row is the last word on the envelope
+    for change in changes:
+        if change.after is Standing.RESERVED and change.before is not Standing.RESERVED:
+            audit.record(actor, "budget.reserved", "application", change.application.id, details={"reserved_cents": change.reserved_cents, "reason": reason})
+    return changes
+
+
+def _movement(call: Call, application: Application, actor: User | None, kind: str, amount: int, result: Allocation, reason: str) -> None:
+    db.session.add(
+        BudgetMovement(
+            call_id=call.id,
+            application_id=application.id,
+            actor_id=actor.id if actor else None,
+            kind=kind,
+            amount_cents=amount,
+            reserved_after_cents=result.reserved_cents,
+            committed_after_cents=call.committed_cents,
+            reason=reason,
+        )
+    )
+
+
+def standing_of(application: Application) -> Reservation | None:
+    return db.session.get(Reservation, application.id)
+
+
+def waiting_count(call: Call) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(Reservation).where(Reservation.call_id == call.id, Reservation.standing == Standing.WAITING)
+        )
+        or 0
+    )
+
+
+def meter(call: Call) -> BudgetMeter:
+    """The live figures of the call page: envelope, reserved, committed, remaining, waiting."""
+    return call.budget_meter(waiting_count(call))
+
+
+def queue_of(call: Call) -> list[tuple[Application, Reservation | None]]:
+    """The officer's view: every submitted dossier of the call in queue order with its standing."""
+    rows = db.session.execute(
+        select(Application, Reservation)
+        .outerjoin(Reservation, Reservation.application_id == Application.id)
+        .where(Application.call_id == call.id, Application.submitted_at.is_not(None))
+        .order_by(Application.submitted_at, Application.queue_number)
+    ).all()
+    return [(application, reservation) for application, reservation in rows]
+
+
+def history_of(call: Call) -> list[BudgetMovement]:
+    return list(
+        db.session.scalars(select(BudgetMovement).where(BudgetMovement.call_id == call.id).order_by(BudgetMovement.id))
+    )
+

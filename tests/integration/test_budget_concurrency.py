@@ -1,0 +1,88 @@
+"""Two hundred submissions from parallel connections, with withdrawals in between, on PostgreSQL:
+the envelope is never exceeded and the reservations follow the submission order exactly."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Application, BudgetMovement, Call, Reservation
+from tests.conftest import csrf_token, make_user
+from tests.factories import complete_draft, open_call
+from tests.integration.conftest import PARALLEL, signed_in_browser
+from workflows.budget import Claim, ShortfallPolicy, allocate
+
+pytestmark = pytest.mark.postgres
+SUBMISSIONS = 200
+WITHDRAWALS = 30
+
+
+def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(live_app):
+    rng = random.Random(20221031)  # the same run every time
+    with live_app.app_context():
+        call = open_call("ARM-LOAD")
+        applicant = make_user("applicant")
+        browser = signed_in_browser(live_app, applicant)
+        # Wages from EUR 1.000 to EUR 9.000 a month: requests from EUR 1.000 to EUR 9.000 (half-time, 4 months).
+        drafts = [complete_draft(applicant, call, wage_cents=rng.randrange(1_000_00, 9_000_00, 100)) for _ in range(SUBMISSIONS)]
+        db.session.commit()
+        call_id, ids = call.id, [d.id for d in drafts]
+        browsers = [signed_in_browser(live_app, applicant) for _ in range(PARALLEL)]
+    token = csrf_token(browser, "/mijn-dossiers/")
+    tokens = [csrf_token(b, "/mijn-dossiers/") for b in browsers]
+
+    def submit(index: int) -> int:
+        b, t = browsers[index % PARALLEL], tokens[index % PARALLEL]
+        return b.post(f"/mijn-dossiers/{ids[index]}/controleren", data={"csrf_token": t, "declaration": "y"}).status_code
+
+    def withdraw(index: int) -> int:
+        b, t = browsers[index % PARALLEL], tokens[index % PARALLEL]
+        return b.post(f"/mijn-dossiers/{ids[index]}/intrekken", data={"csrf_token": t, "confirm": "y"}).status_code
+
+    jobs = [(submit, i) for i in range(SUBMISSIONS)]
+    withdrawn = rng.sample(range(SUBMISSIONS // 2), WITHDRAWALS)
+    for position, index in enumerate(withdrawn):  # each withdrawal comes some time after its submission
+        jobs.insert(min(len(jobs), index + 20 + position * 3), (withdraw, index))
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        statuses = list(pool.map(lambda job: job[0](job[1]), jobs))
+    assert all(status == 302 for status in statuses), sorted(set(statuses))
+    assert token
+
+    with live_app.app_context():
+        call = db.session.get(Call, call_id)
+        queue = db.session.scalars(
+            select(Application)
+            .where(Application.call_id == call_id, Application.state == "submitted")
+            .order_by(Application.submitted_at, Application.queue_number)
+        ).all()
+        reservations = {r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call_id))}
+        reserved_total = sum(r.reserved_cents for r in reservations.values())
+
+        # Never overspent, and the call's totals agree with the rows.
+        assert call.reserved_cents + call.committed_cents <= call.envelope_cents
+        assert call.reserved_cents == reserved_total
+        # Every withdrawn dossier holds nothing.
+        for index in withdrawn:
+            if db.session.get(Application, ids[index]).state == "withdrawn":
+                assert reservations.get(ids[index]) is None or reservations[ids[index]].reserved_cents == 0
+        # The reservations follow the submission order exactly: the same as the pure rule on the final queue.
+        expected = allocate(call.envelope_cents, call.committed_cents, [Claim(a.id, a.requested_cents) for a in queue], ShortfallPolicy(call.shortfall_policy))
+        for application in queue:
+            position = expected.position_of(application.id)
+            stored = reservations[application.id]
+            assert (stored.standing, stored.reserved_cents, stored.waiting_place) == (position.standing, position.reserved_cents, position.waiting_place)
+        assert len(expected.waiting) > 0 and expected.reserved_cents > 240_000_00  # the load really reached the limit
+        # The history adds up to what each dossier holds now.
+        sums = dict(
+            db.session.execute(
+                select(BudgetMovement.application_id, func.sum(BudgetMovement.amount_cents))
+                .where(BudgetMovement.call_id == call_id)
+                .group_by(BudgetMovement.application_id)
+            ).all()
+        )
+        for application_id, reservation in reservations.items():
+            assert sums.get(application_id, 0) == reservation.reserved_cents
