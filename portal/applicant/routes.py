@@ -148,7 +148,7 @@ def start() -> ResponseReturnValue:
 def overview(application_id: int) -> ResponseReturnValue:
     found = _visible(application_id)
     application = found.application
-    if found.relation is Relation.GIVING and application.state_enum is State.DRAFT:
+    if found.relation is Relation.GIVING and application.state_enum in (State.DRAFT, State.CORRECTION_REQUESTED):
         statuses = service.section_statuses_of(application)
         return render_template(
             "applicant/task_list.html",
@@ -436,7 +436,7 @@ def download_attachment(application_id: int, kind: str) -> ResponseReturnValue:
 @roles(Role.APPLICANT)
 def check(application_id: int) -> ResponseReturnValue:
     application = _own(application_id)
-    if application.state_enum is not State.DRAFT:
+    if application.state_enum not in (State.DRAFT, State.CORRECTION_REQUESTED):
         # A retried or doubled submit lands where the first one did.
         target = "applicant.confirmation" if application.latest_submission else "applicant.overview"
         return redirect(url_for(target, application_id=application.id))

@@ -4,6 +4,7 @@ from portal.models.applications import Application, Attachment, Mentor, QueueTic
 from portal.models.audit import AuditEntry
 from portal.models.budget import BudgetMovement, Reservation
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
+from portal.models.eligibility import EligibilityResult
 from portal.models.organisations import Organisation, OrganisationKind
 from portal.models.rescue import FormRescue
 from portal.models.users import AccountToken, TokenPurpose, User, UserSession
@@ -20,6 +21,7 @@ __all__ = [
     "BudgetMovement",
     "Call",
     "CallCriterion",
+    "EligibilityResult",
     "FormRescue",
     "FundamentalRight",
     "Organisation",

@@ -70,6 +70,9 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
     receiving_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # The officer's question when sending the dossier back, and the motivation of a negative decision.
+    correction_question: Mapped[str | None] = mapped_column(Text)
+    decision_motivation: Mapped[str | None] = mapped_column(Text)
 
     call: Mapped[Call] = relationship()
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])

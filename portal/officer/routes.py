@@ -196,3 +196,4 @@ def edit_call(call_id: int) -> ResponseReturnValue:
                 flash(_("Er was niets gewijzigd."), "info")
             return redirect(url_for("officer.calls"))
     return _edit_page(form, call)
+from portal.officer import dossiers  # noqa: E402,F401  (registers the dossier routes on bp)

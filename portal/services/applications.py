@@ -212,9 +212,10 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     )
     assert application is not None
     db.session.refresh(application)  # the locked row as it is now, not as this session last saw it
-    if application.state_enum is not State.DRAFT and application.latest_submission is not None:
+    resubmission = application.state_enum is State.CORRECTION_REQUESTED
+    if not resubmission and application.state_enum is not State.DRAFT and application.latest_submission is not None:
         return SubmitResult(application, application.latest_submission, SubmitCheck(()), already_submitted=True)
-    if not can(Role.APPLICANT, application.state_enum, Action.SUBMIT):
+    if not can(Role.APPLICANT, application.state_enum, Action.RESUBMIT if resubmission else Action.SUBMIT):
         raise NotAllowed(application.state)
     call = budget.lock_call(application.call_id)
     now = utcnow()
@@ -222,13 +223,18 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     if not check.ok:
         return SubmitResult(application, None, check)
 
-    call.last_reference_number += 1
     ticket = QueueTicket(issued_at=now)
     db.session.add(ticket)
     db.session.flush()
 
     _, money = compensation_of(application)
-    application.reference = reference_number(call.reference_prefix, call.opens_at.astimezone(BRUSSELS).year, call.last_reference_number)
+    if application.reference is None:
+        call.last_reference_number += 1
+        application.reference = reference_number(
+            call.reference_prefix, call.opens_at.astimezone(BRUSSELS).year, call.last_reference_number
+        )
+    before = application.state
+    # A resubmission after a correction takes a new place: its queue time is the resubmission time.
     application.submitted_at = now
     application.queue_number = ticket.id
     application.requested_cents = money.total_cents
@@ -247,15 +253,18 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     db.session.add(submission)
     audit.record(
         actor,
-        "application.submitted",
+        "application.resubmitted" if resubmission else "application.submitted",
         "application",
         application.id,
-        from_state=State.DRAFT,
+        from_state=before,
         to_state=State.SUBMITTED,
         details={"reference": application.reference, "requested_cents": application.requested_cents, "sha256": submission.content_sha256},
     )
     db.session.flush()
-    budget.rebalance(call, actor, "submission")
+    from portal.services import eligibility  # eligibility builds on this module
+
+    eligibility.run_checks(application, submission.version)
+    budget.rebalance(call, actor, "resubmission" if resubmission else "submission")
     return SubmitResult(application, submission, check)
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
 from portal.db import utcnow
 from portal.models import Call, Mentor, Organisation
-from portal.services import applications
+from portal.services import applications, eligibility
 from tests.conftest import make_user, sign_in
-from tests.factories import open_call
+from tests.factories import complete_draft, open_call
 from workflows.roles import Role
 
 ANONYMOUS = "anonymous"
@@ -77,10 +77,17 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
     if "application_id" in rule.arguments:
         # A draft of the applicant's own government (Gent), with one mentor.
         owner = user if user is not None and user.role == "applicant" else make_user("applicant")
-        draft = applications.start_draft(open_call(), owner, utcnow())
-        draft.mentors.append(Mentor(position=1, full_name="Mona", theme_codes=[]))
-        db_session.flush()
-        samples.update(application_id=draft.id, mentor_id=draft.mentors[0].id, kind="action_plan")
+        if endpoint.startswith("officer."):
+            # The officer handles submitted dossiers.
+            draft = complete_draft(owner, open_call())
+            applications.submit(draft.id, owner, declared=True)
+            result = eligibility.current_results(draft)[0]
+            samples.update(application_id=draft.id, result_id=result.id)
+        else:
+            draft = applications.start_draft(open_call(), owner, utcnow())
+            draft.mentors.append(Mentor(position=1, full_name="Mona", theme_codes=[]))
+            db_session.flush()
+            samples.update(application_id=draft.id, mentor_id=draft.mentors[0].id, kind="action_plan")
     samples |= {
         "code": call.code,
         "call_id": call.id,

@@ -1,0 +1,138 @@
+"""The officer's handling of one dossier: the answers, the eligibility results, the allowed actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from forms.calls import ATTACHMENT_LABELS
+from forms.review import ConfirmForm, CorrectionForm, IneligibleForm, ResultDecisionForm
+from portal.access import roles
+from portal.extensions import db
+from portal.i18n import language_code
+from portal.models import Application, EligibilityResult, FundamentalRight, Theme
+from portal.officer.routes import bp
+from portal.services import applications, budget, eligibility
+from portal.services.applications import NotAllowed
+from workflows.applications import Action, allowed_actions
+from workflows.eligibility import Outcome, may_declare_eligible
+from workflows.roles import Role
+
+
+def _application(application_id: int) -> Application:
+    return db.session.get(Application, application_id) or abort(404)
+
+
+def _page(application: Application, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    results = eligibility.current_results(application)
+    lines, money = applications.compensation_of(application)
+    lang = language_code()
+    context = {
+        "application": application,
+        "results": results,
+        "Outcome": Outcome,
+        "actions": allowed_actions(Role.OFFICER, application.state_enum),
+        "Action": Action,
+        "can_declare": may_declare_eligible([r.effective_outcome for r in results]),
+        "reservation": budget.standing_of(application),
+        "lines": lines,
+        "money": money,
+        "call": application.call,
+        "theme_names": {t.code: t.name(lang) for t in db.session.scalars(select(Theme))},
+        "right_names": {r.code: r.name(lang) for r in db.session.scalars(select(FundamentalRight))},
+        "attachment_labels": ATTACHMENT_LABELS,
+        "editable": False,
+        "confirm_form": forms.get("confirm_form") or ConfirmForm(formdata=None),
+        "correction_form": forms.get("correction_form") or CorrectionForm(formdata=None),
+        "ineligible_form": forms.get("ineligible_form") or IneligibleForm(formdata=None),
+        "decision_forms": {
+            r.id: (forms.get("decision_form") if forms.get("decision_for") == r.id else None)
+            or ResultDecisionForm(formdata=None, prefix=f"r{r.id}")
+            for r in results
+        },
+    }
+    return render_template("officer/dossier.html", **context), status
+
+
+@bp.get("/dossiers/<int:application_id>")
+@roles(Role.OFFICER)
+def dossier(application_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    if application.submitted_at is None:
+        abort(404)  # drafts belong to their government until they are submitted
+    return _page(application)
+
+
+@bp.post("/dossiers/<int:application_id>/regels/<int:result_id>")
+@roles(Role.OFFICER)
+def decide_result(application_id: int, result_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    result = db.session.get(EligibilityResult, result_id)
+    if result is None or result.application_id != application.id:
+        abort(404)
+    form = ResultDecisionForm(prefix=f"r{result.id}")
+    if not form.validate_on_submit():
+        return _page(application, 400, decision_form=form, decision_for=result.id)
+    eligibility.decide_result(result, Outcome(form.outcome.data), form.reason.data, current_user)
+    db.session.commit()
+    flash(_("Uw beslissing over regel %(code)s is opgeslagen.", code=result.code), "success")
+    return redirect(url_for("officer.dossier", application_id=application.id))
+
+
+def _act(application: Application, action: Any, *args: Any) -> ResponseReturnValue | None:
+    try:
+        action(application.id, current_user, *args)
+    except NotAllowed:
+        db.session.rollback()
+        flash(_("Dat kan niet in de huidige fase van het dossier, of niet zolang een regel niet voldaan is of nog nagekeken moet worden."), "info")
+        return redirect(url_for("officer.dossier", application_id=application.id))
+    db.session.commit()
+    return None
+
+
+@bp.post("/dossiers/<int:application_id>/ontvankelijk")
+@roles(Role.OFFICER)
+def declare_eligible(application_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    refused = _act(application, eligibility.declare_eligible)
+    if refused:
+        return refused
+    flash(_("Het dossier %(reference)s is ontvankelijk.", reference=application.reference), "success")
+    return redirect(url_for("officer.dossier", application_id=application.id))
+
+
+@bp.post("/dossiers/<int:application_id>/aanvulling")
+@roles(Role.OFFICER)
+def request_correction(application_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, correction_form=form)
+    refused = _act(application, eligibility.request_correction, form.question.data)
+    if refused:
+        return refused
+    flash(_("De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."), "success")
+    return redirect(url_for("officer.dossier", application_id=application.id))
+
+
+@bp.post("/dossiers/<int:application_id>/niet-ontvankelijk")
+@roles(Role.OFFICER)
+def declare_ineligible(application_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    form = IneligibleForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, ineligible_form=form)
+    refused = _act(application, eligibility.declare_ineligible, form.motivation.data)
+    if refused:
+        return refused
+    flash(_("Het dossier %(reference)s is niet ontvankelijk verklaard.", reference=application.reference), "success")
+    return redirect(url_for("officer.dossier", application_id=application.id))
+
+

@@ -1,0 +1,156 @@
+"""Eligibility review: the rules run at submission; the officer confirms, overrides and decides."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import Application, EligibilityResult, User
+from portal.services import audit, budget
+from portal.services.applications import NotAllowed, compensation_of
+from workflows.applications import Action, State, can
+from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, check_eligibility, may_declare_eligible
+from workflows.roles import Role
+
+CLOSED_STATES = (State.DRAFT, State.WITHDRAWN, State.INELIGIBLE, State.REJECTED)
+
+
+def facts_of(application: Application) -> EligibilityFacts:
+    call = application.call
+    assert application.submitted_at is not None
+    _, money = compensation_of(application)
+    receiving = application.receiving_organisation
+    other_open = db.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.call_id == call.id,
+            Application.id != application.id,
+            Application.organisation_id == application.organisation_id,
+            Application.receiving_organisation_id == application.receiving_organisation_id,
+            Application.state.not_in(CLOSED_STATES),
+        )
+    )
+    return EligibilityFacts(
+        submitted_at=application.submitted_at,
+        window=call.window,
+        eligible_kinds=frozenset(call.eligible_organisation_kinds),
+        applicant_kind=application.organisation.kind,
+        applicant_is_giving=True,  # the portal lets only the giving government submit
+        receiving_kind=receiving.kind if receiving else None,
+        receiving_is_other=receiving is not None and receiving.id != application.organisation_id,
+        exchange_type=application.exchange_type,
+        allowed_exchange_types=frozenset(call.exchange_types),
+        theme_codes=frozenset(application.theme_codes),
+        call_theme_codes=frozenset(theme.code for theme in call.themes),
+        attachments_present=frozenset(a.kind for a in application.attachments),
+        attachments_required=frozenset(call.required_attachments),
+        requested_cents=application.requested_cents or 0,
+        computed_cents=money.total_cents,
+        cap_cents=call.cap_cents,
+        mentors=tuple(
+            MentorExpertise(m.full_name, m.years_experience or 0, bool(m.drew_up_plan)) for m in application.mentors
+        ),
+        pair_has_other_open_application=bool(other_open),
+        allows_repeat_pair=call.allows_repeat_pair,
+    )
+
+
+def run_checks(application: Application, version: int) -> list[EligibilityResult]:
+    """At submission: every rule on the submitted dossier, kept per submission version."""
+    results = [
+        EligibilityResult(
+            application_id=application.id,
+            submission_version=version,
+            code=result.code,
+            outcome=result.outcome,
+            message_nl=result.message_nl,
+            message_en=result.message_en,
+        )
+        for result in check_eligibility(facts_of(application))
+    ]
+    db.session.add_all(results)
+    return results
+
+
+def current_results(application: Application) -> list[EligibilityResult]:
+    submission = application.latest_submission
+    if submission is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(EligibilityResult)
+            .where(EligibilityResult.application_id == application.id, EligibilityResult.submission_version == submission.version)
+            .order_by(EligibilityResult.code)
+        )
+    )
+
+
+def decide_result(result: EligibilityResult, outcome: Outcome, reason: str, actor: User) -> None:
+    """The officer confirms or overrides one result, with a reason (kept in the audit log too)."""
+    if outcome is Outcome.NEEDS_REVIEW:
+        raise ValueError("a decision is pass or fail")
+    result.final_outcome = outcome
+    result.reason = reason.strip()
+    result.decided_by_id = actor.id
+    result.decided_at = utcnow()
+    audit.record(
+        actor, "eligibility.result_decided", "application", result.application_id,
+        from_state=result.outcome, to_state=outcome, reason=result.reason, details={"code": result.code},
+    )  # fmt: skip
+
+
+def _lock(application_id: int, action: Action, actor: User) -> Application:
+    """Lock the dossier, then the call (always in that order, as submitting does), and check the table."""
+    application = db.session.scalar(
+        select(Application).where(Application.id == application_id).with_for_update(key_share=True)
+    )
+    assert application is not None
+    db.session.refresh(application)
+    if not can(Role(actor.role), application.state_enum, action):
+        raise NotAllowed(f"{action} in {application.state}")
+    budget.lock_call(application.call_id)
+    return application
+
+
+def declare_eligible(application_id: int, actor: User) -> Application:
+    application = _lock(application_id, Action.DECLARE_ELIGIBLE, actor)
+    if not may_declare_eligible([r.effective_outcome for r in current_results(application)]):
+        raise NotAllowed("a rule fails or still needs review")
+    before = application.state
+    application.state = State.ELIGIBLE
+    audit.record(actor, "application.declared_eligible", "application", application.id, from_state=before, to_state=State.ELIGIBLE)
+    return application
+
+
+def request_correction(application_id: int, actor: User, question: str) -> Application:
+    """Back to the applicant with a question; the reservation goes back to the queue."""
+    application = _lock(application_id, Action.REQUEST_CORRECTION, actor)
+    before = application.state
+    application.state = State.CORRECTION_REQUESTED
+    application.correction_question = question.strip()
+    audit.record(
+        actor, "application.correction_requested", "application", application.id,
+        from_state=before, to_state=State.CORRECTION_REQUESTED, reason=application.correction_question,
+    )  # fmt: skip
+    db.session.flush()
+    budget.rebalance(application.call, actor, "correction")
+    return application
+
+
+def declare_ineligible(application_id: int, actor: User, motivation: str) -> Application:
+    """A negative decision: its written motivation is shown to the applicant (formal motivation)."""
+    application = _lock(application_id, Action.DECLARE_INELIGIBLE, actor)
+    if not motivation.strip():
+        raise ValueError("a negative decision needs a motivation")
+    before = application.state
+    application.state = State.INELIGIBLE
+    application.decision_motivation = motivation.strip()
+    audit.record(
+        actor, "application.declared_ineligible", "application", application.id,
+        from_state=before, to_state=State.INELIGIBLE, reason=application.decision_motivation,
+    )  # fmt: skip
+    db.session.flush()
+    budget.rebalance(application.call, actor, "ineligible")
+    return application
