@@ -155,6 +155,7 @@ def overview(application_id: int) -> ResponseReturnValue:
             application=application,
             statuses=statuses,
             all_done=all(s is SectionStatus.COMPLETED for s in statuses.values()),
+            section_names=_section_names(),
             Section=Section,
             SectionStatus=SectionStatus,
         )

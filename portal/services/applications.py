@@ -29,6 +29,7 @@ from workflows.applications import (
     content_hash,
     reference_number,
     section_statuses,
+    transition,
 )
 from workflows.calls import BRUSSELS, CallPhase
 from workflows.compensation import Compensation, MentorCost, compensation
@@ -368,14 +369,20 @@ def confirm_participation(application: Application, actor: User, now: datetime) 
     audit.record(actor, "application.participation_confirmed", "application", application.id, to_state=application.state)
 
 
-def withdraw(application: Application, actor: User, reason: str, now: datetime | None = None) -> None:
-    if not can(Role.APPLICANT, application.state_enum, Action.WITHDRAW):
-        raise NotAllowed(application.state)
+def move(application: Application, action: Action, actor: User, audit_action: str, reason: str | None = None) -> None:
+    """Take a transition of the table: its target state, and the audit row (who, from, to, why)."""
+    found = transition(application.state_enum, action)
+    if found is None or actor.role not in found.actors:
+        raise NotAllowed(f"{action} in {application.state}")
     before = application.state
-    application.state = State.WITHDRAWN
+    application.state = found.target
+    audit.record(actor, audit_action, "application", application.id, from_state=before, to_state=found.target, reason=reason)
+
+
+def withdraw(application: Application, actor: User, reason: str, now: datetime | None = None) -> None:
+    move(application, Action.WITHDRAW, actor, "application.withdrawn", reason.strip() or None)
     application.withdrawn_at = now or utcnow()
     application.withdrawal_reason = reason.strip() or None
-    audit.record(actor, "application.withdrawn", "application", application.id, from_state=before, to_state=State.WITHDRAWN, reason=reason.strip() or None)
     if application.submitted_at is not None:
         db.session.flush()
         # Its reservation goes to the waiting list, in queue order, in this same transaction.

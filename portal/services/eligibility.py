@@ -8,10 +8,9 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, EligibilityResult, User
 from portal.services import audit, budget
-from portal.services.applications import NotAllowed, compensation_of
-from workflows.applications import Action, State, can
+from portal.services.applications import NotAllowed, compensation_of, move
+from workflows.applications import Action, State
 from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, check_eligibility, may_declare_eligible
-from workflows.roles import Role
 
 CLOSED_STATES = (State.DRAFT, State.WITHDRAWN, State.INELIGIBLE, State.REJECTED)
 
@@ -101,39 +100,30 @@ def decide_result(result: EligibilityResult, outcome: Outcome, reason: str, acto
     )  # fmt: skip
 
 
-def _lock(application_id: int, action: Action, actor: User) -> Application:
-    """Lock the dossier, then the call (always in that order, as submitting does), and check the table."""
+def _lock(application_id: int) -> Application:
+    """Lock the dossier, then the call (always in that order, as submitting does); `move` checks the table."""
     application = db.session.scalar(
         select(Application).where(Application.id == application_id).with_for_update(key_share=True)
     )
     assert application is not None
     db.session.refresh(application)
-    if not can(Role(actor.role), application.state_enum, action):
-        raise NotAllowed(f"{action} in {application.state}")
     budget.lock_call(application.call_id)
     return application
 
 
 def declare_eligible(application_id: int, actor: User) -> Application:
-    application = _lock(application_id, Action.DECLARE_ELIGIBLE, actor)
+    application = _lock(application_id)
     if not may_declare_eligible([r.effective_outcome for r in current_results(application)]):
         raise NotAllowed("a rule fails or still needs review")
-    before = application.state
-    application.state = State.ELIGIBLE
-    audit.record(actor, "application.declared_eligible", "application", application.id, from_state=before, to_state=State.ELIGIBLE)
+    move(application, Action.DECLARE_ELIGIBLE, actor, "application.declared_eligible")
     return application
 
 
 def request_correction(application_id: int, actor: User, question: str) -> Application:
     """Back to the applicant with a question; the reservation goes back to the queue."""
-    application = _lock(application_id, Action.REQUEST_CORRECTION, actor)
-    before = application.state
-    application.state = State.CORRECTION_REQUESTED
+    application = _lock(application_id)
     application.correction_question = question.strip()
-    audit.record(
-        actor, "application.correction_requested", "application", application.id,
-        from_state=before, to_state=State.CORRECTION_REQUESTED, reason=application.correction_question,
-    )  # fmt: skip
+    move(application, Action.REQUEST_CORRECTION, actor, "application.correction_requested", application.correction_question)
     db.session.flush()
     budget.rebalance(application.call, actor, "correction")
     return application
@@ -141,16 +131,11 @@ def request_correction(application_id: int, actor: User, question: str) -> Appli
 
 def declare_ineligible(application_id: int, actor: User, motivation: str) -> Application:
     """A negative decision: its written motivation is shown to the applicant (formal motivation)."""
-    application = _lock(application_id, Action.DECLARE_INELIGIBLE, actor)
+    application = _lock(application_id)
     if not motivation.strip():
         raise ValueError("a negative decision needs a motivation")
-    before = application.state
-    application.state = State.INELIGIBLE
     application.decision_motivation = motivation.strip()
-    audit.record(
-        actor, "application.declared_ineligible", "application", application.id,
-        from_state=before, to_state=State.INELIGIBLE, reason=application.decision_motivation,
-    )  # fmt: skip
+    move(application, Action.DECLARE_INELIGIBLE, actor, "application.declared_ineligible", application.decision_motivation)
     db.session.flush()
     budget.rebalance(application.call, actor, "ineligible")
     return application
