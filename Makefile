@@ -6,15 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test setup lint typecheck pytest browser-deps translations assets clean
+.PHONY: run test setup lint typecheck pytest pdf-deps browser-deps translations assets clean
 
-run: setup
+run: setup pdf-deps
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 	$(BIN)/flask demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: setup browser-deps lint typecheck pytest
+test: setup pdf-deps browser-deps lint typecheck pytest
 
 setup: $(VENV)/.installed portal/static/css/portal.css translations
 
@@ -33,6 +33,10 @@ portal/static/css/portal.css: node_modules/.installed assets/build.mjs assets/in
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d translations 2>/dev/null
+
+# Debian's libraries under WeasyPrint (receipts and decision letters): Pango and HarfBuzz's subsetter.
+pdf-deps:
+	@ldconfig -p | grep -q libharfbuzz-subset.so.0 && ldconfig -p | grep -q libpangoft2-1.0.so.0 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
 
 # Debian's Chromium for the browser tests (never a downloaded browser build).
 browser-deps:

@@ -30,6 +30,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import HiddenInput
 
 from forms.calls import EXCHANGE_TYPE_LABELS
 from forms.fields import DayField, EuroField, choices
@@ -259,6 +260,12 @@ class WithdrawForm(FlaskForm):
         validators=[InputRequired(message=_l("Bevestig dat u de aanvraag wilt intrekken"))],
     )
     submit = SubmitField(_l("Aanvraag intrekken"), widget=GovSubmitInput())
+
+
+class AcceptOfferForm(FlaskForm):
+    # The amount the applicant saw: if the offer changed since, the portal says so instead.
+    offer_cents = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField(_l("Het aangeboden bedrag aanvaarden"), widget=GovSubmitInput())
 
 
 class ConfirmParticipationForm(FlaskForm):

@@ -160,6 +160,7 @@ class CallForm(FlaskForm):
     scale_min = _int(_l("Laagste score per criterium"), 0, 10)
     scale_max = _int(_l("Hoogste score per criterium"), 1, 100)
     pass_threshold_percent = _int(_l("Kwaliteitsdrempel (procent van de maximale gewogen score)"), 0, 100)
+    spread_flag_percent = _int(_l("Grote spreiding tussen beoordelaars vanaf (procent van de maximale gewogen score)"), 0, 100)
     reviews_per_dossier = _int(_l("Aantal beoordelingen per dossier"), 1, 10)
     review_days = _int(_l("Dagen om een beoordeling in te dienen"), 1, 90)
     allocation_policy = RadioField(

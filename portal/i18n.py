@@ -68,11 +68,15 @@ def _decimal_text(value: Decimal, places: int) -> str:
     return format_decimal(value, format=pattern, locale=_babel_locale(), decimal_quantization=True)
 
 
+def fraction_text(value: Fraction, places: int = 2) -> str:
+    """An exact fraction for display, rounded half up to `places` decimals, the Belgian way."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return _decimal_text(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), places)
+
+
 def months_text(months: Fraction | str) -> str:
     """Months for display, two decimals (`0,53`); the computation itself is exact."""
-    value = Fraction(months) if isinstance(months, str) else months
-    shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return _decimal_text(shown, 2)
+    return fraction_text(Fraction(months) if isinstance(months, str) else months, 2)
 
 
 def share_text(basis_points: int | None) -> str:

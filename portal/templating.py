@@ -11,7 +11,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 
 from forms.account import LanguageSwitchForm
 from portal.access import declared_access
-from portal.i18n import day, eur, iso_day, iso_moment, language_code, moment, months_text, share_text
+from portal.i18n import day, eur, fraction_text, iso_day, iso_moment, language_code, moment, months_text, share_text
 from workflows.calls import CallPhase
 
 
@@ -81,6 +81,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(moment, "moment")
     app.add_template_filter(phase_label, "phase_label")
     app.add_template_filter(months_text, "months")
+    app.add_template_filter(fraction_text, "decimal")
     app.add_template_filter(share_text, "share")
     app.add_template_filter(iso_day, "iso_day")
     app.add_template_filter(iso_moment, "iso_moment")

@@ -39,3 +39,40 @@ def municipality(nis_code: str) -> Organisation:
 def complete_draft(applicant: Any, call: Call, receiving_nis: str = "45041", wage_cents: int = 540_000) -> Application:
     """A draft ready to submit: EUR 5.400,00 a month at half-time from 1 September to 31 December 2026."""
     return sample_draft(call, applicant, municipality(receiving_nis), date(2026, 9, 1), wage_cents)
+
+
+def submitted_dossier(call: Call, receiving_nis: str = "45041", wage_cents: int = 540_000, applicant: Any = None) -> Application:
+    """A complete draft of a Gent applicant, submitted through the real service."""
+    from portal.services import applications
+    from tests.conftest import make_user
+
+    applicant = applicant or make_user("applicant")
+    draft = complete_draft(applicant, call, receiving_nis, wage_cents)
+    applications.submit(draft.id, applicant, declared=True)
+    return draft
+
+
+def in_review(application: Application, officer: Any, reviewers: list[Any]) -> Application:
+    """Declared eligible and given reviewers, as the officer does it."""
+    from portal.services import eligibility, reviews
+
+    eligibility.declare_eligible(application.id, officer)
+    reviews.assign_reviewers(application.id, [r.id for r in reviewers], officer)
+    return application
+
+
+def score_everything(application: Application, reviewer: Any, score: int) -> None:
+    """The reviewer gives every criterion the same score and submits."""
+    from portal.services import reviews
+
+    review = next(r for r in reviews.reviews_of(application) if r.reviewer_id == reviewer.id)
+    codes = [c.code for c in application.call.criteria]
+    reviews.save_scores(review.id, reviewer, {code: (score, "") for code in codes}, "")
+    reviews.submit_review(review.id, reviewer, utcnow())
+
+
+def scored_dossier(call: Call, officer: Any, reviewers: list[Any], score: int = 2, **kwargs: Any) -> Application:
+    application = in_review(submitted_dossier(call, **kwargs), officer, reviewers)
+    for reviewer in reviewers:
+        score_everything(application, reviewer, score)
+    return application

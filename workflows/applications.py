@@ -78,6 +78,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(State.SUBMITTED, Action.REQUEST_CORRECTION, State.CORRECTION_REQUESTED, Role.OFFICER),
     _t(State.CORRECTION_REQUESTED, Action.RESUBMIT, State.SUBMITTED, Role.APPLICANT),
     _t(State.ELIGIBLE, Action.ASSIGN_REVIEWERS, State.IN_REVIEW, Role.OFFICER),
+    # Another reviewer, when one declared a conflict of interest; the state does not change.
+    _t(State.IN_REVIEW, Action.ASSIGN_REVIEWERS, State.IN_REVIEW, Role.OFFICER),
     _t(State.IN_REVIEW, Action.COMPLETE_REVIEWS, State.SCORED, SYSTEM),
     _t(State.SCORED, Action.GRANT, State.GRANTED, Role.OFFICER),
     _t(State.SCORED, Action.REJECT, State.REJECTED, Role.OFFICER),

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from wtforms import Form
 
 from forms.applications import (
+    AcceptOfferForm,
     AttachmentForm,
     BudgetForm,
     ConfirmParticipationForm,
@@ -30,14 +31,15 @@ from forms.applications import (
 from forms.calls import ATTACHMENT_LABELS
 from forms.fields import choices
 from portal.access import keeps_input, roles
+from portal.answers import answers_context, send_attachment, send_letter
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import day, language_code, moment
-from portal.models import Application, Call, FundamentalRight, Mentor, Theme
+from portal.models import Application, Call, FundamentalRight, Mentor
 from portal.services import applications as service
 from portal.services import budget as budget_service
 from portal.services import calls as call_service
-from portal.services import files, receipts
+from portal.services import decisions, files, receipts
 from portal.services.applications import Relation
 from portal.services.files import UploadProblem
 from workflows.applications import Action, Section, SectionStatus, State, SubmitProblem, allowed_actions
@@ -170,21 +172,14 @@ def overview(application_id: int) -> ResponseReturnValue:
         actions=allowed_actions(Role.APPLICANT, application.state_enum),
         Action=Action,
         confirm_form=ConfirmParticipationForm(),
+        accept_form=AcceptOfferForm(formdata=None),
+        has_letter=decisions.has_letter(application),
         **_summary_context(application),
     )
 
 
 def _summary_context(application: Application) -> dict[str, Any]:
-    lines, money = service.compensation_of(application)
-    lang = language_code()
-    return {
-        "lines": lines,
-        "money": money,
-        "theme_names": {t.code: t.name(lang) for t in db.session.scalars(select(Theme))},
-        "right_names": {r.code: r.name(lang) for r in db.session.scalars(select(FundamentalRight))},
-        "attachment_labels": ATTACHMENT_LABELS,
-        "call": application.call,
-    }
+    return answers_context(application, lambda kind: url_for("applicant.download_attachment", application_id=application.id, kind=kind))
 
 
 # --- sections -----------------------------------------------------------------------------------
@@ -420,14 +415,7 @@ def attachments(application_id: int) -> ResponseReturnValue:
 @bp.get("/<int:application_id>/bijlagen/<kind>")
 @roles(Role.APPLICANT)
 def download_attachment(application_id: int, kind: str) -> ResponseReturnValue:
-    application = _visible(application_id).application
-    attachment = application.attachment(kind) or abort(404)
-    return send_file(
-        io.BytesIO(files.read_file(attachment.stored_name)),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=attachment.original_name,
-    )
+    return send_attachment(_visible(application_id).application, kind)
 
 
 # --- check, declare, submit -------------------------------------------------------------------
@@ -522,6 +510,31 @@ def receipt(application_id: int) -> ResponseReturnValue:
         as_attachment=True,
         download_name=f"ontvangstbewijs-{application.reference}.pdf",
     )
+
+
+@bp.get("/<int:application_id>/beslissing.pdf")
+@roles(Role.APPLICANT)
+def decision_letter(application_id: int) -> ResponseReturnValue:
+    return send_letter(_visible(application_id).application)
+
+
+@bp.post("/<int:application_id>/aanbod-aanvaarden")
+@roles(Role.APPLICANT)
+def accept_offer(application_id: int) -> ResponseReturnValue:
+    """The first waiting dossier takes the lower amount on offer (shortfall policy `partial`)."""
+    application = _own(application_id)
+    form = AcceptOfferForm()
+    if not form.validate_on_submit() or form.offer_cents.data is None:
+        abort(400)
+    try:
+        service.accept_offer(application.id, current_user, form.offer_cents.data)
+    except service.NotAllowed:
+        db.session.rollback()
+        flash(_("Het aanbod is intussen gewijzigd; bekijk de stand van uw dossier opnieuw."), "info")
+        return redirect(url_for("applicant.overview", application_id=application_id))
+    db.session.commit()
+    flash(_("U hebt het aangeboden bedrag aanvaard; het is voor uw dossier gereserveerd."), "success")
+    return redirect(url_for("applicant.overview", application_id=application_id))
 
 
 # --- the receiving government, and withdrawing ------------------------------------------------

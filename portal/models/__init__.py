@@ -7,6 +7,7 @@ from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, ca
 from portal.models.eligibility import EligibilityResult
 from portal.models.organisations import Organisation, OrganisationKind
 from portal.models.rescue import FormRescue
+from portal.models.reviews import Review, ReviewScore
 from portal.models.users import AccountToken, TokenPurpose, User, UserSession
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "Mentor",
     "QueueTicket",
     "Reservation",
+    "Review",
+    "ReviewScore",
     "Submission",
     "AuditEntry",
     "BudgetMovement",

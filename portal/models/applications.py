@@ -27,6 +27,12 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
         ),
         CheckConstraint("receiving_organisation_id IS NULL OR receiving_organisation_id <> organisation_id", name="two_parties"),
         CheckConstraint("requested_cents IS NULL OR requested_cents >= 0", name="requested_not_negative"),
+        # A grant always records its amount; a negative decision always its motivation.
+        CheckConstraint("state NOT IN ('granted', 'closed') OR (granted_cents > 0 AND decided_at IS NOT NULL)", name="grant_has_amount"),
+        CheckConstraint(
+            "state NOT IN ('ineligible', 'rejected') OR (decision_motivation IS NOT NULL AND decision_motivation <> '')",
+            name="refusal_has_motivation",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +79,11 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
     # The officer's question when sending the dossier back, and the motivation of a negative decision.
     correction_question: Mapped[str | None] = mapped_column(Text)
     decision_motivation: Mapped[str | None] = mapped_column(Text)
+    # The decision (eligibility refused, grant or rejection): when, by whom, how much, and its letter.
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    granted_cents: Mapped[int | None] = mapped_column(BigInteger)
+    decision_letter_name: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     call: Mapped[Call] = relationship()
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])

@@ -75,6 +75,7 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("reviews_per_dossier >= 1", name="reviews_per_dossier"),
         CheckConstraint("scale_max > scale_min AND scale_min >= 0", name="scale"),
         CheckConstraint("pass_threshold_percent BETWEEN 0 AND 100", name="pass_threshold"),
+        CheckConstraint("spread_flag_percent BETWEEN 0 AND 100", name="spread_flag"),
         CheckConstraint("advance_percent BETWEEN 0 AND 100", name="advance_percent"),
         # The envelope is the hard limit, kept by the database itself (SPEC section 8).
         CheckConstraint(
@@ -106,6 +107,8 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     scale_min: Mapped[int] = mapped_column(default=0)
     scale_max: Mapped[int] = mapped_column(default=3)
     pass_threshold_percent: Mapped[int] = mapped_column(default=50)
+    # Reviews whose weighted totals lie further apart than this share of the range are flagged.
+    spread_flag_percent: Mapped[int] = mapped_column(default=25)
     reviews_per_dossier: Mapped[int] = mapped_column(default=2)
     review_days: Mapped[int] = mapped_column(default=14)
     allocation_policy: Mapped[str] = mapped_column(String(20), default=AllocationPolicy.FIRST_COME)

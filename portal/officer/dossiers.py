@@ -8,16 +8,23 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from forms.calls import ATTACHMENT_LABELS
-from forms.review import ConfirmForm, CorrectionForm, IneligibleForm, ResultDecisionForm
+from forms.fields import choices
+from forms.review import (
+    AssignReviewersForm,
+    ConfirmForm,
+    CorrectionForm,
+    GrantForm,
+    IneligibleForm,
+    RejectForm,
+    ResultDecisionForm,
+)
 from portal.access import roles
+from portal.answers import answers_context, send_attachment
 from portal.extensions import db
-from portal.i18n import language_code
-from portal.models import Application, EligibilityResult, FundamentalRight, Theme
+from portal.models import Application, EligibilityResult
 from portal.officer.routes import bp
-from portal.services import applications, budget, eligibility
+from portal.services import budget, decisions, eligibility, reviews
 from portal.services.applications import NotAllowed
 from workflows.applications import Action, allowed_actions
 from workflows.eligibility import Outcome, may_declare_eligible
@@ -28,25 +35,44 @@ def _application(application_id: int) -> Application:
     return db.session.get(Application, application_id) or abort(404)
 
 
+def assign_form(application: Application, formdata: Any = None) -> tuple[AssignReviewersForm, list[reviews.ReviewerChoice], int]:
+    """The reviewers who may be assigned as checkboxes, the suggested ones ticked on a fresh form."""
+    offered, needed = reviews.reviewer_choices(application)
+    form = AssignReviewersForm(formdata=formdata) if formdata is not None else AssignReviewersForm(formdata=None)
+    assignable = [c for c in offered if not c.is_affiliated]
+    form.reviewers.choices = choices(
+        (c.user.id, _("%(name)s (%(count)s open beoordelingen)", name=c.user.full_name, count=c.open_reviews)) for c in assignable
+    )
+    if formdata is None:
+        form.reviewers.data = [c.user.id for c in assignable if c.is_suggested]
+    return form, offered, needed
+
+
 def _page(application: Application, status: int = 200, **forms: Any) -> ResponseReturnValue:
     results = eligibility.current_results(application)
-    lines, money = applications.compensation_of(application)
-    lang = language_code()
+    actions = allowed_actions(Role.OFFICER, application.state_enum)
+    fresh_assign, offered, needed = assign_form(application)
     context = {
         "application": application,
         "results": results,
         "Outcome": Outcome,
-        "actions": allowed_actions(Role.OFFICER, application.state_enum),
+        "actions": actions,
+        "reviews": reviews.reviews_of(application),
+        "score": reviews.score_of(application),
+        "rubric": application.call.criteria,
+        "is_overdue": reviews.is_review_overdue,
+        "needs_reviewer": reviews.needs_reviewer(application),
+        "affiliated": [c.user for c in offered if c.is_affiliated],
+        "reviewers_needed": needed,
+        "assign_form": forms.get("assign_form") or fresh_assign,
+        "grant_form": forms.get("grant_form") or GrantForm(formdata=None),
+        "reject_form": forms.get("reject_form") or RejectForm(formdata=None),
+        "has_letter": decisions.has_letter(application),
         "Action": Action,
         "can_declare": may_declare_eligible([r.effective_outcome for r in results]),
         "reservation": budget.standing_of(application),
-        "lines": lines,
-        "money": money,
-        "call": application.call,
-        "theme_names": {t.code: t.name(lang) for t in db.session.scalars(select(Theme))},
-        "right_names": {r.code: r.name(lang) for r in db.session.scalars(select(FundamentalRight))},
-        "attachment_labels": ATTACHMENT_LABELS,
         "editable": False,
+        **answers_context(application, lambda kind: url_for("officer.download_attachment", application_id=application.id, kind=kind)),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(formdata=None),
         "correction_form": forms.get("correction_form") or CorrectionForm(formdata=None),
         "ineligible_form": forms.get("ineligible_form") or IneligibleForm(formdata=None),
@@ -136,3 +162,12 @@ def declare_ineligible(application_id: int) -> ResponseReturnValue:
     return redirect(url_for("officer.dossier", application_id=application.id))
 
 
+
+
+@bp.get("/dossiers/<int:application_id>/bijlagen/<kind>")
+@roles(Role.OFFICER)
+def download_attachment(application_id: int, kind: str) -> ResponseReturnValue:
+    application = _application(application_id)
+    if application.submitted_at is None:
+        abort(404)
+    return send_attachment(application, kind)

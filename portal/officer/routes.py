@@ -18,7 +18,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models import Call, Theme
-from portal.services import budget
+from portal.services import budget, reviews
 from portal.services import calls as call_service
 from portal.services.calls import CallInput, CriterionInput, DuplicateCallCode
 from workflows.calls import BRUSSELS
@@ -34,7 +34,9 @@ BLANK_CRITERION_ROWS = 2
 def dashboard() -> ResponseReturnValue:
     now = utcnow()
     calls = call_service.all_calls()
-    return render_template("officer/dashboard.html", calls=calls, now=now, meters={c.id: budget.meter(c) for c in calls})
+    return render_template(
+        "officer/dashboard.html", calls=calls, now=now, meters={c.id: budget.meter(c) for c in calls}, overdue=reviews.overdue_reviews()
+    )
 
 
 @bp.get("/oproepen/<int:call_id>/wachtrij")
@@ -80,6 +82,7 @@ def _form_data(call: Call) -> dict[str, Any]:
         "scale_min": call.scale_min,
         "scale_max": call.scale_max,
         "pass_threshold_percent": call.pass_threshold_percent,
+        "spread_flag_percent": call.spread_flag_percent,
         "reviews_per_dossier": call.reviews_per_dossier,
         "review_days": call.review_days,
         "allocation_policy": call.allocation_policy,
@@ -101,6 +104,7 @@ NEW_CALL_DEFAULTS: dict[str, Any] = {
     "scale_min": 0,
     "scale_max": 3,
     "pass_threshold_percent": 50,
+    "spread_flag_percent": 25,
     "reviews_per_dossier": 2,
     "review_days": 14,
     "allocation_policy": "first_come",
@@ -133,6 +137,7 @@ def _call_input(form: CallForm) -> CallInput:
         scale_min=form.scale_min.data,
         scale_max=form.scale_max.data,
         pass_threshold_percent=form.pass_threshold_percent.data,
+        spread_flag_percent=form.spread_flag_percent.data,
         reviews_per_dossier=form.reviews_per_dossier.data,
         review_days=form.review_days.data,
         allocation_policy=form.allocation_policy.data,
@@ -196,4 +201,4 @@ def edit_call(call_id: int) -> ResponseReturnValue:
                 flash(_("Er was niets gewijzigd."), "info")
             return redirect(url_for("officer.calls"))
     return _edit_page(form, call)
-from portal.officer import dossiers  # noqa: E402,F401  (registers the dossier routes on bp)
+from portal.officer import decisions, dossiers  # noqa: E402,F401  (registers their routes on bp)

@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import Application, Call, Mentor, Organisation, QueueTicket, Submission, User
 from portal.services import audit, budget
 from workflows.applications import (
+    SYSTEM,
     Action,
     ContactFacts,
     DraftFacts,
@@ -31,6 +32,7 @@ from workflows.applications import (
     section_statuses,
     transition,
 )
+from workflows.budget import Standing
 from workflows.calls import BRUSSELS, CallPhase
 from workflows.compensation import Compensation, MentorCost, compensation
 from workflows.roles import Role
@@ -69,6 +71,17 @@ def visible_to(user: User, application_id: int, *, for_update: bool = False) -> 
     if application.receiving_organisation_id == user.organisation_id and application.submitted_at is not None:
         return Visible(application, Relation.RECEIVING)
     return None
+
+
+def lock_dossier(application_id: int) -> Application:
+    """The dossier row, locked until the end of the transaction, as it is now (not as last seen).
+
+    Every change of a dossier's state takes this lock first, and the call's budget lock second.
+    """
+    application = db.session.scalar(select(Application).where(Application.id == application_id).with_for_update(key_share=True))
+    assert application is not None
+    db.session.refresh(application)
+    return application
 
 
 def dossiers_of(organisation_id: int) -> tuple[list[Application], list[Application]]:
@@ -208,11 +221,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     The call row is locked too, and the server's clock is read only then: submission moments,
     reference numbers and queue places of one call are handed out in one and the same order.
     """
-    application = db.session.scalar(
-        select(Application).where(Application.id == application_id).with_for_update(key_share=True)
-    )
-    assert application is not None
-    db.session.refresh(application)  # the locked row as it is now, not as this session last saw it
+    application = lock_dossier(application_id)
     resubmission = application.state_enum is State.CORRECTION_REQUESTED
     if not resubmission and application.state_enum is not State.DRAFT and application.latest_submission is not None:
         return SubmitResult(application, application.latest_submission, SubmitCheck(()), already_submitted=True)
@@ -369,10 +378,13 @@ def confirm_participation(application: Application, actor: User, now: datetime) 
     audit.record(actor, "application.participation_confirmed", "application", application.id, to_state=application.state)
 
 
-def move(application: Application, action: Action, actor: User, audit_action: str, reason: str | None = None) -> None:
-    """Take a transition of the table: its target state, and the audit row (who, from, to, why)."""
+def move(application: Application, action: Action, actor: User | None, audit_action: str, reason: str | None = None) -> None:
+    """Take a transition of the table: its target state, and the audit row (who, from, to, why).
+
+    No actor means the portal itself (SYSTEM in the table), for example when the last review is in.
+    """
     found = transition(application.state_enum, action)
-    if found is None or actor.role not in found.actors:
+    if found is None or (actor.role if actor is not None else SYSTEM) not in found.actors:
         raise NotAllowed(f"{action} in {application.state}")
     before = application.state
     application.state = found.target
@@ -385,8 +397,33 @@ def withdraw(application: Application, actor: User, reason: str, now: datetime |
     application.withdrawal_reason = reason.strip() or None
     if application.submitted_at is not None:
         db.session.flush()
-        # Its reservation goes to the waiting list, in queue order, in this same transaction.
-        budget.rebalance(budget.lock_call(application.call_id), actor, "withdrawal")
+        call = budget.lock_call(application.call_id)
+        # A granted dossier gives back its commitment; both go to the waiting list, in queue
+        # order, in this same transaction.
+        budget.release_commitment(call, application, actor, "withdrawal")
+        budget.rebalance(call, actor, "withdrawal")
+
+
+def accept_offer(application_id: int, actor: User, offer_cents: int) -> Application:
+    """The first waiting dossier takes the lower amount it was offered (shortfall policy `partial`).
+
+    The offer the applicant saw must still be the offer now: money may have moved since.
+    """
+    application = lock_dossier(application_id)
+    call = budget.lock_call(application.call_id)
+    reservation = budget.standing_of(application)
+    if (
+        reservation is None
+        or reservation.standing != Standing.WAITING
+        or reservation.offer_cents is None
+        or reservation.offer_cents != offer_cents
+    ):
+        raise NotAllowed("offer changed")
+    reservation.accepted_cents = offer_cents
+    audit.record(actor, "budget.offer_accepted", "application", application.id, details={"accepted_cents": offer_cents, "requested_cents": application.requested_cents})
+    db.session.flush()
+    budget.rebalance(call, actor, "offer_accepted")
+    return application
 
 
 def section_statuses_of(application: Application) -> dict[Section, SectionStatus]:

@@ -111,6 +111,34 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
     return changes
 
 
+def release_commitment(call: Call, application: Application, actor: User | None, reason: str) -> int:
+    """Give a commitment back to the envelope (a granted dossier withdrawn). The call must be locked."""
+    reservation = standing_of(application)
+    if reservation is None or reservation.committed_cents == 0:
+        return 0
+    released = reservation.committed_cents
+    reservation.committed_cents = 0
+    call.committed_cents -= released
+    record_movement(call, application, actor, MovementKind.RELEASED, -released, reason)
+    return released
+
+
+def record_movement(call: Call, application: Application, actor: User | None, kind: str, amount: int, reason: str) -> None:
+    """A history line with the call's totals as they are now (after the change it records)."""
+    db.session.add(
+        BudgetMovement(
+            call_id=call.id,
+            application_id=application.id,
+            actor_id=actor.id if actor else None,
+            kind=kind,
+            amount_cents=amount,
+            reserved_after_cents=call.reserved_cents,
+            committed_after_cents=call.committed_cents,
+            reason=reason,
+        )
+    )
+
+
 def _movement(call: Call, application: Application, actor: User | None, kind: str, amount: int, result: Allocation, reason: str) -> None:
     db.session.add(
         BudgetMovement(

@@ -48,6 +48,7 @@ class CallInput:
     scale_min: int
     scale_max: int
     pass_threshold_percent: int
+    spread_flag_percent: int
     reviews_per_dossier: int
     review_days: int
     allocation_policy: str
@@ -102,6 +103,7 @@ def _apply(call: Call, data: CallInput) -> None:
     call.scale_min = data.scale_min
     call.scale_max = data.scale_max
     call.pass_threshold_percent = data.pass_threshold_percent
+    call.spread_flag_percent = data.spread_flag_percent
     call.reviews_per_dossier = data.reviews_per_dossier
     call.review_days = data.review_days
     call.allocation_policy = data.allocation_policy

@@ -8,7 +8,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, EligibilityResult, User
 from portal.services import audit, budget
-from portal.services.applications import NotAllowed, compensation_of, move
+from portal.services.applications import NotAllowed, compensation_of, lock_dossier, move
 from workflows.applications import Action, State
 from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, check_eligibility, may_declare_eligible
 
@@ -102,11 +102,7 @@ def decide_result(result: EligibilityResult, outcome: Outcome, reason: str, acto
 
 def _lock(application_id: int) -> Application:
     """Lock the dossier, then the call (always in that order, as submitting does); `move` checks the table."""
-    application = db.session.scalar(
-        select(Application).where(Application.id == application_id).with_for_update(key_share=True)
-    )
-    assert application is not None
-    db.session.refresh(application)
+    application = lock_dossier(application_id)
     budget.lock_call(application.call_id)
     return application
 
@@ -135,6 +131,8 @@ def declare_ineligible(application_id: int, actor: User, motivation: str) -> App
     if not motivation.strip():
         raise ValueError("a negative decision needs a motivation")
     application.decision_motivation = motivation.strip()
+    application.decided_at = utcnow()
+    application.decided_by_id = actor.id
     move(application, Action.DECLARE_INELIGIBLE, actor, "application.declared_ineligible", application.decision_motivation)
     db.session.flush()
     budget.rebalance(application.call, actor, "ineligible")

@@ -67,6 +67,7 @@ CALL_2022 = CallInput(
     scale_min=0,
     scale_max=3,
     pass_threshold_percent=50,
+    spread_flag_percent=25,
     reviews_per_dossier=2,
     review_days=14,
     allocation_policy="first_come",

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
 from portal.db import utcnow
 from portal.models import Call, Mentor, Organisation
-from portal.services import applications, eligibility
+from portal.services import applications, eligibility, reviews
 from tests.conftest import make_user, sign_in
-from tests.factories import complete_draft, open_call
+from tests.factories import complete_draft, in_review, open_call, submitted_dossier
 from workflows.roles import Role
 
 ANONYMOUS = "anonymous"
@@ -31,6 +31,8 @@ GET_EXCEPTIONS = {
     "applicant.download_attachment": 404,  # the sample draft has no attachments
     "applicant.confirmation": 404,  # nor a submission
     "applicant.receipt": 404,
+    "applicant.decision_letter": 404,  # nor a decision
+    "officer.decision_letter": 404,  # the officer's sample dossier is submitted, not decided
 }
 
 
@@ -82,12 +84,19 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
             draft = complete_draft(owner, open_call())
             applications.submit(draft.id, owner, declared=True)
             result = eligibility.current_results(draft)[0]
-            samples.update(application_id=draft.id, result_id=result.id)
+            samples.update(application_id=draft.id, result_id=result.id, kind="action_plan")
         else:
             draft = applications.start_draft(open_call(), owner, utcnow())
             draft.mentors.append(Mentor(position=1, full_name="Mona", theme_codes=[]))
             db_session.flush()
             samples.update(application_id=draft.id, mentor_id=draft.mentors[0].id, kind="action_plan")
+    if "review_id" in rule.arguments:
+        # A dossier in review, with the signed-in reviewer (or another one) among its reviewers.
+        reviewer = user if user is not None and user.role == "reviewer" else make_user("reviewer")
+        officer = make_user("officer")
+        dossier = in_review(submitted_dossier(open_call()), officer, [reviewer, make_user("reviewer")])
+        review = next(r for r in reviews.reviews_of(dossier) if r.reviewer_id == reviewer.id)
+        samples.update(review_id=review.id, kind="action_plan")
     samples |= {
         "code": call.code,
         "call_id": call.id,

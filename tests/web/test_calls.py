@@ -35,6 +35,7 @@ def call_form(token: str, **changes: str) -> dict[str, str]:
         "scale_min": "0",
         "scale_max": "5",
         "pass_threshold_percent": "60",
+        "spread_flag_percent": "30",
         "reviews_per_dossier": "3",
         "review_days": "10",
         "allocation_policy": "first_come",

@@ -1,0 +1,51 @@
+"""What templates/applicant/_answers.html needs to show a dossier's answers, for every audience."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, send_file
+from sqlalchemy import select
+
+from forms.calls import ATTACHMENT_LABELS
+from portal.extensions import db
+from portal.i18n import language_code
+from portal.models import Application, FundamentalRight, Theme
+from portal.services import applications, decisions, files
+
+
+def answers_context(application: Application, attachment_link: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """`attachment_link(kind)` gives the URL of an attachment for this audience (None: names only)."""
+    lines, money = applications.compensation_of(application)
+    lang = language_code()
+    return {
+        "lines": lines,
+        "money": money,
+        "theme_names": {t.code: t.name(lang) for t in db.session.scalars(select(Theme))},
+        "right_names": {r.code: r.name(lang) for r in db.session.scalars(select(FundamentalRight))},
+        "attachment_labels": ATTACHMENT_LABELS,
+        "attachment_link": attachment_link,
+        "call": application.call,
+    }
+
+
+def send_attachment(application: Application, kind: str) -> Any:
+    """An attachment of a dossier as a download; 404 when it has none of that kind."""
+    attachment = application.attachment(kind) or abort(404)
+    return send_file(
+        io.BytesIO(files.read_file(attachment.stored_name)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=attachment.original_name,
+    )
+
+
+def send_letter(application: Application) -> Any:
+    """The decision letter as a download (made and kept the first time); 404 before a decision."""
+    if not decisions.has_letter(application):
+        abort(404)
+    pdf = decisions.letter_bytes(application)
+    db.session.commit()  # keeps the name of a letter made just now
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=f"beslissing-{application.reference}.pdf")

@@ -1,0 +1,180 @@
+"""The officer's committee and decision pages: assign reviewers, grant or reject, one or many, letters."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from forms.fields import choices
+from forms.review import BulkDecisionForm, GrantForm, RejectForm
+from portal.access import roles
+from portal.answers import send_letter
+from portal.extensions import db
+from portal.i18n import eur
+from portal.models import Application
+from portal.officer.dossiers import _application, _page, assign_form
+from portal.officer.routes import bp
+from portal.services import budget, decisions, reviews
+from portal.services import calls as call_service
+from portal.services.decisions import DecisionRefused
+from portal.services.reviews import AssignmentRefused
+from workflows.applications import State
+from workflows.roles import Role
+
+
+def refusal_text(code: str) -> str:
+    """Why a decision could not be taken, for the officer (the codes of DecisionRefused)."""
+    return {
+        "not_scored": _("Beslissen kan pas als alle beoordelingen binnen zijn, en maar één keer."),
+        "below_threshold": _("Het dossier haalt de kwaliteitsdrempel of een minimumscore per criterium niet; het kan niet worden toegekend."),
+        "no_reservation": _("Voor dit dossier is nog geen budget gereserveerd (het staat op de wachtlijst); toekennen kan pas als er budget vrijkomt."),
+        "amount": _("Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."),
+        "motivation": _("Een negatieve beslissing vraagt een geschreven motivering."),
+    }.get(code, _("Dat kan niet in de huidige fase van het dossier."))
+
+
+def _assignment_error(refused: AssignmentRefused) -> str:
+    name = refused.user.full_name if refused.user else ""
+    return {
+        "affiliated": _("%(name)s is verbonden aan een van beide besturen en kan dit dossier niet beoordelen.", name=name),
+        "already_on_dossier": _("%(name)s staat al op dit dossier of heeft een belangenconflict gemeld.", name=name),
+        "not_a_reviewer": _("Kies alleen actieve leden van de selectiecommissie."),
+        "too_few": _("Dit dossier heeft meer beoordelaars nodig: kies er genoeg om het aantal van de oproep te halen."),
+        "none_chosen": _("Kies minstens één beoordelaar"),
+    }.get(refused.code, refused.code)
+
+
+@bp.post("/dossiers/<int:application_id>/beoordelaars")
+@roles(Role.OFFICER)
+def assign_reviewers(application_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    form, _offered, _needed = assign_form(application, request.form)
+    # Every posted id is checked by the service (affiliation, role), not only those offered.
+    form.reviewers.choices = choices((int(v), v) for v in request.form.getlist("reviewers") if v.isdigit())
+    if not form.validate_on_submit():
+        return _page(application, 400, assign_form=form)
+    try:
+        reviews.assign_reviewers(application.id, form.reviewers.data, current_user)
+    except AssignmentRefused as refused:
+        db.session.rollback()
+        form, _offered, _needed = assign_form(application, request.form)
+        form.reviewers.errors = [_assignment_error(refused)]
+        return _page(db.session.get(Application, application_id), 400, assign_form=form)
+    except decisions.NotAllowed:
+        db.session.rollback()
+        flash(_("Beoordelaars toewijzen kan niet in de huidige fase van het dossier."), "info")
+        return redirect(url_for("officer.dossier", application_id=application_id))
+    db.session.commit()
+    flash(_("De beoordelaars zijn toegewezen."), "success")
+    return redirect(url_for("officer.dossier", application_id=application_id))
+
+
+def _decided(application_id: int, refused: DecisionRefused | None, message: str) -> ResponseReturnValue:
+    if refused is not None:
+        db.session.rollback()
+        flash(refusal_text(refused.code), "info")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("officer.dossier", application_id=application_id))
+
+
+@bp.post("/dossiers/<int:application_id>/toekennen")
+@roles(Role.OFFICER)
+def grant(application_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    form = GrantForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, grant_form=form)
+    try:
+        decisions.grant(application.id, current_user, form.motivation.data or "", form.amount.data)
+    except DecisionRefused as refused:
+        return _decided(application_id, refused, "")
+    except decisions.NotAllowed:
+        return _decided(application_id, DecisionRefused("not_scored"), "")
+    granted = db.session.get(Application, application_id)
+    return _decided(application_id, None, _("Het dossier %(reference)s is toegekend voor %(amount)s.", reference=granted.reference, amount=eur(granted.granted_cents)))
+
+
+@bp.post("/dossiers/<int:application_id>/afwijzen")
+@roles(Role.OFFICER)
+def reject(application_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, reject_form=form)
+    try:
+        decisions.reject(application.id, current_user, form.motivation.data)
+    except DecisionRefused as refused:
+        return _decided(application_id, refused, "")
+    except decisions.NotAllowed:
+        return _decided(application_id, DecisionRefused("not_scored"), "")
+    return _decided(application_id, None, _("Het dossier %(reference)s is afgewezen.", reference=application.reference))
+
+
+@bp.get("/dossiers/<int:application_id>/beslissing.pdf")
+@roles(Role.OFFICER)
+def decision_letter(application_id: int) -> ResponseReturnValue:
+    application = _application(application_id)
+    return send_letter(application)
+
+
+
+
+# --- several dossiers at once -----------------------------------------------------------------
+
+
+def _scored_of(call_id: int) -> list[Application]:
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.call_id == call_id, Application.state == State.SCORED)
+            .order_by(Application.submitted_at, Application.queue_number)
+        )
+    )
+
+
+def _bulk_page(call_id: int, form: BulkDecisionForm, status: int = 200) -> ResponseReturnValue:
+    call = call_service.find_call(call_id) or abort(404)
+    scored = _scored_of(call.id)
+    return render_template(
+        "officer/decisions.html",
+        call=call,
+        form=form,
+        rows=[(a, reviews.score_of(a), budget.standing_of(a)) for a in scored],
+        meter=budget.meter(call),
+    ), status
+
+
+def _bulk_form(call_id: int, formdata: object = None) -> BulkDecisionForm:
+    form = BulkDecisionForm(formdata=formdata) if formdata is not None else BulkDecisionForm(formdata=None)
+    form.dossiers.choices = choices((a.id, a.reference or "") for a in _scored_of(call_id))
+    return form
+
+
+@bp.get("/oproepen/<int:call_id>/beslissingen")
+@roles(Role.OFFICER)
+def decisions_page(call_id: int) -> ResponseReturnValue:
+    return _bulk_page(call_id, _bulk_form(call_id))
+
+
+@bp.post("/oproepen/<int:call_id>/beslissingen")
+@roles(Role.OFFICER)
+def decide_many(call_id: int) -> ResponseReturnValue:
+    call = call_service.find_call(call_id) or abort(404)
+    form = _bulk_form(call.id, request.form)
+    if not form.validate_on_submit():
+        return _bulk_page(call.id, form, 400)
+    outcomes = decisions.decide_many(form.dossiers.data, form.decision.data == "grant", current_user, form.motivation.data or "")
+    db.session.commit()
+    done = [o.reference for o in outcomes if o.refused is None]
+    if done:
+        message = _("Toegekend: %(references)s.", references=", ".join(done)) if form.decision.data == "grant" else _("Afgewezen: %(references)s.", references=", ".join(done))
+        flash(message, "success")
+    for outcome in outcomes:
+        if outcome.refused is not None:
+            flash(_("%(reference)s: %(reason)s", reference=outcome.reference, reason=refusal_text(outcome.refused)), "info")
+    return redirect(url_for("officer.decisions_page", call_id=call.id))
