@@ -105,8 +105,16 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("aanvrager@gent.demo", "An Aanvrager", Role.APPLICANT, "44021"),
     DemoUser("aanvrager@ronse.demo", "Rik Ronse", Role.APPLICANT, "45041"),
     DemoUser("aanvrager@tielt.demo", "Tine Tielt", Role.APPLICANT, "37022"),
+    DemoUser("aanvrager@leuven.demo", "Lode Leuven", Role.APPLICANT, "24062"),
+    DemoUser("aanvrager@brugge.demo", "Bram Brugge", Role.APPLICANT, "31005"),
+    DemoUser("aanvrager@hasselt.demo", "Hanne Hasselt", Role.APPLICANT, "71072"),
+    DemoUser("aanvrager@mechelen.demo", "Maarten Mechelen", Role.APPLICANT, "12025"),
+    DemoUser("aanvrager@aalst.demo", "Ann Aalst", Role.APPLICANT, "41002"),
     DemoUser("matcher@vvsg.demo", "Mieke Matcher", Role.MATCHER, None),
     DemoUser("beoordelaar@commissie.demo", "Bart Beoordelaar", Role.REVIEWER, None),
+    DemoUser("beoordelaar2@commissie.demo", "Els Evaluator", Role.REVIEWER, None),
+    # A committee member who works for Leuven: the portal never lets her score a Leuven dossier.
+    DemoUser("beoordelaar3@commissie.demo", "Lies Leuven", Role.REVIEWER, "24062"),
     DemoUser("dossierbehandelaar@abb.demo", "Olivia Officer", Role.OFFICER, None),
     DemoUser("financien@abb.demo", "Frank Financien", Role.FINANCE, None),
     DemoUser("beheerder@abb.demo", "Bea Beheerder", Role.ADMIN, None),
@@ -214,17 +222,66 @@ def sample_draft(
     return application
 
 
+def _demo_user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    assert user is not None, email
+    return user
+
+
 def _demo_dossiers(call: Call) -> None:
-    """Ronse has submitted an application with Gent as the receiving government; Gent has a draft."""
+    """Dossiers in every state, each from another pair of governments, taken there by the services."""
     if db.session.scalar(select(Application.id).where(Application.call_id == call.id)) is not None:
         return
-    ronse = db.session.scalar(select(User).where(User.email == "aanvrager@ronse.demo"))
-    gent = db.session.scalar(select(User).where(User.email == "aanvrager@gent.demo"))
-    assert ronse is not None and gent is not None
-    now = utcnow()
-    submitted = sample_draft(call, ronse, reference.municipality("44021"), now.date())
-    applications.submit(submitted.id, ronse, declared=True)
+    from portal.services import decisions, eligibility, reviews  # they build on this module's siblings
 
-    draft = applications.start_draft(call, gent, now)
+    officer = _demo_user("dossierbehandelaar@abb.demo")
+    bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
+    today = utcnow().date()
+
+    def submitted(applicant_email: str, receiving_nis: str, wage_cents: int = 540_000) -> Application:
+        applicant = _demo_user(applicant_email)
+        dossier = sample_draft(call, applicant, reference.municipality(receiving_nis), today, wage_cents)
+        applications.submit(dossier.id, applicant, declared=True)
+        return dossier
+
+    def scored(dossier: Application, scores: tuple[int, int]) -> Application:
+        eligibility.declare_eligible(dossier.id, officer)
+        reviews.assign_reviewers(dossier.id, [bart.id, els.id], officer)
+        for reviewer, score in zip((bart, els), scores, strict=True):
+            review = next(r for r in reviews.reviews_of(dossier) if r.reviewer_id == reviewer.id)
+            reviews.save_scores(review.id, reviewer, {c.code: (score, "") for c in call.criteria}, "Demo-beoordeling.")
+            reviews.submit_review(review.id, reviewer, utcnow())
+        return dossier
+
+    # Ronse -> Gent: submitted, waiting for the eligibility review.
+    submitted("aanvrager@ronse.demo", "44021")
+    # Gent: a draft with Tielt as the receiving government.
+    draft = applications.start_draft(call, _demo_user("aanvrager@gent.demo"), utcnow())
     draft.receiving_organisation = reference.municipality("37022")
+    # Tielt -> Ronse: sent back with a question.
+    eligibility.request_correction(submitted("aanvrager@tielt.demo", "45041").id, officer, "Voeg de overeenkomst toe, ondertekend door beide besturen.")
+    # Leuven -> Hasselt: eligible, waiting for reviewers (Lies Leuven can not be one of them).
+    eligibility.declare_eligible(submitted("aanvrager@leuven.demo", "71072").id, officer)
+    # Brugge -> Leuven: in review, one of two reviews in.
+    in_review = submitted("aanvrager@brugge.demo", "24062")
+    eligibility.declare_eligible(in_review.id, officer)
+    reviews.assign_reviewers(in_review.id, [bart.id, els.id], officer)
+    first = next(r for r in reviews.reviews_of(in_review) if r.reviewer_id == bart.id)
+    reviews.save_scores(first.id, bart, {c.code: (2, "") for c in call.criteria}, "")
+    reviews.submit_review(first.id, bart, utcnow())
+    # Hasselt -> Mechelen: scored, waiting for the decision.
+    scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
+    # Mechelen -> Aalst: granted; Aalst -> Brugge: rejected after a low score.
+    decisions.grant(scored(submitted("aanvrager@mechelen.demo", "41002", 620_000), (3, 2)).id, officer)
+    decisions.reject(
+        scored(submitted("aanvrager@aalst.demo", "31005"), (1, 0)).id,
+        officer,
+        "Het actieplan beschrijft geen concrete stappen voor de regierol en haalt de minimumscores niet.",
+    )
+    # Gent -> Ronse: ineligible; Ronse -> Tielt: withdrawn.
+    eligibility.declare_ineligible(
+        submitted("aanvrager@gent.demo", "45041").id, officer, "De overeenkomst is niet ondertekend door het ontvangende bestuur."
+    )
+    withdrawn = submitted("aanvrager@ronse.demo", "37022")
+    applications.withdraw(withdrawn, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
     db.session.flush()

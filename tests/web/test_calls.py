@@ -133,7 +133,21 @@ def test_the_home_page_lists_open_calls_and_the_call_page_shows_the_budget_meter
     assert "Open oproepen" in home and "Demo-oproep" in home
     assert "Afgesloten oproepen" in home and "Lokale medewerkers versterken collega-besturen" in home
     page = client.get("/oproepen/ARM-DEMO").get_data(as_text=True)
-    # The demo holds one submitted dossier (Ronse, EUR 5.400,00): the meter shows it live.
-    for figure, value in [("envelope", "250.000,00"), ("reserved", "5.400,00"), ("committed", "0,00"), ("remaining", "244.600,00")]:
+    # The demo's four dossiers between submission and decision hold EUR 5.400,00 each; one grant
+    # of EUR 6.200,00 is committed: the meter shows it live.
+    for figure, value in [("envelope", "250.000,00"), ("reserved", "21.600,00"), ("committed", "6.200,00"), ("remaining", "222.200,00")]:
         assert f'data-figure="{figure}">EUR\u00a0{value}<' in page
     assert client.get("/oproepen/BESTAAT-NIET").status_code == 404
+
+
+def test_the_demo_has_a_dossier_in_every_state_and_can_be_loaded_twice(db_session):
+    from portal.models import Application, Call
+    from portal.services.seed import DEMO_CALL_CODE, seed_demo
+    from workflows.applications import State
+
+    seed_demo()
+    seed_demo()  # idempotent: a second run adds nothing
+    call = db_session.scalar(select(Call).where(Call.code == DEMO_CALL_CODE))
+    states = [a.state for a in db_session.scalars(select(Application).where(Application.call_id == call.id))]
+    assert set(states) == set(State) - {State.CLOSED}  # closing comes with payouts
+    assert len(states) == 10
