@@ -39,7 +39,7 @@ from portal.models import Application, Call, FundamentalRight, Mentor
 from portal.services import applications as service
 from portal.services import budget as budget_service
 from portal.services import calls as call_service
-from portal.services import decisions, files, receipts
+from portal.services import decisions, files, notifications, receipts
 from portal.services.applications import Relation
 from portal.services.files import UploadProblem
 from workflows.applications import Action, Section, SectionStatus, State, SubmitProblem, allowed_actions
@@ -115,6 +115,7 @@ def dashboard() -> ResponseReturnValue:
         giving=giving,
         receiving=receiving,
         open_calls=[c for c in call_service.published_calls() if service.may_start_in(c, utcnow())],
+        inbox=notifications.inbox_of(current_user.organisation_id) if current_user.organisation_id else [],
     )
 
 

@@ -5,6 +5,7 @@ from portal.models.audit import AuditEntry
 from portal.models.budget import BudgetMovement, Reservation
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
 from portal.models.eligibility import EligibilityResult
+from portal.models.notifications import Notification
 from portal.models.organisations import Organisation, OrganisationKind
 from portal.models.rescue import FormRescue
 from portal.models.reviews import Review, ReviewScore
@@ -26,6 +27,7 @@ __all__ = [
     "CallCriterion",
     "EligibilityResult",
     "FormRescue",
+    "Notification",
     "FundamentalRight",
     "Organisation",
     "OrganisationKind",

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Application, BudgetMovement, Call, Reservation, User
 from portal.models.budget import MovementKind
-from portal.services import audit
+from portal.models.notifications import NotificationEvent
+from portal.services import audit, notifications
 from workflows.applications import State
 from workflows.budget import Allocation, Claim, ShortfallPolicy, Standing, allocate
 from workflows.calls import BudgetMeter
@@ -63,6 +64,7 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
     ]
     result = allocate(call.envelope_cents, call.committed_cents, claims, ShortfallPolicy(call.shortfall_policy))
     changes: list[Change] = []
+    offered_now: list[tuple[Application, int]] = []
     in_queue = {a.id for a in queue}
     for application in queue:
         position = result.position_of(application.id)
@@ -77,6 +79,8 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
         reservation.reserved_cents = position.reserved_cents
         reservation.waiting_place = position.waiting_place
         new_offer = position.offer_cents != reservation.offer_cents and position.offer_cents is not None
+        if new_offer:
+            offered_now.append((application, position.offer_cents))
         reservation.offer_cents = position.offer_cents
         if delta or before is not position.standing or new_offer:
             kind = (
@@ -108,6 +112,11 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
     for change in changes:
         if change.after is Standing.RESERVED and change.before is not Standing.RESERVED:
             audit.record(actor, "budget.reserved", "application", change.application.id, details={"reserved_cents": change.reserved_cents, "reason": reason})
+        if change.after is Standing.RESERVED and change.before is Standing.WAITING:
+            # Freed money reached a waiting dossier: its government hears it (SPEC 8).
+            notifications.record(NotificationEvent.BUDGET_RELEASED, change.application, {"reserved_cents": change.reserved_cents})
+    for application, offer_cents in offered_now:
+        notifications.record(NotificationEvent.BUDGET_OFFERED, application, {"offer_cents": offer_cents})
     return changes
 
 

@@ -58,16 +58,16 @@ def grant(application_id: int, actor: User, motivation: str = "", amount_cents: 
     application.decision_motivation = motivation.strip() or None
     application.decided_at = utcnow()
     application.decided_by_id = actor.id
-    # Both totals change together, so the envelope CHECK holds at every flush.
+    # The reservation ends and the commitment begins: two history lines, so that a dossier's lines
+    # always add up to what it holds. No flush in between, so the envelope CHECK sees both at once.
     reservation.standing = None
     reservation.reserved_cents = 0
     reservation.waiting_place = None
-    reservation.committed_cents = amount
     call.reserved_cents -= reserved
+    budget.record_movement(call, application, actor, MovementKind.RELEASED, -reserved, "grant")
+    reservation.committed_cents = amount
     call.committed_cents += amount
     budget.record_movement(call, application, actor, MovementKind.COMMITTED, amount, "grant")
-    if amount < reserved:
-        budget.record_movement(call, application, actor, MovementKind.RELEASED, amount - reserved, "grant_lower")
     db.session.flush()
     budget.rebalance(call, actor, "grant")
     return application

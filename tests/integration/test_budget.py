@@ -1,7 +1,7 @@
 """The envelope in the database: reservations at submission, the waiting list, release on withdrawal."""
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.models import AuditEntry, BudgetMovement, Call, Reservation
@@ -92,3 +92,37 @@ def test_the_officer_sees_the_queue_and_the_history_of_every_euro(app, db_sessio
     assert page.count("indiening") >= 3
     assert db_session.scalar(select(Reservation).where(Reservation.call_id == call.id, Reservation.standing == "waiting")) is not None
     assert db_session.get(Call, call.id).reserved_cents == 10_800_00
+
+
+def test_a_rejection_hands_its_money_to_the_first_waiting_dossier_in_the_same_transaction_and_tells_it(db_session):
+    from portal.models import Notification
+    from portal.services import decisions
+    from tests.factories import in_review, score_everything
+
+    call = small_call()
+    officer = make_user("officer")
+    reviewers = [make_user("reviewer"), make_user("reviewer")]
+    first, _ = submit_new(call, "11002")
+    submit_new(call, "12025")
+    waiting, _ = submit_new(call, "24062")
+    assert budget.standing_of(waiting).standing == "waiting"
+    in_review(first, officer, reviewers)
+    for reviewer in reviewers:
+        score_everything(first, reviewer, 0)
+    notifications_before = db_session.scalar(select(func.count()).select_from(Notification))
+
+    decisions.reject(first.id, officer, "Haalt de minimumscores niet.")
+    # No commit in between (services never commit): the release and the notification are part of
+    # the rejection's own transaction.
+    standing = budget.standing_of(waiting)
+    assert (standing.standing, standing.reserved_cents) == ("reserved", 5_400_00)
+    db_session.refresh(call)
+    assert call.reserved_cents == 2 * 5_400_00
+    told = db_session.scalars(select(Notification).where(Notification.application_id == waiting.id)).all()
+    assert [n.event for n in told][-1] == "budget_released"
+    assert told[-1].organisation_id == waiting.organisation_id and told[-1].details == {"reserved_cents": 5_400_00}
+    assert db_session.scalar(select(func.count()).select_from(Notification)) > notifications_before
+    released = db_session.scalars(
+        select(BudgetMovement).where(BudgetMovement.application_id == first.id, BudgetMovement.kind == "released")
+    ).all()
+    assert released[-1].amount_cents == -5_400_00 and released[-1].reason == "rejection"
