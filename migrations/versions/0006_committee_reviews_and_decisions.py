@@ -64,7 +64,7 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_application_decision_letter_name'), ['decision_letter_name'])
         batch_op.create_foreign_key(batch_op.f('fk_application_decided_by_id_user_account'), 'user_account', ['decided_by_id'], ['id'])
         batch_op.create_check_constraint(
-            'grant_has_amount', "state NOT IN ('granted', 'closed') OR (granted_cents > 0 AND decided_at IS NOT NULL)"
+            'grant_has_amount', "state NOT IN ('granted', 'closed') OR (granted_cents IS NOT NULL AND granted_cents > 0 AND decided_at IS NOT NULL)"
         )
         batch_op.create_check_constraint(
             'refusal_has_motivation',

@@ -28,7 +28,7 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("receiving_organisation_id IS NULL OR receiving_organisation_id <> organisation_id", name="two_parties"),
         CheckConstraint("requested_cents IS NULL OR requested_cents >= 0", name="requested_not_negative"),
         # A grant always records its amount; a negative decision always its motivation.
-        CheckConstraint("state NOT IN ('granted', 'closed') OR (granted_cents > 0 AND decided_at IS NOT NULL)", name="grant_has_amount"),
+        CheckConstraint("state NOT IN ('granted', 'closed') OR (granted_cents IS NOT NULL AND granted_cents > 0 AND decided_at IS NOT NULL)", name="grant_has_amount"),
         CheckConstraint(
             "state NOT IN ('ineligible', 'rejected') OR (decision_motivation IS NOT NULL AND decision_motivation <> '')",
             name="refusal_has_motivation",

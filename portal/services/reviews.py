@@ -197,7 +197,7 @@ def submit_review(review_id: int, reviewer: User, now: datetime) -> Review:
     review.submitted_at = now
     audit.record(
         reviewer, "review.submitted", "review", review.id,
-        details={"application_id": review.application_id, "weighted_total": weighted_total(rubric, review.score_values())},
+        details={"application_id": review.application_id, "weighted_total": weighted_total(rubric, _rubric_scores(rubric, review))},
     )  # fmt: skip
     _complete_if_all_in(review.application)
     return review
@@ -224,12 +224,25 @@ def _complete_if_all_in(application: Application) -> None:
         move(application, Action.COMPLETE_REVIEWS, None, "application.scored")
 
 
+def _rubric_scores(rubric: Rubric, review: Review) -> dict[str, int]:
+    """The review's scores of the criteria the rubric has now (a criterion may have been removed since)."""
+    codes = {c.code for c in rubric.criteria}
+    return {code: value for code, value in review.score_values().items() if code in codes}
+
+
 def score_of(application: Application) -> DossierScore | None:
-    """The dossier's score from its submitted reviews; None while none is in."""
-    submitted = [r.score_values() for r in reviews_of(application) if r.is_active and r.submitted_at is not None]
-    if not submitted:
+    """The dossier's score from its submitted reviews; None while none is in.
+
+    Reviews that lack a criterion added to the rubric after they were submitted do not count.
+    """
+    rubric = rubric_of(application.call)
+    submitted = [
+        _rubric_scores(rubric, r) for r in reviews_of(application) if r.is_active and r.submitted_at is not None
+    ]
+    complete = [scores for scores in submitted if not check_scores(rubric, dict(scores))]
+    if not complete:
         return None
-    return score_dossier(rubric_of(application.call), submitted)
+    return score_dossier(rubric, complete)
 
 
 def needs_reviewer(application: Application) -> bool:
