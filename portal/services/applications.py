@@ -391,6 +391,20 @@ def move(application: Application, action: Action, actor: User | None, audit_act
     audit.record(actor, audit_action, "application", application.id, from_state=before, to_state=found.target, reason=reason)
 
 
+def decide_against(application: Application, action: Action, actor: User, audit_action: str, motivation: str, budget_reason: str) -> None:
+    """A negative decision (ineligible, rejected): its written motivation is shown to the applicant and
+    printed in the letter (formal motivation of administrative acts); its money goes to the waiting list.
+    The caller holds the dossier's lock and then the call's."""
+    if not motivation.strip():
+        raise ValueError("a negative decision needs a motivation")
+    application.decision_motivation = motivation.strip()
+    application.decided_at = utcnow()
+    application.decided_by_id = actor.id
+    move(application, action, actor, audit_action, application.decision_motivation)
+    db.session.flush()
+    budget.rebalance(application.call, actor, budget_reason)
+
+
 def withdraw(application: Application, actor: User, reason: str, now: datetime | None = None) -> None:
     move(application, Action.WITHDRAW, actor, "application.withdrawn", reason.strip() or None)
     application.withdrawn_at = now or utcnow()

@@ -18,7 +18,7 @@ from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, notifications
 from workflows.applications import State
-from workflows.budget import Allocation, Claim, ShortfallPolicy, Standing, allocate
+from workflows.budget import Claim, ShortfallPolicy, Standing, allocate
 from workflows.calls import BudgetMeter
 
 # Dossiers that hold or wait for money: submitted and not yet decided.
@@ -63,6 +63,8 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
         for a in queue
     ]
     result = allocate(call.envelope_cents, call.committed_cents, claims, ShortfallPolicy(call.shortfall_policy))
+    # The new total first, so that every history line written below carries it.
+    call.reserved_cents = result.reserved_cents
     changes: list[Change] = []
     offered_now: list[tuple[Application, int]] = []
     in_queue = {a.id for a in queue}
@@ -92,7 +94,7 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
                 if new_offer
                 else MovementKind.WAITING
             )
-            _movement(call, application, actor, kind, delta, result, reason)
+            record_movement(call, application, actor, kind, delta, reason)
             changes.append(Change(application, before, position.standing, position.reserved_cents))
     for application_id, reservation in reservations.items():
         if application_id in in_queue or not reservation.standing:
@@ -105,9 +107,8 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
         reservation.waiting_place = None
         reservation.offer_cents = None
         application = reservation.application
-        _movement(call, application, actor, MovementKind.RELEASED, -released, result, reason)
+        record_movement(call, application, actor, MovementKind.RELEASED, -released, reason)
         changes.append(Change(application, before, None, 0))
-    call.reserved_cents = result.reserved_cents
     db.session.flush()  # the CHECK on the call row is the last word on the envelope
     for change in changes:
         if change.after is Standing.RESERVED and change.before is not Standing.RESERVED:
@@ -142,21 +143,6 @@ def record_movement(call: Call, application: Application, actor: User | None, ki
             kind=kind,
             amount_cents=amount,
             reserved_after_cents=call.reserved_cents,
-            committed_after_cents=call.committed_cents,
-            reason=reason,
-        )
-    )
-
-
-def _movement(call: Call, application: Application, actor: User | None, kind: str, amount: int, result: Allocation, reason: str) -> None:
-    db.session.add(
-        BudgetMovement(
-            call_id=call.id,
-            application_id=application.id,
-            actor_id=actor.id if actor else None,
-            kind=kind,
-            amount_cents=amount,
-            reserved_after_cents=result.reserved_cents,
             committed_after_cents=call.committed_cents,
             reason=reason,
         )

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.models import Application, Reservation, User
 from portal.models.budget import MovementKind
 from portal.services import budget, files, reviews
-from portal.services.applications import NotAllowed, lock_dossier, move
+from portal.services.applications import NotAllowed, decide_against, lock_dossier, move
 from workflows.applications import Action, State
 from workflows.budget import Standing
 
@@ -78,12 +78,7 @@ def reject(application_id: int, actor: User, motivation: str) -> Application:
     if not motivation.strip():
         raise DecisionRefused("motivation")
     application = _lock(application_id)
-    application.decision_motivation = motivation.strip()
-    application.decided_at = utcnow()
-    application.decided_by_id = actor.id
-    move(application, Action.REJECT, actor, "application.rejected", application.decision_motivation)
-    db.session.flush()
-    budget.rebalance(application.call, actor, "rejection")
+    decide_against(application, Action.REJECT, actor, "application.rejected", motivation, "rejection")
     return application
 
 

@@ -8,7 +8,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, EligibilityResult, User
 from portal.services import audit, budget
-from portal.services.applications import NotAllowed, compensation_of, lock_dossier, move
+from portal.services.applications import NotAllowed, compensation_of, decide_against, lock_dossier, move
 from workflows.applications import Action, State
 from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, check_eligibility, may_declare_eligible
 
@@ -128,12 +128,5 @@ def request_correction(application_id: int, actor: User, question: str) -> Appli
 def declare_ineligible(application_id: int, actor: User, motivation: str) -> Application:
     """A negative decision: its written motivation is shown to the applicant (formal motivation)."""
     application = _lock(application_id)
-    if not motivation.strip():
-        raise ValueError("a negative decision needs a motivation")
-    application.decision_motivation = motivation.strip()
-    application.decided_at = utcnow()
-    application.decided_by_id = actor.id
-    move(application, Action.DECLARE_INELIGIBLE, actor, "application.declared_ineligible", application.decision_motivation)
-    db.session.flush()
-    budget.rebalance(application.call, actor, "ineligible")
+    decide_against(application, Action.DECLARE_INELIGIBLE, actor, "application.declared_ineligible", motivation, "ineligible")
     return application
