@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.services.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -80,18 +80,7 @@ def test_public_pages_are_accessible_and_switch_to_english(page: Page, live_serv
 
 
 def test_an_officer_opens_the_call_editor_and_it_is_accessible(page: Page, live_server, axe):
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("dossierbehandelaar@abb.demo")
-    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    # The code of the previous officer login may be the current one: wait for the next time step.
-    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
-    page.get_by_label("Code van zes cijfers").fill(totp.now())
-    page.get_by_role("button", name="Doorgaan").click()
-    if "/inloggen/code" in page.url:
-        page.wait_for_timeout(1000 * (31 - int(__import__("time").time()) % 30))
-        page.get_by_label("Code van zes cijfers").fill(totp.now())
-        page.get_by_role("button", name="Doorgaan").click()
+    sign_in_staff(page, live_server, "dossierbehandelaar@abb.demo")
     page.goto(f"{live_server}/behandeling/oproepen")
     assert_accessible(axe, page)
     page.get_by_role("link", name="ARM-DEMO").click()
