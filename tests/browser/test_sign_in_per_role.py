@@ -2,12 +2,11 @@
 
 import re
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.services.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from tests.browser.conftest import assert_accessible, sign_in_staff
+from portal.services.seed import DEMO_PASSWORD
+from tests.browser.conftest import assert_accessible, enter_two_step_code, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +30,7 @@ def test_each_demo_role_signs_in_and_lands_on_its_own_page(page: Page, live_serv
     if two_step:
         expect(page.get_by_role("heading", name="Tweestapsverificatie")).to_be_visible()
         assert_accessible(axe, page)
-        page.get_by_label("Code van zes cijfers").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
-        page.get_by_role("button", name="Doorgaan").click()
+        enter_two_step_code(page)
     expect(page).to_have_url(f"{live_server}{path}")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     assert_accessible(axe, page)
