@@ -159,7 +159,7 @@ def test_logins_and_logouts_are_audited(client, db_session):
     user = make_user("applicant")
     login(client, user.email, PASSWORD)
     client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/account/")})
-    actions = [e.action for e in db_session.query(AuditEntry).filter_by(entity_id=str(user.id))]
+    actions = [e.action for e in db_session.query(AuditEntry).filter_by(entity_id=str(user.id)).order_by(AuditEntry.id)]
     assert actions == ["user.logged_in", "user.logged_out"]
 
 
