@@ -98,8 +98,6 @@ def score(review_id: int) -> ResponseReturnValue:
     except ScoresIncomplete as incomplete:
         # What was entered is kept (saved above), and every missing score is named at its field.
         db.session.commit()
-        form = _score_form(review, request.form)
-        form.validate()
         for problem in incomplete.problems:
             if problem.code in form.criterion_codes:
                 form.score_field(problem.code).errors = [_("Geef een score voor dit criterium")]

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.fields import choices
-from forms.review import BulkDecisionForm, GrantForm, RejectForm
+from forms.review import AssignReviewersForm, BulkDecisionForm, GrantForm, RejectForm
 from portal.access import roles
 from portal.answers import send_letter
 from portal.extensions import db
@@ -51,34 +51,39 @@ def _assignment_error(refused: AssignmentRefused) -> str:
 @roles(Role.OFFICER)
 def assign_reviewers(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
+    posted = AssignReviewersForm()
+    # Every posted id goes to the service, which checks it (affiliation, role), not only those offered.
+    posted.reviewers.choices = choices((int(v), v) for v in request.form.getlist("reviewers") if v.isdigit())
+    if posted.validate_on_submit():
+        try:
+            reviews.assign_reviewers(application.id, posted.reviewers.data, current_user)
+        except AssignmentRefused as refused:
+            db.session.rollback()
+            posted.reviewers.errors = [_assignment_error(refused)]
+        except decisions.NotAllowed:
+            db.session.rollback()
+            flash(_("Beoordelaars toewijzen kan niet in de huidige fase van het dossier."), "info")
+            return redirect(url_for("officer.dossier", application_id=application_id))
+        else:
+            db.session.commit()
+            flash(_("De beoordelaars zijn toegewezen."), "success")
+            return redirect(url_for("officer.dossier", application_id=application_id))
+    # Refused: the page again with the reviewers on offer, what was ticked, and why.
+    application = db.session.get(Application, application_id)
     form, _offered, _needed = assign_form(application, request.form)
-    # Every posted id is checked by the service (affiliation, role), not only those offered.
-    form.reviewers.choices = choices((int(v), v) for v in request.form.getlist("reviewers") if v.isdigit())
-    if not form.validate_on_submit():
-        return _page(application, 400, assign_form=form)
-    try:
-        reviews.assign_reviewers(application.id, form.reviewers.data, current_user)
-    except AssignmentRefused as refused:
-        db.session.rollback()
-        form, _offered, _needed = assign_form(application, request.form)
-        form.reviewers.errors = [_assignment_error(refused)]
-        return _page(db.session.get(Application, application_id), 400, assign_form=form)
-    except decisions.NotAllowed:
-        db.session.rollback()
-        flash(_("Beoordelaars toewijzen kan niet in de huidige fase van het dossier."), "info")
-        return redirect(url_for("officer.dossier", application_id=application_id))
-    db.session.commit()
-    flash(_("De beoordelaars zijn toegewezen."), "success")
+    form.reviewers.errors = list(posted.reviewers.errors)
+    return _page(application, 400, assign_form=form)
+
+
+def _refused(application_id: int, refused: DecisionRefused) -> ResponseReturnValue:
+    db.session.rollback()
+    flash(refusal_text(refused.code), "info")
     return redirect(url_for("officer.dossier", application_id=application_id))
 
 
-def _decided(application_id: int, refused: DecisionRefused | None, message: str) -> ResponseReturnValue:
-    if refused is not None:
-        db.session.rollback()
-        flash(refusal_text(refused.code), "info")
-    else:
-        db.session.commit()
-        flash(message, "success")
+def _decided(application_id: int, message: str) -> ResponseReturnValue:
+    db.session.commit()
+    flash(message, "success")
     return redirect(url_for("officer.dossier", application_id=application_id))
 
 
@@ -90,13 +95,10 @@ def grant(application_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(application, 400, grant_form=form)
     try:
-        decisions.grant(application.id, current_user, form.motivation.data or "", form.amount.data)
+        granted = decisions.grant(application.id, current_user, form.motivation.data or "", form.amount.data)
     except DecisionRefused as refused:
-        return _decided(application_id, refused, "")
-    except decisions.NotAllowed:
-        return _decided(application_id, DecisionRefused("not_scored"), "")
-    granted = db.session.get(Application, application_id)
-    return _decided(application_id, None, _("Het dossier %(reference)s is toegekend voor %(amount)s.", reference=granted.reference, amount=eur(granted.granted_cents)))
+        return _refused(application_id, refused)
+    return _decided(application_id, _("Het dossier %(reference)s is toegekend voor %(amount)s.", reference=granted.reference, amount=eur(granted.granted_cents)))
 
 
 @bp.post("/dossiers/<int:application_id>/afwijzen")
@@ -109,10 +111,8 @@ def reject(application_id: int) -> ResponseReturnValue:
     try:
         decisions.reject(application.id, current_user, form.motivation.data)
     except DecisionRefused as refused:
-        return _decided(application_id, refused, "")
-    except decisions.NotAllowed:
-        return _decided(application_id, DecisionRefused("not_scored"), "")
-    return _decided(application_id, None, _("Het dossier %(reference)s is afgewezen.", reference=application.reference))
+        return _refused(application_id, refused)
+    return _decided(application_id, _("Het dossier %(reference)s is afgewezen.", reference=application.reference))
 
 
 @bp.get("/dossiers/<int:application_id>/beslissing.pdf")
@@ -120,8 +120,6 @@ def reject(application_id: int) -> ResponseReturnValue:
 def decision_letter(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     return send_letter(application)
-
-
 
 
 # --- several dossiers at once -----------------------------------------------------------------
@@ -150,7 +148,7 @@ def _bulk_page(call_id: int, form: BulkDecisionForm, status: int = 200) -> Respo
 
 
 def _bulk_form(call_id: int, formdata: object = None) -> BulkDecisionForm:
-    form = BulkDecisionForm(formdata=formdata) if formdata is not None else BulkDecisionForm(formdata=None)
+    form = BulkDecisionForm(formdata=formdata)
     form.dossiers.choices = choices((a.id, a.reference or "") for a in _scored_of(call_id))
     return form
 

@@ -38,7 +38,7 @@ def _application(application_id: int) -> Application:
 def assign_form(application: Application, formdata: Any = None) -> tuple[AssignReviewersForm, list[reviews.ReviewerChoice], int]:
     """The reviewers who may be assigned as checkboxes, the suggested ones ticked on a fresh form."""
     offered, needed = reviews.reviewer_choices(application)
-    form = AssignReviewersForm(formdata=formdata) if formdata is not None else AssignReviewersForm(formdata=None)
+    form = AssignReviewersForm(formdata=formdata)
     assignable = [c for c in offered if not c.is_affiliated]
     form.reviewers.choices = choices(
         (c.user.id, _("%(name)s (%(count)s open beoordelingen)", name=c.user.full_name, count=c.open_reviews)) for c in assignable
@@ -160,8 +160,6 @@ def declare_ineligible(application_id: int) -> ResponseReturnValue:
         return refused
     flash(_("Het dossier %(reference)s is niet ontvankelijk verklaard.", reference=application.reference), "success")
     return redirect(url_for("officer.dossier", application_id=application.id))
-
-
 
 
 @bp.get("/dossiers/<int:application_id>/bijlagen/<kind>")

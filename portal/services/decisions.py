@@ -107,10 +107,6 @@ def decide_many(application_ids: list[int], grant_them: bool, actor: User, motiv
             savepoint.rollback()
             outcomes.append(Outcome(application.id, reference, refused.code))
             continue
-        except NotAllowed:
-            savepoint.rollback()
-            outcomes.append(Outcome(application.id, reference, "not_scored"))
-            continue
         savepoint.commit()
         outcomes.append(Outcome(application.id, reference, None))
     return outcomes

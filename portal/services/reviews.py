@@ -152,7 +152,7 @@ def assign_reviewers(application_id: int, reviewer_ids: list[int], actor: User) 
 
 
 def review_for(reviewer: User, review_id: int) -> Review | None:
-    """The reviewer's own, still active review on a dossier in review or later; None answers 404."""
+    """The reviewer's own review, unless they stepped aside for a conflict; None answers 404."""
     review = db.session.get(Review, review_id)
     if review is None or review.reviewer_id != reviewer.id or not review.is_active:
         return None
@@ -260,12 +260,12 @@ def assignments_of(reviewer: User) -> list[Review]:
 
 
 def overdue_reviews() -> list[Review]:
-    """Open reviews past their due date, for the officer: oldest first."""
+    """Open reviews past their due date (the rule of workflows/scoring.py), for the officer: oldest first."""
     day = today()
     reviews = db.session.scalars(
         select(Review)
         .join(Application, Application.id == Review.application_id)
-        .where(Review.submitted_at.is_(None), Review.conflict_declared_at.is_(None), Application.state == State.IN_REVIEW, Review.due_on < day)
+        .where(Review.submitted_at.is_(None), Review.conflict_declared_at.is_(None), Application.state == State.IN_REVIEW)
         .order_by(Review.due_on, Review.id)
     )
     return [r for r in reviews if is_overdue(r.due_on, day, submitted=False)]

@@ -108,6 +108,9 @@ def test_the_officer_is_offered_the_least_busy_reviewers_and_never_one_of_either
     assert "Greta Gent is verbonden aan een van beide besturen en kan dit dossier niet beoordelen." in refused.get_data(as_text=True)
     none = client.post(f"{base}/beoordelaars", data={"csrf_token": token})
     assert none.status_code == 400 and "Kies minstens één beoordelaar" in none.get_data(as_text=True)
+    # The refusal page still offers the reviewers to tick, not "no one left to assign".
+    assert f'value="{free_one.id}"' in none.get_data(as_text=True)
+    assert "Er is geen lid van de selectiecommissie meer" not in none.get_data(as_text=True)
     officer_id = str(officer.id)
     not_a_reviewer = client.post(f"{base}/beoordelaars", data={"csrf_token": token, "reviewers": [str(free_one.id), officer_id, "999999"]})
     assert not_a_reviewer.status_code == 400
