@@ -23,6 +23,21 @@ class BaseConfig:
     CELERY_TASK_ALWAYS_EAGER = False
     # Only the health check keeps a result; notification tasks record their outcome in the database.
     CELERY_RESULT_BACKEND: str | None = os.environ.get("CELERY_RESULT_BACKEND")
+    # A message taken by a worker that died is handed out again after this (Redis); it must exceed
+    # the longest retry delay, or a waiting retry would be handed out twice.
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "7200"))
+
+    # Notification delivery (workflows/outbox.py): attempts, backoff, and when the sweep steps in.
+    NOTIFICATION_ATTEMPT_LIMIT = int(os.environ.get("NOTIFICATION_ATTEMPT_LIMIT", "6"))
+    NOTIFICATION_FIRST_RETRY_SECONDS = int(os.environ.get("NOTIFICATION_FIRST_RETRY_SECONDS", "30"))
+    NOTIFICATION_LONGEST_RETRY_SECONDS = int(os.environ.get("NOTIFICATION_LONGEST_RETRY_SECONDS", "3600"))
+    NOTIFICATION_REQUEUE_AFTER_SECONDS = int(os.environ.get("NOTIFICATION_REQUEUE_AFTER_SECONDS", "300"))
+    NOTIFICATION_SENDING_TIMEOUT_SECONDS = int(os.environ.get("NOTIFICATION_SENDING_TIMEOUT_SECONDS", "600"))
+    # Celery beat: the outbox sweep (seconds) and the reminders (every hour, on the minute given).
+    OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
+    REMINDERS_MINUTE = int(os.environ.get("REMINDERS_MINUTE", "5"))
+    # Without beat (the embedded default) web requests sweep the outbox at most this often; 0: never.
+    EMBEDDED_SWEEP_SECONDS = 0
     # Flask-Limiter's storage: shared by every web process in production (Redis).
     RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
@@ -78,6 +93,7 @@ class EmbeddedConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite'}")
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
     CELERY_TASK_ALWAYS_EAGER = True
+    EMBEDDED_SWEEP_SECONDS = 60
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
     SESSION_COOKIE_SECURE = False
     FORCE_HTTPS = False
@@ -89,6 +105,8 @@ class TestConfig(EmbeddedConfig):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")
     MAIL_BACKEND = "locmem"
+    # Tests sweep when they mean to, never behind another test's back.
+    EMBEDDED_SWEEP_SECONDS = 0
     SERVER_NAME = "portal.test"
     PUBLIC_BASE_URL = "http://portal.test"
 

@@ -63,8 +63,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     templating.register(app)
     cli.register(app)
 
+    from portal.outbox import init_outbox
     from worker.celery_app import init_celery
 
+    init_outbox(app)
     init_celery(app)
     return app
 

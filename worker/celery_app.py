@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask, has_app_context
 
 celery = Celery("portal")
@@ -33,7 +34,12 @@ def init_celery(app: Flask) -> Celery:
         timezone="Europe/Brussels",
         enable_utc=True,
         broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": app.config["CELERY_VISIBILITY_TIMEOUT"], "socket_connect_timeout": 3},
         worker_hijack_root_logger=False,
+        beat_schedule={
+            "sweep-outbox": {"task": "portal.sweep_outbox", "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"])},
+            "send-reminders": {"task": "portal.send_reminders", "schedule": crontab(minute=app.config["REMINDERS_MINUTE"])},
+        },
     )
     celery.Task = FlaskTask
     app.extensions["celery"] = celery

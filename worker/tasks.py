@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from smtplib import SMTPException
 
+from flask import current_app
 from sqlalchemy import text
 
+from portal.db import utcnow
 from portal.extensions import db
 from portal.models import User
 from worker.celery_app import celery
@@ -33,3 +35,60 @@ def send_account_email(user_id: int, template: str, link: str) -> None:
     if user is None or not user.is_active:
         return
     render_and_send_account_email(user, template, link)
+
+
+# Acknowledged late: a message redelivered after a worker died runs again, which is safe because the
+# claim (a conditional UPDATE committed before sending) lets only one run ever send.
+@celery.task(name="portal.deliver_notification", bind=True, acks_late=True, reject_on_worker_lost=True)
+def deliver_notification(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
+    """One notification by e-mail: claim, prepare, send, record; a failure is retried with backoff."""
+    from portal.services import delivery
+
+    if not delivery.claim(notification_id, utcnow()):
+        db.session.rollback()
+        return "not claimed"  # sent, being sent, given up, or gone: never a second copy
+    db.session.commit()
+    if delivery.is_skipped(notification_id):
+        delivery.record_skipped(notification_id)
+        db.session.commit()
+        return "skipped"
+    eager = current_app.config["CELERY_TASK_ALWAYS_EAGER"]
+    try:
+        attachments = delivery.prepare(notification_id)
+        db.session.commit()
+        delivery.send(notification_id, attachments)
+    except Exception as error:  # noqa: BLE001 - refused, unreachable, or a rendering fault: all recorded
+        db.session.rollback()
+        current_app.logger.warning("notification %s not delivered: %s", notification_id, error)
+        outcome = delivery.record_failure(notification_id, error, utcnow(), retried_by_broker=not eager)
+        db.session.commit()
+        if outcome.retry_in is not None and not eager:
+            # The row holds the attempt count and the limit; Celery's own count is not used.
+            raise self.retry(countdown=outcome.retry_in.total_seconds(), max_retries=None) from None
+        return outcome.status
+    delivery.record_sent(notification_id, utcnow())
+    db.session.commit()
+    return "sent"
+
+
+# Safe to repeat (it only marks and hands over rows), so acknowledged late as well.
+@celery.task(name="portal.sweep_outbox", acks_late=True)
+def sweep_outbox() -> int:
+    """Every minute: rows the broker never got (it was down), lost messages, stale claims."""
+    from portal.outbox import relay
+    from portal.services import delivery
+
+    due = delivery.sweep(utcnow())
+    db.session.commit()
+    return relay(due) if due else 0
+
+
+# Safe to repeat: every reminder row has a key per recipient and occasion.
+@celery.task(name="portal.send_reminders", acks_late=True)
+def send_reminders() -> int:
+    """Call closing in 7 and 1 days (drafts), overdue reviews."""
+    from portal.services import reminders
+
+    count = reminders.remind_all(utcnow())
+    db.session.commit()
+    return count

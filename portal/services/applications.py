@@ -14,7 +14,8 @@ from sqlalchemy import and_, func, or_, select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Call, Mentor, Organisation, QueueTicket, Submission, User
-from portal.services import audit, budget
+from portal.models.notifications import NotificationEvent
+from portal.services import audit, budget, notifications
 from workflows.applications import (
     SYSTEM,
     Action,
@@ -269,6 +270,12 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
         from_state=before,
         to_state=State.SUBMITTED,
         details={"reference": application.reference, "requested_cents": application.requested_cents, "sha256": submission.content_sha256},
+    )
+    notifications.record(
+        NotificationEvent.APPLICATION_SUBMITTED,
+        notifications.both_governments(application),
+        application,
+        {"version": submission.version, "resubmission": resubmission},
     )
     db.session.flush()
     from portal.services import eligibility  # eligibility builds on this module

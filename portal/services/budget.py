@@ -115,9 +115,14 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
             audit.record(actor, "budget.reserved", "application", change.application.id, details={"reserved_cents": change.reserved_cents, "reason": reason})
         if change.after is Standing.RESERVED and change.before is Standing.WAITING:
             # Freed money reached a waiting dossier: its government hears it (SPEC 8).
-            notifications.record(NotificationEvent.BUDGET_RELEASED, change.application, {"reserved_cents": change.reserved_cents})
+            notifications.record(
+                NotificationEvent.BUDGET_RELEASED,
+                notifications.giving_government(change.application),
+                change.application,
+                {"reserved_cents": change.reserved_cents},
+            )
     for application, offer_cents in offered_now:
-        notifications.record(NotificationEvent.BUDGET_OFFERED, application, {"offer_cents": offer_cents})
+        notifications.record(NotificationEvent.BUDGET_OFFERED, notifications.giving_government(application), application, {"offer_cents": offer_cents})
     return changes
 
 

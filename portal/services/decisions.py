@@ -17,7 +17,8 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Reservation, User
 from portal.models.budget import MovementKind
-from portal.services import budget, files, reviews
+from portal.models.notifications import NotificationEvent
+from portal.services import budget, files, notifications, reviews
 from portal.services.applications import NotAllowed, decide_against, lock_dossier, move
 from workflows.applications import Action, State
 from workflows.budget import Standing
@@ -68,6 +69,7 @@ def grant(application_id: int, actor: User, motivation: str = "", amount_cents: 
     reservation.committed_cents = amount
     call.committed_cents += amount
     budget.record_movement(call, application, actor, MovementKind.COMMITTED, amount, "grant")
+    notifications.record(NotificationEvent.GRANTED, notifications.both_governments(application), application, {"granted_cents": amount})
     db.session.flush()
     budget.rebalance(call, actor, "grant")
     return application
@@ -79,6 +81,7 @@ def reject(application_id: int, actor: User, motivation: str) -> Application:
         raise DecisionRefused("motivation")
     application = _lock(application_id)
     decide_against(application, Action.REJECT, actor, "application.rejected", motivation, "rejection")
+    notifications.record(NotificationEvent.REJECTED, notifications.both_governments(application), application)
     return application
 
 

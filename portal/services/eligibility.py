@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, EligibilityResult, User
-from portal.services import audit, budget
+from portal.models.notifications import NotificationEvent
+from portal.services import audit, budget, notifications
 from portal.services.applications import NotAllowed, compensation_of, decide_against, lock_dossier, move
 from workflows.applications import Action, State
 from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, check_eligibility, may_declare_eligible
@@ -112,6 +113,7 @@ def declare_eligible(application_id: int, actor: User) -> Application:
     if not may_declare_eligible([r.effective_outcome for r in current_results(application)]):
         raise NotAllowed("a rule fails or still needs review")
     move(application, Action.DECLARE_ELIGIBLE, actor, "application.declared_eligible")
+    notifications.record(NotificationEvent.DECLARED_ELIGIBLE, notifications.both_governments(application), application)
     return application
 
 
@@ -120,6 +122,7 @@ def request_correction(application_id: int, actor: User, question: str) -> Appli
     application = _lock(application_id)
     application.correction_question = question.strip()
     move(application, Action.REQUEST_CORRECTION, actor, "application.correction_requested", application.correction_question)
+    notifications.record(NotificationEvent.CORRECTION_REQUESTED, notifications.giving_government(application), application)
     db.session.flush()
     budget.rebalance(application.call, actor, "correction")
     return application
@@ -129,4 +132,5 @@ def declare_ineligible(application_id: int, actor: User, motivation: str) -> App
     """A negative decision: its written motivation is shown to the applicant (formal motivation)."""
     application = _lock(application_id)
     decide_against(application, Action.DECLARE_INELIGIBLE, actor, "application.declared_ineligible", motivation, "ineligible")
+    notifications.record(NotificationEvent.DECLARED_INELIGIBLE, notifications.both_governments(application), application)
     return application

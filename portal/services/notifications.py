@@ -1,26 +1,175 @@
-"""Recording notifications with the event that causes them, and the in-app inbox of a government."""
+"""Recording notifications with the event that causes them (the outbox), the in-app inbox, resending.
+
+Every function here writes in the caller's transaction and never sends: delivery happens after the
+commit (portal/outbox.py hands the new rows to a worker).
+"""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
+from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Application, Notification
+from portal.models import Application, Notification, User
 from portal.models.notifications import NotificationEvent
+from portal.services import audit
+from workflows.outbox import NEEDS_ATTENTION, DeliveryStatus
+from workflows.roles import Role
 
 
-def record(event: NotificationEvent, application: Application, details: dict[str, Any] | None = None) -> Notification:
-    """For the giving government of the dossier, in the caller's transaction (never sent before commit)."""
-    notification = Notification(event=event, organisation_id=application.organisation_id, application_id=application.id, details=details or {})
-    db.session.add(notification)
-    return notification
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    user: User | None = None
+    locale: str = "nl"  # for an address without an account: Dutch, the call's language
 
 
-def inbox_of(organisation_id: int, limit: int = 20) -> list[Notification]:
+def government_recipients(organisation_id: int | None, contact_email: str) -> list[Recipient]:
+    """A government hears through its portal users and through the dossier's contact person for it."""
+    recipients: list[Recipient] = []
+    if organisation_id is not None:
+        users = db.session.scalars(
+            select(User)
+            .where(User.organisation_id == organisation_id, User.is_active.is_(True), User.role == Role.APPLICANT)
+            .order_by(User.id)
+        )
+        recipients = [Recipient(user.email, user, user.locale) for user in users]
+    contact = contact_email.strip().lower()
+    if contact and contact not in {recipient.email for recipient in recipients}:
+        recipients.append(Recipient(contact))
+    return recipients
+
+
+def giving_government(application: Application) -> list[Recipient]:
+    return government_recipients(application.organisation_id, application.giving_contact_email)
+
+
+def both_governments(application: Application) -> list[Recipient]:
+    giving = giving_government(application)
+    receiving = government_recipients(application.receiving_organisation_id, application.receiving_contact_email)
+    addresses = {recipient.email for recipient in giving}
+    return giving + [recipient for recipient in receiving if recipient.email not in addresses]
+
+
+def user_recipient(user: User) -> Recipient:
+    return Recipient(user.email, user, user.locale)
+
+
+def record(
+    event: NotificationEvent,
+    recipients: list[Recipient],
+    application: Application | None,
+    details: dict[str, Any] | None = None,
+    occasion: str | None = None,
+) -> list[Notification]:
+    """One row per recipient. Without an occasion this is a new occurrence of the event; with one
+    (a reminder: "call 3, 7 days before, dossier 12") a recipient gets it once, however often it is asked."""
+    rows = []
+    for recipient in recipients:
+        key = f"{event.value}/{occasion or uuid.uuid4().hex}/{recipient.email}"
+        row = Notification(
+            key=key,
+            event=event,
+            application_id=application.id if application is not None else None,
+            user_id=recipient.user.id if recipient.user is not None else None,
+            email=recipient.email,
+            locale=recipient.locale,
+            details=details or {},
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+        )
+        if occasion is None:
+            db.session.add(row)
+            rows.append(row)
+        elif _add_once(row):
+            rows.append(row)
+    return rows
+
+
+def _add_once(row: Notification) -> bool:
+    """Insert unless the key exists; the unique constraint settles a race between two reminder runs."""
+    if db.session.scalar(select(Notification.id).where(Notification.key == row.key)) is not None:
+        return False
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(row)
+        db.session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+# --- the in-app inbox --------------------------------------------------------------------------------
+
+
+def inbox_of(user: User, limit: int = 50) -> list[Notification]:
+    return list(
+        db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit))
+    )
+
+
+def unread_count(user: User) -> int:
+    return int(
+        db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    )
+
+
+def message_for(user: User, notification_id: int) -> Notification | None:
+    """Only the recipient's own message (someone else's reads as not found)."""
+    return db.session.scalar(select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id))
+
+
+def mark_read(user: User, notification: Notification | None = None, now: datetime | None = None) -> int:
+    """One message, or all of the user's unread ones."""
+    statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification is not None:
+        statement = statement.where(Notification.id == notification.id)
+    return int(db.session.execute(statement.values(read_at=now or utcnow())).rowcount)  # type: ignore[attr-defined]
+
+
+# --- deliveries that need an officer ----------------------------------------------------------------
+
+
+def needing_attention(limit: int = 200) -> list[Notification]:
     return list(
         db.session.scalars(
-            select(Notification).where(Notification.organisation_id == organisation_id).order_by(Notification.id.desc()).limit(limit)
+            select(Notification).where(Notification.status.in_(NEEDS_ATTENTION)).order_by(Notification.id.desc()).limit(limit)
         )
     )
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Notification.status, func.count(Notification.id)).group_by(Notification.status))
+    counts = {status.value: 0 for status in DeliveryStatus}
+    counts.update({status: int(count) for status, count in rows})
+    return counts
+
+
+class NotResendable(Exception):
+    """Only a failed or uncertain delivery can be sent again by hand."""
+
+
+def resend(notification_id: int, actor: User) -> Notification:
+    """Back to the queue as a new first attempt; the officer's decision is audited (for an uncertain
+    delivery it may mean a second copy)."""
+    notification = db.session.scalar(select(Notification).where(Notification.id == notification_id).with_for_update())
+    if notification is None or notification.status_enum not in NEEDS_ATTENTION:
+        raise NotResendable(notification_id)
+    before = notification.status
+    notification.status = DeliveryStatus.PENDING
+    notification.attempts = 0
+    notification.next_attempt_at = None
+    notification.enqueued_at = None
+    notification.claimed_at = None
+    audit.record(actor, "notification.resent", "notification", notification.id, from_state=before, to_state=DeliveryStatus.PENDING, details={"event": notification.event, "email": notification.email})
+    # A row sent again by hand is relayed after the commit like a new one.
+    db.session.info.setdefault("outbox_flushed", []).append(notification.id)
+    return notification

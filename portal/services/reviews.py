@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Call, Review, ReviewScore, User
-from portal.services import audit
+from portal.models.notifications import NotificationEvent
+from portal.services import audit, notifications
 from portal.services.applications import NotAllowed, lock_dossier, move
 from workflows.applications import Action, State
 from workflows.calls import BRUSSELS
@@ -148,6 +149,12 @@ def assign_reviewers(application_id: int, reviewer_ids: list[int], actor: User) 
     db.session.flush()
     for review in reviews:
         audit.record(actor, "review.assigned", "review", review.id, details={"application_id": application.id, "reviewer_id": review.reviewer_id, "due_on": due.isoformat()})
+        notifications.record(
+            NotificationEvent.REVIEWER_ASSIGNED,
+            [notifications.user_recipient(review.reviewer)],
+            application,
+            {"review_id": review.id, "due_on": due.isoformat()},
+        )
     return reviews
 
 

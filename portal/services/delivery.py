@@ -1,0 +1,236 @@
+"""Delivering one notification by e-mail, at most once, and the sweep of rows left behind.
+
+The worker's task calls these steps and commits between them: claim (the row becomes `sending`
+for this worker only), prepare its attachment, send, record. A second run of the task, or a
+duplicate message, finds the row already claimed and does nothing; a worker that dies between
+sending and recording leaves the row `sending`, which the sweep later marks `uncertain` for an
+officer instead of sending it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import or_, select, update
+
+from portal.extensions import db
+from portal.models import Notification
+from portal.models.notifications import WITH_DECISION_LETTER, NotificationEvent
+from portal.services import decisions, receipts
+from portal.services.applications import lock_dossier
+from workflows.outbox import AfterFailure, DeliveryPolicy, DeliveryStatus, after_failure, is_permanent_smtp_refusal
+
+
+def policy() -> DeliveryPolicy:
+    config = current_app.config
+    return DeliveryPolicy(
+        attempt_limit=config["NOTIFICATION_ATTEMPT_LIMIT"],
+        first_delay=timedelta(seconds=config["NOTIFICATION_FIRST_RETRY_SECONDS"]),
+        longest_delay=timedelta(seconds=config["NOTIFICATION_LONGEST_RETRY_SECONDS"]),
+        requeue_after=timedelta(seconds=config["NOTIFICATION_REQUEUE_AFTER_SECONDS"]),
+        sending_timeout=timedelta(seconds=config["NOTIFICATION_SENDING_TIMEOUT_SECONDS"]),
+    )
+
+
+def claim(notification_id: int, now: datetime) -> bool:
+    """Make the row this worker's, in one conditional UPDATE: of two runs at once only one gets it."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str = "application/pdf"
+
+
+def prepare(notification_id: int) -> list[Attachment]:
+    """The submission receipt or the decision letter, made and stored under the dossier's lock the
+    first time it is needed (both governments then get the same file). The caller commits."""
+    notification = _claimed(notification_id)
+    if notification.application_id is None:
+        return []
+    if notification.event_enum is NotificationEvent.APPLICATION_SUBMITTED:
+        application = lock_dossier(notification.application_id)
+        submission = next((s for s in application.submissions if s.version == notification.details.get("version")), None)
+        if submission is None:
+            return []
+        pdf = receipts.receipt_bytes(submission, notification.recipient_locale)
+        return [Attachment(f"ontvangstbewijs-{application.reference}.pdf", pdf)]
+    if notification.event_enum in WITH_DECISION_LETTER:
+        application = lock_dossier(notification.application_id)
+        return [Attachment(f"beslissing-{application.reference}.pdf", decisions.letter_bytes(application))]
+    return []
+
+
+def is_skipped(notification_id: int) -> bool:
+    """A user deactivated since the event gets no e-mail (their messages stay in the inbox)."""
+    notification = _claimed(notification_id)
+    return notification.user is not None and not notification.user.is_active
+
+
+def _claimed(notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.status_enum is not DeliveryStatus.SENDING:
+        raise LookupError(f"notification {notification_id} is not claimed")
+    return notification
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def _dates(details: dict[str, Any]) -> dict[str, date | datetime]:
+    """Details keep ISO text (JSON); `due_on` becomes a date and `closes_at` a moment for the filters."""
+    parsed: dict[str, date | datetime] = {}
+    for name, value in details.items():
+        if isinstance(value, str) and name.endswith("_on"):
+            parsed[name] = date.fromisoformat(value)
+        elif isinstance(value, str) and name.endswith("_at"):
+            parsed[name] = datetime.fromisoformat(value)
+    return parsed
+
+
+def render(notification: Notification, locale: str | None = None) -> RenderedEmail:
+    """In the recipient's language, links absolute. Each event's subject and paragraphs live in
+    templates/emails/notifications/<event>.{subject.txt,jinja}; one layout makes the text and the HTML."""
+    language = "en" if (locale or notification.recipient_locale) == "en" else "nl"
+    context = {
+        "notification": notification,
+        "application": notification.application,
+        "details": notification.details,
+        "dates": _dates(notification.details),
+        "recipient_name": notification.user.full_name if notification.user is not None else None,
+        "portal_name": current_app.config["PORTAL_NAME"],
+        "lang": language,
+    }
+    # Links are built for the public address, also in a worker that has no request of its own.
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    with current_app.test_request_context(base_url=base_url), force_locale("en" if language == "en" else "nl_BE"):
+        folder = "emails/notifications"
+        return RenderedEmail(
+            subject=" ".join(render_template(f"{folder}/{notification.event}.subject.txt", **context).split()),
+            text=render_template(f"{folder}/_layout.txt", **context),
+            html=render_template(f"{folder}/_layout.html", **context),
+        )
+
+
+def message_id(notification: Notification) -> str:
+    """Stable per notification: a mail system that sees the same message twice can tell."""
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "portal.invalid"
+    return f"<{hashlib.sha256(notification.key.encode()).hexdigest()[:40]}@{domain}>"
+
+
+def send(notification_id: int, attachments: list[Attachment]) -> None:
+    """Raises what the mail server answered (smtplib errors, OSError) when it did not accept."""
+    notification = _claimed(notification_id)
+    rendered = render(notification)
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+        to=[notification.email],
+        headers={"Message-ID": message_id(notification), "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
+    message.send()
+
+
+def record_sent(notification_id: int, now: datetime) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.SENT, sent_at=now, last_error=None)
+    )
+
+
+def record_skipped(notification_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.SKIPPED, last_error="account deactivated")
+    )
+
+
+def smtp_code(error: BaseException) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return int(min(codes)) if codes else None
+    if isinstance(error, smtplib.SMTPResponseException):
+        return int(error.smtp_code)
+    return None
+
+
+def record_failure(notification_id: int, error: BaseException, now: datetime, retried_by_broker: bool) -> AfterFailure:
+    """Back to pending with a retry moment, or failed (shown to officers). `retried_by_broker`: the
+    worker schedules the retry itself, so the sweep leaves the row alone until it is overdue."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return AfterFailure(DeliveryStatus.FAILED, None)
+    outcome = after_failure(policy(), notification.attempts, is_permanent_smtp_refusal(smtp_code(error)))
+    notification.status = outcome.status
+    notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+    notification.claimed_at = None
+    if outcome.retry_in is not None:
+        notification.next_attempt_at = now + outcome.retry_in
+        notification.enqueued_at = notification.next_attempt_at if retried_by_broker else None
+    return outcome
+
+
+def sweep(now: datetime, limit: int = 500) -> list[int]:
+    """Mark stale claims uncertain; return the pending rows to hand (again) to a worker: never handed
+    (the broker was down), or handed long ago and still waiting (the message was lost)."""
+    rules = policy()
+    db.session.execute(
+        update(Notification)
+        .where(Notification.status == DeliveryStatus.SENDING, Notification.claimed_at < now - rules.sending_timeout)
+        .values(status=DeliveryStatus.UNCERTAIN, last_error="the worker stopped while sending; the e-mail may have left")
+    )
+    return list(
+        db.session.scalars(
+            select(Notification.id)
+            .where(
+                Notification.status == DeliveryStatus.PENDING,
+                or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+                or_(Notification.enqueued_at.is_(None), Notification.enqueued_at < now - rules.requeue_after),
+            )
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )
+
+
+def event_label(event: NotificationEvent) -> str:
+    """A short name of the event for officer pages, in the reader's language."""
+    from flask_babel import gettext as _
+
+    return {
+        NotificationEvent.APPLICATION_SUBMITTED: _("Aanvraag ontvangen"),
+        NotificationEvent.CORRECTION_REQUESTED: _("Vervollediging gevraagd"),
+        NotificationEvent.DECLARED_ELIGIBLE: _("Ontvankelijk"),
+        NotificationEvent.DECLARED_INELIGIBLE: _("Onontvankelijk"),
+        NotificationEvent.REVIEWER_ASSIGNED: _("Beoordelaar aangewezen"),
+        NotificationEvent.REVIEW_OVERDUE: _("Beoordeling te laat"),
+        NotificationEvent.GRANTED: _("Toegekend"),
+        NotificationEvent.REJECTED: _("Afgewezen"),
+        NotificationEvent.BUDGET_RELEASED: _("Budget vrijgekomen"),
+        NotificationEvent.BUDGET_OFFERED: _("Lager bedrag aangeboden"),
+        NotificationEvent.CALL_CLOSING: _("Oproep sluit binnenkort"),
+    }[event]
