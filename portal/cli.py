@@ -33,6 +33,40 @@ def register(app: Flask) -> None:
             f"{seed.DEMO_TOTP_SECRET} to an authenticator app, or run `flask demo-code`."
         )
 
+    @app.cli.command("sweep-outbox")
+    def sweep_outbox_command() -> None:
+        """Hand undelivered notifications to the worker again (beat does this every minute)."""
+        from portal.db import utcnow
+        from portal.outbox import relay
+        from portal.services import delivery
+
+        due = delivery.sweep(utcnow())
+        db.session.commit()
+        click.echo(f"Notifications handed over: {relay(due) if due else 0} of {len(due)}.")
+
+    @app.cli.command("reminders")
+    def reminders_command() -> None:
+        """Record the reminders due now (beat does this every hour); each goes out once."""
+        from portal.db import utcnow
+        from portal.services import reminders
+
+        count = reminders.remind_all(utcnow())
+        db.session.commit()
+        click.echo(f"Reminders recorded: {count}.")
+
+    @app.cli.command("resend")
+    @click.argument("notification_id", type=int)
+    def resend_command(notification_id: int) -> None:
+        """Send a failed or uncertain notification again (as the officer page does)."""
+        from portal.services import notifications
+
+        try:
+            notifications.resend(notification_id, actor=None)
+        except notifications.NotResendable:
+            raise click.ClickException(f"Notification {notification_id} is not failed or uncertain.") from None
+        db.session.commit()
+        click.echo(f"Notification {notification_id} queued again.")
+
     @app.cli.command("demo-code")
     def demo_code_command() -> None:
         """Print the current two-step code of the demo staff accounts."""

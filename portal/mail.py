@@ -19,10 +19,10 @@ def absolute_url(path: str) -> str:
 
 def queue_account_email(user: User, template: str, link: str) -> bool:
     """Hand the e-mail to a worker; False (and logged) when that failed, the request goes on."""
-    from worker.tasks import send_account_email
+    from worker.celery_app import dispatch
 
     try:
-        send_account_email.delay(user.id, template, link)
+        dispatch("portal.send_account_email", [(user.id, template, link)])
     except Exception:  # broker unreachable, or in-process: the mail server refused after the retries
         current_app.logger.exception("account e-mail %s to user %s was not sent", template, user.id)
         return False

@@ -76,33 +76,33 @@ def _sweep_after_request(exc: BaseException | None) -> None:
 
 def relay(notification_ids: list[int]) -> int:
     """Hand rows to the worker; the number handed. Never raises: an unreachable broker leaves them
-    for the sweep, and an in-process delivery records its own failures."""
-    from worker.tasks import deliver_notification
+    for the sweep (a row handed just before the broker went away may then be handed twice, which the
+    claim makes harmless), and an in-process delivery records its own failures."""
+    from worker.celery_app import dispatch
 
-    eager = current_app.config["CELERY_TASK_ALWAYS_EAGER"]
-    handed: list[int] = []
+    task = "portal.deliver_notification"
     db.session.rollback()  # whatever the context left open is not ours to keep
-    while notification_ids:
-        notification_id = notification_ids.pop(0)
-        try:
-            deliver_notification.apply_async((notification_id,), retry=False)
-        except Exception:  # noqa: BLE001 - broker down (kombu/redis errors), or an in-process delivery crashed
-            if eager:
+    if current_app.config["CELERY_TASK_ALWAYS_EAGER"]:
+        delivered = 0
+        for notification_id in notification_ids:
+            try:
+                delivered += dispatch(task, [(notification_id,)])
+            except Exception:  # noqa: BLE001 - a fault outside the delivery's own handling; the row stays visible
                 current_app.logger.exception("in-process delivery of notification %s failed", notification_id)
-                continue
-            current_app.logger.warning("broker unreachable: %s notifications wait for the sweep", len(notification_ids) + 1)
-            break
-        handed.append(notification_id)
-        # An in-process delivery may itself commit new rows (none today); relay them in this pass.
-        notification_ids.extend(g.pop(_COMMITTED, []))
-    if handed and not eager:
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id.in_(handed), Notification.status == DeliveryStatus.PENDING, Notification.enqueued_at.is_(None))
-            .values(enqueued_at=utcnow())
-        )
-        db.session.commit()
-    return len(handed)
+                db.session.rollback()
+        return delivered
+    try:
+        dispatch(task, [(notification_id,) for notification_id in notification_ids])
+    except Exception as error:  # noqa: BLE001 - kombu and redis raise their own kinds when the broker is down
+        current_app.logger.warning("broker unreachable (%s): %d notifications wait for the sweep", error, len(notification_ids))
+        return 0
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids), Notification.status == DeliveryStatus.PENDING, Notification.enqueued_at.is_(None))
+        .values(enqueued_at=utcnow())
+    )
+    db.session.commit()
+    return len(notification_ids)
 
 
 def _embedded_sweep(every: float) -> None:

@@ -75,6 +75,7 @@ def navigation() -> list[dict[str, Any]]:
         ("finance.dashboard", _("Uitbetalingen")),
         ("admin.users", _("Gebruikers")),
         ("admin.organisations", _("Organisaties")),
+        ("account.inbox", _("Berichten")),
         ("account.overview", _("Mijn account")),
     ]
     links = []
@@ -83,8 +84,17 @@ def navigation() -> list[dict[str, Any]]:
         if isinstance(access, frozenset) and current_user.role_enum not in access:
             continue
         href = url_for(endpoint)
+        if endpoint == "account.inbox":
+            text = _unread_label(text)
         links.append({"href": href, "text": text, "active": request.path == href})
     return links
+
+
+def _unread_label(text: str) -> str:
+    from portal.services.notifications import unread_count
+
+    unread = unread_count(current_user)
+    return _("%(label)s (%(num)d nieuw)", label=text, num=unread) if unread else text
 
 
 def names(codes: list[str], labels: dict[str, str]) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 
 celery = Celery("portal")
 
@@ -46,3 +46,24 @@ def init_celery(app: Flask) -> Celery:
     import worker.tasks  # noqa: F401  (registers the tasks)
 
     return celery
+
+
+def dispatch(task_name: str, calls: list[tuple[Any, ...]]) -> int:
+    """Run a task once per argument tuple for the current Flask app: in this process (the embedded
+    default, `apply`), or through the app's own broker. Decided per Flask app rather than by the
+    shared Celery instance, so that apps of both kinds can live in one process (the tests do).
+
+    Returns how many were handed over; raises on the first that could not be (broker down), or, in
+    this process, when the task itself raised.
+    """
+    if current_app.config["CELERY_TASK_ALWAYS_EAGER"]:
+        task = celery.tasks[task_name]
+        for args in calls:
+            task.apply(args=args, throw=True)
+        return len(calls)
+    handed = 0
+    with celery.connection_for_write(current_app.config["CELERY_BROKER_URL"]) as connection:
+        for args in calls:
+            celery.send_task(task_name, args=args, connection=connection, retry=False)
+            handed += 1
+    return handed

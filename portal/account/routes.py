@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from forms.account import LanguageForm
 from forms.auth import ChangePasswordForm
+from forms.notifications import MarkAllReadForm
 from portal.access import signed_in
 from portal.auth.routes import enrol_two_step
 from portal.extensions import db
 from portal.i18n import SESSION_LANGUAGE_KEY
-from portal.services import accounts, audit
+from portal.services import accounts, audit, delivery, notifications
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -67,3 +69,47 @@ def two_step() -> ResponseReturnValue:
         return redirect(url_for("account.overview"))
 
     return enrol_two_step(current_user, SETUP_SECRET, confirmed)
+
+
+# --- the in-app inbox: every signed-in user's own notifications ---------------------------------
+
+
+@bp.get("/berichten")
+@signed_in
+def inbox() -> ResponseReturnValue:
+    messages = notifications.inbox_of(current_user)
+    subjects = {message.id: delivery.render_subject(message, current_user.locale) for message in messages}
+    return render_template(
+        "account/inbox.html",
+        messages=messages,
+        subjects=subjects,
+        unread=notifications.unread_count(current_user),
+        form=MarkAllReadForm(formdata=None),
+    )
+
+
+@bp.get("/berichten/<int:notification_id>")
+@signed_in
+def message(notification_id: int) -> ResponseReturnValue:
+    """Opening a message marks it read (only the reader's own: someone else's is not found)."""
+    found = notifications.message_for(current_user, notification_id) or abort(404)
+    if found.read_at is None:
+        notifications.mark_read(current_user, found)
+        db.session.commit()
+    return render_template(
+        "account/message.html",
+        message=found,
+        subject=delivery.render_subject(found, current_user.locale),
+        **delivery.content_context(found, current_user.locale),
+    )
+
+
+@bp.post("/berichten/gelezen")
+@signed_in
+def mark_all_read() -> ResponseReturnValue:
+    if not MarkAllReadForm().validate_on_submit():
+        abort(400)
+    count = notifications.mark_read(current_user)
+    db.session.commit()
+    flash(ngettext("%(num)d bericht als gelezen gemarkeerd.", "%(num)d berichten als gelezen gemarkeerd.", count), "success")
+    return redirect(url_for("account.inbox"))

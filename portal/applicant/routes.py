@@ -115,7 +115,7 @@ def dashboard() -> ResponseReturnValue:
         giving=giving,
         receiving=receiving,
         open_calls=[c for c in call_service.published_calls() if service.may_start_in(c, utcnow())],
-        inbox=notifications.inbox_of(current_user.organisation_id) if current_user.organisation_id else [],
+        unread=notifications.unread_count(current_user),
     )
 
 

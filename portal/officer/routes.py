@@ -18,7 +18,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models import Call, Theme
-from portal.services import budget, reviews
+from portal.services import budget, notifications, reviews
 from portal.services import calls as call_service
 from portal.services.calls import CallInput, CriterionInput, DuplicateCallCode
 from workflows.calls import BRUSSELS
@@ -35,7 +35,12 @@ def dashboard() -> ResponseReturnValue:
     now = utcnow()
     calls = call_service.all_calls()
     return render_template(
-        "officer/dashboard.html", calls=calls, now=now, meters={c.id: budget.meter(c) for c in calls}, overdue=reviews.overdue_reviews()
+        "officer/dashboard.html",
+        calls=calls,
+        now=now,
+        meters={c.id: budget.meter(c) for c in calls},
+        overdue=reviews.overdue_reviews(),
+        undelivered=notifications.attention_count(),
     )
 
 
@@ -201,4 +206,4 @@ def edit_call(call_id: int) -> ResponseReturnValue:
                 flash(_("Er was niets gewijzigd."), "info")
             return redirect(url_for("officer.calls"))
     return _edit_page(form, call)
-from portal.officer import decisions, dossiers  # noqa: E402,F401  (registers their routes on bp)
+from portal.officer import decisions, deliveries, dossiers  # noqa: E402,F401  (registers their routes on bp)

@@ -106,28 +106,40 @@ def _dates(details: dict[str, Any]) -> dict[str, date | datetime]:
     return parsed
 
 
-def render(notification: Notification, locale: str | None = None) -> RenderedEmail:
-    """In the recipient's language, links absolute. Each event's subject and paragraphs live in
-    templates/emails/notifications/<event>.{subject.txt,jinja}; one layout makes the text and the HTML."""
-    language = "en" if (locale or notification.recipient_locale) == "en" else "nl"
-    context = {
+FOLDER = "emails/notifications"
+
+
+def content_context(notification: Notification, locale: str) -> dict[str, Any]:
+    """What the templates of an event need; also used by the in-app message page."""
+    return {
         "notification": notification,
         "application": notification.application,
         "details": notification.details,
         "dates": _dates(notification.details),
         "recipient_name": notification.user.full_name if notification.user is not None else None,
         "portal_name": current_app.config["PORTAL_NAME"],
-        "lang": language,
+        "lang": "en" if locale == "en" else "nl",
     }
+
+
+def render_subject(notification: Notification, locale: str) -> str:
+    with force_locale("en" if locale == "en" else "nl_BE"):
+        return " ".join(render_template(f"{FOLDER}/{notification.event}.subject.txt", **content_context(notification, locale)).split())
+
+
+def render(notification: Notification, locale: str | None = None) -> RenderedEmail:
+    """In the recipient's language, links absolute. Each event's subject and paragraphs live in
+    templates/emails/notifications/<event>.{subject.txt,jinja}; one layout makes the text and the HTML."""
+    language = locale or notification.recipient_locale
+    context = content_context(notification, language)
     # Links are built for the public address, also in a worker that has no request of its own.
-    base_url = current_app.config["PUBLIC_BASE_URL"]
-    with current_app.test_request_context(base_url=base_url), force_locale("en" if language == "en" else "nl_BE"):
-        folder = "emails/notifications"
-        return RenderedEmail(
-            subject=" ".join(render_template(f"{folder}/{notification.event}.subject.txt", **context).split()),
-            text=render_template(f"{folder}/_layout.txt", **context),
-            html=render_template(f"{folder}/_layout.html", **context),
-        )
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        with force_locale("en" if language == "en" else "nl_BE"):
+            return RenderedEmail(
+                subject=render_subject(notification, language),
+                text=render_template(f"{FOLDER}/_layout.txt", **context),
+                html=render_template(f"{FOLDER}/_layout.html", **context),
+            )
 
 
 def message_id(notification: Notification) -> str:

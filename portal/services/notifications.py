@@ -18,6 +18,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Notification, User
 from portal.models.notifications import NotificationEvent
+from portal.outbox import relay_after_commit
 from portal.services import audit
 from workflows.outbox import NEEDS_ATTENTION, DeliveryStatus
 from workflows.roles import Role
@@ -146,6 +147,10 @@ def needing_attention(limit: int = 200) -> list[Notification]:
     )
 
 
+def attention_count() -> int:
+    return int(db.session.scalar(select(func.count(Notification.id)).where(Notification.status.in_(NEEDS_ATTENTION))) or 0)
+
+
 def status_counts() -> dict[str, int]:
     rows = db.session.execute(select(Notification.status, func.count(Notification.id)).group_by(Notification.status))
     counts = {status.value: 0 for status in DeliveryStatus}
@@ -157,7 +162,7 @@ class NotResendable(Exception):
     """Only a failed or uncertain delivery can be sent again by hand."""
 
 
-def resend(notification_id: int, actor: User) -> Notification:
+def resend(notification_id: int, actor: User | None) -> Notification:
     """Back to the queue as a new first attempt; the officer's decision is audited (for an uncertain
     delivery it may mean a second copy)."""
     notification = db.session.scalar(select(Notification).where(Notification.id == notification_id).with_for_update())
@@ -170,6 +175,5 @@ def resend(notification_id: int, actor: User) -> Notification:
     notification.enqueued_at = None
     notification.claimed_at = None
     audit.record(actor, "notification.resent", "notification", notification.id, from_state=before, to_state=DeliveryStatus.PENDING, details={"event": notification.event, "email": notification.email})
-    # A row sent again by hand is relayed after the commit like a new one.
-    db.session.info.setdefault("outbox_flushed", []).append(notification.id)
+    relay_after_commit(notification.id)
     return notification

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from portal.models import AuditEntry, BudgetMovement, Call, Reservation
+from portal.models import AuditEntry, BudgetMovement, Call, Reservation, User
 from portal.services import applications, budget
 from tests.conftest import make_user
 from tests.factories import complete_draft, municipality, open_call
@@ -120,7 +120,10 @@ def test_a_rejection_hands_its_money_to_the_first_waiting_dossier_in_the_same_tr
     assert call.reserved_cents == 2 * 5_400_00
     told = db_session.scalars(select(Notification).where(Notification.application_id == waiting.id)).all()
     assert [n.event for n in told][-1] == "budget_released"
-    assert told[-1].organisation_id == waiting.organisation_id and told[-1].details == {"reserved_cents": 5_400_00}
+    released_to = {n.email for n in told if n.event == "budget_released"}
+    giving_users = {u.email for u in db_session.scalars(select(User).where(User.organisation_id == waiting.organisation_id, User.role == "applicant"))}
+    assert giving_users and giving_users <= released_to
+    assert all(n.details == {"reserved_cents": 5_400_00} and n.status == "pending" for n in told if n.event == "budget_released")
     assert db_session.scalar(select(func.count()).select_from(Notification)) > notifications_before
     released = db_session.scalars(
         select(BudgetMovement).where(BudgetMovement.application_id == first.id, BudgetMovement.kind == "released")

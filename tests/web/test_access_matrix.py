@@ -14,7 +14,8 @@ from sqlalchemy import select
 from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
 from portal.db import utcnow
 from portal.models import Call, Mentor, Organisation
-from portal.services import applications, eligibility, reviews
+from portal.models.notifications import NotificationEvent
+from portal.services import applications, eligibility, notifications, reviews
 from tests.conftest import make_user, sign_in
 from tests.factories import complete_draft, in_review, open_call, submitted_dossier
 from workflows.roles import Role
@@ -97,6 +98,14 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
         dossier = in_review(submitted_dossier(open_call()), officer, [reviewer, make_user("reviewer")])
         review = next(r for r in reviews.reviews_of(dossier) if r.reviewer_id == reviewer.id)
         samples.update(review_id=review.id, kind="action_plan")
+    if "notification_id" in rule.arguments:
+        # A message to the signed-in user (or someone else) that could not be delivered.
+        recipient = user or make_user("applicant")
+        dossier = submitted_dossier(open_call())
+        message = notifications.record(NotificationEvent.DECLARED_ELIGIBLE, [notifications.user_recipient(recipient)], dossier)[0]
+        message.status = "failed"
+        db_session.flush()
+        samples.update(notification_id=message.id)
     samples |= {
         "code": call.code,
         "call_id": call.id,

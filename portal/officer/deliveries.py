@@ -1,0 +1,42 @@
+"""The officer's page of notifications that did not reach their recipient, and sending them again."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.notifications import ResendForm
+from portal.access import roles
+from portal.extensions import db
+from portal.officer.routes import bp
+from portal.services import delivery, notifications
+from workflows.roles import Role
+
+
+@bp.get("/berichten")
+@roles(Role.OFFICER)
+def deliveries() -> ResponseReturnValue:
+    return render_template(
+        "officer/deliveries.html",
+        undelivered=notifications.needing_attention(),
+        counts=notifications.status_counts(),
+        event_label=delivery.event_label,
+        form=ResendForm(formdata=None),
+    )
+
+
+@bp.post("/berichten/<int:notification_id>/opnieuw")
+@roles(Role.OFFICER)
+def resend(notification_id: int) -> ResponseReturnValue:
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    try:
+        resent = notifications.resend(notification_id, current_user)
+    except notifications.NotResendable:
+        flash(_("Dat bericht kan niet opnieuw worden verstuurd: het is al verstuurd of wordt nog verstuurd."), "error")
+        return redirect(url_for("officer.deliveries"))
+    db.session.commit()
+    flash(_("Het bericht aan %(email)s wordt opnieuw verstuurd.", email=resent.email), "success")
+    return redirect(url_for("officer.deliveries"))
