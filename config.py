@@ -26,6 +26,8 @@ class BaseConfig:
     # A message taken by a worker that died is handed out again after this (Redis); it must exceed
     # the longest retry delay, or a waiting retry would be handed out twice.
     CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "7200"))
+    # How often a worker looks for such messages (Redis transport).
+    CELERY_UNACKED_RESTORE_SECONDS = int(os.environ.get("CELERY_UNACKED_RESTORE_SECONDS", "60"))
 
     # Notification delivery (workflows/outbox.py): attempts, backoff, and when the sweep steps in.
     NOTIFICATION_ATTEMPT_LIMIT = int(os.environ.get("NOTIFICATION_ATTEMPT_LIMIT", "6"))

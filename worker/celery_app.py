@@ -34,7 +34,12 @@ def init_celery(app: Flask) -> Celery:
         timezone="Europe/Brussels",
         enable_utc=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": app.config["CELERY_VISIBILITY_TIMEOUT"], "socket_connect_timeout": 3},
+        broker_transport_options={
+            "visibility_timeout": app.config["CELERY_VISIBILITY_TIMEOUT"],
+            "unacked_restore_interval": app.config["CELERY_UNACKED_RESTORE_SECONDS"],
+            "unacked_restore_throttle": 1,
+            "socket_connect_timeout": 3,
+        },
         worker_hijack_root_logger=False,
         beat_schedule={
             "sweep-outbox": {"task": "portal.sweep_outbox", "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"])},

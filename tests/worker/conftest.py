@@ -1,0 +1,242 @@
+"""Real Celery workers (subprocesses, production configuration) on Redis, an app that hands its
+notifications to them, and an SMTP sink that can refuse or hold a message."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask_migrate import upgrade
+
+from tests.conftest import IsolatedClient, SmtpSink, make_app
+from tests.services import free_port, redis_url, throwaway_database
+
+ROOT = Path(__file__).resolve().parents[2]
+HEALTH_BROKER_DB = 13
+OUTBOX_BROKER_DB = 12
+
+
+class WorkerProcess:
+    """`celery -A worker.app worker` in its own process, as production starts it."""
+
+    def __init__(self, env: dict[str, str], log: Path, beat: bool = False) -> None:
+        command = [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
+        if beat:
+            command += ["--beat", "--schedule", str(log.with_suffix(".beat"))]
+        self.log = log
+        self._file = log.open("a")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._file, stderr=subprocess.STDOUT, text=True)
+
+    def output(self) -> str:
+        self._file.flush()
+        return self.log.read_text()
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            assert self.process.poll() is None, self.output()
+            assert time.monotonic() < deadline, f"{text!r} not in the worker's log:\n{self.output()}"
+            time.sleep(0.1)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._file.close()
+        return self.log.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, no acknowledgement, nothing recorded."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+def worker_env(app: Flask, broker: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PORTAL_CONFIG": "production",
+        "SECRET_KEY": "worker-test-secret",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "MAIL_SERVER": str(app.config["MAIL_SERVER"]),
+        "MAIL_PORT": str(app.config["MAIL_PORT"]),
+        "FILES_PATH": app.config["FILES_PATH"],
+        "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
+        **extra,
+    }
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    started: list[WorkerProcess] = []
+
+    def start(app: Flask, broker: str, beat: bool = False, **extra: str) -> WorkerProcess:
+        env = worker_env(app, broker, PORTAL_INSTANCE_PATH=str(tmp_path), **extra)
+        worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log", beat=beat)
+        started.append(worker)
+        worker.wait_for("ready.")
+        return worker
+
+    yield start
+    for worker in started:
+        output = worker.stop()
+        assert "Traceback" not in output, output
+
+
+# --- an SMTP sink that can refuse, or hold its answer -------------------------------------------
+
+
+@dataclass
+class ControlledSink(SmtpSink):
+    refuse: int = 0  # answer this many messages with a temporary refusal (451)
+    refused: int = 0
+    hold_seconds: float = 0  # keep the message, then wait this long before answering 250
+    received_at: list[float] = field(default_factory=list)
+    unknown: set[str] = field(default_factory=set)  # addresses refused for good (550)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:  # noqa: N802
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+        with self.lock:
+            if self.refuse > 0:
+                self.refuse -= 1
+                self.refused += 1
+                return "451 4.3.2 Please try again later"
+            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[arg-type]
+            self.received_at.append(time.monotonic())
+            hold = self.hold_seconds
+        if hold:
+            await asyncio.sleep(hold)
+        return "250 OK"
+
+    def reset(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.received_at.clear()
+            self.refuse = self.refused = 0
+            self.hold_seconds = 0
+            self.unknown = set()
+
+    def wait_for(self, count: int, timeout: float = 60) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            assert time.monotonic() < deadline, f"{len(self.messages)} of {count} e-mails arrived"
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def controlled_sink() -> Iterator[ControlledSink]:
+    sink = ControlledSink("127.0.0.1", free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def outbox_app(tmp_path_factory: pytest.TempPathFactory, controlled_sink: ControlledSink) -> Iterator[Flask]:
+    """An app on its own database that hands notifications to Redis (not in-process): as production."""
+    from portal.extensions import db
+    from portal.services import reference
+    from tests.factories import open_call
+
+    broker = redis_url(OUTBOX_BROKER_DB)
+    with throwaway_database(tmp_path_factory.mktemp("outbox")) as url:
+        app = make_app(
+            url,
+            controlled_sink,
+            FILES_PATH=str(tmp_path_factory.mktemp("outbox-files")),
+            CELERY_TASK_ALWAYS_EAGER=False,
+            CELERY_BROKER_URL=broker,
+            NOTIFICATION_SENDING_TIMEOUT_SECONDS=2,
+        )
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            upgrade()
+            reference.load_reference_data()
+            open_call()
+            db.session.commit()
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def outbox_broker(outbox_app: Flask) -> str:
+    broker = redis_url(OUTBOX_BROKER_DB)
+    redis.Redis.from_url(broker).flushdb()
+    return broker
+
+
+# --- a Redis server of the test's own, to stop and start again ------------------------------------
+
+
+class OwnRedis:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping():
+                    return
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "the test's own Redis did not start"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    if not (shutil.which("redis-server") or Path("/usr/bin/redis-server").exists()):
+        pytest.skip("redis-server is not installed: the test that stops and restarts Redis needs one of its own")
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
