@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Notification
 from portal.models.notifications import NotificationEvent
 from portal.services import applications, decisions, delivery, eligibility, notifications
-from tests.conftest import make_user, mail_body
+from tests.conftest import mail_body, make_user
 from tests.factories import complete_draft, in_review, municipality, open_call, score_everything
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
