@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Application, BudgetMovement, Call, Reservation
+from portal.models import Application, BudgetMovement, Call, Notification, Reservation
 from tests.conftest import csrf_token, make_user
 from tests.factories import complete_draft, open_call, scored_dossier
 from tests.integration.conftest import PARALLEL, signed_in_browser
@@ -111,3 +111,11 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
         )
         for application_id, reservation in reservations.items():
             assert sums.get(application_id, 0) == reservation.reserved_cents + reservation.committed_cents
+        # Every submission told both governments, and each row was handed to the broker after its commit.
+        submitted_rows = db.session.scalars(
+            select(Notification).join(Application, Application.id == Notification.application_id).where(
+                Application.call_id == call_id, Notification.event == "application_submitted"
+            )
+        ).all()
+        assert {row.application_id for row in submitted_rows} >= {ids[index] for index in range(SUBMISSIONS)}
+        assert all(row.enqueued_at is not None and row.status == "pending" for row in submitted_rows)
