@@ -15,7 +15,7 @@ from portal.models import AuditEntry, Notification
 from portal.models.notifications import NotificationEvent
 from portal.outbox import relay
 from portal.services import applications, delivery, eligibility, notifications, reminders, reviews
-from tests.conftest import make_user, mail_body
+from tests.conftest import mail_body, make_user
 from tests.factories import complete_draft, in_review, municipality, open_call, submitted_dossier
 from workflows.outbox import DeliveryStatus
 

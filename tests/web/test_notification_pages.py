@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.models import Notification
 from portal.models.notifications import NotificationEvent
 from portal.services import notifications
-from tests.conftest import csrf_token, make_user, mail_body, sign_in
+from tests.conftest import csrf_token, mail_body, make_user, sign_in
 from tests.factories import in_review, open_call, submitted_dossier
 from workflows.outbox import DeliveryStatus
 
