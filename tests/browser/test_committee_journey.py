@@ -2,6 +2,7 @@
 visible labels; axe finds no violation on the officer's and the reviewers' pages."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,14 @@ def review_as(browser: Browser, live_server: str, axe, email: str, values: list[
     sign_in_staff(page, live_server, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("Beoordelingen")
     assert_accessible(axe, page)
-    page.get_by_role("link", name=REFERENCE).click()
+    # The assignment waits in the inbox (and was e-mailed); its link opens the review.
+    page.get_by_role("link", name=re.compile(r"^Berichten \(\d+ nieuw\)$")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Berichten")
+    assert_accessible(axe, page)
+    page.get_by_role("link", name=f"Nieuwe beoordeling: dossier {REFERENCE}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Nieuwe beoordeling: dossier {REFERENCE}")
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="De beoordeling openen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Beoordeling van {REFERENCE}")
     expect(page.get_by_text("De scores van de andere beoordelaars ziet u pas nadat u uw eigen beoordeling hebt ingediend.")).to_be_visible()
     assert_accessible(axe, page)
@@ -100,3 +108,9 @@ def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
     pdf = Path(download.value.path()).read_bytes()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert REFERENCE in text and "5.400,00" in text and "Raad van State" in text
+
+    # Every e-mail of the journey was delivered: the officer's page of undelivered messages is empty.
+    page.goto(f"{live_server}/behandeling/berichten")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Berichten die niet bezorgd zijn")
+    expect(page.locator("[data-none]")).to_be_visible()
+    assert_accessible(axe, page)
