@@ -8,6 +8,7 @@ import email.policy
 import functools
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -95,6 +96,30 @@ def make_app(database_url: str, smtp: SmtpSink, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     return create_app("test", config)
+
+
+@contextmanager
+def app_on_own_database(tmp_dir: Any, smtp: SmtpSink, **overrides: Any) -> Iterator[Flask]:
+    """An app on a new database of its own, with no test transaction around it: every commit is real
+    (for concurrency and for workers in other processes). It holds the reference data and an open call."""
+    from flask_migrate import upgrade
+
+    from portal.extensions import db
+    from portal.services import reference
+    from tests.factories import open_call
+
+    with throwaway_database(tmp_dir) as url:
+        flask_app = make_app(url, smtp, **overrides)
+        flask_app.test_client_class = IsolatedClient
+        with flask_app.app_context():
+            upgrade()
+            reference.load_reference_data()
+            open_call()
+            db.session.commit()
+        yield flask_app
+        with flask_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 class IsolatedClient(FlaskClient):

@@ -9,13 +9,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 
 from portal.extensions import db
-from portal.services import reference
-from tests.conftest import IsolatedClient, make_app, sign_in
-from tests.factories import open_call
-from tests.services import USE_REDIS, redis_url, throwaway_database
+from tests.conftest import app_on_own_database, sign_in
+from tests.services import USE_REDIS, redis_url
 
 PARALLEL = 20
 CONCURRENCY_BROKER_DB = 11
@@ -24,31 +21,21 @@ CONCURRENCY_BROKER_DB = 11
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory: pytest.TempPathFactory, smtp_sink: Any) -> Iterator[Flask]:
     """An app on its own database, with no test transaction around it: every request commits for real."""
-    with throwaway_database(tmp_path_factory.mktemp("concurrency")) as url:
-        # Notifications go to a broker as in production (Redis when reachable, else kombu's in-memory
-        # transport); delivering them is the worker tests' subject, not these tests'.
-        broker = redis_url(CONCURRENCY_BROKER_DB) if USE_REDIS else "memory://"
-        app = make_app(
-            url,
-            smtp_sink,
-            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": PARALLEL, "max_overflow": 5},
-            CELERY_TASK_ALWAYS_EAGER=False,
-            CELERY_BROKER_URL=broker,
-        )
-        app.test_client_class = IsolatedClient
-        with app.app_context():
-            upgrade()
-            reference.load_reference_data()
-            open_call()
-            db.session.commit()
+    # Notifications go to a broker as in production (Redis when reachable, else kombu's in-memory
+    # transport); delivering them is the worker tests' subject, not these tests'.
+    broker = redis_url(CONCURRENCY_BROKER_DB) if USE_REDIS else "memory://"
+    with app_on_own_database(
+        tmp_path_factory.mktemp("concurrency"),
+        smtp_sink,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": PARALLEL, "max_overflow": 5},
+        CELERY_TASK_ALWAYS_EAGER=False,
+        CELERY_BROKER_URL=broker,
+    ) as app:
         yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if USE_REDIS:
-            import redis
+    if USE_REDIS:
+        import redis
 
-            redis.Redis.from_url(broker).flushdb()
+        redis.Redis.from_url(broker).flushdb()
 
 
 def run_together(actions: list[Callable[[], Any]]) -> list[Any]:

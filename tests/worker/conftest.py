@@ -22,10 +22,9 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from flask import Flask
-from flask_migrate import upgrade
 
-from tests.conftest import IsolatedClient, SmtpSink, make_app
-from tests.services import free_port, redis_url, throwaway_database
+from tests.conftest import SmtpSink, app_on_own_database
+from tests.services import free_port, redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 HEALTH_BROKER_DB = 13
@@ -164,30 +163,15 @@ def controlled_sink() -> Iterator[ControlledSink]:
 @pytest.fixture(scope="module")
 def outbox_app(tmp_path_factory: pytest.TempPathFactory, controlled_sink: ControlledSink) -> Iterator[Flask]:
     """An app on its own database that hands notifications to Redis (not in-process): as production."""
-    from portal.extensions import db
-    from portal.services import reference
-    from tests.factories import open_call
-
-    broker = redis_url(OUTBOX_BROKER_DB)
-    with throwaway_database(tmp_path_factory.mktemp("outbox")) as url:
-        app = make_app(
-            url,
-            controlled_sink,
-            FILES_PATH=str(tmp_path_factory.mktemp("outbox-files")),
-            CELERY_TASK_ALWAYS_EAGER=False,
-            CELERY_BROKER_URL=broker,
-            NOTIFICATION_SENDING_TIMEOUT_SECONDS=2,
-        )
-        app.test_client_class = IsolatedClient
-        with app.app_context():
-            upgrade()
-            reference.load_reference_data()
-            open_call()
-            db.session.commit()
+    with app_on_own_database(
+        tmp_path_factory.mktemp("outbox"),
+        controlled_sink,
+        FILES_PATH=str(tmp_path_factory.mktemp("outbox-files")),
+        CELERY_TASK_ALWAYS_EAGER=False,
+        CELERY_BROKER_URL=redis_url(OUTBOX_BROKER_DB),
+        NOTIFICATION_SENDING_TIMEOUT_SECONDS=2,
+    ) as app:
         yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture

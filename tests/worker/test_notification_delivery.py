@@ -173,6 +173,14 @@ def _status(app: Any, notification_id: int) -> Notification:
         return row
 
 
+def _wait_for_status(app: Any, notification_id: int, status: str, timeout: float = 30) -> Notification:
+    deadline = time.monotonic() + timeout
+    while (row := _status(app, notification_id)).status != status:
+        assert time.monotonic() < deadline, f"still {row.status}, never {status}"
+        time.sleep(0.2)
+    return row
+
+
 def test_a_task_run_twice_sends_the_e_mail_once(outbox_app, outbox_broker, controlled_sink, start_worker):
     from celery import Celery
 
@@ -232,11 +240,7 @@ def test_when_the_retries_run_out_the_notification_is_failed_and_an_officer_can_
     controlled_sink.refuse = 100
     start_worker(outbox_app, outbox_broker, NOTIFICATION_FIRST_RETRY_SECONDS="1", NOTIFICATION_ATTEMPT_LIMIT="2")
     notification_id = _one_notification(outbox_app, "gone@example.be")
-    deadline = time.monotonic() + 30
-    while _status(outbox_app, notification_id).status != "failed":
-        assert time.monotonic() < deadline, "never marked failed"
-        time.sleep(0.2)
-    row = _status(outbox_app, notification_id)
+    row = _wait_for_status(outbox_app, notification_id, "failed")
     assert row.attempts == 2 and "451" in row.last_error
     assert controlled_sink.refused == 2 and controlled_sink.messages == []
 
@@ -256,11 +260,7 @@ def test_a_final_refusal_is_not_retried(outbox_app, outbox_broker, controlled_si
     start_worker(outbox_app, outbox_broker, NOTIFICATION_FIRST_RETRY_SECONDS="1")
     controlled_sink.unknown = {"nobody@example.be"}  # answered "550 no such mailbox": final
     notification_id = _one_notification(outbox_app, "nobody@example.be")
-    deadline = time.monotonic() + 30
-    while _status(outbox_app, notification_id).status != "failed":
-        assert time.monotonic() < deadline, "never marked failed"
-        time.sleep(0.2)
-    row = _status(outbox_app, notification_id)
+    row = _wait_for_status(outbox_app, notification_id, "failed")
     assert row.attempts == 1 and "550" in row.last_error
 
 
