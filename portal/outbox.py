@@ -60,8 +60,13 @@ def init_outbox(app: Flask) -> None:
 
 def _relay_at_teardown(exc: BaseException | None) -> None:
     committed: list[int] = g.pop(_COMMITTED, [])
-    if committed:
+    if not committed:
+        return
+    try:
         relay(committed)
+    except Exception:  # noqa: BLE001 - never keep the teardowns after this one (the session's removal) from running
+        current_app.logger.exception("relay of %d notifications failed; the sweep hands them over", len(committed))
+        db.session.rollback()
 
 
 def _sweep_after_request(exc: BaseException | None) -> None:
