@@ -36,13 +36,10 @@ def register(app: Flask) -> None:
     @app.cli.command("sweep-outbox")
     def sweep_outbox_command() -> None:
         """Hand undelivered notifications to the worker again (beat does this every minute)."""
-        from portal.db import utcnow
-        from portal.outbox import relay
-        from portal.services import delivery
+        from portal.outbox import sweep_and_relay
 
-        due = delivery.sweep(utcnow())
-        db.session.commit()
-        click.echo(f"Notifications handed over: {relay(due) if due else 0} of {len(due)}.")
+        found, handed = sweep_and_relay()
+        click.echo(f"Notifications handed over: {handed} of {found}.")
 
     @app.cli.command("reminders")
     def reminders_command() -> None:

@@ -17,15 +17,18 @@ from workflows.money import cents_to_decimal
 SESSION_LANGUAGE_KEY = "language"
 
 
+def locale_for(language: str | None) -> str:
+    """The Babel locale of a stored language choice ('nl' or 'en'): anything but English is nl-BE."""
+    return "en" if language == "en" else "nl_BE"
+
+
 def select_locale() -> str:
     """The signed-in user's choice, else the one chosen this visit, else Dutch (nl-BE)."""
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated:
-        return "en" if current_user.locale == "en" else "nl_BE"
+        return locale_for(current_user.locale)
     chosen = session.get(SESSION_LANGUAGE_KEY)
-    if chosen in languages:
-        return "en" if chosen == "en" else "nl_BE"
-    return "nl_BE"
+    return locale_for(chosen if chosen in languages else None)
 
 
 def language_code() -> str:

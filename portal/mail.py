@@ -10,6 +10,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 
+from portal.i18n import locale_for
 from portal.models import User
 
 
@@ -31,7 +32,7 @@ def queue_account_email(user: User, template: str, link: str) -> bool:
 
 def render_and_send_account_email(user: User, template: str, link: str) -> None:
     """`template` names templates/emails/<template>.{subject,txt,html}."""
-    with force_locale("en" if user.locale == "en" else "nl_BE"):
+    with force_locale(locale_for(user.locale)):
         context = {"user": user, "link": link, "portal_name": current_app.config["PORTAL_NAME"]}
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         text = render_template(f"emails/{template}.txt", **context)

@@ -110,15 +110,20 @@ def relay(notification_ids: list[int]) -> int:
     return len(notification_ids)
 
 
+def sweep_and_relay() -> tuple[int, int]:
+    """The periodic sweep (beat's task, `flask sweep-outbox`, the embedded default): mark stale
+    claims, commit, hand the rows found over. Returns (found, handed)."""
+    from portal.services import delivery
+
+    due = delivery.sweep(utcnow())
+    db.session.commit()
+    return len(due), relay(due) if due else 0
+
+
 def _embedded_sweep(every: float) -> None:
     """In the embedded default (no beat), rows left pending for a retry go out with later requests."""
     global _last_embedded_sweep
     if time.monotonic() - _last_embedded_sweep < every:
         return
     _last_embedded_sweep = time.monotonic()
-    from portal.services import delivery
-
-    due = delivery.sweep(utcnow())
-    db.session.commit()
-    if due:
-        relay(due)
+    sweep_and_relay()

@@ -75,12 +75,9 @@ def deliver_notification(self, notification_id: int) -> str:  # type: ignore[no-
 @celery.task(name="portal.sweep_outbox", acks_late=True)
 def sweep_outbox() -> int:
     """Every minute: rows the broker never got (it was down), lost messages, stale claims."""
-    from portal.outbox import relay
-    from portal.services import delivery
+    from portal.outbox import sweep_and_relay
 
-    due = delivery.sweep(utcnow())
-    db.session.commit()
-    return relay(due) if due else 0
+    return sweep_and_relay()[1]
 
 
 # Safe to repeat: every reminder row has a key per recipient and occasion.

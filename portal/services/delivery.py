@@ -21,6 +21,7 @@ from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import or_, select, update
 
 from portal.extensions import db
+from portal.i18n import locale_for
 from portal.models import Notification
 from portal.models.notifications import WITH_DECISION_LETTER, NotificationEvent
 from portal.services import decisions, receipts
@@ -122,9 +123,13 @@ def content_context(notification: Notification, locale: str) -> dict[str, Any]:
     }
 
 
+def _subject(context: dict[str, Any]) -> str:
+    return " ".join(render_template(f"{FOLDER}/{context['notification'].event}.subject.txt", **context).split())
+
+
 def render_subject(notification: Notification, locale: str) -> str:
-    with force_locale("en" if locale == "en" else "nl_BE"):
-        return " ".join(render_template(f"{FOLDER}/{notification.event}.subject.txt", **content_context(notification, locale)).split())
+    with force_locale(locale_for(locale)):
+        return _subject(content_context(notification, locale))
 
 
 def render(notification: Notification, locale: str | None = None) -> RenderedEmail:
@@ -133,13 +138,12 @@ def render(notification: Notification, locale: str | None = None) -> RenderedEma
     language = locale or notification.recipient_locale
     context = content_context(notification, language)
     # Links are built for the public address, also in a worker that has no request of its own.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
-        with force_locale("en" if language == "en" else "nl_BE"):
-            return RenderedEmail(
-                subject=render_subject(notification, language),
-                text=render_template(f"{FOLDER}/_layout.txt", **context),
-                html=render_template(f"{FOLDER}/_layout.html", **context),
-            )
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]), force_locale(locale_for(language)):
+        return RenderedEmail(
+            subject=_subject(context),
+            text=render_template(f"{FOLDER}/_layout.txt", **context),
+            html=render_template(f"{FOLDER}/_layout.html", **context),
+        )
 
 
 def message_id(notification: Notification) -> str:
@@ -165,20 +169,19 @@ def send(notification_id: int, attachments: list[Attachment]) -> None:
     message.send()
 
 
-def record_sent(notification_id: int, now: datetime) -> None:
+def _end_claim(notification_id: int, **values: Any) -> None:
+    """Only the claim of this run is ended: a row that is no longer `sending` is left as it is."""
     db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.SENT, sent_at=now, last_error=None)
+        update(Notification).where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING).values(**values)
     )
+
+
+def record_sent(notification_id: int, now: datetime) -> None:
+    _end_claim(notification_id, status=DeliveryStatus.SENT, sent_at=now, last_error=None)
 
 
 def record_skipped(notification_id: int) -> None:
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.SKIPPED, last_error="account deactivated")
-    )
+    _end_claim(notification_id, status=DeliveryStatus.SKIPPED, last_error="account deactivated")
 
 
 def smtp_code(error: BaseException) -> int | None:

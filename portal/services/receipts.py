@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from weasyprint import HTML
 
 from portal.extensions import db
+from portal.i18n import locale_for
 from portal.models import Submission, Theme
 from portal.services import files
 
@@ -16,7 +17,7 @@ def _theme_names() -> dict[str, str]:
 
 
 def render_receipt(submission: Submission, locale: str) -> bytes:
-    with force_locale("en" if locale == "en" else "nl_BE"):
+    with force_locale(locale_for(locale)):
         html = render_template(
             "pdf/receipt.html",
             content=submission.content,
