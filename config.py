@@ -38,6 +38,12 @@ class BaseConfig:
     # Celery beat: the outbox sweep (seconds) and the reminders (every hour, on the minute given).
     OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
     REMINDERS_MINUTE = int(os.environ.get("REMINDERS_MINUTE", "5"))
+    # A payout still planned after this many days is brought to the finance users' attention.
+    PAYOUT_APPROVAL_REMINDER_DAYS = int(os.environ.get("PAYOUT_APPROVAL_REMINDER_DAYS", "2"))
+    # The administration's account for the SEPA credit-transfer file (pain.001) of approved payouts.
+    SEPA_DEBTOR_NAME = os.environ.get("SEPA_DEBTOR_NAME", "Agentschap Binnenlands Bestuur")
+    SEPA_DEBTOR_IBAN = os.environ.get("SEPA_DEBTOR_IBAN", "BE71096123456769")
+    SEPA_DEBTOR_BIC = os.environ.get("SEPA_DEBTOR_BIC", "GKCCBEBB")
     # Without beat (the embedded default) web requests sweep the outbox at most this often; 0: never.
     EMBEDDED_SWEEP_SECONDS = 0
     # Flask-Limiter's storage: shared by every web process in production (Redis).
@@ -116,7 +122,9 @@ class TestConfig(EmbeddedConfig):
 class ProductionConfig(BaseConfig):
     """PostgreSQL, Redis, Celery workers behind gunicorn: refuses to start without its services."""
 
-    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CELERY_BROKER_URL")
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CELERY_BROKER_URL", "SEPA_DEBTOR_IBAN")
+    # The demo account of the embedded default must never reach a bank.
+    SEPA_DEBTOR_IBAN = os.environ.get("SEPA_DEBTOR_IBAN", "")
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
 
 

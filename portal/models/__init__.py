@@ -7,11 +7,17 @@ from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, ca
 from portal.models.eligibility import EligibilityResult
 from portal.models.notifications import Notification
 from portal.models.organisations import Organisation, OrganisationKind
+from portal.models.payouts import ActualCost, FinalReport, Payout, ReportDocument, ReportState
 from portal.models.rescue import FormRescue
 from portal.models.reviews import Review, ReviewScore
 from portal.models.users import AccountToken, TokenPurpose, User, UserSession
 
 __all__ = [
+    "ActualCost",
+    "FinalReport",
+    "Payout",
+    "ReportDocument",
+    "ReportState",
     "AccountToken",
     "Application",
     "Attachment",

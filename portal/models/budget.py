@@ -23,6 +23,8 @@ class Reservation(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(f"standing IS NULL OR {enum_check('standing', Standing)}", name="standing"),
         CheckConstraint("reserved_cents >= 0 AND committed_cents >= 0", name="amounts_not_negative"),
         CheckConstraint("standing = 'waiting' OR waiting_place IS NULL", name="only_waiting_has_a_place"),
+        # Paid never exceeds committed (SPEC 9): a bug in the payout code could not overpay a dossier.
+        CheckConstraint("paid_cents >= 0 AND paid_cents <= committed_cents", name="paid_within_commitment"),
     )
 
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), primary_key=True)
@@ -31,6 +33,8 @@ class Reservation(db.Model):  # type: ignore[name-defined,misc]
     standing: Mapped[str | None] = mapped_column(String(20))
     reserved_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     committed_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Paid out to the giving government, net of what it paid back (recoveries).
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     waiting_place: Mapped[int | None] = mapped_column()
     offer_cents: Mapped[int | None] = mapped_column(BigInteger)
     accepted_cents: Mapped[int | None] = mapped_column(BigInteger)

@@ -82,6 +82,7 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
             "reserved_cents >= 0 AND committed_cents >= 0 AND reserved_cents + committed_cents <= envelope_cents",
             name="envelope_never_overspent",
         ),
+        CheckConstraint("paid_cents >= 0 AND paid_cents <= committed_cents", name="paid_within_commitments"),
         CheckConstraint(enum_check("shortfall_policy", ShortfallPolicy), name="shortfall_policy"),
         CheckConstraint(enum_check("allocation_policy", AllocationPolicy), name="allocation_policy"),
     )
@@ -121,6 +122,8 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     # The budget row: changed only while the call row is locked (portal/services/budget.py).
     reserved_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     committed_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Paid out of the commitments, net of recoveries; changed with the budget row, under its lock.
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     is_published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

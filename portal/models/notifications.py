@@ -34,6 +34,10 @@ class NotificationEvent(StrEnum):
     BUDGET_RELEASED = "budget_released"  # a waiting dossier now holds a reservation
     BUDGET_OFFERED = "budget_offered"  # the first waiting dossier is offered a lower amount
     CALL_CLOSING = "call_closing"  # reminder to a government with a draft
+    PAYOUT_APPROVED = "payout_approved"  # to the giving government
+    PAYOUT_PAID = "payout_paid"  # to the giving government
+    REPORT_DUE = "report_due"  # reminder: the trajectory ended and the final report is not in
+    PAYOUT_AWAITING_APPROVAL = "payout_awaiting_approval"  # reminder to the finance users
 
 
 # The events whose e-mail carries the decision letter.

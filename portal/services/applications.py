@@ -413,6 +413,12 @@ def decide_against(application: Application, action: Action, actor: User, audit_
 
 
 def withdraw(application: Application, actor: User, reason: str, now: datetime | None = None) -> None:
+    from portal.services import payouts  # it builds on this module
+
+    # "any state before a payout": once a payout is approved or paid, the dossier stays.
+    if payouts.payout_under_way(application):
+        raise NotAllowed("payout under way")
+    payouts.cancel_open_payouts(application, actor, "withdrawal")
     move(application, Action.WITHDRAW, actor, "application.withdrawn", reason.strip() or None)
     application.withdrawn_at = now or utcnow()
     application.withdrawal_reason = reason.strip() or None

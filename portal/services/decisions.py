@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.models import Application, Reservation, User
 from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
-from portal.services import budget, files, notifications, reviews
+from portal.services import budget, files, notifications, payouts, reviews
 from portal.services.applications import NotAllowed, decide_against, lock_dossier, move
 from workflows.applications import Action, State
 from workflows.budget import Standing
@@ -71,6 +71,7 @@ def grant(application_id: int, actor: User, motivation: str = "", amount_cents: 
     budget.record_movement(call, application, actor, MovementKind.COMMITTED, amount, "grant")
     notifications.record(NotificationEvent.GRANTED, notifications.both_governments(application), application, {"granted_cents": amount})
     db.session.flush()
+    payouts.schedule_at_grant(application, actor)
     budget.rebalance(call, actor, "grant")
     return application
 

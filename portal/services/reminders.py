@@ -1,4 +1,5 @@
-"""Scheduled reminders (SPEC section 7): call closing soon for drafts, overdue reviews.
+"""Scheduled reminders (SPEC section 7): call closing soon for drafts, overdue reviews, final reports
+due, payouts waiting for approval.
 
 Run by Celery beat (hourly) or `flask reminders`. Each reminder has an occasion in its key, so
 that a recipient hears of an occasion once, however often the job runs.
@@ -6,14 +7,15 @@ that a recipient hears of an occasion once, however often the job runs.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Application, Call, Review
 from portal.models.notifications import NotificationEvent
-from portal.services import notifications
+from portal.services import notifications, payouts
 from workflows.applications import State
 from workflows.calls import BRUSSELS
 from workflows.outbox import closing_reminder
@@ -72,4 +74,10 @@ def remind_overdue_reviews(now: datetime) -> int:
 
 
 def remind_all(now: datetime) -> int:
-    return remind_closing_calls(now) + remind_overdue_reviews(now)
+    after = timedelta(days=current_app.config["PAYOUT_APPROVAL_REMINDER_DAYS"])
+    return (
+        remind_closing_calls(now)
+        + remind_overdue_reviews(now)
+        + payouts.remind_reports_due(now)
+        + payouts.remind_payouts_awaiting_approval(now, after)
+    )

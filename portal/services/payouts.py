@@ -1,0 +1,497 @@
+"""Payouts and the final report (SPEC section 9): from commitment to payment, every euro accounted for.
+
+The order of locks is the one every dossier change keeps: the dossier first, the call's budget row
+second. The amounts paid live on the dossier's reservation row and on the call row, where CHECK
+constraints keep them within the commitment; the rules (advance, settlement, who may do what) are
+in workflows/payouts.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import ActualCost, Application, FinalReport, Payout, ReportDocument, Reservation, User
+from portal.models.budget import MovementKind
+from portal.models.notifications import NotificationEvent
+from portal.models.payouts import ReportState
+from portal.services import audit, budget, files, notifications
+from portal.services.applications import NotAllowed, lock_dossier, move
+from workflows.applications import Action, State
+from workflows.calls import BRUSSELS
+from workflows.compensation import MentorCost
+from workflows.payouts import (
+    OPEN_STATES,
+    PREPARERS,
+    MoneyTrail,
+    PayoutAction,
+    PayoutFacts,
+    PayoutKind,
+    PayoutState,
+    Settlement,
+    advance_cents,
+    four_eyes_allow,
+    may,
+    money_trail,
+    payout_transition,
+    settle,
+)
+from workflows.roles import Role
+
+
+class PayoutRefused(NotAllowed):
+    """A payout step the rules do not allow; `code` says why (shown in Dutch or English)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# --- the schedule ------------------------------------------------------------------------------
+
+
+def schedule_at_grant(application: Application, actor: User) -> Payout | None:
+    """The advance the call's payout schedule gives at grant (none by default: one balance at the end)."""
+    amount = advance_cents(application.granted_cents or 0, application.call.advance_percent)
+    if amount <= 0:
+        return None
+    return _prepare(application, PayoutKind.ADVANCE, amount, actor, "grant")
+
+
+def _prepare(application: Application, kind: PayoutKind, amount: int, actor: User, reason: str) -> Payout:
+    payout = Payout(
+        application_id=application.id,
+        call_id=application.call_id,
+        kind=kind,
+        state=PayoutState.PLANNED,
+        amount_cents=amount,
+        iban=application.iban or "",
+        prepared_by_id=actor.id,
+        prepared_at=utcnow(),
+    )
+    db.session.add(payout)
+    db.session.flush()
+    audit.record(
+        actor, "payout.prepared", "payout", payout.id, to_state=PayoutState.PLANNED, reason=reason,
+        details={"application_id": application.id, "kind": kind.value, "amount_cents": amount},
+    )
+    return payout
+
+
+def payouts_of(application: Application) -> list[Payout]:
+    return list(db.session.scalars(select(Payout).where(Payout.application_id == application.id).order_by(Payout.id)))
+
+
+def trail_of(application: Application) -> MoneyTrail:
+    reservation = budget.standing_of(application)
+    return money_trail(
+        application.requested_cents or 0,
+        reservation.reserved_cents if reservation else 0,
+        reservation.committed_cents if reservation else 0,
+        [PayoutFacts(PayoutKind(p.kind), PayoutState(p.state), p.amount_cents) for p in payouts_of(application)],
+    )
+
+
+# --- the final report --------------------------------------------------------------------------
+
+
+def report_of(application: Application) -> FinalReport | None:
+    return db.session.scalar(select(FinalReport).where(FinalReport.application_id == application.id))
+
+
+def may_report(application: Application) -> bool:
+    return application.state_enum is State.GRANTED
+
+
+def start_report(application: Application, actor: User) -> FinalReport:
+    """The report of a granted dossier, its lines filled with the planned costs to correct."""
+    report = report_of(application)
+    if report is not None:
+        return report
+    if not may_report(application):
+        raise PayoutRefused("not_granted")
+    report = FinalReport(application_id=application.id, state=ReportState.DRAFT, achievements="")
+    for mentor in application.mentors:
+        report.lines.append(
+            ActualCost(
+                mentor_id=mentor.id,
+                position=mentor.position,
+                monthly_wage_cents=mentor.monthly_wage_cents,
+                time_share_bp=mentor.time_share_bp,
+                start_on=mentor.start_on,
+                end_on=mentor.end_on,
+            )
+        )
+    db.session.add(report)
+    db.session.flush()
+    audit.record(actor, "final_report.started", "application", application.id, details={"report_id": report.id})
+    return report
+
+
+def _editable(report: FinalReport) -> None:
+    if report.state_enum is not ReportState.DRAFT or not may_report(report.application):
+        raise PayoutRefused("report_not_editable")
+
+
+@dataclass(frozen=True)
+class CostInput:
+    monthly_wage_cents: int
+    time_share_bp: int
+    start_on: date
+    end_on: date
+
+
+def save_actual_cost(report: FinalReport, line: ActualCost, cost: CostInput, actor: User) -> None:
+    _editable(report)
+    line.monthly_wage_cents = cost.monthly_wage_cents
+    line.time_share_bp = cost.time_share_bp
+    line.start_on = cost.start_on
+    line.end_on = cost.end_on
+    db.session.flush()
+    audit.record(actor, "final_report.cost_saved", "application", report.application_id, details={"mentor_id": line.mentor_id})
+
+
+def save_achievements(report: FinalReport, text: str, actor: User) -> None:
+    _editable(report)
+    report.achievements = text.strip()
+    db.session.flush()
+
+
+def add_document(report: FinalReport, original_name: str, pdf: files.CheckedPdf, actor: User) -> ReportDocument:
+    _editable(report)
+    document = ReportDocument(
+        report=report,
+        original_name=(original_name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] or "bewijsstuk.pdf")[:255],
+        stored_name=files.write_file(pdf.data),
+        size_bytes=len(pdf.data),
+        sha256=pdf.sha256,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    audit.record(actor, "final_report.document_added", "application", report.application_id, details={"document_id": document.id, "sha256": pdf.sha256})
+    return document
+
+
+def remove_document(report: FinalReport, document: ReportDocument, actor: User) -> None:
+    _editable(report)
+    stored = document.stored_name
+    report.documents.remove(document)
+    db.session.flush()
+    files.delete_file(stored)
+    audit.record(actor, "final_report.document_removed", "application", report.application_id, details={"document_id": document.id})
+
+
+def actual_costs(report: FinalReport) -> list[MentorCost]:
+    return [
+        MentorCost(line.monthly_wage_cents, line.time_share_bp, line.start_on, line.end_on)  # type: ignore[arg-type]
+        for line in report.lines
+        if line.is_complete
+    ]
+
+
+def report_problems(report: FinalReport) -> list[str]:
+    """What still stands in the way of submitting the report, as codes for the page."""
+    problems = []
+    if not report.achievements.strip():
+        problems.append("achievements")
+    if not report.lines or not all(line.is_complete for line in report.lines):
+        problems.append("costs")
+    if not report.documents:
+        problems.append("documents")
+    return problems
+
+
+def settlement_of(report: FinalReport) -> Settlement | None:
+    """The settlement as it stands now (before acceptance), or None while costs are missing."""
+    costs = actual_costs(report)
+    if not costs or len(costs) != len(report.lines):
+        return None
+    reservation = budget.standing_of(report.application)
+    committed = reservation.committed_cents if reservation else 0
+    paid = reservation.paid_cents if reservation else 0
+    return settle(committed, paid, costs, report.application.call.compensation_rate_percent)
+
+
+def submit_report(application_id: int, actor: User) -> FinalReport:
+    application = lock_dossier(application_id)
+    report = report_of(application)
+    if report is None:
+        raise PayoutRefused("report_missing")
+    _editable(report)
+    if report_problems(report):
+        raise PayoutRefused("report_incomplete")
+    report.state = ReportState.SUBMITTED
+    report.submitted_at = utcnow()
+    report.submitted_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "final_report.submitted", "application", application.id, from_state=ReportState.DRAFT, to_state=ReportState.SUBMITTED)
+    return report
+
+
+def return_report(application_id: int, actor: User, question: str) -> FinalReport:
+    """The officer sends a submitted report back with a question; the government corrects and resubmits."""
+    if actor.role_enum not in PREPARERS:
+        raise PayoutRefused("not_allowed")
+    if not question.strip():
+        raise PayoutRefused("question")
+    application = lock_dossier(application_id)
+    report = report_of(application)
+    if report is None or report.state_enum is not ReportState.SUBMITTED:
+        raise PayoutRefused("report_not_submitted")
+    report.state = ReportState.DRAFT
+    db.session.flush()
+    audit.record(actor, "final_report.returned", "application", application.id, from_state=ReportState.SUBMITTED, to_state=ReportState.DRAFT, reason=question.strip())
+    notifications.record(NotificationEvent.REPORT_DUE, notifications.giving_government(application), application, {"question": question.strip()})
+    return report
+
+
+def settle_report(application_id: int, actor: User) -> Settlement:
+    """Accept the final report: the final compensation, the unused commitment back to the envelope (and
+    the waiting list), and the balance or the recovery prepared for approval."""
+    if actor.role_enum not in PREPARERS:
+        raise PayoutRefused("not_allowed")
+    application = lock_dossier(application_id)
+    call = budget.lock_call(application.call_id)
+    report = report_of(application)
+    if report is None or report.state_enum is not ReportState.SUBMITTED or application.state_enum is not State.GRANTED:
+        raise PayoutRefused("report_not_submitted")
+    payouts = payouts_of(application)
+    if any(p.state_enum is PayoutState.APPROVED for p in payouts):
+        # A transfer may be on its way: settle once it is paid or has failed.
+        raise PayoutRefused("payout_in_flight")
+    for payout in payouts:
+        if payout.kind_enum is PayoutKind.ADVANCE and payout.state_enum in (PayoutState.PLANNED, PayoutState.FAILED):
+            # An advance never paid is folded into the balance.
+            _cancel(payout, actor, "settled")
+    settlement = settlement_of(report)
+    assert settlement is not None  # a submitted report has every cost
+    reservation = db.session.get(Reservation, application.id)
+    assert reservation is not None
+    released = settlement.released_now_cents
+    if released:
+        reservation.committed_cents -= released
+        call.committed_cents -= released
+        budget.record_movement(call, application, actor, MovementKind.RELEASED, -released, "final_report")
+    report.state = ReportState.SETTLED
+    report.settled_at = utcnow()
+    report.settled_by_id = actor.id
+    report.final_cents = settlement.final_cents
+    report.balance_cents = settlement.balance_cents
+    report.released_cents = released
+    db.session.flush()
+    audit.record(
+        actor, "final_report.settled", "application", application.id, from_state=ReportState.SUBMITTED, to_state=ReportState.SETTLED,
+        details={"final_cents": settlement.final_cents, "balance_cents": settlement.balance_cents, "released_cents": released},
+    )
+    if settlement.to_pay_cents:
+        _prepare(application, PayoutKind.BALANCE, settlement.to_pay_cents, actor, "final_report")
+    if settlement.to_recover_cents:
+        _prepare(application, PayoutKind.RECOVERY, settlement.to_recover_cents, actor, "final_report")
+    if released:
+        budget.rebalance(call, actor, "final_report")
+    close_if_done(application)
+    return settlement
+
+
+# --- the payout's states -----------------------------------------------------------------------
+
+
+def _lock_payout(payout_id: int) -> tuple[Payout, Application]:
+    payout = db.session.get(Payout, payout_id)
+    if payout is None:
+        raise LookupError(payout_id)
+    application = lock_dossier(payout.application_id)
+    db.session.refresh(payout)
+    return payout, application
+
+
+def _step(payout: Payout, action: PayoutAction, actor: User, reason: str | None = None) -> None:
+    if not may(actor.role_enum, payout.state_enum, action):
+        raise PayoutRefused("not_allowed")
+    found = payout_transition(payout.state_enum, action)
+    assert found is not None
+    before = payout.state
+    payout.state = found.target
+    audit.record(actor, f"payout.{found.target.value}", "payout", payout.id, from_state=before, to_state=found.target, reason=reason,
+                 details={"application_id": payout.application_id, "kind": payout.kind, "amount_cents": payout.amount_cents})
+
+
+def approve(payout_id: int, actor: User) -> Payout:
+    payout, application = _lock_payout(payout_id)
+    if may(actor.role_enum, payout.state_enum, PayoutAction.APPROVE) and not four_eyes_allow(actor.id, payout.prepared_by_id):
+        raise PayoutRefused("four_eyes")
+    _step(payout, PayoutAction.APPROVE, actor)
+    payout.approved_by_id = actor.id
+    payout.approved_at = utcnow()
+    db.session.flush()
+    if payout.kind_enum is not PayoutKind.RECOVERY:
+        notifications.record(NotificationEvent.PAYOUT_APPROVED, notifications.giving_government(application), application, _details(payout))
+    return payout
+
+
+def pay(payout_id: int, actor: User, paid_on: date, bank_reference: str, today: date | None = None) -> Payout:
+    """The transfer is made (or, for a recovery, the money came in): the amounts paid move with it."""
+    payout, application = _lock_payout(payout_id)
+    call = budget.lock_call(application.call_id)
+    if not bank_reference.strip():
+        raise PayoutRefused("bank_reference")
+    if paid_on > (today or utcnow().astimezone(BRUSSELS).date()):
+        raise PayoutRefused("paid_on_future")
+    if payout.approved_at is not None and paid_on < payout.approved_at.astimezone(BRUSSELS).date():
+        raise PayoutRefused("paid_before_approval")
+    _step(payout, PayoutAction.PAY, actor)
+    payout.paid_on = paid_on
+    payout.bank_reference = bank_reference.strip()
+    payout.paid_by_id = actor.id
+    payout.paid_at = utcnow()
+    reservation = db.session.get(Reservation, application.id)
+    assert reservation is not None
+    if payout.kind_enum is PayoutKind.RECOVERY:
+        # Paid back: the net payment goes down and the money returns to the envelope with it.
+        reservation.paid_cents -= payout.amount_cents
+        reservation.committed_cents -= payout.amount_cents
+        call.paid_cents -= payout.amount_cents
+        call.committed_cents -= payout.amount_cents
+        budget.record_movement(call, application, actor, MovementKind.RELEASED, -payout.amount_cents, "recovery")
+    else:
+        reservation.paid_cents += payout.amount_cents
+        call.paid_cents += payout.amount_cents
+    db.session.flush()  # the CHECKs on both rows: paid never exceeds committed
+    notifications.record(NotificationEvent.PAYOUT_PAID, notifications.giving_government(application), application, _details(payout))
+    if payout.kind_enum is PayoutKind.RECOVERY:
+        budget.rebalance(call, actor, "recovery")
+    close_if_done(application)
+    return payout
+
+
+def fail(payout_id: int, actor: User, reason: str) -> Payout:
+    if not reason.strip():
+        raise PayoutRefused("reason")
+    payout, _application = _lock_payout(payout_id)
+    _step(payout, PayoutAction.FAIL, actor, reason.strip())
+    payout.failure_reason = reason.strip()
+    payout.failed_at = utcnow()
+    db.session.flush()
+    return payout
+
+
+def replan(payout_id: int, actor: User) -> Payout:
+    """Prepared again after a failure, by the one who does so now: it needs a new approval."""
+    payout, application = _lock_payout(payout_id)
+    _step(payout, PayoutAction.REPLAN, actor)
+    payout.prepared_by_id = actor.id
+    payout.prepared_at = utcnow()
+    payout.approved_by_id = None
+    payout.approved_at = None
+    payout.iban = application.iban or payout.iban
+    db.session.flush()
+    return payout
+
+
+def _cancel(payout: Payout, actor: User, reason: str) -> None:
+    before = payout.state
+    payout.state = PayoutState.CANCELLED
+    payout.cancelled_at = utcnow()
+    audit.record(actor, "payout.cancelled", "payout", payout.id, from_state=before, to_state=PayoutState.CANCELLED, reason=reason)
+
+
+def cancel_open_payouts(application: Application, actor: User, reason: str) -> None:
+    """A withdrawn dossier's planned payouts lapse. The caller made sure none is approved or paid."""
+    for payout in payouts_of(application):
+        if payout.state_enum in (PayoutState.PLANNED, PayoutState.FAILED):
+            _cancel(payout, actor, reason)
+
+
+def payout_under_way(application: Application) -> bool:
+    """An approved or paid payout: from then on the dossier can no longer be withdrawn (SPEC 6)."""
+    return any(p.state_enum in (PayoutState.APPROVED, PayoutState.PAID) for p in payouts_of(application))
+
+
+def close_if_done(application: Application) -> bool:
+    """A settled dossier with nothing left to pay or recover is closed, by the portal itself."""
+    report = report_of(application)
+    if report is None or report.state_enum is not ReportState.SETTLED or application.state_enum is not State.GRANTED:
+        return False
+    if any(p.state_enum in OPEN_STATES for p in payouts_of(application)):
+        return False
+    move(application, Action.CLOSE, None, "application.closed", "settled")
+    db.session.flush()
+    return True
+
+
+def _details(payout: Payout) -> dict[str, object]:
+    return {
+        "payout_id": payout.id,
+        "kind": payout.kind,
+        "amount_cents": payout.amount_cents,
+        "paid_on": payout.paid_on.isoformat() if payout.paid_on else None,
+        "bank_reference": payout.bank_reference,
+        "end_to_end_id": payout.end_to_end_id,
+    }
+
+
+# --- lists for finance and officers ------------------------------------------------------------
+
+
+def payouts_in(states: tuple[PayoutState, ...]) -> list[Payout]:
+    return list(
+        db.session.scalars(
+            select(Payout).where(Payout.state.in_(states)).order_by(Payout.prepared_at, Payout.id)
+        )
+    )
+
+
+def find_payout(payout_id: int) -> Payout | None:
+    return db.session.get(Payout, payout_id)
+
+
+# --- reminders (beat) --------------------------------------------------------------------------
+
+
+def remind_reports_due(now: datetime) -> int:
+    """The giving government of a granted dossier whose trajectory ended without a submitted report."""
+    today = now.astimezone(BRUSSELS).date()
+    count = 0
+    granted = db.session.scalars(select(Application).where(Application.state == State.GRANTED).order_by(Application.id))
+    for application in granted:
+        ends = [m.end_on for m in application.mentors if m.end_on is not None]
+        if not ends or max(ends) >= today:
+            continue
+        report = report_of(application)
+        if report is not None and report.state_enum is not ReportState.DRAFT:
+            continue
+        rows = notifications.record(
+            NotificationEvent.REPORT_DUE,
+            notifications.giving_government(application),
+            application,
+            {"ended_on": max(ends).isoformat()},
+            occasion=f"application{application.id}-ended{max(ends).isoformat()}",
+        )
+        count += len(rows)
+    return count
+
+
+def remind_payouts_awaiting_approval(now: datetime, after: timedelta) -> int:
+    """The finance users (but the preparer) of a payout planned for longer than `after`."""
+    waiting = db.session.scalars(
+        select(Payout).where(Payout.state == PayoutState.PLANNED, Payout.prepared_at <= now - after).order_by(Payout.id)
+    )
+    finance = list(db.session.scalars(select(User).where(User.role == Role.FINANCE, User.is_active.is_(True)).order_by(User.id)))
+    count = 0
+    for payout in waiting:
+        recipients = [notifications.user_recipient(user) for user in finance if user.id != payout.prepared_by_id]
+        rows = notifications.record(
+            NotificationEvent.PAYOUT_AWAITING_APPROVAL,
+            recipients,
+            payout.application,
+            _details(payout),
+            occasion=f"payout{payout.id}-prepared{payout.prepared_at.strftime('%Y%m%dT%H%M%S')}",
+        )
+        count += len(rows)
+    return count
+
