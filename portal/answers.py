@@ -13,7 +13,7 @@ from forms.calls import ATTACHMENT_LABELS
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models import Application, FundamentalRight, Theme
-from portal.services import applications, decisions, files
+from portal.services import applications, decisions, files, payouts
 
 
 def answers_context(application: Application, attachment_link: Callable[[str], str] | None = None) -> dict[str, Any]:
@@ -39,6 +39,17 @@ def send_attachment(application: Application, kind: str) -> Any:
         mimetype="application/pdf",
         as_attachment=True,
         download_name=attachment.original_name,
+    )
+
+
+def send_report_document(application: Application, document_id: int) -> Any:
+    """A supporting document of the dossier's final report; 404 when it is not one of this dossier's."""
+    report = payouts.report_of(application)
+    document = next((d for d in report.documents if d.id == document_id), None) if report else None
+    if document is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(files.read_file(document.stored_name)), mimetype="application/pdf", as_attachment=True, download_name=document.original_name
     )
 
 

@@ -60,6 +60,51 @@ def phase_label(phase: CallPhase) -> str:
     }[phase]
 
 
+def payout_kind(kind: str) -> str:
+    return {"advance": _("Voorschot"), "balance": _("Saldo"), "recovery": _("Terugvordering")}.get(kind, kind)
+
+
+def payout_state(state: str) -> str:
+    return {
+        "planned": _("Voorbereid"),
+        "approved": _("Goedgekeurd"),
+        "paid": _("Betaald"),
+        "failed": _("Mislukt"),
+        "cancelled": _("Geannuleerd"),
+    }.get(state, state)
+
+
+def payout_colour(state: str) -> str:
+    """The GOV.UK tag colour of a payout's state."""
+    return {"planned": "yellow", "approved": "blue", "paid": "green", "failed": "red", "cancelled": "grey"}.get(state, "grey")
+
+
+def movement_label(kind: str) -> str:
+    """A line of the envelope's history (portal/models/budget.py MovementKind)."""
+    return {
+        "reserved": _("Gereserveerd"),
+        "released": _("Vrijgegeven"),
+        "waiting": _("Op de wachtlijst"),
+        "offered": _("Deelbedrag aangeboden"),
+        "committed": _("Vastgelegd"),
+    }.get(kind, kind)
+
+
+def movement_reason(reason: str | None) -> str:
+    return {
+        "submission": _("indiening"),
+        "resubmission": _("nieuwe indiening na aanvulling"),
+        "withdrawal": _("intrekking"),
+        "correction": _("aanvulling gevraagd"),
+        "ineligible": _("niet ontvankelijk"),
+        "offer_accepted": _("deelbedrag aanvaard"),
+        "grant": _("toekenning"),
+        "rejection": _("afwijzing"),
+        "final_report": _("eindrapport aanvaard"),
+        "recovery": _("terugvordering ontvangen"),
+    }.get(reason or "", reason or "")
+
+
 def navigation() -> list[dict[str, Any]]:
     """The service navigation for the signed-in user: only links their role may open."""
     from flask import url_for
@@ -115,6 +160,12 @@ def register(app: Flask) -> None:
     app.add_template_filter(iso_day, "iso_day")
     app.add_template_filter(iso_moment, "iso_moment")
     app.add_template_filter(names, "names")
+    app.add_template_filter(payout_kind, "payout_kind")
+    app.add_template_filter(payout_state, "payout_state")
+    app.add_template_filter(payout_colour, "payout_colour")
+    app.add_template_filter(movement_label, "movement_label")
+    app.add_template_filter(movement_reason, "movement_reason")
+    app.jinja_env.globals["zip"] = zip
 
     @app.context_processor
     def portal_globals() -> dict[str, Any]:

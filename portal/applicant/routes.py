@@ -39,7 +39,7 @@ from portal.models import Application, Call, FundamentalRight, Mentor
 from portal.services import applications as service
 from portal.services import budget as budget_service
 from portal.services import calls as call_service
-from portal.services import decisions, files, notifications, receipts
+from portal.services import decisions, files, notifications, payouts, receipts
 from portal.services.applications import Relation
 from portal.services.files import UploadProblem
 from workflows.applications import Action, Section, SectionStatus, State, SubmitProblem, allowed_actions
@@ -175,6 +175,7 @@ def overview(application_id: int) -> ResponseReturnValue:
         confirm_form=ConfirmParticipationForm(),
         accept_form=AcceptOfferForm(formdata=None),
         has_letter=decisions.has_letter(application),
+        payout_under_way=payouts.payout_under_way(application),
         **_summary_context(application),
     )
 
@@ -563,12 +564,17 @@ def confirm_participation(application_id: int) -> ResponseReturnValue:
 @roles(Role.APPLICANT)
 def withdraw(application_id: int) -> ResponseReturnValue:
     application = _own(application_id)
-    if Action.WITHDRAW not in allowed_actions(Role.APPLICANT, application.state_enum):
+    if Action.WITHDRAW not in allowed_actions(Role.APPLICANT, application.state_enum) or payouts.payout_under_way(application):
         flash(_("Deze aanvraag kan niet meer worden ingetrokken."), "info")
         return redirect(url_for("applicant.overview", application_id=application.id))
     form = WithdrawForm()
     if form.validate_on_submit():
-        service.withdraw(application, current_user, form.reason.data or "")
+        try:
+            service.withdraw(application, current_user, form.reason.data or "")
+        except service.NotAllowed:  # a payout was approved meanwhile
+            db.session.rollback()
+            flash(_("Deze aanvraag kan niet meer worden ingetrokken."), "info")
+            return redirect(url_for("applicant.overview", application_id=application.id))
         db.session.commit()
         flash(_("De aanvraag is ingetrokken."), "success")
         return redirect(url_for("applicant.dashboard"))
@@ -607,3 +613,4 @@ def next_step(application: Application) -> str:
     if state is State.GRANTED:
         return _("Voer het project uit en bezorg het eindverslag.")
     return _("Er is niets meer te doen.")
+from portal.applicant import report  # noqa: E402,F401  (registers its routes on bp)

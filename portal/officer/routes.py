@@ -206,4 +206,4 @@ def edit_call(call_id: int) -> ResponseReturnValue:
                 flash(_("Er was niets gewijzigd."), "info")
             return redirect(url_for("officer.calls"))
     return _edit_page(form, call)
-from portal.officer import decisions, deliveries, dossiers, exports, reports  # noqa: E402,F401  (registers their routes on bp)
+from portal.officer import decisions, deliveries, dossiers, exports, payouts, reports  # noqa: E402,F401  (registers their routes on bp)

@@ -248,4 +248,8 @@ def event_label(event: NotificationEvent) -> str:
         NotificationEvent.BUDGET_RELEASED: _("Budget vrijgekomen"),
         NotificationEvent.BUDGET_OFFERED: _("Lager bedrag aangeboden"),
         NotificationEvent.CALL_CLOSING: _("Oproep sluit binnenkort"),
+        NotificationEvent.PAYOUT_APPROVED: _("Betaling goedgekeurd"),
+        NotificationEvent.PAYOUT_PAID: _("Betaling uitgevoerd"),
+        NotificationEvent.REPORT_DUE: _("Eindrapport verwacht"),
+        NotificationEvent.PAYOUT_AWAITING_APPROVAL: _("Betaling wacht op goedkeuring"),
     }[event]

@@ -11,11 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import ActualCost, Application, FinalReport, Payout, ReportDocument, Reservation, User
+from portal.models import (
+    ActualCost,
+    Application,
+    AuditEntry,
+    BudgetMovement,
+    FinalReport,
+    Payout,
+    ReportDocument,
+    Reservation,
+    User,
+)
 from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.models.payouts import ReportState
@@ -495,3 +505,48 @@ def remind_payouts_awaiting_approval(now: datetime, after: timedelta) -> int:
         count += len(rows)
     return count
 
+
+
+# --- the money trail page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    occurred_at: datetime
+    actor: User | None
+    action: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+    details: dict[str, object]
+
+
+def history_of(application: Application) -> list[TrailEntry]:
+    """Who did what and when, for the dossier and its payouts (from the append-only audit log)."""
+    payout_ids = [str(p.id) for p in payouts_of(application)]
+    rows = db.session.execute(
+        select(AuditEntry, User)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(
+            or_(
+                and_(AuditEntry.entity_type == "application", AuditEntry.entity_id == str(application.id)),
+                and_(AuditEntry.entity_type == "payout", AuditEntry.entity_id.in_(payout_ids)),
+            )
+        )
+        .order_by(AuditEntry.occurred_at, AuditEntry.id)
+    ).all()
+    return [
+        TrailEntry(entry.occurred_at, actor, entry.action, entry.from_state, entry.to_state, entry.reason, entry.details or {})
+        for entry, actor in rows
+    ]
+
+
+def movements_of(application: Application) -> list[tuple[BudgetMovement, User | None]]:
+    """The dossier's lines of the envelope's history: reserved, released, committed, with the actor."""
+    rows = db.session.execute(
+        select(BudgetMovement, User)
+        .outerjoin(User, User.id == BudgetMovement.actor_id)
+        .where(BudgetMovement.application_id == application.id)
+        .order_by(BudgetMovement.id)
+    ).all()
+    return [(movement, actor) for movement, actor in rows]

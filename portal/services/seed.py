@@ -117,6 +117,8 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("beoordelaar3@commissie.demo", "Lies Leuven", Role.REVIEWER, "24062"),
     DemoUser("dossierbehandelaar@abb.demo", "Olivia Officer", Role.OFFICER, None),
     DemoUser("financien@abb.demo", "Frank Financien", Role.FINANCE, None),
+    # A second pair of eyes: a payout is approved by a finance user who did not prepare it.
+    DemoUser("financien2@abb.demo", "Fien Financien", Role.FINANCE, None),
     DemoUser("beheerder@abb.demo", "Bea Beheerder", Role.ADMIN, None),
 ]
 
@@ -232,7 +234,7 @@ def _demo_dossiers(call: Call) -> None:
     """Dossiers in every state, each from another pair of governments, taken there by the services."""
     if db.session.scalar(select(Application.id).where(Application.call_id == call.id)) is not None:
         return
-    from portal.services import decisions, eligibility, reviews  # they build on this module's siblings
+    from portal.services import decisions, eligibility, payouts, reviews  # they build on this module's siblings
 
     officer = _demo_user("dossierbehandelaar@abb.demo")
     bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
@@ -271,7 +273,7 @@ def _demo_dossiers(call: Call) -> None:
     reviews.submit_review(first.id, bart, utcnow())
     # Hasselt -> Mechelen: scored, waiting for the decision.
     scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
-    # Mechelen -> Aalst: granted; Aalst -> Brugge: rejected after a low score.
+    # Mechelen -> Aalst: granted, ready for its final report; Aalst -> Brugge: rejected after a low score.
     decisions.grant(scored(submitted("aanvrager@mechelen.demo", "41002", 620_000), (3, 2)).id, officer)
     decisions.reject(
         scored(submitted("aanvrager@aalst.demo", "31005"), (1, 0)).id,
@@ -284,4 +286,23 @@ def _demo_dossiers(call: Call) -> None:
     )
     withdrawn = submitted("aanvrager@ronse.demo", "37022")
     applications.withdraw(withdrawn, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
+
+    def reported(dossier: Application, applicant_email: str) -> None:
+        applicant = _demo_user(applicant_email)
+        report = payouts.start_report(dossier, applicant)
+        payouts.save_achievements(report, "De mentor begeleidde het team bij het opstellen van een lokaal armoedeplan; het ontvangende bestuur zet de aanpak voort.", applicant)
+        payouts.add_document(report, "loonfiches.pdf", sample_pdf("Loonfiches en tijdsregistratie"), applicant)
+        payouts.submit_report(dossier.id, applicant)
+
+    # Brugge -> Hasselt: closed. The final report was accepted, the balance approved by a second
+    # user (Frank) and paid (recorded by Fien).
+    closed = scored(submitted("aanvrager@brugge.demo", "71072"), (3, 3))
+    decisions.grant(closed.id, officer)
+    reported(closed, "aanvrager@brugge.demo")
+    payouts.settle_report(closed.id, officer)
+    (balance,) = payouts.payouts_of(closed)
+    payouts.approve(balance.id, _demo_user("financien@abb.demo"))
+    payouts.pay(balance.id, _demo_user("financien2@abb.demo"), today, "DEMO-2026-0001")
+    # Aalst -> Tielt: granted; its final report waits for the officer's acceptance.
+    reported(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer), "aanvrager@aalst.demo")
     db.session.flush()

@@ -330,3 +330,57 @@ def test_an_event_while_redis_is_down_is_saved_and_its_e_mail_goes_out_when_redi
         assert {r.status for r in _rows(draft_id, NotificationEvent.APPLICATION_SUBMITTED)} == {"sent"}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app, outbox_broker, controlled_sink, start_worker):
+    from datetime import date
+
+    from portal.models import Application, Payout, User
+    from portal.services import payouts
+    from portal.services.seed import sample_pdf
+
+    controlled_sink.reset()
+    start_worker(outbox_app, outbox_broker)
+    with outbox_app.app_context():
+        officer, finance = make_user("officer"), make_user("finance")
+        giving_nl, giving_en = _government("11008", "nl", "en")
+        dossier = complete_draft(giving_nl, open_call(), receiving_nis="12035")
+        db.session.commit()
+        applications.submit(dossier.id, giving_nl, declared=True)
+        reviewers = [make_user("reviewer"), make_user("reviewer")]
+        in_review(dossier, officer, reviewers)
+        for reviewer in reviewers:
+            score_everything(dossier, reviewer, 3)
+        decisions.grant(dossier.id, officer)
+        report = payouts.start_report(dossier, giving_nl)
+        payouts.save_achievements(report, "Verslag", giving_nl)
+        payouts.add_document(report, "fiche.pdf", sample_pdf(), giving_nl)
+        payouts.submit_report(dossier.id, giving_nl)
+        payouts.settle_report(dossier.id, officer)
+        (balance,) = payouts.payouts_of(dossier)
+        payouts.approve(balance.id, finance)
+        db.session.commit()
+        dossier_id, balance_id, finance_id = dossier.id, balance.id, finance.id
+        before = len(db.session.scalars(select(Notification).where(Notification.application_id == dossier_id)).all())
+    controlled_sink.wait_for(before)
+    time.sleep(SETTLE)
+    controlled_sink.reset()
+
+    with outbox_app.app_context():
+        payouts.pay(balance_id, db.session.get(User, finance_id), date.today(), "BNK-2026-42")
+        db.session.commit()
+        paid_to = {r.email: r.recipient_locale for r in _rows(dossier_id, NotificationEvent.PAYOUT_PAID)}
+        reference = db.session.get(Application, dossier_id).reference
+        end_to_end = db.session.get(Payout, balance_id).end_to_end_id
+    assert paid_to[giving_en.email] == "en" and paid_to[giving_nl.email] == "nl"
+    messages = _settled(controlled_sink, len(paid_to))
+    assert _to(messages) == Counter(paid_to)  # the giving government, each address once
+    for message in messages:
+        if str(message["To"]) == giving_en.email:
+            assert message["Subject"] == f"Application {reference}: EUR\u00a05,400.00 paid"
+            assert "BNK-2026-42" in mail_body(message) and end_to_end in mail_body(message)
+        else:
+            assert message["Subject"] == f"Dossier {reference}: EUR\u00a05.400,00 betaald"
+            assert "betaald aan uw bestuur" in mail_body(message)
+    with outbox_app.app_context():
+        assert {r.status for r in _rows(dossier_id, NotificationEvent.PAYOUT_PAID)} == {"sent"}

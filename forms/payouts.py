@@ -1,0 +1,76 @@
+"""Forms of the final report and of the payouts: fields, coercion, Dutch messages; nothing decided here."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from forms.applications import TEXT_LIMIT, MentorForm
+from forms.fields import DayField
+
+
+class AchievementsForm(FlaskForm):
+    achievements = TextAreaField(
+        _l("Wat heeft het project bereikt?"),
+        widget=GovTextArea(),
+        description=_l("Wat deed de mentor, wat leerde het ontvangende bestuur, en wat blijft na het project?"),
+        validators=[InputRequired(message=_l("Beschrijf wat het project heeft bereikt")), Length(max=TEXT_LIMIT)],
+    )
+    save = SubmitField(_l("Opslaan"), widget=GovSubmitInput())
+
+
+class ActualCostForm(FlaskForm):
+    """A mentor's actual cost basis: the same fields and checks as the planned one in the application."""
+
+    monthly_wage = MentorForm.monthly_wage
+    time_share = MentorForm.time_share
+    start_on = MentorForm.start_on
+    end_on = MentorForm.end_on
+    validate_monthly_wage = MentorForm.validate_monthly_wage
+    validate_end_on = MentorForm.validate_end_on
+    save = SubmitField(_l("Opslaan"), widget=GovSubmitInput())
+
+
+class DocumentForm(FlaskForm):
+    document = FileField(_l("Kies een PDF-bestand"), widget=GovFileInput())
+    upload = SubmitField(_l("Bewijsstuk opladen"), widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    """A POST with nothing but its CSRF token: submit the report, remove a document, approve, re-plan."""
+
+    submit = SubmitField(_l("Bevestigen"), widget=GovSubmitInput())
+
+
+class ReturnReportForm(FlaskForm):
+    question = TextAreaField(
+        _l("Wat moet het bestuur aanvullen of verbeteren?"),
+        widget=GovTextArea(),
+        validators=[InputRequired(message=_l("Schrijf wat het bestuur moet aanvullen of verbeteren")), Length(max=2000)],
+    )
+    submit = SubmitField(_l("Eindrapport terugsturen"), widget=GovSubmitInput())
+
+
+class PaidForm(FlaskForm):
+    paid_on = DayField(_l("Datum van de betaling"), validators=[InputRequired(message=_l("Vul de datum van de betaling in"))])
+    bank_reference = StringField(
+        _l("Referentie van de bank"),
+        widget=GovTextInput(),
+        description=_l("Zoals op het rekeninguittreksel, bijvoorbeeld het nummer van de overschrijving"),
+        validators=[InputRequired(message=_l("Vul de referentie van de bank in")), Length(max=35, message=_l("Gebruik ten hoogste 35 tekens"))],
+    )
+    submit = SubmitField(_l("Betaling registreren"), widget=GovSubmitInput())
+
+
+class FailedForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Waarom is de betaling mislukt?"),
+        widget=GovTextArea(),
+        description=_l("Bijvoorbeeld: de bank meldt dat de rekening is afgesloten"),
+        validators=[InputRequired(message=_l("Schrijf waarom de betaling mislukt is")), Length(max=2000)],
+    )
+    submit = SubmitField(_l("Als mislukt registreren"), widget=GovSubmitInput())

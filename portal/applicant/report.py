@@ -1,0 +1,196 @@
+"""The giving government's final report: what was achieved, each mentor's actual costs, the evidence,
+and the settlement it leads to (SPEC section 9). Every post saves what is valid; nothing typed is lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.payouts import AchievementsForm, ActualCostForm, ButtonForm, DocumentForm
+from portal.access import keeps_input, roles
+from portal.answers import send_report_document
+from portal.applicant.routes import _own, _upload_message, bp
+from portal.extensions import db
+from portal.models import Application, FinalReport
+from portal.models.payouts import ReportState
+from portal.services import files, payouts
+from portal.services.payouts import CostInput, PayoutRefused
+from workflows.applications import State
+from workflows.roles import Role
+
+REPORTABLE = (State.GRANTED, State.CLOSED)
+
+def problem_text(code: str) -> str:
+    return {
+        "achievements": _("Beschrijf wat het project heeft bereikt"),
+        "costs": _("Vul voor elke mentor de werkelijke loonkost, tijdsbesteding en periode in"),
+        "documents": _("Laad minstens één bewijsstuk op"),
+    }[code]
+
+
+def _granted(application_id: int) -> Application:
+    application = _own(application_id)
+    if application.state_enum not in REPORTABLE:
+        abort(404)  # a report exists only for a granted dossier
+    return application
+
+
+def _draft(application: Application) -> FinalReport:
+    """The report to change: started on the first save, refused once it is submitted."""
+    report = payouts.start_report(application, current_user)
+    if report.state_enum is not ReportState.DRAFT:
+        raise PayoutRefused("report_not_editable")
+    return report
+
+
+def _refused(application: Application) -> ResponseReturnValue:
+    db.session.rollback()
+    flash(_("Het eindrapport is ingediend en kan niet meer worden gewijzigd."), "info")
+    return redirect(url_for("applicant.report", application_id=application.id))
+
+
+def _page(application: Application, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    report = payouts.report_of(application)
+    lines = (
+        [(line.mentor, line) for line in report.lines]
+        if report
+        else [(mentor, None) for mentor in application.mentors]  # shown with the planned costs until the first save
+    )
+    context = {
+        "application": application,
+        "report": report,
+        "lines": lines,
+        "editable": report is None or report.state_enum is ReportState.DRAFT,
+        "settlement": payouts.settlement_of(report) if report else None,
+        "problems": [problem_text(code) for code in payouts.report_problems(report)] if report else [problem_text(c) for c in ("achievements", "documents")],
+        "trail": payouts.trail_of(application),
+        "payouts": payouts.payouts_of(application),
+        "achievements_form": forms.get("achievements_form") or AchievementsForm(formdata=None, achievements=report.achievements if report else ""),
+        "document_form": forms.get("document_form") or DocumentForm(formdata=None),
+        "button_form": ButtonForm(formdata=None),
+        "ReportState": ReportState,
+    }
+    return render_template("applicant/report.html", **context), status
+
+
+@bp.route("/<int:application_id>/eindrapport", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+@keeps_input
+def report(application_id: int) -> ResponseReturnValue:
+    application = _granted(application_id)
+    form = AchievementsForm()
+    if not form.is_submitted():
+        return _page(application)
+    if not form.validate_on_submit():
+        return _page(application, 400, achievements_form=form)
+    try:
+        payouts.save_achievements(_draft(application), form.achievements.data, current_user)
+    except PayoutRefused:
+        return _refused(application)
+    db.session.commit()
+    flash(_("Uw verslag is bewaard."), "success")
+    return redirect(url_for("applicant.report", application_id=application.id))
+
+
+@bp.route("/<int:application_id>/eindrapport/mentoren/<int:mentor_id>", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+@keeps_input
+def report_cost(application_id: int, mentor_id: int) -> ResponseReturnValue:
+    """One mentor's actual costs, first shown as planned in the application."""
+    application = _granted(application_id)
+    mentor = next((m for m in application.mentors if m.id == mentor_id), None) or abort(404)
+    existing = payouts.report_of(application)
+    line = next((c for c in existing.lines if c.mentor_id == mentor.id), None) if existing else None
+    basis = line or mentor
+    form = ActualCostForm(
+        formdata=None,
+        monthly_wage=basis.monthly_wage_cents,
+        time_share=basis.time_share_bp,
+        start_on=basis.start_on,
+        end_on=basis.end_on,
+    )
+    if not form.is_submitted():
+        return render_template("applicant/report_cost.html", application=application, mentor=mentor, form=form, editable=existing is None or existing.state_enum is ReportState.DRAFT)
+    form = ActualCostForm()
+    if not form.validate_on_submit():
+        return render_template("applicant/report_cost.html", application=application, mentor=mentor, form=form, editable=True), 400
+    try:
+        report = _draft(application)
+        line = next(c for c in report.lines if c.mentor_id == mentor.id)
+        cost = CostInput(form.monthly_wage.data, form.time_share.data, form.start_on.data, form.end_on.data)
+        payouts.save_actual_cost(report, line, cost, current_user)
+    except PayoutRefused:
+        return _refused(application)
+    db.session.commit()
+    flash(_("De werkelijke kosten van %(name)s zijn bewaard.", name=mentor.full_name), "success")
+    return redirect(url_for("applicant.report", application_id=application.id))
+
+
+@bp.post("/<int:application_id>/eindrapport/bewijsstukken")
+@roles(Role.APPLICANT)
+def report_upload(application_id: int) -> ResponseReturnValue:
+    application = _granted(application_id)
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = form.document.data
+    checked = files.check_pdf(upload.read() if upload else None, application.call.max_attachment_mb * 1024 * 1024)
+    if isinstance(checked, files.UploadProblem):
+        form.document.errors = [_upload_message(checked, application.call.max_attachment_mb)]
+        return _page(application, 400, document_form=form)
+    try:
+        payouts.add_document(_draft(application), upload.filename or "bewijsstuk.pdf", checked, current_user)
+    except PayoutRefused:
+        return _refused(application)
+    db.session.commit()
+    flash(_("%(file)s is opgeladen.", file=upload.filename), "success")
+    return redirect(url_for("applicant.report", application_id=application.id))
+
+
+@bp.post("/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>/verwijderen")
+@roles(Role.APPLICANT)
+def report_remove_document(application_id: int, document_id: int) -> ResponseReturnValue:
+    application = _granted(application_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    report = payouts.report_of(application)
+    document = next((d for d in report.documents if d.id == document_id), None) if report else None
+    if report is None or document is None:
+        abort(404)
+    try:
+        payouts.remove_document(report, document, current_user)
+    except PayoutRefused:
+        return _refused(application)
+    db.session.commit()
+    flash(_("Het bewijsstuk is verwijderd."), "success")
+    return redirect(url_for("applicant.report", application_id=application.id))
+
+
+@bp.get("/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>")
+@roles(Role.APPLICANT)
+def report_document(application_id: int, document_id: int) -> ResponseReturnValue:
+    return send_report_document(_granted(application_id), document_id)
+
+
+@bp.post("/<int:application_id>/eindrapport/indienen")
+@roles(Role.APPLICANT)
+def submit_report(application_id: int) -> ResponseReturnValue:
+    application = _granted(application_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        payouts.submit_report(application.id, current_user)
+    except PayoutRefused as refused:
+        db.session.rollback()
+        if refused.code in ("report_incomplete", "report_missing"):
+            flash(_("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."), "info")
+        else:
+            flash(_("Het eindrapport is al ingediend."), "info")
+        return redirect(url_for("applicant.report", application_id=application.id))
+    db.session.commit()
+    flash(_("Uw eindrapport is ingediend. De administratie berekent het saldo en bereidt de betaling voor."), "success")
+    return redirect(url_for("applicant.report", application_id=application.id))

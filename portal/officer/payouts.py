@@ -1,0 +1,121 @@
+"""A dossier's money trail (requested, reserved, committed, paid, outstanding, recovered, with who did
+what), and the steps on it that officers and finance take: accept or return the final report, prepare
+a failed payout again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.payouts import ButtonForm, ReturnReportForm
+from portal.access import roles
+from portal.answers import send_report_document
+from portal.extensions import db
+from portal.finance.routes import refusal_text
+from portal.i18n import eur
+from portal.models import Application
+from portal.models.payouts import ReportState
+from portal.officer.routes import bp
+from portal.services import budget, payouts
+from portal.services.payouts import PayoutRefused
+from workflows.roles import Role
+
+
+def _submitted(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None or application.submitted_at is None:
+        abort(404)  # drafts belong to their government until they are submitted
+    return application
+
+
+def _trail_page(application: Application, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    report = payouts.report_of(application)
+    return render_template(
+        "officer/money_trail.html",
+        application=application,
+        call=application.call,
+        trail=payouts.trail_of(application),
+        payouts=payouts.payouts_of(application),
+        movements=payouts.movements_of(application),
+        history=payouts.history_of(application),
+        reservation=budget.standing_of(application),
+        report=report,
+        settlement=payouts.settlement_of(report) if report and report.state_enum is ReportState.SUBMITTED else None,
+        ReportState=ReportState,
+        button_form=ButtonForm(formdata=None),
+        return_form=forms.get("return_form") or ReturnReportForm(formdata=None),
+    ), status
+
+
+@bp.get("/dossiers/<int:application_id>/geld")
+@roles(Role.OFFICER, Role.FINANCE)
+def money_trail(application_id: int) -> ResponseReturnValue:
+    return _trail_page(_submitted(application_id))
+
+
+def _done(application: Application, message: str) -> ResponseReturnValue:
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("officer.money_trail", application_id=application.id))
+
+
+def _refused(application: Application, refused: PayoutRefused) -> ResponseReturnValue:
+    db.session.rollback()
+    flash(refusal_text(refused.code), "info")
+    return redirect(url_for("officer.money_trail", application_id=application.id))
+
+
+@bp.post("/dossiers/<int:application_id>/eindrapport/aanvaarden")
+@roles(Role.OFFICER, Role.FINANCE)
+def settle_report(application_id: int) -> ResponseReturnValue:
+    application = _submitted(application_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        settlement = payouts.settle_report(application.id, current_user)
+    except PayoutRefused as refused:
+        return _refused(application, refused)
+    if settlement.to_recover_cents:
+        message = _("Het eindrapport is aanvaard. Een terugvordering van %(amount)s wacht op goedkeuring door Financiën.", amount=eur(settlement.to_recover_cents))
+    elif settlement.to_pay_cents:
+        message = _("Het eindrapport is aanvaard. Het saldo van %(amount)s wacht op goedkeuring door Financiën.", amount=eur(settlement.to_pay_cents))
+    else:
+        message = _("Het eindrapport is aanvaard. Er valt niets meer te betalen; het dossier is afgesloten.")
+    return _done(application, message)
+
+
+@bp.post("/dossiers/<int:application_id>/eindrapport/terugsturen")
+@roles(Role.OFFICER, Role.FINANCE)
+def return_report(application_id: int) -> ResponseReturnValue:
+    application = _submitted(application_id)
+    form = ReturnReportForm()
+    if not form.validate_on_submit():
+        return _trail_page(application, 400, return_form=form)
+    try:
+        payouts.return_report(application.id, current_user, form.question.data)
+    except PayoutRefused as refused:
+        return _refused(application, refused)
+    return _done(application, _("Het eindrapport is teruggestuurd met uw vraag."))
+
+
+@bp.get("/dossiers/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>")
+@roles(Role.OFFICER, Role.FINANCE)
+def report_document(application_id: int, document_id: int) -> ResponseReturnValue:
+    return send_report_document(_submitted(application_id), document_id)
+
+
+@bp.post("/uitbetalingen/<int:payout_id>/opnieuw-voorbereiden")
+@roles(Role.OFFICER, Role.FINANCE)
+def replan_payout(payout_id: int) -> ResponseReturnValue:
+    payout = payouts.find_payout(payout_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        payouts.replan(payout.id, current_user)
+    except PayoutRefused as refused:
+        return _refused(payout.application, refused)
+    return _done(payout.application, _("De betaling %(reference)s is opnieuw voorbereid en wacht op goedkeuring.", reference=payout.end_to_end_id))
