@@ -122,8 +122,9 @@ class TestConfig(EmbeddedConfig):
 class ProductionConfig(BaseConfig):
     """PostgreSQL, Redis, Celery workers behind gunicorn: refuses to start without its services."""
 
-    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CELERY_BROKER_URL", "SEPA_DEBTOR_IBAN")
-    # The demo account of the embedded default must never reach a bank.
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CELERY_BROKER_URL")
+    # The demo account of the embedded default must never reach a bank: without this setting the
+    # portal refuses to make a SEPA file (workers and the rest of the portal do not need it).
     SEPA_DEBTOR_IBAN = os.environ.get("SEPA_DEBTOR_IBAN", "")
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
 

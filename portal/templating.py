@@ -117,6 +117,8 @@ def navigation() -> list[dict[str, Any]]:
         ("committee.dashboard", _("Beoordelingen")),
         ("officer.dashboard", _("Dossierbehandeling")),
         ("officer.calls", _("Oproepen")),
+        ("officer.dossier_list", _("Alle dossiers")),
+        ("officer.report_dashboard", _("Rapportering")),
         ("finance.dashboard", _("Uitbetalingen")),
         ("admin.users", _("Gebruikers")),
         ("admin.organisations", _("Organisaties")),

@@ -14,7 +14,7 @@ from portal.access import roles
 from portal.extensions import db
 from portal.officer.routes import bp
 from portal.services import exports
-from portal.services.exports import NothingToTransfer
+from portal.services.exports import DebtorAccountMissing, NothingToTransfer
 from workflows.calls import BRUSSELS
 from workflows.roles import Role
 
@@ -64,6 +64,10 @@ def sepa_file() -> ResponseReturnValue:
     except NothingToTransfer:
         db.session.rollback()
         flash(_("Er zijn geen goedgekeurde uitbetalingen om over te maken."), "info")
+        return redirect(url_for("finance.dashboard"))
+    except DebtorAccountMissing:
+        db.session.rollback()
+        flash(_("De rekening van de administratie voor overschrijvingen is niet ingesteld (SEPA_DEBTOR_IBAN). Vraag het aan de beheerder."), "info")
         return redirect(url_for("finance.dashboard"))
     db.session.commit()  # the audit row of the file handed out
     name = f"sepa-{execution_date.isoformat()}.xml"

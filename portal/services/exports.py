@@ -294,6 +294,10 @@ class NothingToTransfer(Exception):
     """No approved advance or balance: a transfer file would be empty (banks refuse those)."""
 
 
+class DebtorAccountMissing(Exception):
+    """The administration's own account (SEPA_DEBTOR_IBAN) is not configured."""
+
+
 def transferable_payouts() -> list[Payout]:
     """Approved outgoing payouts (a recovery is money that comes in, never transferred by us)."""
     return list(
@@ -318,6 +322,8 @@ def sepa_file(payouts: Sequence[Payout], execution_date: date, actor: User) -> b
     if not chosen:
         raise NothingToTransfer()
     config = current_app.config
+    if not config["SEPA_DEBTOR_IBAN"]:
+        raise DebtorAccountMissing()
     debtor = {
         "name": config["SEPA_DEBTOR_NAME"],
         "IBAN": config["SEPA_DEBTOR_IBAN"].replace(" ", "").upper(),

@@ -115,3 +115,14 @@ def test_a_past_or_invalid_execution_date_is_refused_rather_than_replaced(app, d
     assert response.status_code == 302 and response.headers["Location"].endswith("/behandeling/export")
     assert "De uitvoeringsdatum moet een geldige datum zijn" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "payouts.sepa_exported")) is None
+
+
+def test_without_the_administrations_account_no_sepa_file_is_made(app, db_session, monkeypatch):
+    approved_advance()
+    monkeypatch.setitem(app.config, "SEPA_DEBTOR_IBAN", "")
+    client, _user = browser(app, "finance")
+    response = client.get("/behandeling/export/sepa.xml")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "De rekening van de administratie voor overschrijvingen is niet ingesteld (SEPA_DEBTOR_IBAN)." in page
+    assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "payouts.sepa_exported")) is None

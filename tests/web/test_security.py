@@ -36,7 +36,6 @@ def production_app(app, smtp_sink, monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "production-test-secret")
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
     monkeypatch.setattr(ProductionConfig, "CELERY_BROKER_URL", "memory://")
-    monkeypatch.setattr(ProductionConfig, "SEPA_DEBTOR_IBAN", "BE71096123456769")
     production = create_app(
         "production", {"SERVER_NAME": "portal.test", "MAIL_SERVER": smtp_sink.host, "MAIL_PORT": smtp_sink.port}
     )
@@ -87,18 +86,12 @@ def test_throttling_behind_a_proxy_counts_each_client_address_apart(app, smtp_si
 
 @pytest.mark.parametrize(
     ("missing", "name"),
-    [
-        ("SECRET_KEY", "SECRET_KEY"),
-        ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL"),
-        ("CELERY_BROKER_URL", "CELERY_BROKER_URL"),
-        ("SEPA_DEBTOR_IBAN", "SEPA_DEBTOR_IBAN"),
-    ],
+    [("SECRET_KEY", "SECRET_KEY"), ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL"), ("CELERY_BROKER_URL", "CELERY_BROKER_URL")],
 )
 def test_production_refuses_to_start_without_its_settings(monkeypatch, missing, name):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x")
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", "postgresql://x")
     monkeypatch.setattr(ProductionConfig, "CELERY_BROKER_URL", "redis://x")
-    monkeypatch.setattr(ProductionConfig, "SEPA_DEBTOR_IBAN", "BE71096123456769")
     monkeypatch.setattr(ProductionConfig, missing, None)
     with pytest.raises(RuntimeError, match=name):
         check_required(ProductionConfig)
