@@ -7,10 +7,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from forms.applications import TEXT_LIMIT, MentorForm
 from forms.fields import DayField
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
 
 
 class AchievementsForm(FlaskForm):
@@ -18,7 +22,8 @@ class AchievementsForm(FlaskForm):
         _l("Wat heeft het project bereikt?"),
         widget=GovTextArea(),
         description=_l("Wat deed de mentor, wat leerde het ontvangende bestuur, en wat blijft na het project?"),
-        validators=[InputRequired(message=_l("Beschrijf wat het project heeft bereikt")), Length(max=TEXT_LIMIT)],
+        filters=[_stripped],
+        validators=[DataRequired(message=_l("Beschrijf wat het project heeft bereikt")), Length(max=TEXT_LIMIT)],
     )
     save = SubmitField(_l("Opslaan"), widget=GovSubmitInput())
 
@@ -50,7 +55,8 @@ class ReturnReportForm(FlaskForm):
     question = TextAreaField(
         _l("Wat moet het bestuur aanvullen of verbeteren?"),
         widget=GovTextArea(),
-        validators=[InputRequired(message=_l("Schrijf wat het bestuur moet aanvullen of verbeteren")), Length(max=2000)],
+        filters=[_stripped],
+        validators=[DataRequired(message=_l("Schrijf wat het bestuur moet aanvullen of verbeteren")), Length(max=2000)],
     )
     submit = SubmitField(_l("Eindrapport terugsturen"), widget=GovSubmitInput())
 
@@ -61,7 +67,8 @@ class PaidForm(FlaskForm):
         _l("Referentie van de bank"),
         widget=GovTextInput(),
         description=_l("Zoals op het rekeninguittreksel, bijvoorbeeld het nummer van de overschrijving"),
-        validators=[InputRequired(message=_l("Vul de referentie van de bank in")), Length(max=35, message=_l("Gebruik ten hoogste 35 tekens"))],
+        filters=[_stripped],
+        validators=[DataRequired(message=_l("Vul de referentie van de bank in")), Length(max=35, message=_l("Gebruik ten hoogste 35 tekens"))],
     )
     submit = SubmitField(_l("Betaling registreren"), widget=GovSubmitInput())
 
@@ -71,6 +78,7 @@ class FailedForm(FlaskForm):
         _l("Waarom is de betaling mislukt?"),
         widget=GovTextArea(),
         description=_l("Bijvoorbeeld: de bank meldt dat de rekening is afgesloten"),
-        validators=[InputRequired(message=_l("Schrijf waarom de betaling mislukt is")), Length(max=2000)],
+        filters=[_stripped],
+        validators=[DataRequired(message=_l("Schrijf waarom de betaling mislukt is")), Length(max=2000)],
     )
     submit = SubmitField(_l("Als mislukt registreren"), widget=GovSubmitInput())

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from portal.db import utcnow
-from portal.models import AuditEntry, Payout
+from portal.models import AuditEntry
 from portal.services import decisions, payouts
 from portal.services.seed import sample_pdf
 from tests.conftest import csrf_token, make_user, sign_in
 from tests.factories import municipality, open_call, pdf_bytes, scored_dossier
+from workflows.calls import BRUSSELS
 
 ASKED = "EUR\u00a05.400,00"
 
@@ -38,6 +39,10 @@ def browser(app, user):
 def after(client, response):
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def brussels_today():
+    return utcnow().astimezone(BRUSSELS).date()
 
 
 def figure(html, key):
@@ -71,10 +76,10 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     mentor = dossier.mentors[0]
     cost_url = f"{report_url}/mentoren/{mentor.id}"
     assert "5.400,00" in gov.get(cost_url).get_data(as_text=True)  # the planned cost, to correct
-    refused = gov.post(cost_url, data={"csrf_token": token, "monthly_wage": "5.400,00", "time_share": "50", "start_on-day": "1", "start_on-month": "9", "start_on-year": "2026", "end_on-day": "31", "end_on-month": "8", "end_on-year": "2026"})
+    refused = gov.post(cost_url, data={"csrf_token": token, "monthly_wage": "5.400,00", "time_share": "50", "start_on": ["1", "9", "2026"], "end_on": ["31", "8", "2026"]})
     assert refused.status_code == 400 and "De einddatum valt voor de begindatum" in refused.get_data(as_text=True)
     assert 'value="5.400,00"' in refused.get_data(as_text=True)
-    after(gov, gov.post(cost_url, data={"csrf_token": token, "monthly_wage": "5.400,00", "time_share": "50", "start_on-day": "1", "start_on-month": "9", "start_on-year": "2026", "end_on-day": "30", "end_on-month": "11", "end_on-year": "2026"}))
+    after(gov, gov.post(cost_url, data={"csrf_token": token, "monthly_wage": "5.400,00", "time_share": "50", "start_on": ["1", "9", "2026"], "end_on": ["30", "11", "2026"]}))
 
     # The evidence: a text file posing as a PDF is refused, a real PDF is kept.
     upload = f"{report_url}/bewijsstukken"
@@ -94,6 +99,7 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     page = after(officer, officer.post(f"/behandeling/dossiers/{dossier.id}/eindrapport/aanvaarden", data={"csrf_token": csrf_token(officer, trail_url)}))
     assert "Het saldo van EUR\u00a04.050,00 wacht op goedkeuring" in page
     assert figure(page, "committed") == "EUR\u00a04.050,00" and figure(page, "outstanding") == "EUR\u00a04.050,00"
+    db_session.refresh(dossier.call)
     assert dossier.call.committed_cents == 4_050_00
 
     # A finance user approves (the officer prepared it), and records the payment.
@@ -102,10 +108,9 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     token = csrf_token(finance, "/financien/")
     page = after(finance, finance.post(f"/financien/uitbetalingen/{balance.id}/goedkeuren", data={"csrf_token": token}))
     assert "is goedgekeurd" in page
-    paid = {f"p{balance.id}-csrf_token": token, f"p{balance.id}-bank_reference": "BNK-77",
-            **{f"p{balance.id}-paid_on-{part}": value for part, value in zip(("day", "month", "year"), (utcnow().day, utcnow().month, utcnow().year), strict=True)}}
-    tomorrow = utcnow().date() + timedelta(days=1)
-    refused = finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data={**paid, f"p{balance.id}-paid_on-day": tomorrow.day, f"p{balance.id}-paid_on-month": tomorrow.month, f"p{balance.id}-paid_on-year": tomorrow.year})
+    today, tomorrow = brussels_today(), brussels_today() + timedelta(days=1)
+    paid = {f"p{balance.id}-csrf_token": token, f"p{balance.id}-bank_reference": "BNK-77", f"p{balance.id}-paid_on": [str(today.day), str(today.month), str(today.year)]}
+    refused = finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data={**paid, f"p{balance.id}-paid_on": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]})
     assert refused.status_code == 400 and "De datum van de betaling ligt in de toekomst." in refused.get_data(as_text=True)
     assert 'value="BNK-77"' in refused.get_data(as_text=True)
     refused = finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data={**paid, f"p{balance.id}-bank_reference": ""})
@@ -116,6 +121,7 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     page = officer.get(trail_url).get_data(as_text=True)
     assert figure(page, "paid") == "EUR\u00a04.050,00" and figure(page, "outstanding") == "EUR\u00a00,00"
     assert 'data-state="closed"' in page and "BNK-77" in page
+    db_session.refresh(dossier.call)
     assert dossier.call.paid_cents == 4_050_00
     page = gov.get(report_url).get_data(as_text=True)
     assert figure(page, "paid") == "EUR\u00a04.050,00" and 'data-report-state="settled"' in page
@@ -133,7 +139,8 @@ def test_a_finance_user_never_approves_a_payout_they_prepared(app, db_session, s
     assert f'data-own="{advance.id}"' in page  # no approve button for one's own
     page = after(finance, finance.post(f"/financien/uitbetalingen/{advance.id}/goedkeuren", data={"csrf_token": token}))
     assert "U hebt deze betaling zelf voorbereid" in page
-    assert db_session.get(Payout, advance.id).state == "planned"
+    db_session.refresh(advance)
+    assert advance.state == "planned" and advance.prepared_by_id == staff["finance"].id
     assert db_session.scalar(select(AuditEntry.id).where(AuditEntry.action == "payout.planned", AuditEntry.entity_id == str(advance.id)))
 
 
