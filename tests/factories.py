@@ -76,3 +76,24 @@ def scored_dossier(call: Call, officer: Any, reviewers: list[Any], score: int = 
     for reviewer in reviewers:
         score_everything(application, reviewer, score)
     return application
+
+
+def payout_people() -> dict[str, Any]:
+    """An officer, two finance users (the second pair of eyes) and two reviewers."""
+    from tests.conftest import make_user
+
+    return {
+        "officer": make_user("officer"),
+        "finance": make_user("finance"),
+        "finance2": make_user("finance"),
+        "reviewers": [make_user("reviewer"), make_user("reviewer")],
+    }
+
+
+def granted_dossier(people: dict[str, Any], call: Call | None = None, **kwargs: Any) -> Application:
+    """Scored by both reviewers and granted by the officer, through the real services."""
+    from portal.services import decisions
+
+    dossier = scored_dossier(call or open_call(), people["officer"], people["reviewers"], **kwargs)
+    decisions.grant(dossier.id, people["officer"])
+    return dossier

@@ -16,12 +16,21 @@ from sqlalchemy import event, select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry
-from portal.services import decisions, exports, payouts, reviews
+from portal.services import exports, payouts, reviews
 from portal.services.exports import Cents, NothingToTransfer
 from portal.services.payouts import CostInput
 from portal.services.seed import sample_pdf
 from tests.conftest import make_user
-from tests.factories import complete_draft, in_review, municipality, open_call, scored_dossier, submitted_dossier
+from tests.factories import (
+    complete_draft,
+    granted_dossier,
+    in_review,
+    municipality,
+    open_call,
+    payout_people,
+    scored_dossier,
+    submitted_dossier,
+)
 from workflows.payouts import PayoutKind, PayoutState
 
 ASKED = 5_400_00  # half-time at EUR 5.400,00 a month for four months, at 50 %
@@ -40,19 +49,7 @@ def dutch_request(app, db_session):
 
 @pytest.fixture
 def people(db_session):
-    return {
-        "officer": make_user("officer"),
-        "finance": make_user("finance"),
-        "finance2": make_user("finance"),
-        "reviewers": [make_user("reviewer"), make_user("reviewer")],
-    }
-
-
-def granted(people, call=None, **kwargs):
-    call = call or open_call()
-    dossier = scored_dossier(call, people["officer"], people["reviewers"], **kwargs)
-    decisions.grant(dossier.id, people["officer"])
-    return dossier
+    return payout_people()
 
 
 def reported(dossier, applicant, end_on):
@@ -73,11 +70,11 @@ def money(people):
     """Four granted dossiers of one call with a 40 % advance: two advances approved, one still planned,
     and one paid whose settlement asks part of it back (a recovery, approved)."""
     call = open_call("ARM-EXP", advance_percent=40)
-    approved = [granted(people, call, receiving_nis=nis) for nis in ("45041", "11002")]
+    approved = [granted_dossier(people, call, receiving_nis=nis) for nis in ("45041", "11002")]
     for dossier in approved:
         payouts.approve(advance_of(dossier).id, people["finance"])
-    planned = granted(people, call, receiving_nis="37022")
-    recovered = granted(people, call, receiving_nis="24062")
+    planned = granted_dossier(people, call, receiving_nis="37022")
+    recovered = granted_dossier(people, call, receiving_nis="24062")
     payouts.approve(advance_of(recovered).id, people["finance"])
     payouts.pay(advance_of(recovered).id, people["finance2"], utcnow().date(), "BNK-ADV")
     reported(recovered, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
@@ -281,7 +278,7 @@ def test_the_sepa_file_holds_exactly_the_approved_advances_and_balances_and_vali
 
 
 def test_a_balance_is_transferred_with_its_own_description(people):
-    dossier = granted(people, open_call("ARM-BAL"))
+    dossier = granted_dossier(people, open_call("ARM-BAL"))
     reported(dossier, make_user("applicant"), end_on=date(2026, 12, 31))
     payouts.settle_report(dossier.id, people["officer"])
     (balance,) = payouts.payouts_of(dossier)

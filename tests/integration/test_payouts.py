@@ -11,12 +11,12 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, BudgetMovement, Notification, Reservation
 from portal.models.payouts import ReportState
-from portal.services import applications, decisions, payouts
+from portal.services import applications, payouts
 from portal.services.applications import NotAllowed
 from portal.services.payouts import CostInput, PayoutRefused
 from portal.services.seed import sample_pdf
 from tests.conftest import make_user
-from tests.factories import municipality, open_call, scored_dossier
+from tests.factories import granted_dossier, municipality, open_call, payout_people, scored_dossier
 from workflows.applications import State
 from workflows.budget import Standing
 from workflows.payouts import PayoutKind, PayoutState
@@ -26,19 +26,7 @@ ASKED = 5_400_00  # half-time at EUR 5.400,00 a month from 1 September to 31 Dec
 
 @pytest.fixture
 def people(db_session):
-    return {
-        "officer": make_user("officer"),
-        "finance": make_user("finance"),
-        "finance2": make_user("finance"),
-        "reviewers": [make_user("reviewer"), make_user("reviewer")],
-    }
-
-
-def granted(people, call=None, **kwargs):
-    call = call or open_call()
-    dossier = scored_dossier(call, people["officer"], people["reviewers"], **kwargs)
-    decisions.grant(dossier.id, people["officer"])
-    return dossier
+    return payout_people()
 
 
 def reported(dossier, applicant, end_on=date(2026, 12, 31), share_bp=5_000):
@@ -52,7 +40,7 @@ def reported(dossier, applicant, end_on=date(2026, 12, 31), share_bp=5_000):
 
 
 def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
-    dossier = granted(people)
+    dossier = granted_dossier(people)
     assert payouts.payouts_of(dossier) == []
     applicant = make_user("applicant")
     report = reported(dossier, applicant)
@@ -78,7 +66,7 @@ def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
 
 def test_an_advance_at_grant_when_the_call_sets_one_and_the_balance_deducts_it(people):
     call = open_call("ARM-ADV", advance_percent=40)
-    dossier = granted(people, call)
+    dossier = granted_dossier(people, call)
     (advance,) = payouts.payouts_of(dossier)
     assert (advance.kind, advance.amount_cents, advance.prepared_by_id) == ("advance", 2_160_00, people["officer"].id)
     payouts.approve(advance.id, people["finance"])
@@ -91,7 +79,7 @@ def test_an_advance_at_grant_when_the_call_sets_one_and_the_balance_deducts_it(p
 def test_a_shorter_trajectory_returns_the_unused_commitment_to_the_first_waiting_dossier(people):
     # An envelope for less than two dossiers: the second waits until money comes back.
     call = open_call("ARM-TIGHT", envelope_cents=10_000_00, cap_cents=10_000_00, shortfall_policy="wait")
-    dossier = granted(people, call)
+    dossier = granted_dossier(people, call)
     waiting = scored_dossier(call, people["officer"], people["reviewers"], receiving_nis="11002")
     assert db.session.get(Reservation, waiting.id).standing == Standing.WAITING
     reported(dossier, make_user("applicant"), end_on=date(2026, 10, 31))  # two of four months
@@ -106,7 +94,7 @@ def test_a_shorter_trajectory_returns_the_unused_commitment_to_the_first_waiting
 
 def test_an_advance_above_the_final_compensation_is_recovered_and_paid_never_exceeds_committed(people):
     call = open_call("ARM-REC", advance_percent=50)
-    dossier = granted(people, call)
+    dossier = granted_dossier(people, call)
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, people["finance"])
     payouts.pay(advance.id, people["finance"], utcnow().date(), "BNK-ADV")
@@ -128,7 +116,7 @@ def test_an_advance_above_the_final_compensation_is_recovered_and_paid_never_exc
 
 def test_nobody_approves_a_payout_they_prepared_and_the_database_agrees(people):
     call = open_call("ARM-4EYES", advance_percent=50)
-    dossier = granted(people, call)
+    dossier = granted_dossier(people, call)
     (advance,) = payouts.payouts_of(dossier)
     with pytest.raises(PayoutRefused) as refused:
         payouts.approve(advance.id, people["officer"])  # an officer never approves
@@ -147,7 +135,7 @@ def test_nobody_approves_a_payout_they_prepared_and_the_database_agrees(people):
 
 
 def test_paid_never_exceeds_committed_even_when_the_code_would_try(people):
-    dossier = granted(people)
+    dossier = granted_dossier(people)
     reservation = db.session.get(Reservation, dossier.id)
     with db.session.begin_nested(), pytest.raises(IntegrityError):
         reservation.paid_cents = reservation.committed_cents + 1
@@ -161,7 +149,7 @@ def test_paid_never_exceeds_committed_even_when_the_code_would_try(people):
 
 def test_payment_refusals(people):
     call = open_call("ARM-PAY", advance_percent=50)
-    dossier = granted(people, call)
+    dossier = granted_dossier(people, call)
     (advance,) = payouts.payouts_of(dossier)
     with pytest.raises(PayoutRefused) as refused:
         payouts.pay(advance.id, people["finance"], utcnow().date(), "X")  # not approved yet
@@ -182,7 +170,7 @@ def test_payment_refusals(people):
 
 def test_a_report_is_submitted_complete_and_settled_once_no_transfer_is_on_its_way(people):
     call = open_call("ARM-RPT", advance_percent=50)
-    dossier = granted(people, call)
+    dossier = granted_dossier(people, call)
     applicant = make_user("applicant")
     report = payouts.start_report(dossier, applicant)
     with pytest.raises(PayoutRefused) as refused:
@@ -209,7 +197,7 @@ def test_a_report_is_submitted_complete_and_settled_once_no_transfer_is_on_its_w
 
 
 def test_a_report_sent_back_can_be_corrected_and_submitted_again(people):
-    dossier = granted(people)
+    dossier = granted_dossier(people)
     applicant = make_user("applicant")
     report = reported(dossier, applicant)
     payouts.return_report(dossier.id, people["officer"], "Voeg de loonfiche van oktober toe.")
@@ -221,12 +209,12 @@ def test_a_report_sent_back_can_be_corrected_and_submitted_again(people):
 
 def test_a_dossier_is_withdrawn_only_before_a_payout(people):
     call = open_call("ARM-WD", advance_percent=50)
-    first = granted(people, call)
+    first = granted_dossier(people, call)
     (advance,) = payouts.payouts_of(first)
     applicant = make_user("applicant")
     applications.withdraw(first, applicant, "Project gaat niet door")
     assert advance.state == PayoutState.CANCELLED and first.state == State.WITHDRAWN
-    second = granted(people, call, receiving_nis="11002")
+    second = granted_dossier(people, call, receiving_nis="11002")
     (advance,) = payouts.payouts_of(second)
     payouts.approve(advance.id, people["finance"])
     with pytest.raises(NotAllowed):
@@ -236,7 +224,7 @@ def test_a_dossier_is_withdrawn_only_before_a_payout(people):
 
 def test_reminders_for_reports_due_and_payouts_waiting_are_sent_once(people):
     call = open_call("ARM-REM", advance_percent=50)
-    dossier = granted(people, call)
+    dossier = granted_dossier(people, call)
     later = utcnow().replace(year=2027, month=2)  # the trajectory ended on 31 December 2026
     assert payouts.remind_reports_due(utcnow()) == 0
     first = payouts.remind_reports_due(later)

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.models import AuditEntry
-from portal.services import decisions, payouts
+from portal.services import payouts
 from portal.services.seed import sample_pdf
 from tests.conftest import csrf_token, make_user, sign_in
-from tests.factories import municipality, open_call, pdf_bytes, scored_dossier
+from tests.factories import granted_dossier, municipality, open_call, payout_people, pdf_bytes, scored_dossier
 from workflows.calls import BRUSSELS
 
 ASKED = "EUR\u00a05.400,00"
@@ -22,12 +22,7 @@ ASKED = "EUR\u00a05.400,00"
 
 @pytest.fixture
 def staff(db_session):
-    return {
-        "officer": make_user("officer"),
-        "finance": make_user("finance"),
-        "finance2": make_user("finance"),
-        "reviewers": [make_user("reviewer"), make_user("reviewer")],
-    }
+    return payout_people()
 
 
 def browser(app, user):
@@ -51,15 +46,13 @@ def figure(html, key):
     return match.group(1)
 
 
-def granted_dossier(staff, call=None):
+def granted_with_applicant(staff, call=None):
     applicant = make_user("applicant", organisation=municipality("44021"))
-    dossier = scored_dossier(call or open_call(), staff["officer"], staff["reviewers"], applicant=applicant)
-    decisions.grant(dossier.id, staff["officer"])
-    return dossier, applicant
+    return granted_dossier(staff, call, applicant=applicant), applicant
 
 
 def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_payment(app, db_session, staff):
-    dossier, applicant = granted_dossier(staff)
+    dossier, applicant = granted_with_applicant(staff)
     gov = browser(app, applicant)
     report_url = f"/mijn-dossiers/{dossier.id}/eindrapport"
     assert "Eindrapport en betalingen" in gov.get(f"/mijn-dossiers/{dossier.id}").get_data(as_text=True)
@@ -128,7 +121,7 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
 
 
 def test_a_finance_user_never_approves_a_payout_they_prepared(app, db_session, staff):
-    dossier, _ = granted_dossier(staff, open_call("ARM-ADV", advance_percent=50))
+    dossier, _ = granted_with_applicant(staff, open_call("ARM-ADV", advance_percent=50))
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, staff["finance2"])
     payouts.fail(advance.id, staff["finance2"], "Rekening afgesloten")
@@ -145,7 +138,7 @@ def test_a_finance_user_never_approves_a_payout_they_prepared(app, db_session, s
 
 
 def test_a_failed_payment_needs_a_reason(app, db_session, staff):
-    dossier, _ = granted_dossier(staff, open_call("ARM-ADV", advance_percent=50))
+    dossier, _ = granted_with_applicant(staff, open_call("ARM-ADV", advance_percent=50))
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, staff["finance2"])
     finance = browser(app, staff["finance"])
@@ -157,7 +150,7 @@ def test_a_failed_payment_needs_a_reason(app, db_session, staff):
 
 
 def test_an_incomplete_report_is_not_submitted_and_other_governments_see_nothing(app, db_session, staff):
-    dossier, applicant = granted_dossier(staff)
+    dossier, applicant = granted_with_applicant(staff)
     gov = browser(app, applicant)
     report_url = f"/mijn-dossiers/{dossier.id}/eindrapport"
     token = csrf_token(gov, report_url)
@@ -172,7 +165,7 @@ def test_an_incomplete_report_is_not_submitted_and_other_governments_see_nothing
 
 
 def test_the_officer_returns_a_report_with_a_question(app, db_session, staff):
-    dossier, applicant = granted_dossier(staff)
+    dossier, applicant = granted_with_applicant(staff)
     report = payouts.start_report(dossier, applicant)
     payouts.save_achievements(report, "Verslag", applicant)
     payouts.add_document(report, "fiche.pdf", sample_pdf(), applicant)
