@@ -611,6 +611,6 @@ def next_step(application: Application) -> str:
     if state in (State.ELIGIBLE, State.IN_REVIEW, State.SCORED):
         return _("De selectiecommissie beoordeelt de aanvraag. U hoeft niets te doen.")
     if state is State.GRANTED:
-        return _("Voer het project uit en bezorg het eindverslag.")
+        return _("Voer het project uit en bezorg daarna het eindrapport.")
     return _("Er is niets meer te doen.")
 from portal.applicant import report  # noqa: E402,F401  (registers its routes on bp)
