@@ -34,12 +34,11 @@ def answers_context(application: Application, attachment_link: Callable[[str], s
 def send_attachment(application: Application, kind: str) -> Any:
     """An attachment of a dossier as a download; 404 when it has none of that kind."""
     attachment = application.attachment(kind) or abort(404)
-    return send_file(
-        io.BytesIO(files.read_file(attachment.stored_name)),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=attachment.original_name,
-    )
+    return _send_stored_pdf(attachment.stored_name, attachment.original_name)
+
+
+def _send_stored_pdf(stored_name: str, download_name: str) -> Any:
+    return send_file(io.BytesIO(files.read_file(stored_name)), mimetype="application/pdf", as_attachment=True, download_name=download_name)
 
 
 def send_report_document(application: Application, document_id: int) -> Any:
@@ -48,9 +47,7 @@ def send_report_document(application: Application, document_id: int) -> Any:
     document = next((d for d in report.documents if d.id == document_id), None) if report else None
     if document is None:
         abort(404)
-    return send_file(
-        io.BytesIO(files.read_file(document.stored_name)), mimetype="application/pdf", as_attachment=True, download_name=document.original_name
-    )
+    return _send_stored_pdf(document.stored_name, document.original_name)
 
 
 def send_letter(application: Application) -> Any:

@@ -40,11 +40,8 @@ def _granted(application_id: int) -> Application:
 
 
 def _draft(application: Application) -> FinalReport:
-    """The report to change: started on the first save, refused once it is submitted."""
-    report = payouts.start_report(application, current_user)
-    if report.state_enum is not ReportState.DRAFT:
-        raise PayoutRefused("report_not_editable")
-    return report
+    """The report to change, started on the first save; the service refuses changes once it is submitted."""
+    return payouts.start_report(application, current_user)
 
 
 def _refused(application: Application) -> ResponseReturnValue:
@@ -55,6 +52,7 @@ def _refused(application: Application) -> ResponseReturnValue:
 
 def _page(application: Application, status: int = 200, **forms: Any) -> ResponseReturnValue:
     report = payouts.report_of(application)
+    payout_rows = payouts.payouts_of(application)
     lines = (
         [(line.mentor, line) for line in report.lines]
         if report
@@ -67,8 +65,8 @@ def _page(application: Application, status: int = 200, **forms: Any) -> Response
         "editable": report is None or report.state_enum is ReportState.DRAFT,
         "settlement": payouts.settlement_of(report) if report else None,
         "problems": [problem_text(code) for code in payouts.report_problems(report)] if report else [problem_text(c) for c in ("achievements", "documents")],
-        "trail": payouts.trail_of(application),
-        "payouts": payouts.payouts_of(application),
+        "trail": payouts.trail_of(application, payout_rows),
+        "payouts": payout_rows,
         "achievements_form": forms.get("achievements_form") or AchievementsForm(formdata=None, achievements=report.achievements if report else ""),
         "document_form": forms.get("document_form") or DocumentForm(formdata=None),
         "button_form": ButtonForm(formdata=None),

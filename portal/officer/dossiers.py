@@ -35,6 +35,14 @@ def _application(application_id: int) -> Application:
     return db.session.get(Application, application_id) or abort(404)
 
 
+def submitted_dossier(application_id: int) -> Application:
+    """A dossier the officer may read: drafts belong to their government until they are submitted."""
+    application = _application(application_id)
+    if application.submitted_at is None:
+        abort(404)
+    return application
+
+
 def assign_form(application: Application, formdata: Any = None) -> tuple[AssignReviewersForm, list[reviews.ReviewerChoice], int]:
     """The reviewers who may be assigned as checkboxes, the suggested ones ticked on a fresh form."""
     offered, needed = reviews.reviewer_choices(application)
@@ -88,10 +96,7 @@ def _page(application: Application, status: int = 200, **forms: Any) -> Response
 @bp.get("/dossiers/<int:application_id>")
 @roles(Role.OFFICER)
 def dossier(application_id: int) -> ResponseReturnValue:
-    application = _application(application_id)
-    if application.submitted_at is None:
-        abort(404)  # drafts belong to their government until they are submitted
-    return _page(application)
+    return _page(submitted_dossier(application_id))
 
 
 @bp.post("/dossiers/<int:application_id>/regels/<int:result_id>")
@@ -165,7 +170,4 @@ def declare_ineligible(application_id: int) -> ResponseReturnValue:
 @bp.get("/dossiers/<int:application_id>/bijlagen/<kind>")
 @roles(Role.OFFICER)
 def download_attachment(application_id: int, kind: str) -> ResponseReturnValue:
-    application = _application(application_id)
-    if application.submitted_at is None:
-        abort(404)
-    return send_attachment(application, kind)
+    return send_attachment(submitted_dossier(application_id), kind)

@@ -19,29 +19,24 @@ from portal.finance.routes import refusal_text
 from portal.i18n import eur
 from portal.models import Application
 from portal.models.payouts import ReportState
+from portal.officer.dossiers import submitted_dossier
 from portal.officer.routes import bp
 from portal.services import budget, payouts
 from portal.services.payouts import PayoutRefused
 from workflows.roles import Role
 
 
-def _submitted(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    if application is None or application.submitted_at is None:
-        abort(404)  # drafts belong to their government until they are submitted
-    return application
-
-
 def _trail_page(application: Application, status: int = 200, **forms: Any) -> ResponseReturnValue:
     report = payouts.report_of(application)
+    payout_rows = payouts.payouts_of(application)
     return render_template(
         "officer/money_trail.html",
         application=application,
         call=application.call,
-        trail=payouts.trail_of(application),
-        payouts=payouts.payouts_of(application),
+        trail=payouts.trail_of(application, payout_rows),
+        payouts=payout_rows,
         movements=payouts.movements_of(application),
-        history=payouts.history_of(application),
+        history=payouts.history_of(application, payout_rows),
         reservation=budget.standing_of(application),
         report=report,
         settlement=payouts.settlement_of(report) if report and report.state_enum is ReportState.SUBMITTED else None,
@@ -54,7 +49,7 @@ def _trail_page(application: Application, status: int = 200, **forms: Any) -> Re
 @bp.get("/dossiers/<int:application_id>/geld")
 @roles(Role.OFFICER, Role.FINANCE)
 def money_trail(application_id: int) -> ResponseReturnValue:
-    return _trail_page(_submitted(application_id))
+    return _trail_page(submitted_dossier(application_id))
 
 
 def _done(application: Application, message: str) -> ResponseReturnValue:
@@ -72,7 +67,7 @@ def _refused(application: Application, refused: PayoutRefused) -> ResponseReturn
 @bp.post("/dossiers/<int:application_id>/eindrapport/aanvaarden")
 @roles(Role.OFFICER, Role.FINANCE)
 def settle_report(application_id: int) -> ResponseReturnValue:
-    application = _submitted(application_id)
+    application = submitted_dossier(application_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
@@ -91,7 +86,7 @@ def settle_report(application_id: int) -> ResponseReturnValue:
 @bp.post("/dossiers/<int:application_id>/eindrapport/terugsturen")
 @roles(Role.OFFICER, Role.FINANCE)
 def return_report(application_id: int) -> ResponseReturnValue:
-    application = _submitted(application_id)
+    application = submitted_dossier(application_id)
     form = ReturnReportForm()
     if not form.validate_on_submit():
         return _trail_page(application, 400, return_form=form)
@@ -105,7 +100,7 @@ def return_report(application_id: int) -> ResponseReturnValue:
 @bp.get("/dossiers/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>")
 @roles(Role.OFFICER, Role.FINANCE)
 def report_document(application_id: int, document_id: int) -> ResponseReturnValue:
-    return send_report_document(_submitted(application_id), document_id)
+    return send_report_document(submitted_dossier(application_id), document_id)
 
 
 @bp.post("/uitbetalingen/<int:payout_id>/opnieuw-voorbereiden")

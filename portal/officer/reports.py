@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from forms.calls import EXCHANGE_TYPE_LABELS
 from portal import charts
 from portal.access import roles
 from portal.applicant.routes import state_label
@@ -21,7 +22,6 @@ from portal.services import calls as call_service
 from portal.services import reports
 from portal.services.reviews import today
 from workflows.applications import State
-from workflows.payouts import PayoutState
 from workflows.roles import Role
 
 
@@ -48,7 +48,6 @@ def _figure(key: str, title: str, label_header: str, rows: list[tuple[str, int]]
 
 
 def _figures(report: reports.CallReport, lang: str) -> list[Figure]:
-    exchange_labels = {"mentoring": _("Mentoring"), "stage": _("Stage")}
     return [
         _figure(
             "states",
@@ -67,7 +66,7 @@ def _figures(report: reports.CallReport, lang: str) -> list[Figure]:
             "exchange-types",
             _("Dossiers per vorm van uitwisseling"),
             _("Vorm"),
-            [(exchange_labels.get(kind.value, kind.value), count) for kind, count in report.exchange_types],
+            [(str(EXCHANGE_TYPE_LABELS.get(kind.value, kind.value)), count) for kind, count in report.exchange_types],
         ),
     ]
 
@@ -86,15 +85,6 @@ def _envelope_chart(envelope: reports.Envelope) -> Markup:
         eur,
         colours=("#00703c", "#1d70b8", "#5694ca", "#b1b4b6"),
     )
-
-
-def _payout_state_label(state: PayoutState) -> str:
-    labels: dict[PayoutState, str] = {
-        PayoutState.PLANNED: _("Voorbereid"),
-        PayoutState.APPROVED: _("Goedgekeurd"),
-        PayoutState.FAILED: _("Mislukt"),
-    }
-    return labels.get(state, state.value)
 
 
 @bp.get("/rapportering")
@@ -121,7 +111,6 @@ def report_dashboard() -> ResponseReturnValue:
         report=report,
         envelope_chart=_envelope_chart(report.envelope),
         figures=_figures(report, lang),
-        payout_state_label=_payout_state_label,
         count_text=count_text,
     )
 

@@ -96,13 +96,14 @@ def payouts_of(application: Application) -> list[Payout]:
     return list(db.session.scalars(select(Payout).where(Payout.application_id == application.id).order_by(Payout.id)))
 
 
-def trail_of(application: Application) -> MoneyTrail:
+def trail_of(application: Application, payouts: list[Payout]) -> MoneyTrail:
+    """The dossier's figures; `payouts` are its payouts, as the page that shows them loaded them."""
     reservation = budget.standing_of(application)
     return money_trail(
         application.requested_cents or 0,
         reservation.reserved_cents if reservation else 0,
         reservation.committed_cents if reservation else 0,
-        [PayoutFacts(PayoutKind(p.kind), PayoutState(p.state), p.amount_cents) for p in payouts_of(application)],
+        [PayoutFacts(PayoutKind(p.kind), PayoutState(p.state), p.amount_cents) for p in payouts],
     )
 
 
@@ -521,9 +522,9 @@ class TrailEntry:
     details: dict[str, object]
 
 
-def history_of(application: Application) -> list[TrailEntry]:
+def history_of(application: Application, payouts: list[Payout]) -> list[TrailEntry]:
     """Who did what and when, for the dossier and its payouts (from the append-only audit log)."""
-    payout_ids = [str(p.id) for p in payouts_of(application)]
+    payout_ids = [str(p.id) for p in payouts]
     rows = db.session.execute(
         select(AuditEntry, User)
         .outerjoin(User, User.id == AuditEntry.actor_id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Application, Call, Mentor, Organisation, User
+from portal.models import Application, Call, FinalReport, Mentor, Organisation, User
 from portal.services import accounts, applications, files, reference
 from portal.services.calls import CallInput, CriterionInput, create_call
 from workflows.calls import BRUSSELS
@@ -180,6 +180,21 @@ def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
     return checked
 
 
+def sample_report(dossier: Application, applicant: User, end_on: date | None = None) -> FinalReport:
+    """A complete final report, submitted: every mentor as planned, or ending on `end_on` instead."""
+    from portal.services import payouts  # it builds on this module's siblings
+
+    report = payouts.start_report(dossier, applicant)
+    if end_on is not None:
+        for line in report.lines:
+            cost = payouts.CostInput(line.monthly_wage_cents, line.time_share_bp, line.start_on, end_on)  # type: ignore[arg-type]
+            payouts.save_actual_cost(report, line, cost, applicant)
+    payouts.save_achievements(report, "De mentor begeleidde het team bij het opstellen van een lokaal armoedeplan; het ontvangende bestuur zet de aanpak voort.", applicant)
+    payouts.add_document(report, "loonfiches.pdf", sample_pdf("Loonfiches en tijdsregistratie"), applicant)
+    payouts.submit_report(dossier.id, applicant)
+    return report
+
+
 def sample_draft(
     call: Call, applicant: User, receiving: Organisation, start_on: date, wage_cents: int = 540_000
 ) -> Application:
@@ -287,22 +302,15 @@ def _demo_dossiers(call: Call) -> None:
     withdrawn = submitted("aanvrager@ronse.demo", "37022")
     applications.withdraw(withdrawn, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
 
-    def reported(dossier: Application, applicant_email: str) -> None:
-        applicant = _demo_user(applicant_email)
-        report = payouts.start_report(dossier, applicant)
-        payouts.save_achievements(report, "De mentor begeleidde het team bij het opstellen van een lokaal armoedeplan; het ontvangende bestuur zet de aanpak voort.", applicant)
-        payouts.add_document(report, "loonfiches.pdf", sample_pdf("Loonfiches en tijdsregistratie"), applicant)
-        payouts.submit_report(dossier.id, applicant)
-
     # Brugge -> Hasselt: closed. The final report was accepted, the balance approved by a second
     # user (Frank) and paid (recorded by Fien).
     closed = scored(submitted("aanvrager@brugge.demo", "71072"), (3, 3))
     decisions.grant(closed.id, officer)
-    reported(closed, "aanvrager@brugge.demo")
+    sample_report(closed, _demo_user("aanvrager@brugge.demo"))
     payouts.settle_report(closed.id, officer)
     (balance,) = payouts.payouts_of(closed)
     payouts.approve(balance.id, _demo_user("financien@abb.demo"))
     payouts.pay(balance.id, _demo_user("financien2@abb.demo"), today, "DEMO-2026-0001")
     # Aalst -> Tielt: granted; its final report waits for the officer's acceptance.
-    reported(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer), "aanvrager@aalst.demo")
+    sample_report(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer), _demo_user("aanvrager@aalst.demo"))
     db.session.flush()

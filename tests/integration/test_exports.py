@@ -18,8 +18,7 @@ from portal.extensions import db
 from portal.models import AuditEntry
 from portal.services import exports, payouts, reviews
 from portal.services.exports import Cents, NothingToTransfer
-from portal.services.payouts import CostInput
-from portal.services.seed import sample_pdf
+from portal.services.seed import sample_report
 from tests.conftest import make_user
 from tests.factories import (
     complete_draft,
@@ -52,15 +51,6 @@ def people(db_session):
     return payout_people()
 
 
-def reported(dossier, applicant, end_on):
-    report = payouts.start_report(dossier, applicant)
-    for line in report.lines:
-        payouts.save_actual_cost(report, line, CostInput(line.monthly_wage_cents, 5_000, line.start_on, end_on), applicant)
-    payouts.save_achievements(report, "De regierol is opgenomen in het meerjarenplan.", applicant)
-    payouts.add_document(report, "loonfiches.pdf", sample_pdf("Loonfiches"), applicant)
-    payouts.submit_report(dossier.id, applicant)
-
-
 def advance_of(dossier):
     return next(p for p in payouts.payouts_of(dossier) if p.kind == PayoutKind.ADVANCE)
 
@@ -77,7 +67,7 @@ def money(people):
     recovered = granted_dossier(people, call, receiving_nis="24062")
     payouts.approve(advance_of(recovered).id, people["finance"])
     payouts.pay(advance_of(recovered).id, people["finance2"], utcnow().date(), "BNK-ADV")
-    reported(recovered, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
+    sample_report(recovered, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
     payouts.settle_report(recovered.id, people["officer"])
     recovery = next(p for p in payouts.payouts_of(recovered) if p.kind == PayoutKind.RECOVERY)
     payouts.approve(recovery.id, people["finance"])
@@ -279,7 +269,7 @@ def test_the_sepa_file_holds_exactly_the_approved_advances_and_balances_and_vali
 
 def test_a_balance_is_transferred_with_its_own_description(people):
     dossier = granted_dossier(people, open_call("ARM-BAL"))
-    reported(dossier, make_user("applicant"), end_on=date(2026, 12, 31))
+    sample_report(dossier, make_user("applicant"), end_on=date(2026, 12, 31))
     payouts.settle_report(dossier.id, people["officer"])
     (balance,) = payouts.payouts_of(dossier)
     payouts.approve(balance.id, people["finance"])

@@ -13,8 +13,8 @@ from portal.models import AuditEntry, BudgetMovement, Notification, Reservation
 from portal.models.payouts import ReportState
 from portal.services import applications, payouts
 from portal.services.applications import NotAllowed
-from portal.services.payouts import CostInput, PayoutRefused
-from portal.services.seed import sample_pdf
+from portal.services.payouts import PayoutRefused
+from portal.services.seed import sample_pdf, sample_report
 from tests.conftest import make_user
 from tests.factories import granted_dossier, municipality, open_call, payout_people, scored_dossier
 from workflows.applications import State
@@ -29,21 +29,11 @@ def people(db_session):
     return payout_people()
 
 
-def reported(dossier, applicant, end_on=date(2026, 12, 31), share_bp=5_000):
-    report = payouts.start_report(dossier, applicant)
-    for line in report.lines:
-        payouts.save_actual_cost(report, line, CostInput(line.monthly_wage_cents, share_bp, line.start_on, end_on), applicant)
-    payouts.save_achievements(report, "De regierol is opgenomen in het meerjarenplan.", applicant)
-    payouts.add_document(report, "loonfiches.pdf", sample_pdf("Loonfiches"), applicant)
-    payouts.submit_report(dossier.id, applicant)
-    return report
-
-
 def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
     dossier = granted_dossier(people)
     assert payouts.payouts_of(dossier) == []
     applicant = make_user("applicant")
-    report = reported(dossier, applicant)
+    report = sample_report(dossier, applicant)
     settlement = payouts.settle_report(dossier.id, people["officer"])
     assert settlement.final_cents == ASKED and settlement.to_pay_cents == ASKED
     assert report.state == ReportState.SETTLED
@@ -56,7 +46,7 @@ def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
     assert (reservation.committed_cents, reservation.paid_cents) == (ASKED, ASKED)
     assert dossier.call.paid_cents == ASKED
     assert dossier.state == State.CLOSED  # nothing left to pay: the portal closes it
-    trail = payouts.trail_of(dossier)
+    trail = payouts.trail_of(dossier, payouts.payouts_of(dossier))
     assert (trail.committed_cents, trail.paid_cents, trail.outstanding_cents) == (ASKED, ASKED, 0)
     actions = [a for (a,) in db.session.execute(select(AuditEntry.action).where(AuditEntry.entity_type == "payout", AuditEntry.entity_id == str(balance.id)).order_by(AuditEntry.id))]
     assert actions == ["payout.prepared", "payout.approved", "payout.paid"]
@@ -71,7 +61,7 @@ def test_an_advance_at_grant_when_the_call_sets_one_and_the_balance_deducts_it(p
     assert (advance.kind, advance.amount_cents, advance.prepared_by_id) == ("advance", 2_160_00, people["officer"].id)
     payouts.approve(advance.id, people["finance"])
     payouts.pay(advance.id, people["finance2"], utcnow().date(), "BNK-ADV")
-    reported(dossier, make_user("applicant"))
+    sample_report(dossier, make_user("applicant"))
     settlement = payouts.settle_report(dossier.id, people["officer"])
     assert settlement.to_pay_cents == ASKED - 2_160_00
 
@@ -82,7 +72,7 @@ def test_a_shorter_trajectory_returns_the_unused_commitment_to_the_first_waiting
     dossier = granted_dossier(people, call)
     waiting = scored_dossier(call, people["officer"], people["reviewers"], receiving_nis="11002")
     assert db.session.get(Reservation, waiting.id).standing == Standing.WAITING
-    reported(dossier, make_user("applicant"), end_on=date(2026, 10, 31))  # two of four months
+    sample_report(dossier, make_user("applicant"), end_on=date(2026, 10, 31))  # two of four months
     settlement = payouts.settle_report(dossier.id, people["officer"])
     assert settlement.final_cents == 2_700_00 and settlement.released_now_cents == 2_700_00
     assert call.committed_cents == 2_700_00
@@ -98,7 +88,7 @@ def test_an_advance_above_the_final_compensation_is_recovered_and_paid_never_exc
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, people["finance"])
     payouts.pay(advance.id, people["finance"], utcnow().date(), "BNK-ADV")
-    reported(dossier, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
+    sample_report(dossier, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
     settlement = payouts.settle_report(dossier.id, people["officer"])
     assert settlement.to_recover_cents == 2_700_00 - 1_350_00
     reservation = db.session.get(Reservation, dossier.id)
@@ -110,7 +100,7 @@ def test_an_advance_above_the_final_compensation_is_recovered_and_paid_never_exc
     assert (reservation.committed_cents, reservation.paid_cents) == (1_350_00, 1_350_00)
     assert (call.committed_cents, call.paid_cents) == (1_350_00, 1_350_00)
     assert dossier.state == State.CLOSED
-    trail = payouts.trail_of(dossier)
+    trail = payouts.trail_of(dossier, payouts.payouts_of(dossier))
     assert (trail.paid_cents, trail.recovered_cents, trail.net_paid_cents) == (2_700_00, 1_350_00, 1_350_00)
 
 
@@ -199,7 +189,7 @@ def test_a_report_is_submitted_complete_and_settled_once_no_transfer_is_on_its_w
 def test_a_report_sent_back_can_be_corrected_and_submitted_again(people):
     dossier = granted_dossier(people)
     applicant = make_user("applicant")
-    report = reported(dossier, applicant)
+    report = sample_report(dossier, applicant)
     payouts.return_report(dossier.id, people["officer"], "Voeg de loonfiche van oktober toe.")
     assert report.state == ReportState.DRAFT
     payouts.add_document(report, "oktober.pdf", sample_pdf(), applicant)

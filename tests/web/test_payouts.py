@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.db import utcnow
 from portal.models import AuditEntry
 from portal.services import payouts
-from portal.services.seed import sample_pdf
+from portal.services.seed import sample_report
 from tests.conftest import csrf_token, make_user, sign_in
 from tests.factories import granted_dossier, municipality, open_call, payout_people, pdf_bytes, scored_dossier
 from workflows.calls import BRUSSELS
@@ -166,10 +166,7 @@ def test_an_incomplete_report_is_not_submitted_and_other_governments_see_nothing
 
 def test_the_officer_returns_a_report_with_a_question(app, db_session, staff):
     dossier, applicant = granted_with_applicant(staff)
-    report = payouts.start_report(dossier, applicant)
-    payouts.save_achievements(report, "Verslag", applicant)
-    payouts.add_document(report, "fiche.pdf", sample_pdf(), applicant)
-    payouts.submit_report(dossier.id, applicant)
+    sample_report(dossier, applicant)
     officer = browser(app, staff["officer"])
     trail_url = f"/behandeling/dossiers/{dossier.id}/geld"
     token = csrf_token(officer, trail_url)

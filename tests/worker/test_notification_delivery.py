@@ -337,7 +337,7 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
 
     from portal.models import Application, Payout, User
     from portal.services import payouts
-    from portal.services.seed import sample_pdf
+    from portal.services.seed import sample_report
 
     controlled_sink.reset()
     start_worker(outbox_app, outbox_broker)
@@ -352,10 +352,7 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
         for reviewer in reviewers:
             score_everything(dossier, reviewer, 3)
         decisions.grant(dossier.id, officer)
-        report = payouts.start_report(dossier, giving_nl)
-        payouts.save_achievements(report, "Verslag", giving_nl)
-        payouts.add_document(report, "fiche.pdf", sample_pdf(), giving_nl)
-        payouts.submit_report(dossier.id, giving_nl)
+        sample_report(dossier, giving_nl)
         payouts.settle_report(dossier.id, officer)
         (balance,) = payouts.payouts_of(dossier)
         payouts.approve(balance.id, finance)
