@@ -5,6 +5,7 @@ from portal.models.audit import AuditEntry
 from portal.models.budget import BudgetMovement, Reservation
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
 from portal.models.eligibility import EligibilityResult
+from portal.models.matching import Match, MentorProfile, Need, Offer
 from portal.models.notifications import Notification
 from portal.models.organisations import Organisation, OrganisationKind
 from portal.models.payouts import ActualCost, FinalReport, Payout, ReportDocument, ReportState
@@ -33,6 +34,10 @@ __all__ = [
     "CallCriterion",
     "EligibilityResult",
     "FormRescue",
+    "Match",
+    "MentorProfile",
+    "Need",
+    "Offer",
     "Notification",
     "FundamentalRight",
     "Organisation",

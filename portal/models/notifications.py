@@ -38,6 +38,14 @@ class NotificationEvent(StrEnum):
     PAYOUT_PAID = "payout_paid"  # to the giving government
     REPORT_DUE = "report_due"  # reminder: the trajectory ended and the final report is not in
     PAYOUT_AWAITING_APPROVAL = "payout_awaiting_approval"  # reminder to the finance users
+    # Matchmaking: registrations reach the matchers; a match reaches both governments and the matchers.
+    OFFER_REGISTERED = "offer_registered"
+    NEED_REGISTERED = "need_registered"
+    MATCH_PROPOSED = "match_proposed"
+    MATCH_ACCEPTED = "match_accepted"  # one government accepted, the other has yet to answer
+    MATCH_CONFIRMED = "match_confirmed"
+    MATCH_DECLINED = "match_declined"
+    MATCH_CANCELLED = "match_cancelled"
 
 
 # The events whose e-mail carries the decision letter.
