@@ -57,10 +57,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _init_extensions(app)
     _register_blueprints(app)
 
-    from portal import cli, errors, templating
+    from portal import cli, errors, matching_labels, templating
 
     errors.register(app)
     templating.register(app)
+    matching_labels.register(app)
     cli.register(app)
 
     from portal.outbox import init_outbox

@@ -113,6 +113,7 @@ def navigation() -> list[dict[str, Any]]:
         return []  # also when a PDF is made outside a request (a worker, a command)
     items = [
         ("applicant.dashboard", _("Mijn dossiers")),
+        ("applicant.matching", _("Samenwerking zoeken")),
         ("matcher.dashboard", _("Matching")),
         ("committee.dashboard", _("Beoordelingen")),
         ("officer.dashboard", _("Dossierbehandeling")),

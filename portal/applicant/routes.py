@@ -613,4 +613,4 @@ def next_step(application: Application) -> str:
     if state is State.GRANTED:
         return _("Voer het project uit en bezorg daarna het eindrapport.")
     return _("Er is niets meer te doen.")
-from portal.applicant import report  # noqa: E402,F401  (registers its routes on bp)
+from portal.applicant import matching, report  # noqa: E402,F401  (register their routes on bp)

@@ -11,7 +11,7 @@ from portal.db import UTCDateTime, enum_check, utcnow
 from portal.extensions import db
 from portal.models.applications import Application
 from portal.models.organisations import Organisation
-from workflows.matching import Answer, MatchState, NeedState, OfferState
+from workflows.matching import Answer, MatchState, NeedState, OfferState, Side
 
 
 class Offer(db.Model):  # type: ignore[name-defined,misc]
@@ -165,3 +165,6 @@ class Match(db.Model):  # type: ignore[name-defined,misc]
     @property
     def state_enum(self) -> MatchState:
         return MatchState(self.state)
+
+    def answer_of(self, side: Side | None) -> str | None:
+        return self.giving_answer if side is Side.GIVING else self.receiving_answer if side is Side.RECEIVING else None

@@ -252,4 +252,11 @@ def event_label(event: NotificationEvent) -> str:
         NotificationEvent.PAYOUT_PAID: _("Betaling uitgevoerd"),
         NotificationEvent.REPORT_DUE: _("Eindrapport verwacht"),
         NotificationEvent.PAYOUT_AWAITING_APPROVAL: _("Betaling wacht op goedkeuring"),
+        NotificationEvent.OFFER_REGISTERED: _("Nieuw aanbod"),
+        NotificationEvent.NEED_REGISTERED: _("Nieuwe vraag"),
+        NotificationEvent.MATCH_PROPOSED: _("Match voorgesteld"),
+        NotificationEvent.MATCH_ACCEPTED: _("Match aanvaard door één bestuur"),
+        NotificationEvent.MATCH_CONFIRMED: _("Match bevestigd"),
+        NotificationEvent.MATCH_DECLINED: _("Match afgewezen"),
+        NotificationEvent.MATCH_CANCELLED: _("Matchvoorstel vervallen"),
     }[event]

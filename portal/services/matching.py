@@ -478,3 +478,43 @@ def public_offers_by_theme() -> dict[str, list[PublicOffer]]:
         for code in offer.theme_codes:
             grouped[code].append(public)
     return dict(grouped)
+
+
+# --- the matcher's overviews -----------------------------------------------------------------------
+
+
+def matches_in(states: tuple[MatchState, ...], *, limit: int | None = None, need_id: int | None = None) -> list[Match]:
+    """Matches in these states (of one need, if given), the latest event first: closed, confirmed or proposed."""
+    latest = db.func.coalesce(Match.closed_at, Match.confirmed_at, Match.proposed_at)
+    query = (
+        select(Match)
+        .where(Match.state.in_([state.value for state in states]))
+        .options(selectinload(Match.need).selectinload(Need.organisation), selectinload(Match.offer).selectinload(Offer.organisation))
+        .order_by(latest.desc(), Match.id.desc())
+    )
+    if need_id is not None:
+        query = query.where(Match.need_id == need_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def every_offer() -> list[Offer]:
+    """Open offers first, then the withdrawn ones; the newest first within each."""
+    return list(
+        db.session.scalars(
+            select(Offer)
+            .options(selectinload(Offer.organisation), selectinload(Offer.profiles))
+            .order_by(Offer.state != OfferState.OPEN, Offer.created_at.desc(), Offer.id.desc())
+        )
+    )
+
+
+def every_need() -> list[tuple[Need, rules.NeedPriority]]:
+    """Open needs in the order the matcher takes them up (rules.order_needs), then matched, then withdrawn."""
+    needs = list(db.session.scalars(select(Need).options(selectinload(Need.organisation)).order_by(Need.created_at.desc(), Need.id.desc())))
+    facts = {need.id: need_facts(need) for need in needs}
+    by_id = {need.id: need for need in needs}
+    open_needs = [by_id[fact.id] for fact in rules.order_needs(fact for fact in facts.values() if fact.state is NeedState.OPEN)]
+    closed = sorted((need for need in needs if need.state_enum is not NeedState.OPEN), key=lambda need: need.state_enum is NeedState.WITHDRAWN)
+    return [(need, rules.need_priority(facts[need.id])) for need in open_needs + closed]

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Application, Call, FinalReport, Mentor, Organisation, User
+from portal.models import Application, Call, FinalReport, Mentor, Need, Offer, Organisation, User
 from portal.services import accounts, applications, files, reference
 from portal.services.calls import CallInput, CriterionInput, create_call
 from workflows.calls import BRUSSELS
+from workflows.matching import Answer, Side
 from workflows.roles import Role
 
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
@@ -110,6 +111,8 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("aanvrager@hasselt.demo", "Hanne Hasselt", Role.APPLICANT, "71072"),
     DemoUser("aanvrager@mechelen.demo", "Maarten Mechelen", Role.APPLICANT, "12025"),
     DemoUser("aanvrager@aalst.demo", "Ann Aalst", Role.APPLICANT, "41002"),
+    # A small municipality with little staff: its need comes first on the matcher's list.
+    DemoUser("aanvrager@aartselaar.demo", "Arne Aartselaar", Role.APPLICANT, "11001"),
     DemoUser("matcher@vvsg.demo", "Mieke Matcher", Role.MATCHER, None),
     DemoUser("beoordelaar@commissie.demo", "Bart Beoordelaar", Role.REVIEWER, None),
     DemoUser("beoordelaar2@commissie.demo", "Els Evaluator", Role.REVIEWER, None),
@@ -163,6 +166,7 @@ def seed_demo() -> list[DemoUser]:
         )
     db.session.flush()
     _demo_dossiers(call)
+    _demo_matchmaking()
     return DEMO_USERS
 
 
@@ -313,4 +317,77 @@ def _demo_dossiers(call: Call) -> None:
     payouts.pay(balance.id, _demo_user("financien2@abb.demo"), today, "DEMO-2026-0001")
     # Aalst -> Tielt: granted; its final report waits for the officer's acceptance.
     sample_report(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer), _demo_user("aanvrager@aalst.demo"))
+    db.session.flush()
+
+
+# --- matchmaking -----------------------------------------------------------------------------------
+
+
+def sample_offer(applicant: User, theme_codes: list[str], inhabitants: int = 50_000, profiles: int = 1, **changes: object) -> Offer:
+    """An open offer of the applicant's government: a mentor half-time for four months from next month."""
+    from portal.services import matching  # it builds on this module's siblings
+
+    next_month = (utcnow().astimezone(BRUSSELS).date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    details = matching.OfferDetails(
+        theme_codes=theme_codes,
+        approach="Ons lokaal armoedeplan kwam tot stand met een klankbordgroep van mensen in armoede en doorliep de volledige cyclus.",
+        inhabitants=inhabitants,
+        available_from_on=next_month,
+        months_available=4,
+        time_share_bp=5_000,
+        contact_name=applicant.full_name,
+        contact_email=applicant.email,
+    )
+    mentors = [
+        matching.ProfileDetails(
+            full_name=f"Mentor {number} {applicant.organisation.name}",
+            function="Beleidsmedewerker armoede",
+            years_experience=8 + number,
+            drew_up_plan=number == 1,
+            plan_description="Lokaal armoedeplan 2020-2025" if number == 1 else "",
+            plan_year=2020 if number == 1 else None,
+        )
+        for number in range(1, profiles + 1)
+    ]
+    return matching.register_offer(applicant, replace(details, **changes), mentors)  # type: ignore[arg-type]
+
+
+def sample_need(applicant: User, theme_codes: list[str], inhabitants: int = 15_000, staff_fte_tenths: int = 5, **changes: object) -> Need:
+    from portal.services import matching
+
+    details = matching.NeedDetails(
+        theme_codes=theme_codes,
+        context="Eén medewerker combineert het armoedebeleid met andere taken; er is nog geen lokaal armoedeplan.",
+        goals="Een eerste lokaal armoedeplan, opgesteld samen met mensen in armoede.",
+        inhabitants=inhabitants,
+        staff_fte_tenths=staff_fte_tenths,
+        contact_name=applicant.full_name,
+        contact_email=applicant.email,
+    )
+    return matching.register_need(applicant, replace(details, **changes))  # type: ignore[arg-type]
+
+
+def _demo_matchmaking() -> None:
+    """Offers and needs to match, a proposal waiting for answers and a confirmed match ready to apply."""
+    if db.session.scalar(select(Offer.id)) is not None:
+        return
+    from portal.services import matching
+
+    matcher = _demo_user("matcher@vvsg.demo")
+    now = utcnow()
+    sample_offer(_demo_user("aanvrager@gent.demo"), ["lokale_regie", "participatie", "grondrechten"], 265_000, profiles=2)
+    leuven = sample_offer(_demo_user("aanvrager@leuven.demo"), ["data_tools", "impactmeting"], 104_000)
+    hasselt = sample_offer(_demo_user("aanvrager@hasselt.demo"), ["participatie", "transversaal"], 80_000)
+    sample_offer(_demo_user("aanvrager@brugge.demo"), ["goede_praktijken", "organisatorische_inbedding"], 119_000)
+    # Aartselaar (small, little staff) and Tielt: open, for the matcher to pair.
+    sample_need(_demo_user("aanvrager@aartselaar.demo"), ["lokale_regie", "organisatorische_inbedding"], 14_800, 3)
+    sample_need(_demo_user("aanvrager@tielt.demo"), ["lokale_regie", "participatie"], 20_900, 8)
+    # Ronse <- Hasselt: proposed, waiting for both answers.
+    ronse = sample_need(_demo_user("aanvrager@ronse.demo"), ["participatie", "data_tools"], 26_000, 10)
+    matching.propose(ronse.id, hasselt.id, matcher, "Hasselt werkt al jaren participatief met mensen in armoede.", now)
+    # Mechelen <- Leuven: confirmed by both; Leuven can start the application.
+    mechelen = sample_need(_demo_user("aanvrager@mechelen.demo"), ["data_tools", "impactmeting"], 87_000, 20)
+    confirmed = matching.propose(mechelen.id, leuven.id, matcher, "", now)
+    matching.answer(confirmed, Side.GIVING, _demo_user("aanvrager@leuven.demo"), Answer.ACCEPTED, "", now)
+    matching.answer(confirmed, Side.RECEIVING, _demo_user("aanvrager@mechelen.demo"), Answer.ACCEPTED, "", now)
     db.session.flush()

@@ -1,0 +1,342 @@
+"""A government's matchmaking pages (SPEC section 10): its offers of expertise and its needs, the
+matches the matcher proposes to it, its answer, and the application a confirmed match starts.
+
+Another government's offer, need or match reads as not found (404)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from forms.fields import choices
+from forms.matching import PROFILE_LIMIT, AnswerForm, NeedForm, OfferForm, StartFromMatchForm, WithdrawRegistrationForm
+from portal.access import keeps_input, roles
+from portal.applicant.routes import bp
+from portal.db import utcnow
+from portal.extensions import db
+from portal.i18n import language_code
+from portal.models import Call, Theme
+from portal.models.matching import Match, Need, Offer
+from portal.services import applications
+from portal.services import calls as call_service
+from portal.services import matching as service
+from portal.services.matching import NeedDetails, OfferDetails, ProfileDetails
+from workflows.matching import Answer, MatchRefused, MatchState, Side
+from workflows.roles import Role
+
+
+def _theme_choices(form: Any) -> None:
+    lang = language_code()
+    form.themes.choices = choices((t.code, t.name(lang)) for t in db.session.scalars(select(Theme).order_by(Theme.position)))
+
+
+def _government() -> int:
+    """The user's government; an applicant account without one has nothing to show here."""
+    if current_user.organisation_id is None:
+        abort(404)
+    return int(current_user.organisation_id)
+
+
+@bp.get("/samenwerking")
+@roles(Role.APPLICANT)
+def matching() -> ResponseReturnValue:
+    organisation_id = _government()
+    matches = service.matches_of(organisation_id)
+    sides = {match.id: service.side_of(current_user, match) for match in matches}
+    to_answer = [m for m in matches if m.state_enum is MatchState.PROPOSED and m.answer_of(sides[m.id]) is None]
+    return render_template(
+        "applicant/matching/overview.html",
+        offers=service.offers_of(organisation_id),
+        needs=service.needs_of(organisation_id),
+        matches=matches,
+        sides=sides,
+        to_answer=to_answer,
+        Side=Side,
+    )
+
+
+# --- offers ----------------------------------------------------------------------------------------
+
+
+def _offer_details(form: OfferForm) -> OfferDetails:
+    return OfferDetails(
+        theme_codes=list(form.themes.data or []),
+        approach=form.approach.data.strip(),
+        inhabitants=form.inhabitants.data,
+        available_from_on=date(form.available_year.data, form.available_month.data, 1),
+        months_available=form.months_available.data,
+        time_share_bp=form.time_share.data,
+        contact_name=form.contact_name.data.strip(),
+        contact_email=form.contact_email.data.strip().lower(),
+    )
+
+
+def _profiles(form: OfferForm) -> list[ProfileDetails]:
+    return [
+        ProfileDetails(
+            full_name=(entry.full_name.data or "").strip(),
+            function=entry.function.data.strip(),
+            years_experience=entry.years_experience.data,
+            drew_up_plan=entry.drew_up_plan.data == "yes",
+            plan_description=(entry.plan_description.data or "").strip() if entry.drew_up_plan.data == "yes" else "",
+            plan_year=entry.plan_year.data if entry.drew_up_plan.data == "yes" else None,
+        )
+        for entry in (subform.form for subform in form.profiles)
+    ]
+
+
+def _offer_form(offer: Offer | None) -> OfferForm:
+    if offer is None or request.method == "POST":
+        form = OfferForm()
+        if request.method == "GET":
+            form.contact_name.data, form.contact_email.data = current_user.full_name, current_user.email
+    else:
+        form = OfferForm(
+            data={
+                "themes": offer.theme_codes,
+                "approach": offer.approach,
+                "inhabitants": offer.inhabitants,
+                "available_month": offer.available_from_on.month,
+                "available_year": offer.available_from_on.year,
+                "months_available": offer.months_available,
+                "time_share": offer.time_share_bp,
+                "contact_name": offer.contact_name,
+                "contact_email": offer.contact_email,
+                "profiles": [
+                    {
+                        "full_name": p.full_name,
+                        "function": p.function,
+                        "years_experience": p.years_experience,
+                        "drew_up_plan": "yes" if p.drew_up_plan else "no",
+                        "plan_description": p.plan_description,
+                        "plan_year": p.plan_year,
+                    }
+                    for p in offer.profiles
+                ],
+            }
+        )
+    _theme_choices(form)
+    return form
+
+
+def _without_dropped_profiles() -> OfferForm | None:
+    """The posted form without the profiles marked "remove" and without an added profile left empty,
+    renumbered, as if they had never been posted; None when nothing is dropped."""
+    posted = request.form
+    pattern = re.compile(r"profiles-(\d+)-(.+)")
+    profiles: dict[int, list[tuple[str, str]]] = {}
+    for key, value in posted.items(multi=True):
+        found = pattern.fullmatch(key)
+        if found:
+            profiles.setdefault(int(found.group(1)), []).append((found.group(2), value))
+    removed = {int(index) for index in posted.getlist("remove_profile") if index.isdigit()}
+    kept = [index for index in sorted(profiles) if index not in removed and any(value.strip() for _, value in profiles[index])]
+    if kept == sorted(profiles):
+        return None
+    formdata = MultiDict([(key, value) for key, value in posted.items(multi=True) if not pattern.fullmatch(key) and key != "remove_profile"])
+    for number, index in enumerate(kept or [0]):
+        for name, value in profiles.get(index, []) if kept else []:
+            formdata.add(f"profiles-{number}-{name}", value)
+    form = OfferForm(formdata=formdata)
+    _theme_choices(form)
+    return form
+
+
+@bp.route("/samenwerking/aanbod/nieuw", methods=["GET", "POST"])
+@bp.route("/samenwerking/aanbod/<int:offer_id>", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+@keeps_input
+def offer(offer_id: int | None = None) -> ResponseReturnValue:
+    _government()
+    existing = service.own_offer(current_user, offer_id, for_update=request.method == "POST") if offer_id else None
+    if offer_id and existing is None:
+        abort(404)
+    form = _offer_form(existing)
+    if request.method == "POST":
+        form = _without_dropped_profiles() or form
+        if form.add_profile.data:  # re-show the form as typed with one more profile; nothing is saved yet
+            if len(form.profiles) < PROFILE_LIMIT:
+                form.profiles.append_entry()
+            return render_template("applicant/matching/offer.html", form=form, offer=existing, limit=PROFILE_LIMIT)
+    if existing is not None and request.method == "POST" and existing.state_enum.value != "open":
+        flash(_("Dit aanbod is ingetrokken en kan niet meer worden gewijzigd."), "info")
+        return redirect(url_for("applicant.matching"))
+    if form.validate_on_submit():
+        if existing is None:
+            service.register_offer(current_user, _offer_details(form), _profiles(form))
+            flash(_("Uw aanbod is geregistreerd. De matcher van VVSG bekijkt het en stelt u voor aan besturen met een passende vraag."), "success")
+        else:
+            service.update_offer(existing, current_user, _offer_details(form), _profiles(form))
+            flash(_("Uw aanbod is bijgewerkt."), "success")
+        db.session.commit()
+        return redirect(url_for("applicant.matching"))
+    return render_template("applicant/matching/offer.html", form=form, offer=existing, limit=PROFILE_LIMIT), (400 if form.errors else 200)
+
+
+@bp.post("/samenwerking/aanbod/<int:offer_id>/intrekken")
+@roles(Role.APPLICANT)
+def withdraw_offer(offer_id: int) -> ResponseReturnValue:
+    _government()
+    existing = service.own_offer(current_user, offer_id, for_update=True) or abort(404)
+    if not WithdrawRegistrationForm().validate_on_submit():
+        abort(400)
+    try:
+        service.withdraw_offer(existing, current_user, utcnow())
+    except service.NotEditable:
+        flash(_("Dit aanbod was al ingetrokken."), "info")
+    else:
+        db.session.commit()
+        flash(_("Uw aanbod is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."), "success")
+    return redirect(url_for("applicant.matching"))
+
+
+# --- needs -----------------------------------------------------------------------------------------
+
+
+def _need_details(form: NeedForm) -> NeedDetails:
+    return NeedDetails(
+        theme_codes=list(form.themes.data or []),
+        context=form.context.data.strip(),
+        goals=form.goals.data.strip(),
+        inhabitants=form.inhabitants.data,
+        staff_fte_tenths=form.staff_fte.data,
+        contact_name=form.contact_name.data.strip(),
+        contact_email=form.contact_email.data.strip().lower(),
+    )
+
+
+def _need_form(need: Need | None) -> NeedForm:
+    if need is None or request.method == "POST":
+        form = NeedForm()
+        if request.method == "GET":
+            form.contact_name.data, form.contact_email.data = current_user.full_name, current_user.email
+    else:
+        form = NeedForm(
+            data={
+                "themes": need.theme_codes,
+                "context": need.context,
+                "goals": need.goals,
+                "inhabitants": need.inhabitants,
+                "staff_fte": need.staff_fte_tenths,
+                "contact_name": need.contact_name,
+                "contact_email": need.contact_email,
+            }
+        )
+    _theme_choices(form)
+    return form
+
+
+@bp.route("/samenwerking/vragen/nieuw", methods=["GET", "POST"])
+@bp.route("/samenwerking/vragen/<int:need_id>", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+@keeps_input
+def need(need_id: int | None = None) -> ResponseReturnValue:
+    _government()
+    existing = service.own_need(current_user, need_id, for_update=request.method == "POST") if need_id else None
+    if need_id and existing is None:
+        abort(404)
+    form = _need_form(existing)
+    if existing is not None and request.method == "POST" and existing.state_enum.value != "open":
+        flash(_("Deze vraag is niet meer open en kan niet meer worden gewijzigd."), "info")
+        return redirect(url_for("applicant.matching"))
+    if form.validate_on_submit():
+        if existing is None:
+            service.register_need(current_user, _need_details(form))
+            flash(_("Uw vraag is geregistreerd. De matcher van VVSG zoekt een bestuur dat de gevraagde expertise kan delen."), "success")
+        else:
+            service.update_need(existing, current_user, _need_details(form))
+            flash(_("Uw vraag is bijgewerkt."), "success")
+        db.session.commit()
+        return redirect(url_for("applicant.matching"))
+    return render_template("applicant/matching/need.html", form=form, need=existing), (400 if form.errors else 200)
+
+
+@bp.post("/samenwerking/vragen/<int:need_id>/intrekken")
+@roles(Role.APPLICANT)
+def withdraw_need(need_id: int) -> ResponseReturnValue:
+    _government()
+    existing = service.own_need(current_user, need_id, for_update=True) or abort(404)
+    if not WithdrawRegistrationForm().validate_on_submit():
+        abort(400)
+    try:
+        service.withdraw_need(existing, current_user, utcnow())
+    except service.NotEditable:
+        flash(_("Deze vraag is niet meer open en kan niet worden ingetrokken."), "info")
+    else:
+        db.session.commit()
+        flash(_("Uw vraag is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."), "success")
+    return redirect(url_for("applicant.matching"))
+
+
+# --- a proposed match: answering, and starting the application ---------------------------------------
+
+
+def _party_match(match_id: int, for_update: bool = False) -> tuple[Match, Side]:
+    _government()
+    match = service.lock_match(match_id) if for_update else db.session.get(Match, match_id)
+    side = service.side_of(current_user, match) if match is not None else None
+    if match is None or side is None:
+        abort(404)
+    return match, side
+
+
+@bp.route("/samenwerking/matches/<int:match_id>", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def match(match_id: int) -> ResponseReturnValue:
+    found, side = _party_match(match_id, for_update=request.method == "POST")
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            service.answer(found, side, current_user, Answer(form.answer.data), form.reason.data or "", utcnow())
+        except MatchRefused:
+            flash(_("Op dit voorstel kan niet meer worden geantwoord: het werd al beantwoord of ingetrokken."), "info")
+            return redirect(url_for("applicant.match", match_id=found.id))
+        db.session.commit()
+        flash(_answered_message(found), "success")
+        return redirect(url_for("applicant.match", match_id=found.id))
+    return render_template("applicant/matching/match.html", match=found, side=side, form=form, Side=Side), (400 if form.errors else 200)
+
+
+def _answered_message(found: Match) -> str:
+    if found.state_enum is MatchState.CONFIRMED:
+        return _("De match is bevestigd: beide besturen hebben aanvaard.")
+    if found.state_enum is MatchState.DECLINED:
+        return _("U hebt het voorstel afgewezen. De matcher en het andere bestuur zijn verwittigd.")
+    return _("U hebt het voorstel aanvaard. We laten u weten wanneer het andere bestuur heeft geantwoord.")
+
+
+@bp.route("/samenwerking/matches/<int:match_id>/aanvraag", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def start_from_match(match_id: int) -> ResponseReturnValue:
+    found, side = _party_match(match_id, for_update=request.method == "POST")
+    if side is not Side.GIVING or found.state_enum is not MatchState.CONFIRMED:
+        abort(404)
+    if found.application_id is not None:
+        return redirect(url_for("applicant.overview", application_id=found.application_id))
+    now = utcnow()
+    calls = [c for c in call_service.published_calls() if applications.may_start_in(c, now)]
+    form = StartFromMatchForm()
+    form.call_id.choices = choices((c.id, c.title(language_code())) for c in calls)
+    if request.method == "GET" and len(calls) == 1:
+        form.call_id.data = calls[0].id
+    if form.validate_on_submit():
+        call = db.session.get(Call, form.call_id.data)
+        try:
+            if call is None or call not in calls:
+                raise service.CannotStart("call_closed")
+            application = service.start_application(found, call, current_user, now)
+        except (service.CannotStart, applications.NotAllowed):
+            form.call_id.errors.append(_("Kies een oproep die open is en waarvoor uw bestuur kan aanvragen"))
+        else:
+            db.session.commit()
+            flash(_("Uw aanvraag is gestart met beide besturen, de thema's en de mentoren van de match. Vul de rest aan."), "success")
+            return redirect(url_for("applicant.overview", application_id=application.id))
+    return render_template("applicant/matching/start.html", form=form, match=found, calls=calls), (400 if form.errors else 200)

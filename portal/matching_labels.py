@@ -1,0 +1,95 @@
+"""The words of matchmaking on pages and in e-mails: states, answers, reasons, priority, themes."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from babel.numbers import format_decimal
+from flask import Flask, g
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.i18n import fraction_text, language_code
+from portal.models import Theme
+from workflows.matching import NeedPriority, Priority, ProvinceFit
+
+
+def match_state(state: str) -> str:
+    return {
+        "proposed": _("Voorgesteld"),
+        "confirmed": _("Bevestigd"),
+        "declined": _("Afgewezen"),
+        "cancelled": _("Ingetrokken"),
+    }.get(state, state)
+
+
+def match_colour(state: str) -> str:
+    return {"proposed": "yellow", "confirmed": "green", "declined": "red", "cancelled": "grey"}.get(state, "grey")
+
+
+def registration_state(state: str) -> str:
+    """An offer's or a need's state."""
+    return {"open": _("Open"), "matched": _("Gematcht"), "withdrawn": _("Ingetrokken")}.get(state, state)
+
+
+def answer_label(answer: str | None) -> str:
+    return {"accepted": _("Aanvaard"), "declined": _("Afgewezen")}.get(answer or "", _("Nog geen antwoord"))
+
+
+def province_reason(fit: ProvinceFit) -> str:
+    return {
+        ProvinceFit.SAME: _("Zelfde provincie"),
+        ProvinceFit.NEIGHBOURING: _("Naburige provincie"),
+        ProvinceFit.FAR: _("Geen naburige provincie"),
+    }[fit]
+
+
+def priority_label(priority: NeedPriority) -> str:
+    if priority.priority is Priority.HIGH:
+        return _("Voorrang: klein bestuur met weinig personeel")
+    if priority.is_small:
+        return _("Voorrang: klein bestuur")
+    if priority.has_little_staff:
+        return _("Voorrang: weinig personeel voor armoedebeleid")
+    return ""
+
+
+def cancel_reason(why: str) -> str:
+    return {
+        "matcher": _("De matcher heeft het voorstel ingetrokken."),
+        "offer_withdrawn": _("Het aanbod is ingetrokken."),
+        "need_withdrawn": _("De vraag is ingetrokken."),
+        "need_matched": _("De vraag is intussen met een ander aanbod gematcht."),
+    }.get(why, "")
+
+
+def inhabitants(count: int | None) -> str:
+    """`12.500` (Dutch) or `12,500` (English)."""
+    return "" if count is None else format_decimal(count, format="#,##0", locale="en_GB" if language_code() == "en" else "nl_BE")
+
+
+def fte(tenths: int | None) -> str:
+    """Staff in full-time equivalents: 5 -> `0,5 VTE`."""
+    return "" if tenths is None else _("%(fte)s VTE", fte=fraction_text(Fraction(tenths, 10), 1))
+
+
+def month(value: date | None) -> str:
+    """`september 2026`: availability starts on the first of a month."""
+    return "" if value is None else format_date(value, "MMMM y")
+
+
+def themes(codes: list[str] | None) -> str:
+    """Theme codes as their names in the reader's language, loaded once per request."""
+    names = g.get("theme_names")
+    if names is None or names[0] != language_code():
+        lang = language_code()
+        names = g.theme_names = (lang, {theme.code: theme.name(lang) for theme in db.session.scalars(select(Theme))})
+    return "; ".join(names[1].get(code, code) for code in codes or [])
+
+
+def register(app: Flask) -> None:
+    for function in (match_state, match_colour, registration_state, answer_label, province_reason, priority_label, cancel_reason, inhabitants, fte, month, themes):
+        app.add_template_filter(function, function.__name__)
