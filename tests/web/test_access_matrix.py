@@ -15,9 +15,10 @@ from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
 from portal.db import utcnow
 from portal.models import Call, Mentor, Organisation, Payout
 from portal.models.notifications import NotificationEvent
-from portal.services import applications, eligibility, notifications, reviews
+from portal.services import applications, eligibility, matching, notifications, reviews
+from portal.services.seed import sample_need, sample_offer
 from tests.conftest import make_user, sign_in
-from tests.factories import complete_draft, in_review, open_call, submitted_dossier
+from tests.factories import complete_draft, in_review, municipality, open_call, submitted_dossier
 from workflows.roles import Role
 
 ANONYMOUS = "anonymous"
@@ -39,6 +40,7 @@ GET_EXCEPTIONS = {
     "applicant.report_document": 404,
     "officer.report_document": 404,  # nor has it a final report
     "officer.sepa_file": 302,  # nothing approved to transfer: back to the payouts, with a message
+    "applicant.start_from_match": 404,  # the sample match waits for answers: nothing to start yet
 }
 
 
@@ -118,6 +120,14 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
         db_session.add(payout)
         db_session.flush()
         samples.update(payout_id=payout.id)
+    if {"offer_id", "need_id", "match_id"} & set(rule.arguments):
+        # Gent's offer and need; the offer proposed to Ronse's need.
+        owner = user if user is not None and user.role == "applicant" else make_user("applicant")
+        offer = sample_offer(owner, ["lokale_regie"])
+        need = sample_need(owner, ["participatie"])
+        ronse = sample_need(make_user("applicant", organisation=municipality("45041")), ["lokale_regie"])
+        match = matching.propose(ronse.id, offer.id, make_user("matcher"), "", utcnow())
+        samples.update(offer_id=offer.id, need_id=need.id, match_id=match.id)
     samples |= {
         "document_id": 1,
         "dataset": "dossiers",
