@@ -120,12 +120,13 @@ class Match(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(enum_check("state", MatchState), name="state"),
         CheckConstraint(f"giving_answer IS NULL OR {enum_check('giving_answer', Answer)}", name="giving_answer"),
         CheckConstraint(f"receiving_answer IS NULL OR {enum_check('receiving_answer', Answer)}", name="receiving_answer"),
-        # Confirmed means both accepted; declined means one of them declined.
+        # Confirmed means both accepted; declined means one of them declined (COALESCE: a NULL answer
+        # would make the check unknown, and an unknown check lets the row in).
         CheckConstraint(
-            "state <> 'confirmed' OR (giving_answer = 'accepted' AND receiving_answer = 'accepted' AND confirmed_at IS NOT NULL)",
+            "state <> 'confirmed' OR (COALESCE(giving_answer, '') = 'accepted' AND COALESCE(receiving_answer, '') = 'accepted' AND confirmed_at IS NOT NULL)",
             name="confirmed_by_both",
         ),
-        CheckConstraint("state <> 'declined' OR giving_answer = 'declined' OR receiving_answer = 'declined'", name="declined_by_one"),
+        CheckConstraint("state <> 'declined' OR COALESCE(giving_answer, '') = 'declined' OR COALESCE(receiving_answer, '') = 'declined'", name="declined_by_one"),
         CheckConstraint("application_id IS NULL OR state = 'confirmed'", name="application_after_confirmation"),
         # One live proposal per pair: proposing the same pair twice is refused by the database too.
         Index(

@@ -263,6 +263,13 @@ def propose(need_id: int, offer_id: int, actor: User, message: str, now: datetim
 
 
 def lock_match(match_id: int) -> Match | None:
+    """The match, locked, as it is now. Its need is locked first: every change of a need and its
+    matches takes the need's lock before the matches' (answering, cancelling, withdrawing the need),
+    so two of them never wait for each other."""
+    need_id = db.session.scalar(select(Match.need_id).where(Match.id == match_id))
+    if need_id is None:
+        return None
+    db.session.execute(select(Need.id).where(Need.id == need_id).with_for_update())
     match = db.session.scalar(select(Match).where(Match.id == match_id).with_for_update())
     if match is not None:
         db.session.refresh(match)

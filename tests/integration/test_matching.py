@@ -371,12 +371,6 @@ def test_the_side_of_a_user_follows_the_government_of_the_offer_and_of_the_need(
     assert matching.side_of(people["matchers"][0], match) is None
 
 
-NULL_PASSES_THE_CHECK = (
-    "bug in migration 0010 and the Match model: ck_expertise_match_declined_by_one and _confirmed_by_both compare "
-    "answers that may be NULL, so a declined match without a decline, or a confirmed one with a single answer, is let in"
-)
-
-
 @pytest.mark.parametrize(
     ("changes", "constraint"),
     [
@@ -398,25 +392,21 @@ NULL_PASSES_THE_CHECK = (
         ),
         pytest.param({"giving_answer": "maybe"}, "giving_answer", id="unknown-answer"),
         pytest.param({"state": "pending"}, "state", id="unknown-state"),
-        # The next three pass today: a missing answer makes `answer = 'declined'` or `answer = 'accepted'`
-        # NULL rather than false, and a CHECK that evaluates to NULL lets the row in.
+        # A missing answer must not let the row through: `NULL = 'declined'` is unknown, not false.
         pytest.param(
             {"state": "declined", "giving_answer": "accepted"},
             "declined_by_one",
             id="declined-without-a-decline",
-            marks=pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=NULL_PASSES_THE_CHECK),
         ),
         pytest.param(
             {"state": "declined"},
             "declined_by_one",
             id="declined-without-any-answer",
-            marks=pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=NULL_PASSES_THE_CHECK),
         ),
         pytest.param(
             {"state": "confirmed", "giving_answer": "accepted", "confirmed_at": datetime(2026, 5, 1, tzinfo=UTC)},
             "confirmed_by_both",
             id="confirmed-with-one-answer",
-            marks=pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=NULL_PASSES_THE_CHECK),
         ),
     ],
 )
