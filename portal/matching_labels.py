@@ -72,8 +72,11 @@ def inhabitants(count: int | None) -> str:
 
 
 def fte(tenths: int | None) -> str:
-    """Staff in full-time equivalents: 5 -> `0,5 VTE`."""
-    return "" if tenths is None else _("%(fte)s VTE", fte=fraction_text(Fraction(tenths, 10), 1))
+    """Staff in full-time equivalents: 5 -> `0,5 VTE`, 30 -> `3 VTE`."""
+    if tenths is None:
+        return ""
+    number = str(tenths // 10) if tenths % 10 == 0 else fraction_text(Fraction(tenths, 10), 1)
+    return _("%(fte)s VTE", fte=number)
 
 
 def month(value: date | None) -> str:
