@@ -164,8 +164,10 @@ class TimeShareField(StringField):
         return f"{whole},{hundredths:02d}".rstrip("0").rstrip(",")
 
 
-class MentorForm(_SectionForm):
-    full_name = StringField(_l("Naam van de mentor"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de naam van de mentor in")), Length(max=200)])
+class ExpertProfileFields:
+    """The call's expert criteria of a mentor (seed 000): shared by the application's mentor and the
+    mentor profile of an offer of expertise."""
+
     function = StringField(_l("Functie"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de functie van de mentor in")), Length(max=200)])
     years_experience = IntegerField(
         _l("Jaren ervaring in lokaal armoedebeleid"),
@@ -191,6 +193,18 @@ class MentorForm(_SectionForm):
         validators=[Optional(), NumberRange(min=1980, max=2100, message=_l("Vul een jaartal in, bijvoorbeeld 2020"))],
         render_kw={"inputmode": "numeric"},
     )
+
+    def validate_plan_description(self, field: Any) -> None:
+        if self.drew_up_plan.data == "yes" and not (field.data or "").strip():
+            raise ValidationError(str(_l("Vul in welk plan de mentor opstelde")))
+
+    def validate_plan_year(self, field: Any) -> None:
+        if self.drew_up_plan.data == "yes" and field.data is None and not field.errors:
+            raise ValidationError(str(_l("Vul het jaar van goedkeuring in")))
+
+
+class MentorForm(ExpertProfileFields, _SectionForm):
+    full_name = StringField(_l("Naam van de mentor"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de naam van de mentor in")), Length(max=200)])
     themes = SelectMultipleField(
         _l("Expertise van de mentor"), widget=GovCheckboxesInput(), validators=[InputRequired(message=_l("Kies minstens één thema"))]
     )
@@ -206,14 +220,6 @@ class MentorForm(_SectionForm):
     )
     start_on = DayField(_l("Eerste dag van de mentor in het project"), validators=[InputRequired(message=_l("Vul de begindatum in"))])
     end_on = DayField(_l("Laatste dag van de mentor in het project"), validators=[InputRequired(message=_l("Vul de einddatum in"))])
-
-    def validate_plan_description(self, field: Any) -> None:
-        if self.drew_up_plan.data == "yes" and not (field.data or "").strip():
-            raise ValidationError(str(_l("Vul in welk plan de mentor opstelde")))
-
-    def validate_plan_year(self, field: Any) -> None:
-        if self.drew_up_plan.data == "yes" and field.data is None and not field.errors:
-            raise ValidationError(str(_l("Vul het jaar van goedkeuring in")))
 
     def validate_monthly_wage(self, field: Any) -> None:
         if field.data is not None and field.data <= 0:

@@ -28,9 +28,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, NumberRange
 
-from forms.applications import TimeShareField
+from forms.applications import ExpertProfileFields, TimeShareField
 from forms.fields import choices
 
 TEXT_LIMIT = 5000
@@ -80,7 +80,7 @@ class _ContactForm(FlaskForm):
     )
 
 
-class ProfileForm(Form):
+class ProfileForm(ExpertProfileFields, Form):
     """One mentor profile inside the offer (no CSRF token of its own: the offer form has it)."""
 
     full_name = StringField(
@@ -89,39 +89,6 @@ class ProfileForm(Form):
         description=_l("Alleen de matcher en het bestuur waarmee u gematcht wordt zien de naam; het openbare overzicht toont ze nooit."),
         validators=[Length(max=200)],
     )
-    function = StringField(_l("Functie"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de functie van de mentor in")), Length(max=200)])
-    years_experience = IntegerField(
-        _l("Jaren ervaring in lokaal armoedebeleid"),
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message=_l("Vul het aantal jaren ervaring in, als geheel getal")),
-            NumberRange(min=0, max=60, message=_l("Vul een aantal jaren van 0 tot 60 in")),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
-    drew_up_plan = RadioField(
-        _l("Stelde de mentor een lokaal armoedeplan op dat de volledige cyclus doorliep, tot goedkeuring door de gemeenteraad?"),
-        widget=GovRadioInput(),
-        choices=choices([("yes", _l("Ja")), ("no", _l("Nee"))]),
-        validators=[InputRequired(message=_l("Kies ja of nee"))],
-    )
-    plan_description = StringField(
-        _l("Welk plan?"), widget=GovTextInput(), description=_l("Bijvoorbeeld: Lokaal armoedeplan Gent 2020-2025"), validators=[Length(max=500)]
-    )
-    plan_year = IntegerField(
-        _l("Jaar van goedkeuring door de gemeenteraad"),
-        widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=1980, max=2100, message=_l("Vul een jaartal in, bijvoorbeeld 2020"))],
-        render_kw={"inputmode": "numeric"},
-    )
-
-    def validate_plan_description(self, field: Any) -> None:
-        if self.drew_up_plan.data == "yes" and not (field.data or "").strip():
-            raise ValidationError(str(_l("Vul in welk plan de mentor opstelde")))
-
-    def validate_plan_year(self, field: Any) -> None:
-        if self.drew_up_plan.data == "yes" and field.data is None and not field.errors:
-            raise ValidationError(str(_l("Vul het jaar van goedkeuring in")))
 
 
 class OfferForm(_ContactForm):
