@@ -292,3 +292,36 @@ def test_the_public_overview_shows_open_offers_by_theme_without_personal_data(ap
     english = app.test_client()
     english.post("/taal", data={"csrf_token": csrf_token(english, "/aanbod"), "language": "en", "next": "/aanbod"})
     assert "Offers of expertise" in english.get("/aanbod").get_data(as_text=True)
+
+
+def test_in_the_demo_the_matcher_finds_theme_sharing_offers_first_and_a_confirmed_match_becomes_a_draft(app, db_session):
+    from portal.models import User
+    from portal.services.seed import seed_demo
+
+    seed_demo()
+    seed_demo()  # idempotent: no second set of offers and needs
+    assert len(db_session.scalars(select(Offer)).all()) == 4 and len(db_session.scalars(select(Need)).all()) == 4
+    user = {u.email: u for u in db_session.scalars(select(User))}
+    matcher = browser(app, user["matcher@vvsg.demo"])
+    dashboard = matcher.get("/matching/").get_data(as_text=True)
+    # Aartselaar (14.800 inhabitants, 0,3 FTE) is the first need, with its priority and reasons.
+    first_need = re.search(r'href="/matching/vragen/(\d+)"', dashboard)
+    aartselaar = db_session.scalar(select(Need).where(Need.organisation.has(nis_code="11001")))
+    assert first_need.group(1) == str(aartselaar.id)
+    assert "Voorrang: klein bestuur met weinig personeel" in dashboard
+    page = matcher.get(f"/matching/vragen/{aartselaar.id}").get_data(as_text=True)
+    ranked = re.findall(r'data-ranked-offer="(\d+)"', page)
+    sharing = {o.id for o in db_session.scalars(select(Offer)) if set(o.theme_codes) & set(aartselaar.theme_codes)}
+    assert sharing and set(ranked[: len(sharing)]) == {str(i) for i in sharing}  # the theme-sharing offers on top
+    assert "1 gedeeld thema: Lokale regie" in page and "1 gedeeld thema: Organisatorische inbedding" in page
+
+    # Mechelen and Leuven confirmed theirs: Leuven starts the application, pre-filled.
+    confirmed = db_session.scalar(select(Match).where(Match.state == "confirmed"))
+    leuven = browser(app, user["aanvrager@leuven.demo"])
+    start_url = f"/mijn-dossiers/samenwerking/matches/{confirmed.id}/aanvraag"
+    response = leuven.post(start_url, data={"csrf_token": csrf_token(leuven, start_url), "call_id": str(open_call("ARM-DEMO").id)})
+    assert response.status_code == 302
+    db_session.refresh(confirmed)
+    draft = db_session.get(Application, confirmed.application_id)
+    assert draft.state == "draft" and draft.organisation.name == "Leuven" and draft.receiving_organisation.name == "Mechelen"
+    assert draft.theme_codes == ["data_tools", "impactmeting"] and len(draft.mentors) == 1
