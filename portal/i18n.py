@@ -71,6 +71,11 @@ def _decimal_text(value: Decimal, places: int) -> str:
     return format_decimal(value, format=pattern, locale=_babel_locale(), decimal_quantization=True)
 
 
+def whole_number(value: int) -> str:
+    """`12.500` (Dutch) or `12,500` (English)."""
+    return format_decimal(value, format="#,##0", locale=_babel_locale())
+
+
 def fraction_text(value: Fraction, places: int = 2) -> str:
     """An exact fraction for display, rounded half up to `places` decimals, the Belgian way."""
     exact = Decimal(value.numerator) / Decimal(value.denominator)

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-from babel.numbers import format_decimal
 from flask import Flask, g
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.i18n import fraction_text, language_code
-from portal.models import Theme
+from portal.i18n import fraction_text, language_code, whole_number
+from portal.services import reference
 from workflows.matching import NeedPriority, Priority, ProvinceFit
 
 
@@ -67,8 +64,7 @@ def cancel_reason(why: str) -> str:
 
 
 def inhabitants(count: int | None) -> str:
-    """`12.500` (Dutch) or `12,500` (English)."""
-    return "" if count is None else format_decimal(count, format="#,##0", locale="en_GB" if language_code() == "en" else "nl_BE")
+    return "" if count is None else whole_number(count)
 
 
 def fte(tenths: int | None) -> str:
@@ -89,7 +85,7 @@ def themes(codes: list[str] | None) -> str:
     names = g.get("theme_names")
     if names is None or names[0] != language_code():
         lang = language_code()
-        names = g.theme_names = (lang, {theme.code: theme.name(lang) for theme in db.session.scalars(select(Theme))})
+        names = g.theme_names = (lang, dict(reference.theme_names(lang)))
     return "; ".join(names[1].get(code, code) for code in codes or [])
 
 

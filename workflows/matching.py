@@ -158,7 +158,7 @@ class Suggestion:
 
     need_id: int
     offer_id: int
-    shared_themes: tuple[str, ...]  # in the order of the need's own codes, sorted
+    shared_themes: tuple[str, ...]  # sorted by code
     province: ProvinceFit
     similar_size: bool
     score: int
@@ -168,8 +168,12 @@ class Suggestion:
         return bool(self.shared_themes)
 
 
+def shared_themes(need_themes: Iterable[str], offer_themes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(need_themes) & set(offer_themes)))
+
+
 def score(need: NeedFacts, offer: OfferFacts) -> Suggestion:
-    shared = tuple(sorted(need.theme_codes & offer.theme_codes))
+    shared = shared_themes(need.theme_codes, offer.theme_codes)
     province = province_fit(need.province_code, offer.province_code)
     similar = is_similar_size(need.inhabitants, offer.inhabitants)
     points = THEME_WEIGHT * len(shared) + PROVINCE_POINTS[province] + (SIMILAR_SIZE_POINTS if similar else 0)

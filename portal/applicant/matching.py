@@ -13,7 +13,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from forms.fields import choices
@@ -23,19 +22,18 @@ from portal.applicant.routes import bp
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
-from portal.models import Call, Theme
+from portal.models import Call
 from portal.models.matching import Match, Need, Offer
-from portal.services import applications
+from portal.services import applications, reference
 from portal.services import calls as call_service
 from portal.services import matching as service
 from portal.services.matching import NeedDetails, OfferDetails, ProfileDetails
-from workflows.matching import Answer, MatchRefused, MatchState, Side
+from workflows.matching import Answer, MatchRefused, MatchState, NeedState, OfferState, Side
 from workflows.roles import Role
 
 
 def _theme_choices(form: Any) -> None:
-    lang = language_code()
-    form.themes.choices = choices((t.code, t.name(lang)) for t in db.session.scalars(select(Theme).order_by(Theme.position)))
+    form.themes.choices = choices(reference.theme_names(language_code()))
 
 
 def _government() -> int:
@@ -166,7 +164,7 @@ def offer(offer_id: int | None = None) -> ResponseReturnValue:
             if len(form.profiles) < PROFILE_LIMIT:
                 form.profiles.append_entry()
             return render_template("applicant/matching/offer.html", form=form, offer=existing, limit=PROFILE_LIMIT)
-    if existing is not None and request.method == "POST" and existing.state_enum.value != "open":
+    if existing is not None and request.method == "POST" and existing.state_enum is not OfferState.OPEN:
         flash(_("Dit aanbod is ingetrokken en kan niet meer worden gewijzigd."), "info")
         return redirect(url_for("applicant.matching"))
     if form.validate_on_submit():
@@ -244,7 +242,7 @@ def need(need_id: int | None = None) -> ResponseReturnValue:
     if need_id and existing is None:
         abort(404)
     form = _need_form(existing)
-    if existing is not None and request.method == "POST" and existing.state_enum.value != "open":
+    if existing is not None and request.method == "POST" and existing.state_enum is not NeedState.OPEN:
         flash(_("Deze vraag is niet meer open en kan niet meer worden gewijzigd."), "info")
         return redirect(url_for("applicant.matching"))
     if form.validate_on_submit():

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from forms.calls import CallForm
@@ -17,8 +16,8 @@ from portal.access import keeps_input, roles
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
-from portal.models import Call, Theme
-from portal.services import budget, notifications, reviews
+from portal.models import Call
+from portal.services import budget, notifications, reference, reviews
 from portal.services import calls as call_service
 from portal.services.calls import CallInput, CriterionInput, DuplicateCallCode
 from workflows.calls import BRUSSELS
@@ -61,8 +60,7 @@ def calls() -> ResponseReturnValue:
 
 
 def _theme_choices(lang: str) -> list[SelectChoice]:
-    themes = db.session.scalars(select(Theme).order_by(Theme.position))
-    return choices((theme.code, theme.name(lang)) for theme in themes)
+    return choices(reference.theme_names(lang))
 
 
 def _form_data(call: Call) -> dict[str, Any]:

@@ -6,15 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from forms.account import LanguageSwitchForm
 from portal.access import public, safe_next
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import SESSION_LANGUAGE_KEY, language_code
-from portal.models import Theme
-from portal.services import accounts, budget, matching
+from portal.services import accounts, budget, matching, reference
 from portal.services import calls as call_service
 from workflows.calls import CallPhase
 
@@ -71,6 +69,5 @@ def privacy() -> ResponseReturnValue:
 @public
 def offers() -> ResponseReturnValue:
     """The open offers of expertise by theme, for anyone: governments, mentors' functions, no names."""
-    lang = language_code()
-    themes = [(theme.code, theme.name(lang)) for theme in db.session.scalars(select(Theme).order_by(Theme.position))]
+    themes = reference.theme_names(language_code())
     return render_template("public/offers.html", themes=themes, by_theme=matching.public_offers_by_theme())

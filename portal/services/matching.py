@@ -382,7 +382,7 @@ def start_application(match: Match, call: Call, actor: User, now: datetime) -> A
     application.giving_contact_name, application.giving_contact_email = offer.contact_name, offer.contact_email
     application.receiving_contact_name, application.receiving_contact_email = need.contact_name, need.contact_email
     call_themes = {theme.code for theme in call.themes}
-    shared = [code for code in rules.score(need_facts(need), offer_facts(offer)).shared_themes if code in call_themes]
+    shared = [code for code in rules.shared_themes(need.theme_codes, offer.theme_codes) if code in call_themes]
     application.theme_codes = shared
     application.approach = offer.approach
     application.need = need.context
@@ -430,20 +430,18 @@ def _other(side: Side) -> Side:
 
 
 def _both(match: Match) -> list[Recipient]:
-    giving = _party(match, Side.GIVING)
-    seen = {recipient.email for recipient in giving}
-    return giving + [recipient for recipient in _party(match, Side.RECEIVING) if recipient.email not in seen]
+    return _party(match, Side.GIVING) + _party(match, Side.RECEIVING)
 
 
 def _notify(event: NotificationEvent, match: Match, recipients: list[Recipient], **extra: str) -> None:
     unique: dict[str, Recipient] = {}
     for recipient in recipients:
-        unique.setdefault(recipient.email, recipient)  # a matcher who is also a contact hears once
+        unique.setdefault(recipient.email, recipient)  # one message per address, whichever party lists it
     details = {
         "match_id": match.id,
         "giving": match.offer.organisation.name,
         "receiving": match.need.organisation.name,
-        "theme_codes": sorted(set(match.need.theme_codes) & set(match.offer.theme_codes)),
+        "theme_codes": list(rules.shared_themes(match.need.theme_codes, match.offer.theme_codes)),
         "message": match.message,
         **extra,
     }

@@ -117,6 +117,11 @@ def load_themes_and_rights() -> None:
     db.session.flush()
 
 
+def theme_names(lang: str) -> list[tuple[str, str]]:
+    """(code, name) of every theme, in the call text's order, in the reader's language."""
+    return [(theme.code, theme.name(lang)) for theme in db.session.scalars(select(Theme).order_by(Theme.position))]
+
+
 def load_reference_data() -> SeedCount:
     load_themes_and_rights()
     count = load_municipalities()
