@@ -280,6 +280,10 @@ class ConfirmParticipationForm(FlaskForm):
 
 class StartForm(FlaskForm):
     call_id = RadioField(
-        _l("Voor welke oproep vraagt u aan?"), widget=GovRadioInput(), coerce=int, validators=[InputRequired(message=_l("Kies een oproep"))]
+        _l("Voor welke oproep vraagt u aan?"),
+        widget=GovRadioInput(),
+        coerce=int,
+        validators=[InputRequired(message=_l("Kies een oproep"))],
+        validate_choice=False,  # a call that closed meanwhile gets the route's own message, not "invalid choice"
     )
     submit = SubmitField(_l("Aanvraag starten"), widget=GovSubmitInput())

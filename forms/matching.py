@@ -204,10 +204,3 @@ class AnswerForm(FlaskForm):
         validators=[Length(max=2000, message=_l("Gebruik hoogstens 2.000 tekens"))],
     )
     submit = SubmitField(_l("Antwoord versturen"), widget=GovSubmitInput())
-
-
-class StartFromMatchForm(FlaskForm):
-    call_id = RadioField(
-        _l("Voor welke oproep vraagt u aan?"), widget=GovRadioInput(), coerce=int, validators=[InputRequired(message=_l("Kies een oproep"))]
-    )
-    submit = SubmitField(_l("Aanvraag starten"), widget=GovSubmitInput())

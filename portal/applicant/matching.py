@@ -15,17 +15,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from forms.applications import StartForm
 from forms.fields import choices
-from forms.matching import PROFILE_LIMIT, AnswerForm, NeedForm, OfferForm, StartFromMatchForm, WithdrawRegistrationForm
+from forms.matching import PROFILE_LIMIT, AnswerForm, NeedForm, OfferForm, WithdrawRegistrationForm
 from portal.access import keeps_input, roles
-from portal.applicant.routes import bp
+from portal.applicant.routes import bp, chosen_call, open_calls_on
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
-from portal.models import Call
 from portal.models.matching import Match, Need, Offer
 from portal.services import applications, reference
-from portal.services import calls as call_service
 from portal.services import matching as service
 from portal.services.matching import NeedDetails, OfferDetails, ProfileDetails
 from workflows.matching import Answer, MatchRefused, MatchState, NeedState, OfferState, Side
@@ -320,16 +319,10 @@ def start_from_match(match_id: int) -> ResponseReturnValue:
     if found.application_id is not None:
         return redirect(url_for("applicant.overview", application_id=found.application_id))
     now = utcnow()
-    calls = [c for c in call_service.published_calls() if applications.may_start_in(c, now)]
-    form = StartFromMatchForm()
-    form.call_id.choices = choices((c.id, c.title(language_code())) for c in calls)
-    if request.method == "GET" and len(calls) == 1:
-        form.call_id.data = calls[0].id
-    if form.validate_on_submit():
-        call = db.session.get(Call, form.call_id.data)
+    form = StartForm()
+    calls = open_calls_on(form, now)
+    if form.validate_on_submit() and (call := chosen_call(form, calls)) is not None:
         try:
-            if call is None or call not in calls:
-                raise service.CannotStart("call_closed")
             application = service.start_application(found, call, current_user, now)
         except (service.CannotStart, applications.NotAllowed):
             form.call_id.errors.append(_("Kies een oproep die open is en waarvoor uw bestuur kan aanvragen"))

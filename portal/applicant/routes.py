@@ -7,6 +7,7 @@ error is shown again as typed, the others are already in the draft.
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -119,20 +120,33 @@ def dashboard() -> ResponseReturnValue:
     )
 
 
+def open_calls_on(form: StartForm, now: datetime) -> list[Call]:
+    """The calls a draft may start in now, as the form's choices; a single one is chosen already."""
+    calls = [c for c in call_service.published_calls() if service.may_start_in(c, now)]
+    form.call_id.choices = choices((c.id, c.title(language_code())) for c in calls)
+    if request.method == "GET" and len(calls) == 1:
+        form.call_id.data = calls[0].id
+    return calls
+
+
+def chosen_call(form: StartForm, calls: list[Call]) -> Call | None:
+    """The posted call if it is still open; otherwise None, with the message on the field."""
+    call = db.session.get(Call, form.call_id.data)
+    if call is None or call not in calls:
+        form.call_id.errors.append(_("Kies een oproep die open is"))
+        return None
+    return call
+
+
 @bp.route("/nieuw", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 def start() -> ResponseReturnValue:
     now = utcnow()
-    calls = [c for c in call_service.published_calls() if service.may_start_in(c, now)]
     form = StartForm()
-    form.call_id.choices = choices((c.id, c.title(language_code())) for c in calls)
-    if request.method == "GET" and len(calls) == 1:
-        form.call_id.data = calls[0].id
+    calls = open_calls_on(form, now)
     if form.validate_on_submit():
-        call = db.session.get(Call, form.call_id.data)
-        if call is None or call not in calls:
-            form.call_id.errors.append(_("Kies een oproep die open is"))
-        else:
+        call = chosen_call(form, calls)
+        if call is not None:
             try:
                 application = service.start_draft(call, current_user, now)
             except service.NotAllowed:

@@ -24,6 +24,18 @@ def start(client, db_session):
     return call, application_id
 
 
+def test_starting_in_a_closed_call_is_refused_in_dutch(client, db_session):
+    from portal.models import Call
+
+    sign_in(client, make_user("applicant"))
+    open_call()
+    closed = db_session.scalar(select(Call).where(Call.code == "ARM-2022"))
+    token = csrf_token(client, "/mijn-dossiers/nieuw")
+    response = client.post("/mijn-dossiers/nieuw", data={"csrf_token": token, "call_id": str(closed.id)})
+    assert response.status_code == 400 and "Kies een oproep die open is" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(Application)) == 0
+
+
 def test_an_applicant_fills_in_every_section_and_submits(client, db_session):
     applicant = make_user("applicant")
     sign_in(client, applicant)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.db import utcnow
-from portal.models import Application, AuditEntry, Notification
+from portal.models import Application, AuditEntry, Call, Notification
 from portal.models.matching import Match, Need, Offer
 from portal.services import matching
 from portal.services.seed import sample_need, sample_offer
@@ -243,6 +243,13 @@ def test_both_governments_accept_and_the_giving_one_starts_a_prefilled_applicati
     start_url = f"{url}/aanvraag"
     html = gent.get(start_url).get_data(as_text=True)
     assert call.title("nl") in html
+    # No call chosen, or a call that is closed: refused in Dutch, nothing started.
+    token = csrf_token(gent, start_url)
+    closed = db_session.scalar(select(Call).where(Call.code == "ARM-2022"))
+    for posted, message in (({}, "Kies een oproep"), ({"call_id": str(closed.id)}, "Kies een oproep die open is")):
+        refused = gent.post(start_url, data={"csrf_token": token, **posted})
+        assert refused.status_code == 400 and message in refused.get_data(as_text=True)
+    assert db_session.scalar(select(Match.application_id).where(Match.id == match.id)) is None
     started = gent.post(start_url, data={"csrf_token": csrf_token(gent, start_url), "call_id": str(call.id)})
     assert started.status_code == 302
     application = db_session.scalar(select(Application).where(Application.organisation_id == people["gent"].organisation_id))
