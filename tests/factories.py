@@ -25,7 +25,10 @@ def open_call(code: str = "ARM-OPEN", **changes: Any) -> Call:
     if existing is not None:
         return existing
     today = utcnow().astimezone(BRUSSELS).date()
-    values = {"code": code, "opens_on": today - timedelta(days=10), "closes_on": today + timedelta(days=30)}
+    # Each test call numbers its dossiers with a prefix of its own (the portal refuses two calls of one
+    # year sharing one): the letters of its code, ARM-OPEN giving ARMOPEN-2026-0001.
+    prefix = "".join(ch for ch in code.upper() if "A" <= ch <= "Z")[:10]
+    values = {"code": code, "reference_prefix": prefix, "opens_on": today - timedelta(days=10), "closes_on": today + timedelta(days=30)}
     values.update(changes)
     return create_call(replace(CALL_2022, **values), actor=None)
 

@@ -4,8 +4,10 @@ The queue is served strictly in order: a dossier reserves its amount when everyt
 has been served and the rest of the envelope allows it; the first one that does not fit stops the
 queue, and it and everything behind it wait. Under the `partial` policy the first waiting dossier
 is offered what remains; it may accept that lower amount (then it reserves it) or keep waiting.
-Recomputing after every event (a submission, a withdrawal, a refusal, a lower grant) hands freed
-money to the waiting list in queue order, and a reservation once held is never taken away.
+Recomputing after every event (a submission, a withdrawal, a refusal, a lower grant, a change of
+the envelope or the policy) hands freed money to the waiting list in queue order, and a reservation
+once held is never taken away: what a dossier holds (and saw on its receipt) is set aside before the
+rest of the envelope is handed out, so that no later claim and no change of policy can take it back.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Claim:
     requested_cents: int
     # A lower amount the applicant accepted after a partial offer; it then claims only that.
     accepted_cents: int | None = None
+    # It holds a reservation of its claimed amount already: it keeps it, whatever comes before.
+    holds_reservation: bool = False
 
     def __post_init__(self) -> None:
         if self.requested_cents < 0:
@@ -81,11 +85,17 @@ def allocate(envelope_cents: int, committed_cents: int, queue: list[Claim], poli
         raise ValueError("envelope and commitments are never negative")
     if committed_cents > envelope_cents:
         raise ValueError("commitments may never exceed the envelope")
-    available = envelope_cents - committed_cents
+    held_cents = sum(claim.claimed_cents for claim in queue if claim.holds_reservation)
+    available = envelope_cents - committed_cents - held_cents
+    if available < 0:
+        raise ValueError("reservations held and commitments exceed the envelope")
     positions: list[Position] = []
     waiting_place = 0
     for claim in queue:
         need = claim.claimed_cents
+        if claim.holds_reservation:
+            positions.append(Position(claim.application_id, Standing.RESERVED, need, None, None))
+            continue
         if waiting_place == 0 and need <= available:
             available -= need
             positions.append(Position(claim.application_id, Standing.RESERVED, need, None, None))

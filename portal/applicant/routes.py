@@ -584,7 +584,7 @@ def withdraw(application_id: int) -> ResponseReturnValue:
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            service.withdraw(application, current_user, form.reason.data or "")
+            service.withdraw(application.id, current_user, form.reason.data or "")
         except service.NotAllowed:  # a payout was approved meanwhile
             db.session.rollback()
             flash(_("Deze aanvraag kan niet meer worden ingetrokken."), "info")

@@ -130,7 +130,7 @@ def _scored_of(call_id: int) -> list[Application]:
         db.session.scalars(
             select(Application)
             .where(Application.call_id == call_id, Application.state == State.SCORED)
-            .order_by(Application.submitted_at, Application.queue_number)
+            .order_by(Application.queue_number)
         )
     )
 

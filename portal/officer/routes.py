@@ -15,11 +15,17 @@ from forms.fields import choices
 from portal.access import keeps_input, roles
 from portal.db import utcnow
 from portal.extensions import db
-from portal.i18n import language_code
+from portal.i18n import eur, language_code
 from portal.models import Call
 from portal.services import budget, notifications, reference, reviews
 from portal.services import calls as call_service
-from portal.services.calls import CallInput, CriterionInput, DuplicateCallCode
+from portal.services.calls import (
+    CallInput,
+    CriterionInput,
+    DuplicateCallCode,
+    DuplicateReferencePrefix,
+    EnvelopeBelowAllocated,
+)
 from workflows.calls import BRUSSELS
 from workflows.roles import Role
 
@@ -175,13 +181,27 @@ def new_call() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             call = call_service.create_call(_call_input(form), current_user)
-        except DuplicateCallCode:
-            form.code.errors.append(_("Er bestaat al een oproep met deze code"))
+        except (DuplicateCallCode, DuplicateReferencePrefix) as refused:
+            _refused_call(form, refused)
         else:
             db.session.commit()
             flash(_("De oproep %(code)s is aangemaakt.", code=call.code), "success")
             return redirect(url_for("officer.calls"))
     return _edit_page(form, None)
+
+
+def _refused_call(form: CallForm, refused: Exception) -> None:
+    """The service's refusal as an error on the field it is about (shown in the summary too)."""
+    if isinstance(refused, DuplicateReferencePrefix):
+        form.reference_prefix.errors.append(
+            _("De oproep %(code)s gebruikt dit voorvoegsel al in hetzelfde jaar. Kies een ander voorvoegsel, zodat elk dossier een eigen referentienummer krijgt.", code=refused.other_code)
+        )
+    elif isinstance(refused, EnvelopeBelowAllocated):
+        form.envelope.errors.append(
+            _("De enveloppe kan niet kleiner zijn dan wat al gereserveerd en vastgelegd is: %(amount)s.", amount=eur(refused.allocated_cents))
+        )
+    else:
+        form.code.errors.append(_("Er bestaat al een oproep met deze code"))
 
 
 @bp.route("/oproepen/<int:call_id>", methods=["GET", "POST"])
@@ -194,8 +214,9 @@ def edit_call(call_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             changes = call_service.update_call(call, _call_input(form), current_user)
-        except DuplicateCallCode:
-            form.code.errors.append(_("Er bestaat al een oproep met deze code"))
+        except (DuplicateCallCode, DuplicateReferencePrefix, EnvelopeBelowAllocated) as refused:
+            db.session.rollback()
+            _refused_call(form, refused)
         else:
             db.session.commit()
             if changes:

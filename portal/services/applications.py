@@ -9,13 +9,14 @@ from typing import Any
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Call, Mentor, Organisation, QueueTicket, Submission, User
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, budget, notifications
+from portal.services.locks import database_now, lock_call, lock_dossier, lock_dossier_and_call
 from workflows.applications import (
     SYSTEM,
     Action,
@@ -59,12 +60,9 @@ def visible_to(user: User, application_id: int, *, for_update: bool = False) -> 
 
     `for_update` locks the row for a change, so that a change and a submission never interleave.
     """
-    query = select(Application).where(Application.id == application_id)
-    if for_update:
-        query = query.with_for_update(key_share=True)
-    application = db.session.scalar(query)
+    application = db.session.get(Application, application_id)
     if application is not None and for_update:
-        db.session.refresh(application)
+        application = lock_dossier(application_id)
     if application is None or user.organisation_id is None:
         return None
     if application.organisation_id == user.organisation_id:
@@ -72,17 +70,6 @@ def visible_to(user: User, application_id: int, *, for_update: bool = False) -> 
     if application.receiving_organisation_id == user.organisation_id and application.submitted_at is not None:
         return Visible(application, Relation.RECEIVING)
     return None
-
-
-def lock_dossier(application_id: int) -> Application:
-    """The dossier row, locked until the end of the transaction, as it is now (not as last seen).
-
-    Every change of a dossier's state takes this lock first, and the call's budget lock second.
-    """
-    application = db.session.scalar(select(Application).where(Application.id == application_id).with_for_update(key_share=True))
-    assert application is not None
-    db.session.refresh(application)
-    return application
 
 
 def dossiers_of(organisation_id: int) -> tuple[list[Application], list[Application]]:
@@ -219,8 +206,10 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     """Submit a draft. Double clicks, retries and parallel tabs: the row lock makes the first one win
     and the others find it submitted (already_submitted) instead of submitting again.
 
-    The call row is locked too, and the server's clock is read only then: submission moments,
-    reference numbers and queue places of one call are handed out in one and the same order.
+    The call row is locked too, and only then are the queue ticket, the reference number and the
+    moment handed out: the ticket (a database sequence drawn under the call's lock) is the queue's
+    order, and the moment is the database's clock read under that lock, never a web server's clock,
+    so that several web machines with clocks a few milliseconds apart still keep the order exact.
     """
     application = lock_dossier(application_id)
     resubmission = application.state_enum is State.CORRECTION_REQUESTED
@@ -228,8 +217,8 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
         return SubmitResult(application, application.latest_submission, SubmitCheck(()), already_submitted=True)
     if not can(Role.APPLICANT, application.state_enum, Action.RESUBMIT if resubmission else Action.SUBMIT):
         raise NotAllowed(application.state)
-    call = budget.lock_call(application.call_id)
-    now = utcnow()
+    call = lock_call(application.call_id)
+    now = database_now()
     check = submit_check(application, now, declared)
     if not check.ok:
         return SubmitResult(application, None, check)
@@ -240,10 +229,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
 
     _, money = compensation_of(application)
     if application.reference is None:
-        call.last_reference_number += 1
-        application.reference = reference_number(
-            call.reference_prefix, call.opens_at.astimezone(BRUSSELS).year, call.last_reference_number
-        )
+        application.reference = next_reference(call)
     before = application.state
     # A resubmission after a correction takes a new place: its queue time is the resubmission time.
     application.submitted_at = now
@@ -285,8 +271,23 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     return SubmitResult(application, submission, check)
 
 
+def next_reference(call: Call) -> str:
+    """The call's next reference number (`ARM-2022-0007`). The call row is locked.
+
+    The call form refuses a prefix that another call opening in the same year uses; should two calls
+    share one all the same (a date changed outside the portal), the numbers already taken are
+    skipped rather than refusing every submission with a duplicate.
+    """
+    year = call.opens_at.astimezone(BRUSSELS).year
+    while True:
+        call.last_reference_number += 1
+        reference = reference_number(call.reference_prefix, year, call.last_reference_number)
+        if db.session.scalar(select(Application.id).where(Application.reference == reference)) is None:
+            return reference
+
+
 def queue_position(application: Application) -> int | None:
-    """1 for the first complete dossier of the call: by submission moment, ties by the sequence."""
+    """1 for the first complete dossier of the call, in the order of the tickets drawn under its lock."""
     if application.submitted_at is None or application.queue_number is None:
         return None
     ahead = db.session.scalar(
@@ -296,10 +297,7 @@ def queue_position(application: Application) -> int | None:
             Application.call_id == application.call_id,
             Application.submitted_at.is_not(None),
             Application.state.not_in([State.WITHDRAWN, State.CORRECTION_REQUESTED, State.DRAFT]),
-            or_(
-                Application.submitted_at < application.submitted_at,
-                and_(Application.submitted_at == application.submitted_at, Application.queue_number < application.queue_number),
-            ),
+            Application.queue_number < application.queue_number,
         )
     )
     return int(ahead or 0) + 1
@@ -412,9 +410,12 @@ def decide_against(application: Application, action: Action, actor: User, audit_
     budget.rebalance(application.call, actor, budget_reason)
 
 
-def withdraw(application: Application, actor: User, reason: str, now: datetime | None = None) -> None:
+def withdraw(application_id: int, actor: User, reason: str, now: datetime | None = None) -> Application:
+    """Withdraw a dossier (any state before a payout). Locks the dossier, then, when it held a place
+    in the queue, the call."""
     from portal.services import payouts  # it builds on this module
 
+    application = lock_dossier(application_id)
     # "any state before a payout": once a payout is approved or paid, the dossier stays.
     if payouts.payout_under_way(application):
         raise NotAllowed("payout under way")
@@ -424,11 +425,12 @@ def withdraw(application: Application, actor: User, reason: str, now: datetime |
     application.withdrawal_reason = reason.strip() or None
     if application.submitted_at is not None:
         db.session.flush()
-        call = budget.lock_call(application.call_id)
+        call = lock_call(application.call_id)
         # A granted dossier gives back its commitment; both go to the waiting list, in queue
         # order, in this same transaction.
         budget.release_commitment(call, application, actor, "withdrawal")
         budget.rebalance(call, actor, "withdrawal")
+    return application
 
 
 def accept_offer(application_id: int, actor: User, offer_cents: int) -> Application:
@@ -436,8 +438,7 @@ def accept_offer(application_id: int, actor: User, offer_cents: int) -> Applicat
 
     The offer the applicant saw must still be the offer now: money may have moved since.
     """
-    application = lock_dossier(application_id)
-    call = budget.lock_call(application.call_id)
+    application, call = lock_dossier_and_call(application_id)
     reservation = budget.standing_of(application)
     if (
         reservation is None

@@ -25,19 +25,6 @@ from workflows.calls import BudgetMeter
 IN_QUEUE = (State.SUBMITTED, State.ELIGIBLE, State.IN_REVIEW, State.SCORED)
 
 
-def lock_call(call_id: int) -> Call:
-    """The call row, locked until the end of the transaction: one budget change at a time per call.
-
-    FOR NO KEY UPDATE (here and on application rows): it excludes every other budget change, yet
-    lets rows that merely refer to the call or to a dossier (reservations, history lines) be
-    written meanwhile; a plain FOR UPDATE would deadlock against those foreign-key checks.
-    """
-    call = db.session.scalar(select(Call).where(Call.id == call_id).with_for_update(key_share=True))
-    assert call is not None
-    db.session.refresh(call)
-    return call
-
-
 @dataclass(frozen=True)
 class Change:
     application: Application
@@ -52,14 +39,19 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
         db.session.scalars(
             select(Application)
             .where(Application.call_id == call.id, Application.state.in_(IN_QUEUE), Application.submitted_at.is_not(None))
-            .order_by(Application.submitted_at, Application.queue_number)
+            .order_by(Application.queue_number)
         )
     )
     reservations = {
         r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call.id))
     }
     claims = [
-        Claim(a.id, a.requested_cents or 0, reservations[a.id].accepted_cents if a.id in reservations else None)
+        Claim(
+            a.id,
+            a.requested_cents or 0,
+            reservations[a.id].accepted_cents if a.id in reservations else None,
+            holds_reservation=a.id in reservations and reservations[a.id].standing == Standing.RESERVED,
+        )
         for a in queue
     ]
     result = allocate(call.envelope_cents, call.committed_cents, claims, ShortfallPolicy(call.shortfall_policy))
@@ -178,7 +170,7 @@ def queue_of(call: Call) -> list[tuple[Application, Reservation | None]]:
         select(Application, Reservation)
         .outerjoin(Reservation, Reservation.application_id == Application.id)
         .where(Application.call_id == call.id, Application.submitted_at.is_not(None))
-        .order_by(Application.submitted_at, Application.queue_number)
+        .order_by(Application.queue_number)
     ).all()
     return [(application, reservation) for application, reservation in rows]
 

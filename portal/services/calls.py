@@ -1,4 +1,8 @@
-"""Calls as data: list, create and change them; changes after opening are audited in detail."""
+"""Calls as data: list, create and change them; changes after opening are audited in detail.
+
+A change of the envelope or of the shortfall policy moves money: it is taken under the call's lock,
+refused below what is already reserved and committed, and hands what it frees to the waiting list.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from sqlalchemy import select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Call, CallCriterion, Theme, User
-from portal.services import audit
-from workflows.calls import CallPhase, closing_moment, opening_moment
+from portal.services import audit, budget
+from portal.services.locks import lock_call
+from workflows.calls import BRUSSELS, CallPhase, closing_moment, opening_moment
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,22 @@ class CallInput:
 
 class DuplicateCallCode(ValueError):
     pass
+
+
+class DuplicateReferencePrefix(ValueError):
+    """Another call opening in the same year numbers its dossiers with this prefix (`ARM-2026-0001`)."""
+
+    def __init__(self, other_code: str) -> None:
+        super().__init__(other_code)
+        self.other_code = other_code
+
+
+class EnvelopeBelowAllocated(ValueError):
+    """The new envelope is less than what is already reserved and committed."""
+
+    def __init__(self, allocated_cents: int) -> None:
+        super().__init__(allocated_cents)
+        self.allocated_cents = allocated_cents
 
 
 def published_calls() -> list[Call]:
@@ -132,9 +153,22 @@ def _code_taken(code: str, except_id: int | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def create_call(data: CallInput, actor: User | None) -> Call:
-    if _code_taken(data.code, None):
+def _prefix_taken_by(prefix: str, year: int, except_id: int | None) -> Call | None:
+    """The other call whose reference numbers would look like this one's: same prefix, same year."""
+    others = db.session.scalars(select(Call).where(Call.reference_prefix == prefix, Call.id != (except_id or 0)))
+    return next((other for other in others if other.opens_at.astimezone(BRUSSELS).year == year), None)
+
+
+def _refuse_duplicates(data: CallInput, except_id: int | None) -> None:
+    if _code_taken(data.code, except_id):
         raise DuplicateCallCode(data.code)
+    other = _prefix_taken_by(data.reference_prefix, data.opens_on.year, except_id)
+    if other is not None:
+        raise DuplicateReferencePrefix(other.code)
+
+
+def create_call(data: CallInput, actor: User | None) -> Call:
+    _refuse_duplicates(data, None)
     call = Call()
     _apply(call, data)
     db.session.add(call)
@@ -144,9 +178,16 @@ def create_call(data: CallInput, actor: User | None) -> Call:
 
 
 def update_call(call: Call, data: CallInput, actor: User, now: datetime | None = None) -> dict[str, Any]:
-    """Apply new settings; returns the changes. After opening, every change is kept in the audit log."""
-    if _code_taken(data.code, call.id):
-        raise DuplicateCallCode(data.code)
+    """Apply new settings; returns the changes. After opening, every change is kept in the audit log.
+
+    The call's row is locked first (no dossier is touched directly: its reservations are the call's
+    to change), so that the envelope is compared with what is reserved and committed right now.
+    """
+    _refuse_duplicates(data, call.id)
+    call = lock_call(call.id)
+    allocated = call.reserved_cents + call.committed_cents
+    if data.envelope_cents < allocated:
+        raise EnvelopeBelowAllocated(allocated)
     now = now or utcnow()
     before = _jsonable(call.settings_snapshot())
     was_opened = call.window.phase(now) is not CallPhase.UPCOMING
@@ -162,6 +203,10 @@ def update_call(call: Call, data: CallInput, actor: User, now: datetime | None =
             call.id,
             details={"changes": changes},
         )
+    if "envelope_cents" in changes or "shortfall_policy" in changes:
+        # More money, or a policy that offers what remains: the waiting list is served now, and the
+        # dossiers that get a reservation or an offer are told (SPEC 8).
+        budget.rebalance(call, actor, "envelope_changed" if "envelope_cents" in changes else "policy_changed")
     return changes
 
 

@@ -19,7 +19,8 @@ from portal.models import Application, Reservation, User
 from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.services import budget, files, notifications, payouts, reviews
-from portal.services.applications import NotAllowed, decide_against, lock_dossier, move
+from portal.services.applications import NotAllowed, decide_against, move
+from portal.services.locks import lock_calls, lock_dossier_and_call, lock_dossiers
 from workflows.applications import Action, State
 from workflows.budget import Standing
 
@@ -33,8 +34,7 @@ class DecisionRefused(NotAllowed):
 
 
 def _lock(application_id: int) -> Application:
-    application = lock_dossier(application_id)
-    budget.lock_call(application.call_id)
+    application, _call = lock_dossier_and_call(application_id)
     if application.state_enum is not State.SCORED:
         raise DecisionRefused("not_scored")
     return application
@@ -94,12 +94,16 @@ class Outcome:
 
 
 def decide_many(application_ids: list[int], grant_them: bool, actor: User, motivation: str) -> list[Outcome]:
-    """One decision for several dossiers, taken in queue order; a refused one does not stop the others."""
-    rows = db.session.scalars(
-        select(Application).where(Application.id.in_(application_ids)).order_by(Application.submitted_at, Application.queue_number)
-    )
+    """One decision for several dossiers, taken in queue order; a refused one does not stop the others.
+
+    Every dossier is locked first (by id), then their calls: locking the next dossier while holding
+    the call's lock would deadlock against a government withdrawing that dossier at the same moment.
+    """
+    existing = db.session.scalars(select(Application.id).where(Application.id.in_(application_ids))).all()
+    locked = lock_dossiers(existing)
+    lock_calls({application.call_id for application in locked.values()})
     outcomes = []
-    for application in list(rows):
+    for application in sorted(locked.values(), key=lambda a: (a.queue_number is None, a.queue_number or 0, a.id)):
         reference = application.reference or ""
         savepoint = db.session.begin_nested()
         try:

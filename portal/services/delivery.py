@@ -25,7 +25,7 @@ from portal.i18n import locale_for
 from portal.models import Notification
 from portal.models.notifications import WITH_DECISION_LETTER, NotificationEvent
 from portal.services import decisions, receipts
-from portal.services.applications import lock_dossier
+from portal.services.locks import lock_dossier
 from workflows.outbox import AfterFailure, DeliveryPolicy, DeliveryStatus, after_failure, is_permanent_smtp_refusal
 
 

@@ -9,7 +9,8 @@ from portal.extensions import db
 from portal.models import Application, EligibilityResult, User
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, budget, notifications
-from portal.services.applications import NotAllowed, compensation_of, decide_against, lock_dossier, move
+from portal.services.applications import NotAllowed, compensation_of, decide_against, move
+from portal.services.locks import lock_dossier_and_call
 from workflows.applications import Action, State
 from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, check_eligibility, may_declare_eligible
 
@@ -103,8 +104,7 @@ def decide_result(result: EligibilityResult, outcome: Outcome, reason: str, acto
 
 def _lock(application_id: int) -> Application:
     """Lock the dossier, then the call (always in that order, as submitting does); `move` checks the table."""
-    application = lock_dossier(application_id)
-    budget.lock_call(application.call_id)
+    application, _call = lock_dossier_and_call(application_id)
     return application
 
 

@@ -100,7 +100,7 @@ def dossiers_table() -> Table:
         .outerjoin(receiving, receiving.id == Application.receiving_organisation_id)
         .outerjoin(Reservation, Reservation.application_id == Application.id)
         .where(Application.submitted_at.is_not(None))
-        .order_by(Call.code, Application.submitted_at, Application.queue_number)
+        .order_by(Call.code, Application.queue_number)
     ).all()
     headers = [
         _("Referentie"), _("Oproep"), _("Status"), _("Gevend bestuur"), _("NIS-code gevend bestuur"),
@@ -147,7 +147,7 @@ def scores_table() -> Table:
             contains_eager(Review.reviewer),
             selectinload(Review.scores),
         )
-        .order_by(Call.code, Application.submitted_at, Application.queue_number, Review.submitted_at, Review.id)
+        .order_by(Call.code, Application.queue_number, Review.submitted_at, Review.id)
     ).all()
     headers = [
         _("Referentie"), _("Oproep"), _("Beoordelaar"), _("Ingediend op"), _("Criterium"), _("Score"),

@@ -30,7 +30,8 @@ from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.models.payouts import ReportState
 from portal.services import audit, budget, files, notifications
-from portal.services.applications import NotAllowed, lock_dossier, move
+from portal.services.applications import NotAllowed, move
+from portal.services.locks import lock_call, lock_dossier, lock_dossier_and_call
 from workflows.applications import Action, State
 from workflows.calls import BRUSSELS
 from workflows.compensation import MentorCost
@@ -266,8 +267,7 @@ def settle_report(application_id: int, actor: User) -> Settlement:
     the waiting list), and the balance or the recovery prepared for approval."""
     if actor.role_enum not in PREPARERS:
         raise PayoutRefused("not_allowed")
-    application = lock_dossier(application_id)
-    call = budget.lock_call(application.call_id)
+    application, call = lock_dossier_and_call(application_id)
     report = report_of(application)
     if report is None or report.state_enum is not ReportState.SUBMITTED or application.state_enum is not State.GRANTED:
         raise PayoutRefused("report_not_submitted")
@@ -348,7 +348,7 @@ def approve(payout_id: int, actor: User) -> Payout:
 def pay(payout_id: int, actor: User, paid_on: date, bank_reference: str, today: date | None = None) -> Payout:
     """The transfer is made (or, for a recovery, the money came in): the amounts paid move with it."""
     payout, application = _lock_payout(payout_id)
-    call = budget.lock_call(application.call_id)
+    call = lock_call(application.call_id)
     if not bank_reference.strip():
         raise PayoutRefused("bank_reference")
     if paid_on > (today or utcnow().astimezone(BRUSSELS).date()):

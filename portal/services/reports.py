@@ -386,9 +386,9 @@ def dossier_page(filters: DossierFilter, page: int, per_page: int = PER_PAGE) ->
     total = db.session.scalar(filtered(select(func.count()).select_from(Application))) or 0
     page = min(max(page, 1), max(1, ceil(total / per_page)))
     order = (
-        (Application.submitted_at, Application.queue_number)
+        (Application.queue_number,)
         if filters.order is Order.QUEUE
-        else (Application.submitted_at.desc(), Application.queue_number.desc())
+        else (Application.queue_number.desc(),)
     )
     rows = db.session.execute(
         filtered(

@@ -304,7 +304,7 @@ def _demo_dossiers(call: Call) -> None:
         submitted("aanvrager@gent.demo", "45041").id, officer, "De overeenkomst is niet ondertekend door het ontvangende bestuur."
     )
     withdrawn = submitted("aanvrager@ronse.demo", "37022")
-    applications.withdraw(withdrawn, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
+    applications.withdraw(withdrawn.id, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
 
     # Brugge -> Hasselt: closed. The final report was accepted, the balance approved by a second
     # user (Frank) and paid (recorded by Fien).

@@ -3,6 +3,7 @@ visible labels; axe finds no violation on the officer's and the reviewers' pages
 
 import io
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,11 +11,13 @@ from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import assert_accessible, sign_in_staff
+from workflows.calls import BRUSSELS
 
 pytestmark = pytest.mark.browser
 
-# The demo's submitted dossier: Ronse gives, Gent receives, EUR 5.400,00 requested.
-REFERENCE = "ARM-2026-0001"
+# The demo's submitted dossier: Ronse gives, Gent receives, EUR 5.400,00 requested. The demo call
+# opened 14 days ago: its year is in the reference.
+REFERENCE = f"ARM-{(datetime.now(BRUSSELS).date() - timedelta(days=14)).year}-0001"
 CRITERIA = [
     "Focus op de lokale regierol",
     "Leernood van het ontvangende bestuur",

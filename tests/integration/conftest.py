@@ -30,6 +30,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, smtp_sink: Any) -> Iterat
         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": PARALLEL, "max_overflow": 5},
         CELERY_TASK_ALWAYS_EAGER=False,
         CELERY_BROKER_URL=broker,
+        LOCK_ORDER_CHECK=True,  # a lock out of order fails here every time, not only when the race happens
     ) as app:
         yield app
     if USE_REDIS:

@@ -47,7 +47,7 @@ def test_a_withdrawal_hands_its_money_to_the_first_waiting_dossier_in_the_same_t
     first, first_applicant = submit_new(call, "11002")
     submit_new(call, "12025")
     waiting, _ = submit_new(call, "24062")
-    applications.withdraw(first, first_applicant, "project gaat niet door")
+    applications.withdraw(first.id, first_applicant, "project gaat niet door")
     standing = budget.standing_of(waiting)
     assert (standing.standing, standing.reserved_cents) == ("reserved", 5_400_00)
     assert budget.standing_of(first).standing is None

@@ -601,7 +601,7 @@ def test_withdrawing_a_granted_dossier_gives_its_commitment_back_to_the_waiting_
     assert (call.committed_cents, call.reserved_cents) == (ASKED, ASKED)
     assert budget.standing_of(waiting).standing == "waiting"
 
-    applications.withdraw(granted, applicant, "project gaat niet door")
+    applications.withdraw(granted.id, applicant, "project gaat niet door")
 
     fresh(db_session, call)
     assert granted.state == "withdrawn"
@@ -778,7 +778,7 @@ def test_an_offer_that_changed_meanwhile_cannot_be_accepted(db_session, officer)
     with pytest.raises(NotAllowed):
         applications.accept_offer(waiting.id, applicant, seen - 1_00)
     # The money moves: the second dossier withdraws, the waiting one now holds its full amount.
-    applications.withdraw(second, second_applicant, "geen mentor meer")
+    applications.withdraw(second.id, second_applicant, "geen mentor meer")
     assert budget.standing_of(waiting).reserved_cents == ASKED
     with pytest.raises(NotAllowed):
         applications.accept_offer(waiting.id, applicant, seen)

@@ -202,13 +202,13 @@ def test_a_dossier_is_withdrawn_only_before_a_payout(people):
     first = granted_dossier(people, call)
     (advance,) = payouts.payouts_of(first)
     applicant = make_user("applicant")
-    applications.withdraw(first, applicant, "Project gaat niet door")
+    applications.withdraw(first.id, applicant, "Project gaat niet door")
     assert advance.state == PayoutState.CANCELLED and first.state == State.WITHDRAWN
     second = granted_dossier(people, call, receiving_nis="11002")
     (advance,) = payouts.payouts_of(second)
     payouts.approve(advance.id, people["finance"])
     with pytest.raises(NotAllowed):
-        applications.withdraw(second, applicant, "Te laat")
+        applications.withdraw(second.id, applicant, "Te laat")
     assert second.state == State.GRANTED
 
 

@@ -98,3 +98,62 @@ def test_a_bigger_envelope_never_serves_fewer_dossiers(envelope, extra, queue, p
     smaller = allocate(envelope, 0, queue, policy)
     bigger = allocate(envelope + extra, 0, queue, policy)
     assert len(bigger.positions) - len(bigger.waiting) >= len(smaller.positions) - len(smaller.waiting)
+
+
+def _held(queue: list[Claim], result) -> list[Claim]:
+    """The queue as the next recomputation sees it: who holds a reservation now says so."""
+    reserved = {p.application_id for p in result.positions if p.standing is Standing.RESERVED}
+    return [Claim(c.application_id, c.requested_cents, c.accepted_cents, holds_reservation=c.application_id in reserved) for c in queue]
+
+
+def test_a_reservation_held_is_kept_even_when_a_claim_lands_ahead_of_it():
+    # 2 holds its reservation; a claim ordered before it (however it got there) waits instead.
+    result = allocate(100_00, 0, [Claim(3, 60_00), Claim(2, 70_00, holds_reservation=True)], ShortfallPolicy.WAIT)
+    assert result.position_of(2).standing is Standing.RESERVED and result.position_of(2).reserved_cents == 70_00
+    assert result.position_of(3).standing is Standing.WAITING
+
+
+def test_held_reservations_beyond_the_envelope_are_refused():
+    with pytest.raises(ValueError):
+        allocate(100_00, 50_00, [Claim(1, 60_00, holds_reservation=True)], ShortfallPolicy.WAIT)
+
+
+@given(envelopes, queues, queues, policies)
+def test_appending_claims_to_the_queue_never_removes_a_reservation_already_held(envelope, queue, later, policy):
+    before = allocate(envelope, 0, queue, policy)
+    appended = _held(queue, before) + [Claim(len(queue) + c.application_id, c.requested_cents) for c in later]
+    after = allocate(envelope, 0, appended, policy)
+    for position in before.positions:
+        if position.standing is Standing.RESERVED:
+            kept = after.position_of(position.application_id)
+            assert kept.standing is Standing.RESERVED and kept.reserved_cents == position.reserved_cents
+    assert after.reserved_cents <= envelope
+
+
+@given(envelopes, queues, policies, st.data())
+def test_no_order_of_events_takes_a_held_reservation_away_or_overspends(envelope, queue, policy, data):
+    """Claims arrive, leave, accept offers and the policy changes, in any order; what is held stays."""
+    current: list[Claim] = []
+    result = allocate(envelope, 0, current, policy)
+    for claim in queue:
+        event = data.draw(st.sampled_from(["arrive", "arrive", "leave", "accept", "policy"]))
+        if event == "leave" and current:
+            gone = data.draw(st.sampled_from(current))
+            current = [c for c in current if c is not gone]
+        elif event == "accept" and result.waiting and result.waiting[0].offer_cents:
+            first = result.waiting[0]
+            current = [
+                Claim(c.application_id, c.requested_cents, first.offer_cents) if c.application_id == first.application_id else c
+                for c in current
+            ]
+        elif event == "policy":
+            policy = data.draw(policies)
+        else:
+            current = current + [claim]
+        held_before = {p.application_id: p.reserved_cents for p in result.positions if p.standing is Standing.RESERVED}
+        current = _held(current, result)
+        result = allocate(envelope, 0, current, policy)
+        assert result.reserved_cents <= envelope
+        for application_id, cents in held_before.items():
+            if any(c.application_id == application_id for c in current):
+                assert result.position_of(application_id).reserved_cents == cents

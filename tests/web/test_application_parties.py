@@ -202,7 +202,7 @@ def test_a_request_over_the_hard_limit_gets_a_clear_page(app, client, db_session
 def test_a_withdrawn_draft_never_reaches_the_receiving_government(app, db_session):
     giver = make_user("applicant")
     draft = complete_draft(giver, open_call())
-    applications.withdraw(draft, giver, "")
+    applications.withdraw(draft.id, giver, "")
     db_session.commit()
     receiver = make_user("applicant", organisation=municipality("45041"))
     browser = app.test_client()

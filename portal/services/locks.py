@@ -1,0 +1,126 @@
+"""The one locking discipline of every action that moves money: the dossiers by id, then the call(s) by id.
+
+Two actions that take their locks in one global order can wait for each other but never deadlock.
+Every use case that changes a dossier's state or the envelope locks through this module. It
+remembers, per transaction, what it holds; with LOCK_ORDER_CHECK on (the tests that run every pair of
+money actions in parallel on PostgreSQL) it refuses a lock out of order, so that a use case breaking
+the order fails there every time rather than only when the race happens.
+
+FOR NO KEY UPDATE (`key_share=True`): it excludes every other change of the row, yet lets rows that
+merely refer to it (reservations, history lines, audit rows) be written meanwhile; a plain FOR
+UPDATE would deadlock against their foreign-key checks. SQLite ignores row locks: its writers are
+serialised by the database file itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import Application, Call
+
+_HELD = "money_locks"  # session.info: what the open transaction holds
+
+
+class LockOrderError(RuntimeError):
+    """A lock asked for out of the global order (dossiers by id, then calls by id)."""
+
+
+@dataclass
+class _Held:
+    transaction: Any
+    dossiers: set[int] = field(default_factory=set)
+    calls: set[int] = field(default_factory=set)
+
+
+def _held() -> _Held:
+    """The locks of the session's current outermost transaction (a new transaction holds none)."""
+    session = db.session()  # the scoped session's Session of this context
+    session.connection()  # begins the transaction if none is open yet, so that it has an identity
+    transaction = session.get_transaction()
+    held: _Held | None = session.info.get(_HELD)
+    if held is None or held.transaction is not transaction:
+        held = _Held(transaction)
+        session.info[_HELD] = held
+    return held
+
+
+def _out_of_order(message: str) -> None:
+    if current_app.config["LOCK_ORDER_CHECK"]:
+        raise LockOrderError(message)
+
+
+def lock_dossiers(application_ids: Iterable[int]) -> dict[int, Application]:
+    """The dossier rows, locked in id order until the end of the transaction, as they are now.
+
+    Re-locking a dossier already held is free; a new dossier after a call, or below one already held,
+    breaks the order.
+    """
+    wanted = sorted(set(application_ids))
+    held = _held()
+    new = [i for i in wanted if i not in held.dossiers]
+    if new and held.calls:
+        _out_of_order(f"dossier {new[0]} locked after call {min(held.calls)}")
+    if new and held.dossiers and new[0] < max(held.dossiers):
+        _out_of_order(f"dossier {new[0]} locked after dossier {max(held.dossiers)}")
+    locked: dict[int, Application] = {}
+    for application_id in wanted:  # one statement per row: the order of a multi-row lock is not guaranteed
+        application = db.session.scalar(select(Application).where(Application.id == application_id).with_for_update(key_share=True))
+        if application is None:
+            raise LookupError(application_id)
+        db.session.refresh(application)
+        held.dossiers.add(application_id)
+        locked[application_id] = application
+    return locked
+
+
+def lock_dossier(application_id: int) -> Application:
+    return lock_dossiers([application_id])[application_id]
+
+
+def lock_calls(call_ids: Iterable[int]) -> dict[int, Call]:
+    """The calls' rows (their budget), locked in id order, after every dossier the action touches."""
+    wanted = sorted(set(call_ids))
+    held = _held()
+    new = [i for i in wanted if i not in held.calls]
+    if new and held.calls and new[0] < max(held.calls):
+        _out_of_order(f"call {new[0]} locked after call {max(held.calls)}")
+    locked: dict[int, Call] = {}
+    for call_id in wanted:
+        call = db.session.scalar(select(Call).where(Call.id == call_id).with_for_update(key_share=True))
+        if call is None:
+            raise LookupError(call_id)
+        db.session.refresh(call)
+        held.calls.add(call_id)
+        locked[call_id] = call
+    return locked
+
+
+def lock_call(call_id: int) -> Call:
+    return lock_calls([call_id])[call_id]
+
+
+def lock_dossier_and_call(application_id: int) -> tuple[Application, Call]:
+    """The common case: one dossier, then its call."""
+    application = lock_dossier(application_id)
+    return application, lock_call(application.call_id)
+
+
+def database_now() -> datetime:
+    """The database server's clock, read now (not at the start of the transaction): one clock for every
+    web machine. SQLite lives in this process, so its clock is this machine's."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return utcnow()
+    moment: datetime = db.session.scalar(select(func.clock_timestamp()))
+    return moment.astimezone(UTC)
+
+
+def holds_dossier(application_id: int) -> bool:
+    return application_id in _held().dossiers
