@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forms.applications import TEXT_LIMIT, MentorForm
 from forms.fields import DayField
+from workflows.calls import BRUSSELS
 
 
 def _stripped(value: str | None) -> str | None:
@@ -82,3 +86,19 @@ class FailedForm(FlaskForm):
         validators=[DataRequired(message=_l("Schrijf waarom de betaling mislukt is")), Length(max=2000)],
     )
     submit = SubmitField(_l("Als mislukt registreren"), widget=GovSubmitInput())
+
+
+class PaymentBatchForm(FlaskForm):
+    """A new payment file: the day the bank is to execute the transfers (today or later, Brussels)."""
+
+    execution_on = DayField(
+        _l("Uitvoeringsdatum"),
+        description=_l("De dag waarop de bank de overschrijvingen uitvoert, vandaag of later. Bijvoorbeeld 15 11 2026"),
+        validators=[InputRequired(message=_l("Vul de uitvoeringsdatum in"))],
+    )
+    submit = SubmitField(_l("Betaalbestand maken"), widget=GovSubmitInput())
+
+    def validate_execution_on(self, field: Any) -> None:
+        # A payment file with a date in the past is refused by the bank, or executed at once unseen.
+        if field.data is not None and field.data < datetime.now(BRUSSELS).date():
+            raise ValidationError(str(_l("De uitvoeringsdatum moet vandaag of later zijn")))

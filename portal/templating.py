@@ -68,15 +68,20 @@ def payout_state(state: str) -> str:
     return {
         "planned": _("Voorbereid"),
         "approved": _("Goedgekeurd"),
+        "in_file": _("In een betaalbestand"),
         "paid": _("Betaald"),
         "failed": _("Mislukt"),
         "cancelled": _("Geannuleerd"),
     }.get(state, state)
 
 
+def batch_outcome(outcome: str) -> str:
+    return {"pending": _("Wacht op de bank"), "paid": _("Betaald"), "failed": _("Mislukt")}.get(outcome, outcome)
+
+
 def payout_colour(state: str) -> str:
     """The GOV.UK tag colour of a payout's state."""
-    return {"planned": "yellow", "approved": "blue", "paid": "green", "failed": "red", "cancelled": "grey"}.get(state, "grey")
+    return {"planned": "yellow", "approved": "blue", "in_file": "purple", "paid": "green", "failed": "red", "cancelled": "grey"}.get(state, "grey")
 
 
 def movement_label(kind: str) -> str:
@@ -165,6 +170,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(names, "names")
     app.add_template_filter(payout_kind, "payout_kind")
     app.add_template_filter(payout_state, "payout_state")
+    app.add_template_filter(batch_outcome, "batch_outcome")
     app.add_template_filter(payout_colour, "payout_colour")
     app.add_template_filter(movement_label, "movement_label")
     app.add_template_filter(movement_reason, "movement_reason")

@@ -100,3 +100,10 @@ def granted_dossier(people: dict[str, Any], call: Call | None = None, **kwargs: 
     dossier = scored_dossier(call or open_call(), people["officer"], people["reviewers"], **kwargs)
     decisions.grant(dossier.id, people["officer"])
     return dossier
+
+
+def to_bank(finance: Any) -> Any:
+    """A payment file of every approved transfer, as finance makes it before the bank pays."""
+    from portal.services import payment_batches
+
+    return payment_batches.create_batch(finance, utcnow().astimezone(BRUSSELS).date())

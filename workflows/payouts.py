@@ -27,6 +27,7 @@ class PayoutKind(StrEnum):
 class PayoutState(StrEnum):
     PLANNED = "planned"
     APPROVED = "approved"
+    IN_FILE = "in_file"  # in a payment file (pain.001) handed to the bank: never in a second one
     PAID = "paid"  # for a recovery: the money came back
     FAILED = "failed"
     CANCELLED = "cancelled"  # a planned payout of a dossier that was withdrawn
@@ -34,6 +35,7 @@ class PayoutState(StrEnum):
 
 class PayoutAction(StrEnum):
     APPROVE = "approve"
+    ADD_TO_FILE = "add_to_file"
     PAY = "pay"
     FAIL = "fail"
     REPLAN = "replan"
@@ -51,27 +53,46 @@ class PayoutTransition:
 PAYOUT_TRANSITIONS: tuple[PayoutTransition, ...] = (
     # Approving and paying are the finance role's; the approver is never the one who prepared it.
     PayoutTransition(PayoutState.PLANNED, PayoutAction.APPROVE, PayoutState.APPROVED, frozenset({Role.FINANCE})),
+    # A transfer reaches the bank only in a payment batch: once in a file, never in another.
+    PayoutTransition(PayoutState.APPROVED, PayoutAction.ADD_TO_FILE, PayoutState.IN_FILE, frozenset({Role.FINANCE})),
+    PayoutTransition(PayoutState.IN_FILE, PayoutAction.PAY, PayoutState.PAID, frozenset({Role.FINANCE})),
+    # The bank refused or returned the transfer (a closed account, a wrong IBAN); it may go in a later batch.
+    PayoutTransition(PayoutState.IN_FILE, PayoutAction.FAIL, PayoutState.FAILED, frozenset({Role.FINANCE})),
+    # A recovery is money the government pays back: it comes in without a file of ours.
     PayoutTransition(PayoutState.APPROVED, PayoutAction.PAY, PayoutState.PAID, frozenset({Role.FINANCE})),
-    # The bank refused or returned the transfer (a closed account, a wrong IBAN).
     PayoutTransition(PayoutState.APPROVED, PayoutAction.FAIL, PayoutState.FAILED, frozenset({Role.FINANCE})),
     # Prepared again, after the cause was put right; it needs a new approval.
     PayoutTransition(PayoutState.FAILED, PayoutAction.REPLAN, PayoutState.PLANNED, frozenset({Role.OFFICER, Role.FINANCE})),
     PayoutTransition(PayoutState.PLANNED, PayoutAction.CANCEL, PayoutState.CANCELLED, frozenset({Role.OFFICER, Role.FINANCE})),
 )
 
+# Outgoing payouts: transferred by the administration, through a payment file.
+TRANSFERS: frozenset[PayoutKind] = frozenset({PayoutKind.ADVANCE, PayoutKind.BALANCE})
+
 # Those who may prepare a payout (a balance from a final report, or one prepared again).
 PREPARERS: frozenset[Role] = frozenset({Role.OFFICER, Role.FINANCE})
 # A payout still to be made or received: it blocks closing the dossier.
-OPEN_STATES: frozenset[PayoutState] = frozenset({PayoutState.PLANNED, PayoutState.APPROVED, PayoutState.FAILED})
+OPEN_STATES: frozenset[PayoutState] = frozenset({PayoutState.PLANNED, PayoutState.APPROVED, PayoutState.IN_FILE, PayoutState.FAILED})
+# Money on its way: the dossier can no longer be withdrawn, nor its report settled until it lands.
+UNDER_WAY_STATES: frozenset[PayoutState] = frozenset({PayoutState.APPROVED, PayoutState.IN_FILE, PayoutState.PAID})
 
 
 def payout_transition(state: PayoutState, action: PayoutAction) -> PayoutTransition | None:
     return next((t for t in PAYOUT_TRANSITIONS if t.source == state and t.action == action), None)
 
 
-def may(role: Role, state: PayoutState, action: PayoutAction) -> bool:
+def may(role: Role, state: PayoutState, action: PayoutAction, kind: PayoutKind | None = None) -> bool:
+    """Whether the role may take the action in this state; for a transfer, paid or failed is recorded
+    only from the payment file it went to the bank in."""
     found = payout_transition(state, action)
-    return found is not None and role in found.actors
+    if found is None or role not in found.actors:
+        return False
+    return not (kind in TRANSFERS and state is PayoutState.APPROVED and action in (PayoutAction.PAY, PayoutAction.FAIL))
+
+
+def batchable(kind: PayoutKind, state: PayoutState) -> bool:
+    """An approved transfer, not yet in a payment file."""
+    return kind in TRANSFERS and state is PayoutState.APPROVED
 
 
 def four_eyes_allow(approver_id: int, preparer_id: int) -> bool:

@@ -8,14 +8,26 @@ from portal.models.eligibility import EligibilityResult
 from portal.models.matching import Match, MentorProfile, Need, Offer
 from portal.models.notifications import Notification
 from portal.models.organisations import Organisation, OrganisationKind
-from portal.models.payouts import ActualCost, FinalReport, Payout, ReportDocument, ReportState
+from portal.models.payouts import (
+    ActualCost,
+    BatchOutcome,
+    FinalReport,
+    PaymentBatch,
+    PaymentBatchItem,
+    Payout,
+    ReportDocument,
+    ReportState,
+)
 from portal.models.rescue import FormRescue
 from portal.models.reviews import Review, ReviewScore
 from portal.models.users import AccountToken, TokenPurpose, User, UserSession
 
 __all__ = [
     "ActualCost",
+    "BatchOutcome",
     "FinalReport",
+    "PaymentBatch",
+    "PaymentBatchItem",
     "Payout",
     "ReportDocument",
     "ReportState",

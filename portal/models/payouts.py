@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, enum_check, utcnow
@@ -29,7 +40,7 @@ class Payout(db.Model):  # type: ignore[name-defined,misc]
         # The second pair of eyes (SPEC 9): a payout is never approved by the one who prepared it.
         CheckConstraint("approved_by_id IS NULL OR approved_by_id <> prepared_by_id", name="four_eyes"),
         CheckConstraint(
-            "state NOT IN ('approved', 'paid') OR (approved_by_id IS NOT NULL AND approved_at IS NOT NULL)",
+            "state NOT IN ('approved', 'in_file', 'paid') OR (approved_by_id IS NOT NULL AND approved_at IS NOT NULL)",
             name="approved_has_approver",
         ),
         CheckConstraint(
@@ -85,6 +96,77 @@ class Payout(db.Model):  # type: ignore[name-defined,misc]
     def end_to_end_id(self) -> str:
         """The transfer's reference for the bank and for the government's books (at most 35 characters)."""
         return f"{self.application.reference}-P{self.id}"
+
+
+class BatchOutcome(StrEnum):
+    PENDING = "pending"  # in the file; the bank's answer is not recorded yet
+    PAID = "paid"
+    FAILED = "failed"
+
+
+class PaymentBatch(db.Model):  # type: ignore[name-defined,misc]
+    """A payment file (SEPA pain.001) of approved transfers, made once and kept unchanged: a second
+    download is the same file with the same message id, so a bank never sees the payments twice."""
+
+    __tablename__ = "payment_batch"
+    __table_args__ = (
+        CheckConstraint("payout_count > 0 AND total_cents > 0", name="not_empty"),
+        CheckConstraint("length(content_sha256) = 64", name="sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The file's MsgId: a bank refuses a second file with the same one.
+    message_id: Mapped[str] = mapped_column(String(35), unique=True)
+    execution_on: Mapped[date] = mapped_column(Date)
+    payout_count: Mapped[int] = mapped_column()
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    # The debtor account the file pays from (the administration's, from the configuration then).
+    debtor_iban: Mapped[str] = mapped_column(String(34))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    created_by: Mapped[User] = relationship()
+    items: Mapped[list[PaymentBatchItem]] = relationship(back_populates="batch", order_by="PaymentBatchItem.id")
+
+    @property
+    def file_name(self) -> str:
+        return f"pain001-{self.message_id}.xml"
+
+
+class PaymentBatchItem(db.Model):  # type: ignore[name-defined,misc]
+    """One payout in one payment file, with what the bank made of it. A payout that failed may come
+    back in a later file; it is pending in at most one file at a time (a unique index says so)."""
+
+    __tablename__ = "payment_batch_item"
+    __table_args__ = (
+        CheckConstraint(enum_check("outcome", BatchOutcome), name="outcome"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        UniqueConstraint("batch_id", "payout_id", name="uq_payment_batch_item_batch_payout"),
+        Index(
+            "uq_payment_batch_item_payout_pending",
+            "payout_id",
+            unique=True,
+            sqlite_where=text("outcome = 'pending'"),
+            postgresql_where=text("outcome = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batch.id"), index=True)
+    payout_id: Mapped[int] = mapped_column(ForeignKey("payout.id"), index=True)
+    # As written in the file: the payout's amount and end-to-end id at that moment.
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    end_to_end_id: Mapped[str] = mapped_column(String(35))
+    outcome: Mapped[str] = mapped_column(String(10), default=BatchOutcome.PENDING)
+
+    batch: Mapped[PaymentBatch] = relationship(back_populates="items")
+    payout: Mapped[Payout] = relationship()
+
+    @property
+    def outcome_enum(self) -> BatchOutcome:
+        return BatchOutcome(self.outcome)
 
 
 class ReportState(StrEnum):

@@ -1,7 +1,7 @@
 """Exports for officers and finance (dossiers, scores, payouts as CSV or XLSX) and the SEPA transfer file.
 
-Service layer: it reads rows and writes one audit row for a SEPA file; it never commits and never reads
-the request. States, kinds and exchange types are exported as the portal's stable codes (`granted`,
+Service layer: it only reads rows (the payment batch, portal/services/payment_batches.py, stores the
+SEPA file this module builds); it never commits and never reads the request. States, kinds and exchange types are exported as the portal's stable codes (`granted`,
 `advance`), so that filters and formulas in a spreadsheet keep working whatever the page language.
 """
 
@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from portal.extensions import db
 from portal.models import Application, Call, Organisation, Payout, Reservation, Review, User
-from portal.services import audit, reviews
+from portal.services import reviews
 from workflows.calls import BRUSSELS
 from workflows.money import cents_to_decimal, format_belgian
 from workflows.payouts import PayoutKind, PayoutState
@@ -299,7 +299,7 @@ class DebtorAccountMissing(Exception):
 
 
 def transferable_payouts() -> list[Payout]:
-    """Approved outgoing payouts (a recovery is money that comes in, never transferred by us)."""
+    """Approved outgoing payouts not yet in a payment file (a recovery is money that comes in)."""
     return list(
         db.session.scalars(
             select(Payout)
@@ -312,13 +312,21 @@ def transferable_payouts() -> list[Payout]:
     )
 
 
-def sepa_file(payouts: Sequence[Payout], execution_date: date, actor: User) -> bytes:
-    """A pain.001.001.03 file of the approved advances and balances among `payouts`, validated by its XSD.
+@dataclass(frozen=True)
+class TransferFile:
+    message_id: str
+    debtor_iban: str
+    xml: bytes
+
+
+def pain001(payouts: Sequence[Payout], execution_date: date) -> TransferFile:
+    """A pain.001.001.03 file of the given advances and balances, validated by its XSD.
 
     The debtor is the administration's account from the configuration; every transfer goes to the
     IBAN recorded on the payout, with its end-to-end id as the reference for both sets of books.
+    Pure of side effects: the payment batch stores what this returns.
     """
-    chosen = [p for p in payouts if p.state_enum is PayoutState.APPROVED and p.kind_enum in REMITTANCE_KIND]
+    chosen = [p for p in payouts if p.kind_enum in REMITTANCE_KIND]
     if not chosen:
         raise NothingToTransfer()
     config = current_app.config
@@ -346,14 +354,4 @@ def sepa_file(payouts: Sequence[Payout], execution_date: date, actor: User) -> b
             }
         )
     xml: bytes = transfer.export(validate=True)
-    audit.record(
-        actor, "payouts.sepa_exported", "sepa_file", transfer.msg_id,
-        details={
-            "message_id": transfer.msg_id,
-            "payout_ids": [p.id for p in chosen],
-            "execution_date": execution_date.isoformat(),
-            "total_cents": sum(p.amount_cents for p in chosen),
-        },
-    )  # fmt: skip
-    db.session.flush()
-    return xml
+    return TransferFile(str(transfer.msg_id), debtor["IBAN"], xml)

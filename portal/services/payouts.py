@@ -19,8 +19,10 @@ from portal.models import (
     ActualCost,
     Application,
     AuditEntry,
+    BatchOutcome,
     BudgetMovement,
     FinalReport,
+    PaymentBatchItem,
     Payout,
     ReportDocument,
     Reservation,
@@ -38,6 +40,8 @@ from workflows.compensation import MentorCost
 from workflows.payouts import (
     OPEN_STATES,
     PREPARERS,
+    TRANSFERS,
+    UNDER_WAY_STATES,
     MoneyTrail,
     PayoutAction,
     PayoutFacts,
@@ -272,7 +276,7 @@ def settle_report(application_id: int, actor: User) -> Settlement:
     if report is None or report.state_enum is not ReportState.SUBMITTED or application.state_enum is not State.GRANTED:
         raise PayoutRefused("report_not_submitted")
     payouts = payouts_of(application)
-    if any(p.state_enum is PayoutState.APPROVED for p in payouts):
+    if any(p.state_enum in (PayoutState.APPROVED, PayoutState.IN_FILE) for p in payouts):
         # A transfer may be on its way: settle once it is paid or has failed.
         raise PayoutRefused("payout_in_flight")
     for payout in payouts:
@@ -322,7 +326,9 @@ def _lock_payout(payout_id: int) -> tuple[Payout, Application]:
 
 
 def _step(payout: Payout, action: PayoutAction, actor: User, reason: str | None = None) -> None:
-    if not may(actor.role_enum, payout.state_enum, action):
+    if not may(actor.role_enum, payout.state_enum, action, payout.kind_enum):
+        if payout.kind_enum in TRANSFERS and payout.state_enum is PayoutState.APPROVED and action in (PayoutAction.PAY, PayoutAction.FAIL):
+            raise PayoutRefused("not_in_file")
         raise PayoutRefused("not_allowed")
     found = payout_transition(payout.state_enum, action)
     assert found is not None
@@ -355,11 +361,14 @@ def pay(payout_id: int, actor: User, paid_on: date, bank_reference: str, today: 
         raise PayoutRefused("paid_on_future")
     if payout.approved_at is not None and paid_on < payout.approved_at.astimezone(BRUSSELS).date():
         raise PayoutRefused("paid_before_approval")
+    from_file = payout.state_enum is PayoutState.IN_FILE
     _step(payout, PayoutAction.PAY, actor)
     payout.paid_on = paid_on
     payout.bank_reference = bank_reference.strip()
     payout.paid_by_id = actor.id
     payout.paid_at = utcnow()
+    if from_file:
+        _record_bank_answer(payout, BatchOutcome.PAID)
     reservation = db.session.get(Reservation, application.id)
     assert reservation is not None
     if payout.kind_enum is PayoutKind.RECOVERY:
@@ -384,11 +393,28 @@ def fail(payout_id: int, actor: User, reason: str) -> Payout:
     if not reason.strip():
         raise PayoutRefused("reason")
     payout, _application = _lock_payout(payout_id)
+    from_file = payout.state_enum is PayoutState.IN_FILE
     _step(payout, PayoutAction.FAIL, actor, reason.strip())
     payout.failure_reason = reason.strip()
     payout.failed_at = utcnow()
+    if from_file:
+        _record_bank_answer(payout, BatchOutcome.FAILED)
     db.session.flush()
     return payout
+
+
+def put_in_file(payout: Payout, actor: User, message_id: str) -> None:
+    """The transfer goes to the bank in payment file `message_id`; the caller holds the dossier's lock."""
+    _step(payout, PayoutAction.ADD_TO_FILE, actor, f"pain.001 {message_id}")
+
+
+def _record_bank_answer(payout: Payout, outcome: BatchOutcome) -> None:
+    """The outcome on the payment file the payout went to the bank in (the one still pending)."""
+    item = db.session.scalar(
+        select(PaymentBatchItem).where(PaymentBatchItem.payout_id == payout.id, PaymentBatchItem.outcome == BatchOutcome.PENDING)
+    )
+    assert item is not None, f"payout {payout.id} is in a file without a pending line"
+    item.outcome = outcome
 
 
 def replan(payout_id: int, actor: User) -> Payout:
@@ -419,8 +445,8 @@ def cancel_open_payouts(application: Application, actor: User, reason: str) -> N
 
 
 def payout_under_way(application: Application) -> bool:
-    """An approved or paid payout: from then on the dossier can no longer be withdrawn (SPEC 6)."""
-    return any(p.state_enum in (PayoutState.APPROVED, PayoutState.PAID) for p in payouts_of(application))
+    """An approved, sent or paid payout: from then on the dossier can no longer be withdrawn (SPEC 6)."""
+    return any(p.state_enum in UNDER_WAY_STATES for p in payouts_of(application))
 
 
 def close_if_done(application: Application) -> bool:

@@ -253,7 +253,13 @@ def _demo_dossiers(call: Call) -> None:
     """Dossiers in every state, each from another pair of governments, taken there by the services."""
     if db.session.scalar(select(Application.id).where(Application.call_id == call.id)) is not None:
         return
-    from portal.services import decisions, eligibility, payouts, reviews  # they build on this module's siblings
+    from portal.services import (  # they build on this module's siblings
+        decisions,
+        eligibility,
+        payment_batches,
+        payouts,
+        reviews,
+    )
 
     officer = _demo_user("dossierbehandelaar@abb.demo")
     bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
@@ -307,13 +313,14 @@ def _demo_dossiers(call: Call) -> None:
     applications.withdraw(withdrawn.id, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
 
     # Brugge -> Hasselt: closed. The final report was accepted, the balance approved by a second
-    # user (Frank) and paid (recorded by Fien).
+    # user (Frank), sent to the bank in a payment file and paid (both by Fien).
     closed = scored(submitted("aanvrager@brugge.demo", "71072"), (3, 3))
     decisions.grant(closed.id, officer)
     sample_report(closed, _demo_user("aanvrager@brugge.demo"))
     payouts.settle_report(closed.id, officer)
     (balance,) = payouts.payouts_of(closed)
     payouts.approve(balance.id, _demo_user("financien@abb.demo"))
+    payment_batches.create_batch(_demo_user("financien2@abb.demo"), today)
     payouts.pay(balance.id, _demo_user("financien2@abb.demo"), today, "DEMO-2026-0001")
     # Aalst -> Tielt: granted; its final report waits for the officer's acceptance.
     sample_report(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer), _demo_user("aanvrager@aalst.demo"))

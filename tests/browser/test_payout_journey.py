@@ -4,6 +4,7 @@ the payment; the money trail shows the right amounts, and axe finds no violation
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -68,13 +69,24 @@ def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(page: 
     expect(frank.get_by_text(re.compile(r"De betaling .* is goedgekeurd\."))).to_be_visible()
     assert_accessible(axe, frank)
 
+    # The approved balance goes to the bank in a payment file, made once and kept.
     fien = staff_page(browser, live_server, "financien2@abb.demo")
-    card = fien.locator("[data-approved]", has_text="Mechelen")
+    expect(fien.locator("[data-table=ready]")).to_contain_text("Mechelen")
+    fien.get_by_role("link", name="Maak een betaalbestand voor de bank").click()
+    expect(fien.get_by_role("heading", level=1)).to_have_text("Betaalbestanden")
+    assert_accessible(axe, fien)
+    fien.get_by_role("button", name="Betaalbestand maken").click()  # the execution date is today already
+    expect(fien.locator(".govuk-notification-banner")).to_contain_text("is gemaakt met 1 betaling.")
+    assert_accessible(axe, fien)
+    with fien.expect_download() as download:
+        fien.get_by_role("link", name=re.compile(r"^Download pain001-")).click()
+    assert b"<CstmrCdtTrfInitn>" in Path(download.value.path()).read_bytes()
+    card = fien.locator("[data-awaiting]", has_text="Mechelen")
     card.get_by_role("textbox", name="Referentie van de bank").fill("BNK-DEMO-7")
     card.get_by_role("button", name="Betaling registreren").click()
     expect(fien.locator(".govuk-error-summary")).to_contain_text("Vul de datum van de betaling in")
     assert_accessible(axe, fien)
-    card = fien.locator("[data-approved]", has_text="Mechelen")
+    card = fien.locator("[data-awaiting]", has_text="Mechelen")
     expect(card.get_by_role("textbox", name="Referentie van de bank")).to_have_value("BNK-DEMO-7")
     today = date.today()
     card.get_by_label("Dag").fill(str(today.day))

@@ -12,11 +12,12 @@ import sepaxml
 import xmlschema
 from openpyxl import load_workbook
 from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry
-from portal.services import exports, payouts, reviews
+from portal.models import AuditEntry, PaymentBatchItem
+from portal.services import exports, payment_batches, payouts, reviews
 from portal.services.exports import Cents, NothingToTransfer
 from portal.services.seed import sample_report
 from tests.conftest import make_user
@@ -29,6 +30,7 @@ from tests.factories import (
     payout_people,
     scored_dossier,
     submitted_dossier,
+    to_bank,
 )
 from workflows.payouts import PayoutKind, PayoutState
 
@@ -61,12 +63,13 @@ def money(people):
     and one paid whose settlement asks part of it back (a recovery, approved)."""
     call = open_call("ARM-EXP", advance_percent=40)
     approved = [granted_dossier(people, call, receiving_nis=nis) for nis in ("45041", "11002")]
-    for dossier in approved:
-        payouts.approve(advance_of(dossier).id, people["finance"])
     planned = granted_dossier(people, call, receiving_nis="37022")
     recovered = granted_dossier(people, call, receiving_nis="24062")
     payouts.approve(advance_of(recovered).id, people["finance"])
+    to_bank(people["finance2"])
     payouts.pay(advance_of(recovered).id, people["finance2"], utcnow().date(), "BNK-ADV")
+    for dossier in approved:
+        payouts.approve(advance_of(dossier).id, people["finance"])
     sample_report(recovered, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
     payouts.settle_report(recovered.id, people["officer"])
     recovery = next(p for p in payouts.payouts_of(recovered) if p.kind == PayoutKind.RECOVERY)
@@ -227,7 +230,7 @@ def test_names_and_comments_that_look_like_formulas_come_out_as_text_in_both_for
         assert all(c.data_type == "s" for c in cells if c.value is not None), column
 
 
-# --- the SEPA file -----------------------------------------------------------------------------
+# --- payment files (SEPA pain.001) -----------------------------------------------------------------------------
 
 
 def transactions(xml):
@@ -238,12 +241,12 @@ def transactions(xml):
     }
 
 
-def test_the_sepa_file_holds_exactly_the_approved_advances_and_balances_and_validates(app, people, money):
+def test_a_payment_batch_holds_exactly_the_approved_advances_and_balances_and_validates(app, people, money):
     execution = utcnow().date() + timedelta(days=3)
-    xml = exports.sepa_file(exports.transferable_payouts(), execution, people["finance"])
-    xmlschema.XMLSchema(XSD).validate(xml.decode())
+    batch = payment_batches.create_batch(people["finance"], execution)
+    xmlschema.XMLSchema(XSD).validate(batch.content.decode())
 
-    root, ns, found = transactions(xml)
+    root, ns, found = transactions(batch.content)
     approved = [advance_of(d) for d in money["approved"]]
     assert set(found) == {p.end_to_end_id for p in approved}  # not planned, not paid, never a recovery
     assert root.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", namespaces=ns) == "2"
@@ -255,14 +258,16 @@ def test_the_sepa_file_holds_exactly_the_approved_advances_and_balances_and_vali
         assert tx.findtext("p:Cdtr/p:Nm", namespaces=ns) == "Gent"
         assert tx.findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=ns) == payout.iban
         assert tx.findtext("p:RmtInf/p:Ustrd", namespaces=ns) == f"{payout.application.reference} voorschot"
+        assert payout.state == PayoutState.IN_FILE
     info = root.find("p:CstmrCdtTrfInitn/p:PmtInf", ns)
     assert info.findtext("p:ReqdExctnDt", namespaces=ns) == execution.isoformat()
     assert info.findtext("p:DbtrAcct/p:Id/p:IBAN", namespaces=ns) == app.config["SEPA_DEBTOR_IBAN"]
     assert info.findtext("p:DbtrAgt/p:FinInstnId/p:BIC", namespaces=ns) == app.config["SEPA_DEBTOR_BIC"]
 
     message_id = root.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", namespaces=ns)
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payouts.sepa_exported"))
-    assert (entry.actor_id, entry.entity_id) == (people["finance"].id, message_id)
+    assert batch.message_id == message_id and (batch.payout_count, batch.total_cents) == (2, 2 * ADVANCE)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payment_batch.created", AuditEntry.entity_id == str(batch.id)))
+    assert entry.actor_id == people["finance"].id
     assert entry.details["payout_ids"] == sorted(p.id for p in approved)
     assert entry.details["message_id"] == message_id and entry.details["total_cents"] == 2 * ADVANCE
 
@@ -273,23 +278,48 @@ def test_a_balance_is_transferred_with_its_own_description(people):
     payouts.settle_report(dossier.id, people["officer"])
     (balance,) = payouts.payouts_of(dossier)
     payouts.approve(balance.id, people["finance"])
-    xml = exports.sepa_file([balance], utcnow().date(), people["finance"])
-    _root, ns, found = transactions(xml)
+    _root, ns, found = transactions(exports.pain001([balance], utcnow().date()).xml)
     assert found[balance.end_to_end_id].findtext("p:RmtInf/p:Ustrd", namespaces=ns) == f"{dossier.reference} saldo"
     assert found[balance.end_to_end_id].findtext("p:Amt/p:InstdAmt", namespaces=ns) == "5400.00"
 
 
-def test_there_is_nothing_to_transfer_without_an_approved_advance_or_balance(people, money):
+def test_a_payout_in_a_payment_file_is_never_in_a_second_one(people, money):
+    first = payment_batches.create_batch(people["finance"], utcnow().date())
+    with pytest.raises(NothingToTransfer):  # the planned, the paid and the recovery are never transferred
+        payment_batches.create_batch(people["finance2"], utcnow().date())
     others = [advance_of(money["planned"]), advance_of(money["recovered"]), money["recovery"]]
     assert [(p.state, p.kind) for p in others] == [
         (PayoutState.PLANNED, PayoutKind.ADVANCE), (PayoutState.PAID, PayoutKind.ADVANCE), (PayoutState.APPROVED, PayoutKind.RECOVERY),
     ]  # fmt: skip
-    with pytest.raises(NothingToTransfer):
-        exports.sepa_file(others, utcnow().date(), people["finance"])
+    # Even code that would try: the database holds a payout pending in one file only.
+    item = first.items[0]
+    with db.session.begin_nested(), pytest.raises(IntegrityError):
+        db.session.add(PaymentBatchItem(batch_id=item.batch_id, payout_id=item.payout_id, amount_cents=1, end_to_end_id="X", outcome="pending"))
+        db.session.flush()
+
+
+def test_paid_or_failed_is_recorded_per_payout_and_a_failed_one_goes_into_a_later_file(people, money):
+    paid, failed = (advance_of(d) for d in money["approved"])
+    first = payment_batches.create_batch(people["finance"], utcnow().date())
+    payouts.pay(paid.id, people["finance"], utcnow().date(), "BNK-1")
+    payouts.fail(failed.id, people["finance"], "Rekening afgesloten")
+    assert {i.payout_id: i.outcome for i in first.items} == {paid.id: "paid", failed.id: "failed"}
+    payouts.replan(failed.id, people["finance"])
+    payouts.approve(failed.id, people["finance2"])
+    second = payment_batches.create_batch(people["finance"], utcnow().date())
+    assert [i.payout_id for i in second.items] == [failed.id] and second.message_id != first.message_id
+    assert {i.payout_id: i.outcome for i in first.items} == {paid.id: "paid", failed.id: "failed"}  # the first file's record stays
+    payouts.pay(failed.id, people["finance"], utcnow().date(), "BNK-2")
+    assert [i.outcome for i in second.items] == ["paid"]
 
 
 def test_an_empty_portal_has_nothing_to_transfer(people):
     assert exports.transferable_payouts() == []
     with pytest.raises(NothingToTransfer):
-        exports.sepa_file(exports.transferable_payouts(), utcnow().date(), people["finance"])
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payouts.sepa_exported")) is None
+        payment_batches.create_batch(people["finance"], utcnow().date())
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payment_batch.created")) is None
+
+
+def test_only_finance_makes_a_payment_file(people, money):
+    with pytest.raises(payouts.PayoutRefused):
+        payment_batches.create_batch(people["officer"], utcnow().date())

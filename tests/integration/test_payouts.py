@@ -16,7 +16,7 @@ from portal.services.applications import NotAllowed
 from portal.services.payouts import PayoutRefused
 from portal.services.seed import sample_pdf, sample_report
 from tests.conftest import make_user
-from tests.factories import granted_dossier, municipality, open_call, payout_people, scored_dossier
+from tests.factories import granted_dossier, municipality, open_call, payout_people, scored_dossier, to_bank
 from workflows.applications import State
 from workflows.budget import Standing
 from workflows.payouts import PayoutKind, PayoutState
@@ -41,6 +41,7 @@ def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
     assert (balance.kind, balance.state, balance.amount_cents, balance.iban) == ("balance", "planned", ASKED, dossier.iban)
 
     payouts.approve(balance.id, people["finance"])
+    to_bank(people["finance2"])
     payouts.pay(balance.id, people["finance"], utcnow().date(), "BNK-2026-001")
     reservation = db.session.get(Reservation, dossier.id)
     assert (reservation.committed_cents, reservation.paid_cents) == (ASKED, ASKED)
@@ -49,7 +50,7 @@ def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
     trail = payouts.trail_of(dossier, payouts.payouts_of(dossier))
     assert (trail.committed_cents, trail.paid_cents, trail.outstanding_cents) == (ASKED, ASKED, 0)
     actions = [a for (a,) in db.session.execute(select(AuditEntry.action).where(AuditEntry.entity_type == "payout", AuditEntry.entity_id == str(balance.id)).order_by(AuditEntry.id))]
-    assert actions == ["payout.prepared", "payout.approved", "payout.paid"]
+    assert actions == ["payout.prepared", "payout.approved", "payout.in_file", "payout.paid"]
     events = {n.event for n in db.session.scalars(select(Notification).where(Notification.application_id == dossier.id))}
     assert {"payout_approved", "payout_paid"} <= events
 
@@ -60,6 +61,7 @@ def test_an_advance_at_grant_when_the_call_sets_one_and_the_balance_deducts_it(p
     (advance,) = payouts.payouts_of(dossier)
     assert (advance.kind, advance.amount_cents, advance.prepared_by_id) == ("advance", 2_160_00, people["officer"].id)
     payouts.approve(advance.id, people["finance"])
+    to_bank(people["finance2"])
     payouts.pay(advance.id, people["finance2"], utcnow().date(), "BNK-ADV")
     sample_report(dossier, make_user("applicant"))
     settlement = payouts.settle_report(dossier.id, people["officer"])
@@ -87,6 +89,7 @@ def test_an_advance_above_the_final_compensation_is_recovered_and_paid_never_exc
     dossier = granted_dossier(people, call)
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, people["finance"])
+    to_bank(people["finance"])
     payouts.pay(advance.id, people["finance"], utcnow().date(), "BNK-ADV")
     sample_report(dossier, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
     settlement = payouts.settle_report(dossier.id, people["officer"])
@@ -112,6 +115,7 @@ def test_nobody_approves_a_payout_they_prepared_and_the_database_agrees(people):
         payouts.approve(advance.id, people["officer"])  # an officer never approves
     assert refused.value.code == "not_allowed"
     payouts.approve(advance.id, people["finance"])
+    to_bank(people["finance"])
     payouts.fail(advance.id, people["finance"], "Rekening afgesloten")
     payouts.replan(advance.id, people["finance"])  # prepared again by a finance user...
     with pytest.raises(PayoutRefused) as refused:
@@ -145,6 +149,10 @@ def test_payment_refusals(people):
         payouts.pay(advance.id, people["finance"], utcnow().date(), "X")  # not approved yet
     assert refused.value.code == "not_allowed"
     payouts.approve(advance.id, people["finance"])
+    with pytest.raises(PayoutRefused) as refused:
+        payouts.pay(advance.id, people["finance"], utcnow().date(), "X")  # a transfer is paid only from its payment file
+    assert refused.value.code == "not_in_file"
+    to_bank(people["finance"])
     for when, reference, code in [
         (utcnow().date() + timedelta(days=2), "X", "paid_on_future"),
         (utcnow().date(), "  ", "bank_reference"),
@@ -155,7 +163,7 @@ def test_payment_refusals(people):
         assert refused.value.code == code
     with pytest.raises(PayoutRefused):
         payouts.fail(advance.id, people["finance"], " ")
-    assert advance.state == PayoutState.APPROVED
+    assert advance.state == PayoutState.IN_FILE
 
 
 def test_a_report_is_submitted_complete_and_settled_once_no_transfer_is_on_its_way(people):
@@ -178,6 +186,10 @@ def test_a_report_is_submitted_complete_and_settled_once_no_transfer_is_on_its_w
     with pytest.raises(PayoutRefused) as refused:
         payouts.settle_report(dossier.id, people["officer"])
     assert refused.value.code == "payout_in_flight"
+    to_bank(people["finance"])
+    with pytest.raises(PayoutRefused) as refused:
+        payouts.settle_report(dossier.id, people["officer"])
+    assert refused.value.code == "payout_in_flight"  # in a payment file: still on its way
     payouts.fail(advance.id, people["finance"], "IBAN onbekend")
     settlement = payouts.settle_report(dossier.id, people["officer"])
     # The failed advance is folded into the balance.

@@ -15,7 +15,7 @@ from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
 from portal.db import utcnow
 from portal.models import Call, Mentor, Organisation, Payout
 from portal.models.notifications import NotificationEvent
-from portal.services import applications, eligibility, matching, notifications, reviews
+from portal.services import applications, eligibility, matching, notifications, payment_batches, reviews
 from portal.services.seed import sample_need, sample_offer
 from tests.conftest import make_user, sign_in
 from tests.factories import complete_draft, in_review, municipality, open_call, submitted_dossier
@@ -39,7 +39,6 @@ GET_EXCEPTIONS = {
     "applicant.report_cost": 404,
     "applicant.report_document": 404,
     "officer.report_document": 404,  # nor has it a final report
-    "officer.sepa_file": 302,  # nothing approved to transfer: back to the payouts, with a message
     "applicant.start_from_match": 404,  # the sample match waits for answers: nothing to start yet
 }
 
@@ -120,6 +119,15 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
         db_session.add(payout)
         db_session.flush()
         samples.update(payout_id=payout.id)
+    if "batch_id" in rule.arguments:
+        # A payment file holding one approved advance.
+        dossier = submitted_dossier(open_call())
+        finance = make_user("finance")
+        payout = Payout(application_id=dossier.id, call_id=dossier.call_id, kind="advance", amount_cents=100_00, iban="BE68539007547034",
+                        prepared_by_id=make_user("officer").id, state="approved", approved_by_id=finance.id, approved_at=utcnow())  # fmt: skip
+        db_session.add(payout)
+        db_session.flush()
+        samples.update(batch_id=payment_batches.create_batch(finance, utcnow().date()).id)
     if {"offer_id", "need_id", "match_id"} & set(rule.arguments):
         # Gent's offer and need; the offer proposed to Ronse's need.
         owner = user if user is not None and user.role == "applicant" else make_user("applicant")

@@ -14,7 +14,7 @@ from portal.models import AuditEntry
 from portal.services import payouts
 from portal.services.seed import sample_report
 from tests.conftest import csrf_token, make_user, sign_in
-from tests.factories import granted_dossier, municipality, open_call, payout_people, pdf_bytes, scored_dossier
+from tests.factories import granted_dossier, municipality, open_call, payout_people, pdf_bytes, scored_dossier, to_bank
 from workflows.calls import BRUSSELS
 
 ASKED = "EUR\u00a05.400,00"
@@ -103,13 +103,20 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     assert "is goedgekeurd" in page
     today, tomorrow = brussels_today(), brussels_today() + timedelta(days=1)
     paid = {f"p{balance.id}-csrf_token": token, f"p{balance.id}-bank_reference": "BNK-77", f"p{balance.id}-paid_on": [str(today.day), str(today.month), str(today.year)]}
+    # A transfer is recorded as paid only once it went to the bank in a payment file.
+    page = after(finance, finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data=paid))
+    assert "Een overschrijving gaat naar de bank in een betaalbestand." in page
+    assert 'data-table="ready"' in page
+    page = after(finance, finance.post("/financien/betaalbestanden", data={"csrf_token": token, "execution_on": [str(today.day), str(today.month), str(today.year)]}))
+    assert "Download pain001-" in page and f'data-awaiting="{balance.id}"' in page
     refused = finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data={**paid, f"p{balance.id}-paid_on": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]})
     assert refused.status_code == 400 and "De datum van de betaling ligt in de toekomst." in refused.get_data(as_text=True)
     assert 'value="BNK-77"' in refused.get_data(as_text=True)
     refused = finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data={**paid, f"p{balance.id}-bank_reference": ""})
     assert refused.status_code == 400 and "Vul de referentie van de bank in" in refused.get_data(as_text=True)
     page = after(finance, finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data=paid))
-    assert "is geregistreerd als betaald" in page
+    assert "is geregistreerd als betaald" in page and "Betaalbestand" in page  # back on the payment file's page
+    assert f'data-awaiting="{balance.id}"' not in page
 
     page = officer.get(trail_url).get_data(as_text=True)
     assert figure(page, "paid") == "EUR\u00a04.050,00" and figure(page, "outstanding") == "EUR\u00a00,00"
@@ -124,6 +131,7 @@ def test_a_finance_user_never_approves_a_payout_they_prepared(app, db_session, s
     dossier, _ = granted_with_applicant(staff, open_call("ARM-ADV", advance_percent=50))
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, staff["finance2"])
+    to_bank(staff["finance2"])
     payouts.fail(advance.id, staff["finance2"], "Rekening afgesloten")
     finance = browser(app, staff["finance"])
     token = csrf_token(finance, "/financien/")
@@ -141,6 +149,7 @@ def test_a_failed_payment_needs_a_reason(app, db_session, staff):
     dossier, _ = granted_with_applicant(staff, open_call("ARM-ADV", advance_percent=50))
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, staff["finance2"])
+    to_bank(staff["finance2"])
     finance = browser(app, staff["finance"])
     token = csrf_token(finance, "/financien/")
     refused = finance.post(f"/financien/uitbetalingen/{advance.id}/mislukt", data={f"f{advance.id}-csrf_token": token, f"f{advance.id}-reason": " "})
