@@ -121,3 +121,20 @@ def test_paid_never_exceeds_committed_at_any_step_of_a_settlement(commitment, da
     # Paying the balance, or receiving the recovery, ends exactly at the final compensation.
     assert paid + settlement.to_pay_cents - settlement.to_recover_cents == settlement.final_cents
     assert settlement.commitment_after_cents - settlement.to_recover_cents == settlement.final_cents
+
+
+def test_a_transfer_reaches_the_bank_only_in_a_payment_file_and_a_recovery_comes_in_without_one():
+    from workflows.payouts import PayoutKind, batchable
+
+    for kind in (PayoutKind.ADVANCE, PayoutKind.BALANCE):
+        assert batchable(kind, PayoutState.APPROVED)
+        assert not batchable(kind, PayoutState.IN_FILE)  # never in a second file
+        assert not may(Role.FINANCE, PayoutState.APPROVED, PayoutAction.PAY, kind)
+        assert not may(Role.FINANCE, PayoutState.APPROVED, PayoutAction.FAIL, kind)
+        assert may(Role.FINANCE, PayoutState.IN_FILE, PayoutAction.PAY, kind)
+        assert may(Role.FINANCE, PayoutState.IN_FILE, PayoutAction.FAIL, kind)
+    assert not batchable(PayoutKind.RECOVERY, PayoutState.APPROVED)
+    assert may(Role.FINANCE, PayoutState.APPROVED, PayoutAction.PAY, PayoutKind.RECOVERY)
+    assert may(Role.FINANCE, PayoutState.APPROVED, PayoutAction.ADD_TO_FILE)
+    assert not may(Role.OFFICER, PayoutState.APPROVED, PayoutAction.ADD_TO_FILE)
+    assert not may(Role.FINANCE, PayoutState.IN_FILE, PayoutAction.CANCEL)  # on its way to the bank
