@@ -74,7 +74,7 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
         queue = db.session.scalars(
             select(Application)
             .where(Application.call_id == call_id, Application.state.in_(("submitted", "scored")))
-            .order_by(Application.submitted_at, Application.queue_number)
+            .order_by(Application.queue_number)
         ).all()
         reservations = {r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call_id))}
         reserved_total = sum(r.reserved_cents for r in reservations.values())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -93,3 +95,25 @@ def test_an_edit_racing_a_submit_never_changes_what_was_submitted(live_app, roun
         # Either the edit came first and was submitted, or it came after and was refused: never in between.
         assert frozen["approach"] == application.approach
         assert frozen["themes"] == application.theme_codes
+
+
+def test_the_queue_follows_the_database_not_a_web_servers_clock_running_behind(db_session):
+    """Two web machines, the second one's clock an hour behind: its later submission still queues second,
+    and the first dossier keeps the reservation its receipt showed."""
+    import time_machine
+
+    from portal.models import Reservation
+    from portal.services import applications
+    from portal.services.locks import database_now
+
+    call = open_call("ARM-CLOCK", envelope_cents=6_000_00, cap_cents=6_000_00, shortfall_policy="wait")
+    applicant = make_user("applicant")
+    first, second = complete_draft(applicant, call), complete_draft(applicant, call, receiving_nis="11002")
+    applications.submit(first.id, applicant, declared=True)
+    assert db_session.get(Reservation, first.id).standing == "reserved"
+    with time_machine.travel(database_now() - timedelta(hours=1), tick=True):
+        applications.submit(second.id, applicant, declared=True)
+    assert second.submitted_at > first.submitted_at and second.queue_number > first.queue_number
+    assert applications.queue_position(first) == 1 and applications.queue_position(second) == 2
+    assert db_session.get(Reservation, first.id).standing == "reserved"
+    assert db_session.get(Reservation, second.id).standing == "waiting"
