@@ -52,6 +52,20 @@ def _held() -> _Held:
     return held
 
 
+def _lock_each(model: Any, wanted: list[int], held_ids: set[int]) -> dict[int, Any]:
+    """Lock the rows one statement each, in the order given (a multi-row lock's order is not guaranteed),
+    and read them as they are now, not as this session last saw them."""
+    locked = {}
+    for row_id in wanted:
+        row = db.session.scalar(select(model).where(model.id == row_id).with_for_update(key_share=True))
+        if row is None:
+            raise LookupError(row_id)
+        db.session.refresh(row)
+        held_ids.add(row_id)
+        locked[row_id] = row
+    return locked
+
+
 def _out_of_order(message: str) -> None:
     if current_app.config["LOCK_ORDER_CHECK"]:
         raise LockOrderError(message)
@@ -70,15 +84,7 @@ def lock_dossiers(application_ids: Iterable[int]) -> dict[int, Application]:
         _out_of_order(f"dossier {new[0]} locked after call {min(held.calls)}")
     if new and held.dossiers and new[0] < max(held.dossiers):
         _out_of_order(f"dossier {new[0]} locked after dossier {max(held.dossiers)}")
-    locked: dict[int, Application] = {}
-    for application_id in wanted:  # one statement per row: the order of a multi-row lock is not guaranteed
-        application = db.session.scalar(select(Application).where(Application.id == application_id).with_for_update(key_share=True))
-        if application is None:
-            raise LookupError(application_id)
-        db.session.refresh(application)
-        held.dossiers.add(application_id)
-        locked[application_id] = application
-    return locked
+    return _lock_each(Application, wanted, held.dossiers)
 
 
 def lock_dossier(application_id: int) -> Application:
@@ -92,15 +98,7 @@ def lock_calls(call_ids: Iterable[int]) -> dict[int, Call]:
     new = [i for i in wanted if i not in held.calls]
     if new and held.calls and new[0] < max(held.calls):
         _out_of_order(f"call {new[0]} locked after call {max(held.calls)}")
-    locked: dict[int, Call] = {}
-    for call_id in wanted:
-        call = db.session.scalar(select(Call).where(Call.id == call_id).with_for_update(key_share=True))
-        if call is None:
-            raise LookupError(call_id)
-        db.session.refresh(call)
-        held.calls.add(call_id)
-        locked[call_id] = call
-    return locked
+    return _lock_each(Call, wanted, held.calls)
 
 
 def lock_call(call_id: int) -> Call:
