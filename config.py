@@ -37,6 +37,10 @@ class BaseConfig:
     NOTIFICATION_SENDING_TIMEOUT_SECONDS = int(os.environ.get("NOTIFICATION_SENDING_TIMEOUT_SECONDS", "600"))
     # Celery beat: the outbox sweep (seconds) and the reminders (every hour, on the minute given).
     OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
+    # The hand-over after a commit, which a page waits for: one attempt to reach the broker, this
+    # long at most; after a failed one this process does not try again for a while (the sweep does).
+    OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS", "0.5"))
+    OUTBOX_BROKER_RETRY_SECONDS = float(os.environ.get("OUTBOX_BROKER_RETRY_SECONDS", "30"))
     REMINDERS_MINUTE = int(os.environ.get("REMINDERS_MINUTE", "5"))
     # A payout still planned after this many days is brought to the finance users' attention.
     PAYOUT_APPROVAL_REMINDER_DAYS = int(os.environ.get("PAYOUT_APPROVAL_REMINDER_DAYS", "2"))

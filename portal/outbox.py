@@ -1,10 +1,13 @@
 """The relay of the outbox: notification rows written in a transaction go to a worker after its commit.
 
-Rows are collected when they are flushed and handed over only when their transaction commits (a
-rolled-back event sends nothing), at the end of the application context of the request, task or
-command that committed them. When the broker cannot be reached the rows stay pending, unenqueued,
-and the periodic sweep hands them over once it is back. In the embedded default the "worker" is
-this process: the task runs in-process (Celery's eager mode).
+Rows are collected when they are flushed, per transaction: a row flushed inside a savepoint belongs
+to it, joins the enclosing transaction when the savepoint is released and is dropped when it is
+rolled back. Only the outermost commit hands rows over (a rolled-back event sends nothing), at the
+end of the application context of the request, task or command that committed them. That hand-over
+never keeps a page waiting for a missing broker: one short attempt, and after a failure this
+process leaves the broker alone for a while. The rows then stay pending, unenqueued, and the
+periodic sweep, which is patient and ignores that pause, hands them over once the broker is back.
+In the embedded default the "worker" is this process: the task runs in-process (Celery's eager mode).
 """
 
 from __future__ import annotations
@@ -14,37 +17,59 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Notification
 from workflows.outbox import DeliveryStatus
 
-_FLUSHED = "outbox_flushed"  # session.info: rows flushed in the open transaction
+_UNCOMMITTED = "outbox_uncommitted"  # session.info: {open transaction or savepoint: ids of rows it holds}
 _COMMITTED = "outbox_committed"  # flask.g: rows committed, to relay when the context ends
 _last_embedded_sweep = 0.0
+# Per broker URL, the monotonic moment before which this process does not try it again after it
+# could not be reached: while it is down, each page would otherwise pay the connection attempt.
+_broker_paused_until: dict[str, float] = {}
 
 
 def relay_after_commit(notification_id: int) -> None:
     """For a row that was not new but must go out again (an officer's resend)."""
-    db.session.info.setdefault(_FLUSHED, []).append(notification_id)
+    session = db.session()
+    _hold(session, _innermost(session) or session.begin(), [notification_id])
+
+
+def _innermost(session: Session) -> SessionTransaction | None:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _hold(session: Session, transaction: SessionTransaction, notification_ids: list[int]) -> None:
+    session.info.setdefault(_UNCOMMITTED, {}).setdefault(transaction, []).extend(notification_ids)
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
     new = [row.id for row in session.new if isinstance(row, Notification)]
-    if new:
-        session.info.setdefault(_FLUSHED, []).extend(new)
+    transaction = _innermost(session)
+    if new and transaction is not None:
+        _hold(session, transaction, new)
 
 
 def _after_commit(session: Session) -> None:
-    flushed = session.info.pop(_FLUSHED, None)
-    if flushed and has_app_context():
-        g.setdefault(_COMMITTED, []).extend(flushed)
+    # Fired for a released savepoint too; the one committing is still the innermost here.
+    committed = _innermost(session)
+    if committed is None:
+        return
+    held = session.info.get(_UNCOMMITTED, {}).pop(committed, None)
+    if not held:
+        return
+    if committed.parent is not None:
+        _hold(session, committed.parent, held)  # released: still undone by a rollback of the enclosing one
+    elif has_app_context():
+        g.setdefault(_COMMITTED, []).extend(held)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_FLUSHED, None)
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # A commit has taken its rows already: what is left was rolled back (or the session closed).
+    session.info.get(_UNCOMMITTED, {}).pop(transaction, None)
 
 
 def init_outbox(app: Flask) -> None:
@@ -52,7 +77,7 @@ def init_outbox(app: Flask) -> None:
     if not event.contains(session_class, "after_flush", _after_flush):
         event.listen(session_class, "after_flush", _after_flush)
         event.listen(session_class, "after_commit", _after_commit)
-        event.listen(session_class, "after_rollback", _after_rollback)
+        event.listen(session_class, "after_transaction_end", _after_transaction_end)
     # Registered after Flask-SQLAlchemy, so they run before the session is removed (teardowns run in reverse).
     app.teardown_appcontext(_relay_at_teardown)
     app.teardown_request(_sweep_after_request)
@@ -80,14 +105,21 @@ def _sweep_after_request(exc: BaseException | None) -> None:
 
 
 def relay(notification_ids: list[int]) -> int:
-    """Hand rows to the worker; the number handed. Never raises: an unreachable broker leaves them
-    for the sweep (a row handed just before the broker went away may then be handed twice, which the
-    claim makes harmless), and an in-process delivery records its own failures."""
+    """Hand rows to the worker after a commit; the number handed. Never raises, and never waits long:
+    one attempt bounded by OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS, none at all for
+    OUTBOX_BROKER_RETRY_SECONDS after one failed. Rows not handed are left for the sweep (a row handed
+    just before the broker went away may then be handed twice, which the claim makes harmless); an
+    in-process delivery records its own failures."""
+    return _hand_over(notification_ids, patient=False)
+
+
+def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
     from worker.celery_app import dispatch
 
     task = "portal.deliver_notification"
     db.session.rollback()  # whatever the context left open is not ours to keep
-    if current_app.config["CELERY_TASK_ALWAYS_EAGER"]:
+    config = current_app.config
+    if config["CELERY_TASK_ALWAYS_EAGER"]:
         delivered = 0
         for notification_id in notification_ids:
             try:
@@ -96,11 +128,28 @@ def relay(notification_ids: list[int]) -> int:
                 current_app.logger.exception("in-process delivery of notification %s failed", notification_id)
                 db.session.rollback()
         return delivered
-    try:
-        dispatch(task, [(notification_id,) for notification_id in notification_ids])
-    except Exception as error:  # noqa: BLE001 - kombu and redis raise their own kinds when the broker is down
-        current_app.logger.warning("broker unreachable (%s): %d notifications wait for the sweep", error, len(notification_ids))
+    broker = config["CELERY_BROKER_URL"]
+    if not patient and time.monotonic() < _broker_paused_until.get(broker, 0.0):
+        current_app.logger.info("broker unreachable a moment ago: %d notifications wait for the sweep", len(notification_ids))
         return 0
+    try:
+        dispatch(
+            task,
+            [(notification_id,) for notification_id in notification_ids],
+            connect_timeout=None if patient else config["OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS"],
+        )
+    except Exception as error:  # noqa: BLE001 - kombu and redis raise their own kinds when the broker is down
+        pause = config["OUTBOX_BROKER_RETRY_SECONDS"]
+        _broker_paused_until[broker] = time.monotonic() + pause
+        current_app.logger.warning(
+            "broker unreachable (%s): %d notifications wait for the sweep; no hand-over after a commit for %s s",
+            error,
+            len(notification_ids),
+            pause,
+        )
+        return 0
+    if patient:
+        _broker_paused_until.pop(broker, None)  # it is back: the next commit need not wait for the sweep
     db.session.execute(
         update(Notification)
         .where(Notification.id.in_(notification_ids), Notification.status == DeliveryStatus.PENDING, Notification.enqueued_at.is_(None))
@@ -112,12 +161,13 @@ def relay(notification_ids: list[int]) -> int:
 
 def sweep_and_relay() -> tuple[int, int]:
     """The periodic sweep (beat's task, `flask sweep-outbox`, the embedded default): mark stale
-    claims, commit, hand the rows found over. Returns (found, handed)."""
+    claims, commit, hand the rows found over, with the broker's own timeouts and retries and despite
+    a pause after a failed hand-over. Returns (found, handed)."""
     from portal.services import delivery
 
     due = delivery.sweep(utcnow())
     db.session.commit()
-    return len(due), relay(due) if due else 0
+    return len(due), _hand_over(due, patient=True) if due else 0
 
 
 def _embedded_sweep(every: float) -> None:

@@ -53,10 +53,14 @@ def init_celery(app: Flask) -> Celery:
     return celery
 
 
-def dispatch(task_name: str, calls: list[tuple[Any, ...]]) -> int:
+def dispatch(task_name: str, calls: list[tuple[Any, ...]], connect_timeout: float | None = None) -> int:
     """Run a task once per argument tuple for the current Flask app: in this process (the embedded
     default, `apply`), or through the app's own broker. Decided per Flask app rather than by the
     shared Celery instance, so that apps of both kinds can live in one process (the tests do).
+
+    With `connect_timeout`, the broker gets one attempt, and neither connecting nor any reply may
+    take longer: for a hand-over that a page waits for. Without it, the broker settings above apply,
+    whose retries (kombu's, about 6 s when nothing listens) suit workers and scheduled jobs.
 
     Returns how many were handed over; raises on the first that could not be (broker down), or, in
     this process, when the task itself raised.
@@ -66,8 +70,14 @@ def dispatch(task_name: str, calls: list[tuple[Any, ...]]) -> int:
         for args in calls:
             task.apply(args=args, throw=True)
         return len(calls)
+    quick: dict[str, Any] = {}
+    if connect_timeout is not None:
+        quick = {
+            "connect_timeout": connect_timeout,
+            "transport_options": {"max_retries": 0, "socket_connect_timeout": connect_timeout, "socket_timeout": connect_timeout},
+        }
     handed = 0
-    with celery.connection_for_write(current_app.config["CELERY_BROKER_URL"]) as connection:
+    with celery.connection_for_write(current_app.config["CELERY_BROKER_URL"], **quick) as connection:
         for args in calls:
             celery.send_task(task_name, args=args, connection=connection, retry=False)
             handed += 1

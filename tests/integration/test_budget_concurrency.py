@@ -31,7 +31,10 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
         officer = make_user("officer")
         reviewers = [make_user("reviewer"), make_user("reviewer")]
         # EUR 4.000 each (50% of EUR 4.000 a month, half-time, 4 months): EUR 80.000 is reserved first.
-        scored = [scored_dossier(call, officer, reviewers, applicant=applicant, wage_cents=4_000_00).id for _ in range(SCORED)]
+        scored = []
+        for _ in range(SCORED):  # each one a transaction of its own, as the requests that made it would be
+            scored.append(scored_dossier(call, officer, reviewers, applicant=applicant, wage_cents=4_000_00).id)
+            db.session.commit()
         browser = signed_in_browser(live_app, applicant)
         # Wages from EUR 1.000 to EUR 9.000 a month: requests from EUR 1.000 to EUR 9.000 (half-time, 4 months).
         drafts = [complete_draft(applicant, call, wage_cents=rng.randrange(1_000_00, 9_000_00, 100)) for _ in range(SUBMISSIONS)]

@@ -16,7 +16,7 @@ from portal.models import Notification
 from portal.models.notifications import NotificationEvent
 from portal.services import applications, decisions, delivery, eligibility, notifications
 from tests.conftest import mail_body, make_user
-from tests.factories import complete_draft, in_review, municipality, open_call, score_everything
+from tests.factories import complete_draft, in_review, municipality, open_call, score_everything, to_bank
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -313,8 +313,8 @@ def test_an_event_while_redis_is_down_is_saved_and_its_e_mail_goes_out_when_redi
         applications.submit(draft_id, giving, declared=True)
         db.session.commit()
         expected = {r.email for r in _rows(draft_id, NotificationEvent.APPLICATION_SUBMITTED)}
-    relay_took = time.monotonic() - started  # the context ended: the relay tried and gave up
-    assert relay_took < 10
+    relay_took = time.monotonic() - started  # the context ended: the relay tried once and gave up
+    assert relay_took < 1.0  # kombu's own connection retries used to make it 6 s
     with app.app_context():
         assert db.session.get(Application, draft_id).state == "submitted"  # the event is saved
         rows = _rows(draft_id, NotificationEvent.APPLICATION_SUBMITTED)
@@ -356,6 +356,8 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
         payouts.settle_report(dossier.id, officer)
         (balance,) = payouts.payouts_of(dossier)
         payouts.approve(balance.id, finance)
+        db.session.commit()
+        to_bank(finance)  # a transfer is paid from the payment file it went to the bank in
         db.session.commit()
         dossier_id, balance_id, finance_id = dossier.id, balance.id, finance.id
         dutch_reader, english_reader = giving_nl.email, giving_en.email
