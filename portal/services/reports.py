@@ -43,7 +43,7 @@ PER_PAGE = 50
 # Dossiers that reached a local government: the action's monitoring indicators count these.
 REACHED = (State.GRANTED, State.CLOSED)
 # Payouts still to be made or received, in the order finance handles them.
-DUE_STATES = (PayoutState.PLANNED, PayoutState.APPROVED, PayoutState.FAILED)
+DUE_STATES = (PayoutState.PLANNED, PayoutState.APPROVED, PayoutState.IN_FILE, PayoutState.FAILED)
 
 E = TypeVar("E", bound=StrEnum)
 
