@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
-from flask import abort, send_file
+from flask import Response, abort, send_file, stream_with_context
 from sqlalchemy import select
 
 from forms.calls import ATTACHMENT_LABELS
@@ -38,7 +40,21 @@ def send_attachment(application: Application, kind: str) -> Any:
 
 
 def _send_stored_pdf(stored_name: str, download_name: str) -> Any:
-    return send_file(io.BytesIO(files.read_file(stored_name)), mimetype="application/pdf", as_attachment=True, download_name=download_name)
+    """Streamed from the store chunk by chunk, whatever its size."""
+    size, chunks = files.stream_file(stored_name)
+    response = Response(stream_with_context(chunks), mimetype="application/pdf")
+    response.headers["Content-Length"] = str(size)
+    _attachment_header(response, download_name)
+    return response
+
+
+def _attachment_header(response: Response, download_name: str) -> None:
+    """Content-Disposition as send_file writes it: an ASCII name, and the UTF-8 one (RFC 6266) when they differ."""
+    simple = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii") or "document.pdf"
+    names = {"filename": simple}
+    if simple != download_name:
+        names["filename*"] = "UTF-8''" + quote(download_name, safe="!#$&+^`|~")
+    response.headers.set("Content-Disposition", "attachment", **names)
 
 
 def send_report_document(application: Application, document_id: int) -> Any:

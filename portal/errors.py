@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.access import safe_next
 from portal.extensions import db
+from portal.services.files import StoredFileMissing
 
 
 def _page(status: int, title: str, message: str, back: str | None = None) -> ResponseReturnValue:
@@ -59,6 +60,17 @@ def register(app: Flask) -> None:
             _("Het bestand is te groot"),
             _("Wat u verstuurde is te groot. Een bijlage mag hoogstens 50 MB zijn; de oproep kan een lagere grens hebben."),
             back=safe_next(request.path),
+        )
+
+    @app.errorhandler(StoredFileMissing)
+    def file_missing(error: StoredFileMissing) -> ResponseReturnValue:
+        # Never made up again: a receipt or letter that changed would no longer be the one handed out.
+        app.logger.error("stored file missing: %s (on %s)", error, request.path)
+        db.session.rollback()
+        return _page(
+            500,
+            _("Een bestand ontbreekt"),
+            _("Dit bestand hoort in de opslag van het portaal te zitten, maar is er niet. Het wordt niet opnieuw gemaakt. Meld het aan de beheerder met de datum en het adres van deze pagina."),
         )
 
     @app.errorhandler(500)

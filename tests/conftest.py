@@ -130,6 +130,10 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # Buffered: the body is read and the response closed, as a WSGI server does. A streamed download
+        # left unread would otherwise hold its request's context and database connection until the
+        # garbage collector found it.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

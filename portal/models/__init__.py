@@ -5,6 +5,7 @@ from portal.models.audit import AuditEntry
 from portal.models.budget import BudgetMovement, Reservation
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
 from portal.models.eligibility import EligibilityResult
+from portal.models.files import StoredFile, StoredFileChunk
 from portal.models.matching import Match, MentorProfile, Need, Offer
 from portal.models.notifications import Notification
 from portal.models.organisations import Organisation, OrganisationKind
@@ -39,6 +40,8 @@ __all__ = [
     "Reservation",
     "Review",
     "ReviewScore",
+    "StoredFile",
+    "StoredFileChunk",
     "Submission",
     "AuditEntry",
     "BudgetMovement",

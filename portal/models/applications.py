@@ -83,7 +83,7 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     granted_cents: Mapped[int | None] = mapped_column(BigInteger)
-    decision_letter_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    decision_letter_name: Mapped[str | None] = mapped_column(ForeignKey("stored_file.name"), unique=True)
 
     call: Mapped[Call] = relationship()
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
@@ -166,7 +166,7 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    stored_name: Mapped[str] = mapped_column(ForeignKey("stored_file.name"), unique=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -188,7 +188,7 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_sha256: Mapped[str] = mapped_column(String(64))
-    receipt_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    receipt_name: Mapped[str | None] = mapped_column(ForeignKey("stored_file.name"), unique=True)
 
     application: Mapped[Application] = relationship(back_populates="submissions")
 

@@ -251,7 +251,7 @@ class ReportDocument(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("final_report.id", ondelete="CASCADE"), index=True)
     original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    stored_name: Mapped[str] = mapped_column(ForeignKey("stored_file.name"), unique=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -147,10 +147,7 @@ def letter_bytes(application: Application) -> bytes:
     if not has_letter(application):
         raise NotAllowed("no decision yet")
     if application.decision_letter_name:
-        try:
-            return files.read_file(application.decision_letter_name)
-        except FileNotFoundError:
-            current_app.logger.warning("decision letter %s missing on disk; made again", application.decision_letter_name)
+        return files.read_file(application.decision_letter_name)  # a missing one is an error, never made again
     pdf = render_letter(application)
     application.decision_letter_name = files.write_file(pdf)
     return pdf

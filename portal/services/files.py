@@ -1,23 +1,34 @@
-"""Uploaded PDFs and generated receipts: checked by content, stored outside the web root."""
+"""Uploaded PDFs and generated receipts: checked by content, kept in the shared file store.
+
+The store is the database (portal/models/files.py): every web and worker machine sees every file,
+a file is written in the transaction of the row that refers to it, and a download streams it chunk
+by chunk. Nothing is kept on a machine's own disk.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 import magic
-from flask import current_app
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from sqlalchemy import delete, func, select
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Attachment, User
+from portal.models.files import CHUNK_BYTES, StoredFile, StoredFileChunk
 from portal.services import audit
+
+
+class StoredFileMissing(LookupError):
+    """A row refers to a file the store does not hold: never made up again, always reported."""
 
 
 class UploadProblem(StrEnum):
@@ -32,12 +43,6 @@ class UploadProblem(StrEnum):
 class CheckedPdf:
     data: bytes
     sha256: str
-
-
-def storage() -> Path:
-    folder = Path(current_app.config["FILES_PATH"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def check_pdf(data: bytes | None, max_bytes: int) -> CheckedPdf | UploadProblem:
@@ -60,17 +65,57 @@ def check_pdf(data: bytes | None, max_bytes: int) -> CheckedPdf | UploadProblem:
 
 
 def write_file(data: bytes) -> str:
+    """Keep the bytes in the store, in this transaction; the new file's name, for the row that refers to it."""
     name = secrets.token_hex(16)
-    (storage() / name).write_bytes(data)
+    chunks = [data[start : start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES)]
+    db.session.add(StoredFile(name=name, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), chunk_count=len(chunks)))
+    db.session.flush()  # the file before the row that refers to it (a foreign key)
+    for position, chunk in enumerate(chunks):
+        db.session.add(StoredFileChunk(file_name=name, position=position, data=chunk))
+    db.session.flush()
     return name
 
 
+def _stored(name: str) -> StoredFile:
+    stored = db.session.get(StoredFile, name)
+    if stored is None:
+        raise StoredFileMissing(name)
+    return stored
+
+
 def read_file(name: str) -> bytes:
-    return (storage() / name).read_bytes()
+    """The whole file, for what needs it whole (an e-mail attachment, a restored upload)."""
+    return b"".join(stream_file(name)[1])
+
+
+def stream_file(name: str) -> tuple[int, Iterator[bytes]]:
+    """(size, the chunks one by one): each chunk is read when it is wanted, so a download of any size
+    holds one chunk in memory. Raises StoredFileMissing at once when the file is not in the store.
+    The chunks are read in this session: a streamed response keeps its request's context
+    (stream_with_context) until the server has sent the last chunk and closed the response."""
+    stored = _stored(name)
+    present = db.session.scalar(select(func.count()).select_from(StoredFileChunk).where(StoredFileChunk.file_name == name))
+    if present != stored.chunk_count:  # found now, before a response has started, rather than halfway
+        raise StoredFileMissing(f"{name}: {present} of {stored.chunk_count} chunks")
+
+    count = stored.chunk_count
+
+    def chunks() -> Iterator[bytes]:
+        for position in range(count):
+            data = db.session.scalar(
+                select(StoredFileChunk.data).where(StoredFileChunk.file_name == name, StoredFileChunk.position == position)
+            )
+            if data is None:
+                raise StoredFileMissing(f"{name} chunk {position}")
+            yield bytes(data)
+
+    return stored.size_bytes, chunks()
 
 
 def delete_file(name: str) -> None:
-    (storage() / name).unlink(missing_ok=True)
+    """Forget a file no row refers to any more, in this transaction."""
+    db.session.execute(delete(StoredFileChunk).where(StoredFileChunk.file_name == name))
+    db.session.execute(delete(StoredFile).where(StoredFile.name == name))
 
 
 def store_attachment(application: Application, kind: str, original_name: str, pdf: CheckedPdf, actor: User) -> Attachment:
@@ -88,6 +133,8 @@ def store_attachment(application: Application, kind: str, original_name: str, pd
     attachment.uploaded_by_id = actor.id
     attachment.uploaded_at = utcnow()
     db.session.flush()
+    if replaced is not None:
+        delete_file(replaced)  # nothing refers to it any more: no orphan piles up
     audit.record(
         actor,
         "application.attachment_uploaded",

@@ -30,12 +30,10 @@ def render_receipt(submission: Submission, locale: str) -> bytes:
 
 
 def receipt_bytes(submission: Submission, locale: str) -> bytes:
-    """The stored receipt; made (and stored) the first time it is asked for."""
+    """The stored receipt; made (and stored) the first time it is asked for, and from then on always that
+    one: a receipt missing from the store is an error (StoredFileMissing), never made up again."""
     if submission.receipt_name:
-        try:
-            return files.read_file(submission.receipt_name)
-        except FileNotFoundError:
-            current_app.logger.warning("receipt %s missing on disk; made again", submission.receipt_name)
+        return files.read_file(submission.receipt_name)
     pdf = render_receipt(submission, locale)
     submission.receipt_name = files.write_file(pdf)
     return pdf

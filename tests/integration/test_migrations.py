@@ -76,3 +76,50 @@ def test_notifications_of_a_government_become_inbox_rows_of_its_users_and_back(t
             upgrade()
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_files_of_an_instance_move_into_the_store_and_back(tmp_path, smtp_sink, capfd):
+    """0012 moves every file a row names from FILES_PATH into the database; a missing upload stops it
+    with its name, a missing receipt is forgotten (it is made from the frozen content); 0011 writes them back."""
+    import hashlib
+    from pathlib import Path
+
+    import pytest
+    from sqlalchemy import text
+
+    from portal.services import files, receipts, reference
+    from tests.factories import open_call, submitted_dossier
+
+    folder = tmp_path / "files"
+    with throwaway_database(tmp_path) as url:
+        fresh = make_app(url, smtp_sink, FILES_PATH=str(folder))
+        with fresh.app_context():
+            upgrade()
+            reference.load_reference_data()
+            dossier = submitted_dossier(open_call())
+            receipts.receipt_bytes(dossier.latest_submission, "nl")
+            stored = {a.stored_name: a.sha256 for a in dossier.attachments}
+            receipt = dossier.latest_submission.receipt_name
+            db.session.commit()
+            db.session.remove()
+
+            downgrade(revision="0011")
+            assert {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in stored} == stored
+            assert (folder / receipt).read_bytes().startswith(b"%PDF")
+
+            (folder / receipt).unlink()  # a receipt lost: forgotten, made again from the frozen content
+            lost_upload = next(iter(stored))
+            kept = (folder / lost_upload).read_bytes()
+            (folder / lost_upload).unlink()
+            with pytest.raises(SystemExit):  # Flask-Migrate's way of saying the migration failed
+                upgrade()
+            assert f"attachment.stored_name = {lost_upload}" in capfd.readouterr().err  # named for the operator
+            Path(folder / lost_upload).write_bytes(kept)
+            upgrade()
+
+            for name, sha256 in stored.items():
+                assert hashlib.sha256(files.read_file(name)).hexdigest() == sha256
+            with db.engine.begin() as connection:
+                assert connection.execute(text("SELECT receipt_name FROM submission")).scalar() is None
+            db.session.remove()
+            db.engine.dispose()

@@ -3,11 +3,10 @@
 import html
 import io
 import re
-from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from portal.models import Application, FormRescue, UserSession
+from portal.models import Application, FormRescue, StoredFile, UserSession
 from portal.services import accounts
 from tests.conftest import PASSWORD, csrf_token, make_user
 from tests.factories import complete_draft, municipality, open_call, pdf_bytes
@@ -156,14 +155,13 @@ def test_nothing_is_kept_from_a_post_without_this_browsers_csrf_token(app, clien
 
 
 def test_an_anonymous_post_writes_no_file(app, client, db_session):
-    folder = Path(app.config["FILES_PATH"])
-    before = sorted(folder.iterdir()) if folder.exists() else []
+    before = db_session.scalar(select(func.count()).select_from(StoredFile))
     client.post(
         "/mijn-dossiers/987654/bijlagen",
         data={"x": (io.BytesIO(b"A" * 100_000), "junk.bin")},
         content_type="multipart/form-data",
     )
-    assert (sorted(folder.iterdir()) if folder.exists() else []) == before
+    assert db_session.scalar(select(func.count()).select_from(StoredFile)) == before
     assert db_session.scalar(select(FormRescue)) is None
 
 
@@ -181,11 +179,12 @@ def test_a_kept_file_is_deleted_when_the_user_throws_it_away(app, client, db_ses
         content_type="multipart/form-data",
     )
     kept = db_session.scalar(select(FormRescue))
-    stored = Path(app.config["FILES_PATH"]) / kept.files[0]["stored_name"]
-    assert stored.exists()
+    stored = kept.files[0]["stored_name"]
+    assert db_session.get(StoredFile, stored) is not None
     token = csrf_token(client, "/inloggen")
     client.post("/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": applicant.email, "password": PASSWORD})
     page = client.get(path).get_data(as_text=True)
     fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     client.post(path, data={"csrf_token": fresh, "_rescue_discard": "1"})
-    assert not stored.exists()
+    db_session.expire_all()
+    assert db_session.get(StoredFile, stored) is None
