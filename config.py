@@ -6,9 +6,11 @@ instance folder, Celery tasks executed in-process, e-mail written to a folder.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance"))
@@ -16,6 +18,9 @@ INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance"))
 
 class BaseConfig:
     PORTAL_NAME = "Collega-besturen versterken"
+    PORTAL_CONFIG_NAME = "base"
+    # Demo accounts have a published password and two-step key: only where no real user can be.
+    ALLOWS_DEMO = False
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
@@ -99,13 +104,23 @@ class BaseConfig:
 
     # Uploads and receipts live outside the web root, under random names.
     FILES_PATH = os.environ.get("FILES_PATH", str(INSTANCE / "files"))
+    # Operators: the bearer token of /metrics (no token: no metrics page), and prometheus-client's folder
+    # for adding up the counts of several gunicorn workers (set it for every web process, empty at start).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
     # The hard limit of a request; each call sets its own, lower limit per attachment.
     MAX_CONTENT_LENGTH = 55 * 1024 * 1024
+
+
+# Keys that stand in this file or the README: a production that used one could have its sessions forged.
+DEVELOPMENT_SECRET_KEYS = frozenset({"embedded-development-key-not-for-production", "test-secret"})
 
 
 class EmbeddedConfig(BaseConfig):
     """The default: one process, no services, demo-friendly (plain http on 127.0.0.1)."""
 
+    PORTAL_CONFIG_NAME = "embedded"
+    ALLOWS_DEMO = True
     SECRET_KEY = os.environ.get("SECRET_KEY", "embedded-development-key-not-for-production")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite'}")
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
@@ -117,7 +132,9 @@ class EmbeddedConfig(BaseConfig):
 
 
 class TestConfig(EmbeddedConfig):
+    PORTAL_CONFIG_NAME = "test"
     TESTING = True
+    ALLOWS_DEMO = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")
@@ -129,9 +146,17 @@ class TestConfig(EmbeddedConfig):
 
 
 class ProductionConfig(BaseConfig):
-    """PostgreSQL, Redis, Celery workers behind gunicorn: refuses to start without its services."""
+    """PostgreSQL, Redis, Celery workers behind gunicorn: refuses to start without its services, or with
+    a setting that is only safe on a developer's machine (production_problems below)."""
 
+    PORTAL_CONFIG_NAME = "production"
     REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "CELERY_BROKER_URL")
+    # A trial of the production topology on one machine (`make production`): e-mail links may point at
+    # this machine. Never set on a real deployment; the portal says so at every start.
+    PRODUCTION_TRIAL = os.environ.get("PRODUCTION_TRIAL", "false").lower() == "true"
+    # The trial has no TLS-terminating proxy in front: plain HTTP, cookies without the Secure flag.
+    FORCE_HTTPS = not PRODUCTION_TRIAL
+    SESSION_COOKIE_SECURE = not PRODUCTION_TRIAL
     # The demo account of the embedded default must never reach a bank: without this setting the
     # portal refuses to make a SEPA file (workers and the rest of the portal do not need it).
     SEPA_DEBTOR_IBAN = os.environ.get("SEPA_DEBTOR_IBAN", "")
@@ -153,9 +178,39 @@ def selected_config() -> type[BaseConfig]:
 
 
 def check_required(config: type[BaseConfig]) -> None:
-    """Production must not silently fall back to embedded defaults."""
+    """Production must not silently fall back to embedded defaults, nor start with unsafe ones."""
     missing = [key for key in getattr(config, "REQUIRED", ()) if not getattr(config, key, None)]
     if missing:
         env_names = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
         names = ", ".join(env_names.get(key, key) for key in missing)
         raise RuntimeError(f"Production configuration is missing: {names}")
+    if config is ProductionConfig or issubclass(config, ProductionConfig):
+        problems = production_problems(vars_of(config))
+        if problems:
+            raise RuntimeError("Production configuration refused: " + "; ".join(problems))
+
+
+def vars_of(config: type[BaseConfig]) -> dict[str, object]:
+    return {key: getattr(config, key) for key in dir(config) if key.isupper()}
+
+
+def production_problems(settings: dict[str, object]) -> list[str]:
+    """What makes these settings unfit for production, each naming its environment variable."""
+    problems = []
+    secret = str(settings.get("SECRET_KEY") or "")
+    if secret in DEVELOPMENT_SECRET_KEYS or len(secret) < 32:
+        problems.append("SECRET_KEY is a development key or shorter than 32 characters")
+    if str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        problems.append("RATELIMIT_STORAGE_URI is memory:// (each process would count login attempts on its own); use the Redis URL")
+    host = urlsplit(str(settings.get("PUBLIC_BASE_URL", ""))).hostname or ""
+    loopback = host == "localhost" or host.endswith(".localhost") or _is_loopback_address(host)
+    if (loopback or not host) and not settings.get("PRODUCTION_TRIAL"):
+        problems.append(f"PUBLIC_BASE_URL points at this machine ({host or 'no host'}): every link in an e-mail would be broken")
+    return problems
+
+
+def _is_loopback_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

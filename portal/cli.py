@@ -22,8 +22,11 @@ def register(app: Flask) -> None:
 
     @app.cli.command("demo")
     def demo_command() -> None:
-        """Load the demo: users for every role, a call open today (after `seed`)."""
-        users = seed.seed_demo()
+        """Load the demo: users for every role, a call open today (after `seed`). Never in production."""
+        try:
+            users = seed.seed_demo()
+        except seed.DemoRefused as refused:
+            raise click.ClickException(f"{refused}; PORTAL_CONFIG is {app.config['PORTAL_CONFIG_NAME']!r}. Nothing was changed.") from refused
         db.session.commit()
         click.echo(f"Demo users (password for all: {seed.DEMO_PASSWORD})")
         for user in users:

@@ -9,7 +9,6 @@ from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 
 from portal.db import Base
@@ -21,5 +20,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
-talisman = Talisman()
+# Talisman (security headers) is made per app in the factory: it keeps its settings and its app on the
+# object, so one shared instance would give every app the settings of the last one made.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from flask import current_app
 from pypdf import PdfWriter
 from sqlalchemy import select
 
@@ -136,8 +137,15 @@ def _demo_organisation(user: DemoUser) -> Organisation:
     return reference.vvsg() if user.role == Role.MATCHER else reference.abb()
 
 
+class DemoRefused(RuntimeError):
+    """The demo's accounts (a published password and two-step key) never reach a real database."""
+
+
 def seed_demo() -> list[DemoUser]:
-    """Users for every role (known password), and a call open today. Idempotent."""
+    """Users for every role (known password), and a call open today. Idempotent. Only in the embedded
+    default and the tests (ALLOWS_DEMO): in production it would create staff accounts anyone can use."""
+    if not current_app.config["ALLOWS_DEMO"]:
+        raise DemoRefused("the demo runs only in the embedded and test configurations")
     reference.load_reference_data()
     seed_call_2022()
     for demo in DEMO_USERS:
