@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_talisman import Talisman
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -56,6 +57,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     _init_extensions(app)
     _register_blueprints(app)
+    _say_what_production_lacks(app)
 
     from portal import cli, errors, matching_labels, templating
 
@@ -64,19 +66,31 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     matching_labels.register(app)
     cli.register(app)
 
+    from portal.metrics import init_metrics
     from portal.outbox import init_outbox
     from worker.celery_app import init_celery
 
     init_outbox(app)
     init_celery(app)
+    init_metrics(app)
     return app
+
+
+def _say_what_production_lacks(app: Flask) -> None:
+    """Said once, at start-up: what production can run without, but an operator should know."""
+    if app.config["ALLOWS_DEMO"]:
+        return
+    if not app.config["SEPA_DEBTOR_IBAN"]:
+        app.logger.warning("SEPA_DEBTOR_IBAN is not set: finance cannot make a payment file until it is")
+    if app.config.get("PRODUCTION_TRIAL"):
+        app.logger.warning("PRODUCTION_TRIAL is set: a trial on one machine, e-mail links point at %s", app.config["PUBLIC_BASE_URL"])
 
 
 def _init_extensions(app: Flask) -> None:
 
     from portal import access, models  # noqa: F401  (registers the tables)
     from portal.db import configure_sqlite
-    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
+    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import select_locale
     from portal.services.accounts import load_session_user
 
@@ -96,7 +110,7 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(access.enforce_access)
     limiter.init_app(app)
     csrf.init_app(app)
-    talisman.init_app(
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
@@ -118,7 +132,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.finance.routes import bp as finance_bp
     from portal.matcher.routes import bp as matcher_bp
     from portal.officer.routes import bp as officer_bp
+    from portal.ops.routes import bp as ops_bp
     from portal.public.routes import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, account_bp, applicant_bp, matcher_bp, committee_bp, officer_bp, finance_bp, admin_bp):
+    for blueprint in (ops_bp, public_bp, auth_bp, account_bp, applicant_bp, matcher_bp, committee_bp, officer_bp, finance_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -70,15 +70,21 @@ def dispatch(task_name: str, calls: list[tuple[Any, ...]], connect_timeout: floa
         for args in calls:
             task.apply(args=args, throw=True)
         return len(calls)
+    handed = 0
+    with broker_connection(connect_timeout) as connection:
+        for args in calls:
+            celery.send_task(task_name, args=args, connection=connection, retry=False)
+            handed += 1
+    return handed
+
+
+def broker_connection(connect_timeout: float | None = None) -> Any:
+    """A connection to the current Flask app's broker. With `connect_timeout`: one attempt, and neither
+    connecting nor any reply may take longer (for what a page or a health check waits for)."""
     quick: dict[str, Any] = {}
     if connect_timeout is not None:
         quick = {
             "connect_timeout": connect_timeout,
             "transport_options": {"max_retries": 0, "socket_connect_timeout": connect_timeout, "socket_timeout": connect_timeout},
         }
-    handed = 0
-    with celery.connection_for_write(current_app.config["CELERY_BROKER_URL"], **quick) as connection:
-        for args in calls:
-            celery.send_task(task_name, args=args, connection=connection, retry=False)
-            handed += 1
-    return handed
+    return celery.connection_for_write(current_app.config["CELERY_BROKER_URL"], **quick)

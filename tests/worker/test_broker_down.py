@@ -241,3 +241,17 @@ def test_a_decision_while_redis_is_down_answers_within_a_second_and_its_e_mails_
         str(m["To"]) for m in controlled_sink.messages if any(part.get_filename() == f"beslissing-{reference}.pdf" for part in m.iter_attachments())
     )
     assert with_letter == decision_to  # the decision, with its letter, once per address
+
+
+@pytest.mark.redis
+def test_health_follows_redis_down_and_up_again(web_app, own_redis):
+    web_app.config["CELERY_BROKER_URL"] = own_redis.url
+    client = web_app.test_client()
+    assert client.get("/health").status_code == 200
+    own_redis.stop()
+    started = time.monotonic()
+    response = client.get("/health")
+    assert response.status_code == 503 and response.get_json()["broker"] == "unavailable"
+    assert time.monotonic() - started < PAGE_BOUND  # a load balancer's check never hangs on the broker
+    own_redis.start()
+    assert client.get("/health").status_code == 200
