@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test setup lint typecheck pytest pdf-deps browser-deps translations assets clean
+.PHONY: run test production setup lint typecheck pytest pdf-deps browser-deps translations assets clean
 
 run: setup pdf-deps
 	$(BIN)/flask db upgrade
@@ -15,6 +15,17 @@ run: setup pdf-deps
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: setup pdf-deps browser-deps lint typecheck pytest
+
+# The production topology on this machine (Procfile, run by honcho): the production configuration on the
+# local PostgreSQL (database portal_trial) and Redis, two web processes at http://127.0.0.1:8001 and :8002,
+# a worker, beat and a mail sink that prints each e-mail. PRODUCTION_TRIAL: plain HTTP, links to this machine.
+TRIAL_DIR := instance/production-trial
+production: setup pdf-deps
+	mkdir -p $(TRIAL_DIR)/web1 $(TRIAL_DIR)/web2 $(TRIAL_DIR)/worker $(TRIAL_DIR)/beat
+	test -s $(TRIAL_DIR)/secret-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > $(TRIAL_DIR)/secret-key
+	psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1 FROM pg_database WHERE datname = 'portal_trial'" | grep -q 1 || psql -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE portal_trial"
+	set -a; . ./production-trial.env; SECRET_KEY=$$(cat $(TRIAL_DIR)/secret-key); TRIAL_DIR=$(TRIAL_DIR); set +a; \
+	  $(BIN)/flask db upgrade && $(BIN)/flask seed && exec $(BIN)/honcho start
 
 setup: $(VENV)/.installed portal/static/css/portal.css translations
 

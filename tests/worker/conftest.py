@@ -74,13 +74,15 @@ def worker_env(app: Flask, broker: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "PORTAL_CONFIG": "production",
-        "SECRET_KEY": "worker-test-secret",
+        "SECRET_KEY": "worker-test-secret-of-at-least-32-characters",
+        "RATELIMIT_STORAGE_URI": broker,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
         "MAIL_SERVER": str(app.config["MAIL_SERVER"]),
         "MAIL_PORT": str(app.config["MAIL_PORT"]),
-        "FILES_PATH": app.config["FILES_PATH"],
+        # An instance folder of the worker's own: every file it needs comes from the shared store.
+        "FILES_PATH": str(Path(app.config["FILES_PATH"]).parent / "worker-machine-files"),
         "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
         **extra,
     }
