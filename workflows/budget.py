@@ -104,3 +104,26 @@ def allocate(envelope_cents: int, committed_cents: int, queue: list[Claim], poli
         offer = available if waiting_place == 1 and policy is ShortfallPolicy.PARTIAL and available > 0 else None
         positions.append(Position(claim.application_id, Standing.WAITING, 0, waiting_place, offer))
     return Allocation(envelope_cents, committed_cents, tuple(positions))
+
+
+def append(envelope_cents: int, committed_cents: int, reserved_cents: int, last_waiting_place: int | None,
+           claim: Claim, policy: ShortfallPolicy) -> Position:  # fmt: skip
+    """The place of a new dossier at the end of a queue whose places `allocate` gave, without the queue.
+
+    Nothing ahead of the last dossier depends on what comes after it (`allocate` serves the queue in
+    order), so the places already given stand, and the new one needs only the totals: it reserves its
+    claim when nobody waits and the rest of the envelope holds it; otherwise it waits behind the last
+    waiting dossier, and under `partial` is offered what remains if it is the first to wait.
+    Equal to the last position of `allocate(queue + [claim])` (tests/unit/test_budget_append.py).
+    """
+    if claim.holds_reservation:
+        raise ValueError("a dossier joining the queue holds no reservation yet")
+    available = envelope_cents - committed_cents - reserved_cents
+    if available < 0:
+        raise ValueError("reservations and commitments exceed the envelope")
+    need = claim.claimed_cents
+    if last_waiting_place is None and need <= available:
+        return Position(claim.application_id, Standing.RESERVED, need, None, None)
+    place = (last_waiting_place or 0) + 1
+    offer = available if place == 1 and policy is ShortfallPolicy.PARTIAL and available > 0 else None
+    return Position(claim.application_id, Standing.WAITING, 0, place, offer)

@@ -210,6 +210,11 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     moment handed out: the ticket (a database sequence drawn under the call's lock) is the queue's
     order, and the moment is the database's clock read under that lock, never a web server's clock,
     so that several web machines with clocks a few milliseconds apart still keep the order exact.
+
+    Every government of the call waits for the call's lock when a call opens, so what needs no place
+    in the queue (the amount, the frozen content, who is told) is done and written before it; under
+    it: the ticket, the reference, the moment, the hash, the eligibility rules (one of them is about
+    that moment) and the reservation.
     """
     application = lock_dossier(application_id)
     resubmission = application.state_enum is State.CORRECTION_REQUESTED
@@ -217,17 +222,33 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
         return SubmitResult(application, application.latest_submission, SubmitCheck(()), already_submitted=True)
     if not can(Role.APPLICANT, application.state_enum, Action.RESUBMIT if resubmission else Action.SUBMIT):
         raise NotAllowed(application.state)
+    facts = draft_facts(application)
+    if not (check := check_submit(application.state_enum, facts, application.call.window, database_now(), declared)).ok:
+        return SubmitResult(application, None, check)
+
+    version = len(application.submissions) + 1
+    _, money = compensation_of(application)
+    content = frozen_content(application, actor)
+    before_the_queue = db.session.begin_nested()  # undone if the call closes before its lock is ours
+    notifications.record(
+        NotificationEvent.APPLICATION_SUBMITTED,
+        notifications.both_governments(application),
+        application,
+        {"version": version, "resubmission": resubmission},
+    )
+    db.session.flush()
+
     call = lock_call(application.call_id)
     now = database_now()
-    check = submit_check(application, now, declared)
+    check = check_submit(application.state_enum, facts, call.window, now, declared)
     if not check.ok:
+        before_the_queue.rollback()
         return SubmitResult(application, None, check)
+    before_the_queue.commit()
 
     ticket = QueueTicket(issued_at=now)
     db.session.add(ticket)
     db.session.flush()
-
-    _, money = compensation_of(application)
     if application.reference is None:
         application.reference = next_reference(call)
     before = application.state
@@ -237,11 +258,10 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     application.requested_cents = money.total_cents
     application.declared_by_id = actor.id
     application.state = State.SUBMITTED
-    content = frozen_content(application, actor)
-    content["queue_position"] = queue_position(application)
+    content.update(reference=application.reference, submitted_at=now.isoformat(), queue_position=queue_position(application))
     submission = Submission(
         application=application,
-        version=len(application.submissions) + 1,
+        version=version,
         submitted_at=now,
         submitted_by_id=actor.id,
         content=content,
@@ -257,17 +277,13 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
         to_state=State.SUBMITTED,
         details={"reference": application.reference, "requested_cents": application.requested_cents, "sha256": submission.content_sha256},
     )
-    notifications.record(
-        NotificationEvent.APPLICATION_SUBMITTED,
-        notifications.both_governments(application),
-        application,
-        {"version": submission.version, "resubmission": resubmission},
-    )
-    db.session.flush()
     from portal.services import eligibility  # eligibility builds on this module
 
-    eligibility.run_checks(application, submission.version)
-    budget.rebalance(call, actor, "resubmission" if resubmission else "submission")
+    eligibility.run_checks(application, version)  # its window rule needs the moment of submission
+    if budget.standing_of(application) is None:
+        budget.append(call, application, actor, "submission")
+    else:  # back after a correction, perhaps with an amount it accepted: the whole queue is recomputed
+        budget.rebalance(call, actor, "resubmission" if resubmission else "submission")
     return SubmitResult(application, submission, check)
 
 

@@ -1,4 +1,5 @@
-"""The envelope, first come first served: every budget event recomputes the queue under the call lock.
+"""The envelope, first come first served: every budget event recomputes the queue under the call lock,
+except a first submission, which joins the end of the queue (`append`) without moving anyone ahead.
 
 `rebalance` is called in the same transaction as the event (a submission, a withdrawal, later a
 refusal or a grant). It locks the call row, asks workflows/budget.py who holds a reservation,
@@ -18,7 +19,8 @@ from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, notifications
 from workflows.applications import State
-from workflows.budget import Claim, ShortfallPolicy, Standing, allocate
+from workflows.budget import Claim, Position, ShortfallPolicy, Standing, allocate
+from workflows.budget import append as append_to_queue
 from workflows.calls import BudgetMeter
 
 # Dossiers that hold or wait for money: submitted and not yet decided.
@@ -60,34 +62,10 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
     changes: list[Change] = []
     offered_now: list[tuple[Application, int]] = []
     in_queue = {a.id for a in queue}
-    for application in queue:
-        position = result.position_of(application.id)
-        assert position is not None
-        reservation = reservations.get(application.id)
-        if reservation is None:
-            reservation = Reservation(application_id=application.id, call_id=call.id, reserved_cents=0, committed_cents=0)
-            db.session.add(reservation)
-        before = Standing(reservation.standing) if reservation.standing else None
-        delta = position.reserved_cents - (reservation.reserved_cents or 0)
-        reservation.standing = position.standing
-        reservation.reserved_cents = position.reserved_cents
-        reservation.waiting_place = position.waiting_place
-        new_offer = position.offer_cents != reservation.offer_cents and position.offer_cents is not None
-        if new_offer:
-            offered_now.append((application, position.offer_cents))
-        reservation.offer_cents = position.offer_cents
-        if delta or before is not position.standing or new_offer:
-            kind = (
-                MovementKind.RESERVED
-                if delta > 0
-                else MovementKind.RELEASED
-                if delta < 0
-                else MovementKind.OFFERED
-                if new_offer
-                else MovementKind.WAITING
-            )
-            record_movement(call, application, actor, kind, delta, reason)
-            changes.append(Change(application, before, position.standing, position.reserved_cents))
+    for application, position in zip(queue, result.positions, strict=True):
+        change = _take(call, application, reservations.get(application.id), position, actor, reason, offered_now)
+        if change is not None:
+            changes.append(change)
     for application_id, reservation in reservations.items():
         if application_id in in_queue or not reservation.standing:
             continue
@@ -102,6 +80,66 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
         record_movement(call, application, actor, MovementKind.RELEASED, -released, reason)
         changes.append(Change(application, before, None, 0))
     db.session.flush()  # the CHECK on the call row is the last word on the envelope
+    _tell(changes, offered_now, actor, reason)
+    return changes
+
+
+def append(call: Call, application: Application, actor: User | None, reason: str) -> Change | None:
+    """A first submission joins the end of the queue. The call row must be locked.
+
+    Every event recomputes the queue (`rebalance`), so the places already given are the ones
+    `allocate` gives, and a dossier at the end changes none of them: its own place follows from the
+    call's totals and the last waiting place (workflows.budget.append). A fixed number of queries,
+    however long the queue, where `rebalance` reads all of it.
+    """
+    if db.session.get(Reservation, application.id) is not None:
+        raise ValueError("a dossier that held a place before rejoins through rebalance")  # its accepted amount counts
+    last_waiting_place = db.session.scalar(select(func.max(Reservation.waiting_place)).where(Reservation.call_id == call.id))
+    position = append_to_queue(
+        call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting_place,
+        Claim(application.id, application.requested_cents or 0), ShortfallPolicy(call.shortfall_policy),
+    )  # fmt: skip
+    call.reserved_cents += position.reserved_cents
+    offered_now: list[tuple[Application, int]] = []
+    change = _take(call, application, None, position, actor, reason, offered_now)
+    db.session.flush()  # the CHECK on the call row is the last word on the envelope
+    _tell([change] if change is not None else [], offered_now, actor, reason)
+    return change
+
+
+def _take(call: Call, application: Application, reservation: Reservation | None, position: Position, actor: User | None,
+          reason: str, offered_now: list[tuple[Application, int]]) -> Change | None:  # fmt: skip
+    """Bring one dossier's reservation row to its place; the change, if any, with its history line.
+    The call's total is set already, so the line carries it."""
+    if reservation is None:
+        reservation = Reservation(application_id=application.id, call_id=call.id, reserved_cents=0, committed_cents=0)
+        db.session.add(reservation)
+    before = Standing(reservation.standing) if reservation.standing else None
+    delta = position.reserved_cents - (reservation.reserved_cents or 0)
+    reservation.standing = position.standing
+    reservation.reserved_cents = position.reserved_cents
+    reservation.waiting_place = position.waiting_place
+    new_offer = position.offer_cents != reservation.offer_cents and position.offer_cents is not None
+    if new_offer:
+        offered_now.append((application, position.offer_cents))
+    reservation.offer_cents = position.offer_cents
+    if not (delta or before is not position.standing or new_offer):
+        return None
+    kind = (
+        MovementKind.RESERVED
+        if delta > 0
+        else MovementKind.RELEASED
+        if delta < 0
+        else MovementKind.OFFERED
+        if new_offer
+        else MovementKind.WAITING
+    )
+    record_movement(call, application, actor, kind, delta, reason)
+    return Change(application, before, position.standing, position.reserved_cents)
+
+
+def _tell(changes: list[Change], offered_now: list[tuple[Application, int]], actor: User | None, reason: str) -> None:
+    """The audit lines of new reservations, and what the governments hear of their money."""
     for change in changes:
         if change.after is Standing.RESERVED and change.before is not Standing.RESERVED:
             audit.record(actor, "budget.reserved", "application", change.application.id, details={"reserved_cents": change.reserved_cents, "reason": reason})
@@ -115,7 +153,6 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
             )
     for application, offer_cents in offered_now:
         notifications.record(NotificationEvent.BUDGET_OFFERED, notifications.giving_government(application), application, {"offer_cents": offer_cents})
-    return changes
 
 
 def release_commitment(call: Call, application: Application, actor: User | None, reason: str) -> int:
