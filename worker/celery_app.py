@@ -5,6 +5,8 @@ Embedded default: tasks run in-process (task_always_eager). Production: Redis as
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
 from celery import Celery, Task
@@ -70,12 +72,48 @@ def dispatch(task_name: str, calls: list[tuple[Any, ...]], connect_timeout: floa
         for args in calls:
             task.apply(args=args, throw=True)
         return len(calls)
+    connection = _idle_connection(connect_timeout)
     handed = 0
-    with broker_connection(connect_timeout) as connection:
+    try:
         for args in calls:
             celery.send_task(task_name, args=args, connection=connection, retry=False)
             handed += 1
+    except Exception:
+        _close(connection)
+        raise
+    _keep(connection, connect_timeout)  # redis-py reconnects a kept connection whose server restarted
     return handed
+
+
+# Broker connections kept between hand-overs, per process, broker and setting: connecting and declaring
+# the queue cost more than sending a message, and every commit of a busy page hands over. A connection
+# is used by one thread at a time and returned after; the dict outlives threads (no socket left to GC).
+_idle: dict[tuple[Any, ...], list[Any]] = {}
+_idle_lock = threading.Lock()
+
+
+def _idle_key(connect_timeout: float | None) -> tuple[Any, ...]:
+    return (os.getpid(), current_app.config["CELERY_BROKER_URL"], connect_timeout)  # never a parent's socket after a fork
+
+
+def _idle_connection(connect_timeout: float | None) -> Any:
+    with _idle_lock:
+        kept = _idle.get(_idle_key(connect_timeout))
+        if kept:
+            return kept.pop()
+    return broker_connection(connect_timeout)
+
+
+def _keep(connection: Any, connect_timeout: float | None) -> None:
+    with _idle_lock:
+        _idle.setdefault(_idle_key(connect_timeout), []).append(connection)
+
+
+def _close(connection: Any) -> None:
+    try:
+        connection.release()
+    except Exception:  # noqa: BLE001, S110 - a dead connection may refuse to close; it is dropped either way
+        pass
 
 
 def broker_connection(connect_timeout: float | None = None) -> Any:

@@ -255,3 +255,25 @@ def test_health_follows_redis_down_and_up_again(web_app, own_redis):
     assert time.monotonic() - started < PAGE_BOUND  # a load balancer's check never hangs on the broker
     own_redis.start()
     assert client.get("/health").status_code == 200
+
+
+@pytest.mark.redis
+def test_hand_overs_keep_one_connection_and_a_restarted_redis_gets_the_next_page_at_once(web_app, own_redis):
+    web_app.config["CELERY_BROKER_URL"] = own_redis.url
+    clients = redis.Redis.from_url(own_redis.url)
+    first = _submission_page(web_app, "11023")
+    second = _submission_page(web_app, "11024")
+
+    _submit(first[0], first[1])
+    connected = int(clients.info("stats")["total_connections_received"])
+    _submit(second[0], second[1])
+    # The second page's rows went over the connection the first page opened: no new connection.
+    assert int(clients.info("stats")["total_connections_received"]) == connected
+    assert _queued_messages(own_redis.url) == len(_rows(web_app, first[2])) + len(_rows(web_app, second[2]))
+
+    own_redis.stop()
+    own_redis.start()  # the kept connection died with the old server; the next page notices at once
+    browser, path, after_restart = _submission_page(web_app, "11025")
+    assert _submit(browser, path) < PAGE_BOUND
+    assert {r.enqueued_at is not None for r in _rows(web_app, after_restart)} == {True}  # handed over, not left for the sweep
+    assert _queued_messages(own_redis.url) == len(_rows(web_app, after_restart))
