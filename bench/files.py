@@ -20,30 +20,20 @@ import http.cookiejar
 import io
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from common import ROOT, gunicorn, kib, own_database, reset_peak  # noqa: E402
+
 PASSWORD = "een-lang-wachtwoord-voor-de-bench"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def large_pdf(size: int) -> bytes:
@@ -55,43 +45,6 @@ def large_pdf(size: int) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def reset_peak(process_id: int) -> int:
-    """Reset the worker's high-water mark (Linux: clear_refs 5) after its warm-up; its memory now, in KiB."""
-    Path(f"/proc/{process_id}/clear_refs").write_text("5")
-    return kib(process_id, "VmRSS")
-
-
-def kib(process_id: int, field: str) -> int:
-    status = Path(f"/proc/{process_id}/status").read_text()
-    match = re.search(rf"^{field}:\s+(\d+) kB", status, re.M)
-    assert match, field
-    return int(match.group(1))
-
-
-@contextmanager
-def gunicorn(target: str, env: dict[str, str], chdir: Path) -> Iterator[tuple[str, int]]:
-    """One gunicorn worker on loopback; yields (base URL, the worker's pid)."""
-    port = free_port()
-    master = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}", "--timeout", "120", target],
-        cwd=chdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health" if "wsgi" in target else f"http://127.0.0.1:{port}/source/1", timeout=2).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and master.poll() is None, "gunicorn did not start"
-                time.sleep(0.2)
-        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-        yield f"http://127.0.0.1:{port}", int(children[0])
-    finally:
-        master.terminate()
-        master.wait(timeout=30)
 
 
 def multipart(fields: dict[str, str], document: bytes) -> tuple[bytes, str]:
@@ -134,16 +87,10 @@ def main() -> None:
     args = parser.parse_args()
     size = args.megabytes * 1024 * 1024
 
-    import psycopg
     from flask_migrate import upgrade
 
-    name = f"portal_bench_{uuid.uuid4().hex[:10]}"
-    admin = POSTGRES.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    database = POSTGRES.rsplit("/", 1)[0] + f"/{name}"
     instance = Path(tempfile.mkdtemp(prefix="portal-bench-files-"))
-    try:
+    with own_database() as database:
         from portal import create_app
         from portal.extensions import db
         from portal.models import User
@@ -176,7 +123,7 @@ def main() -> None:
             return opener, re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
         # The portal: upload, then (a fresh worker) download.
-        with gunicorn("wsgi:app", env, ROOT) as (base, worker):
+        with gunicorn("wsgi:app", env, ROOT) as (base, (worker,)):
             opener, token = signed_in(base)
             body, content_type = multipart({"csrf_token": token, "action_plan-csrf_token": token, "action_plan-upload": "y"}, document)
             body = body.replace(b'name="document"', b'name="action_plan-document"')
@@ -193,7 +140,7 @@ def main() -> None:
             opener.open(warm_up, timeout=120).read()  # the first request imports what the route needs
             start_kib = reset_peak(worker)
             portal_results["upload"] = (timed(args.repeat, upload), kib(worker, "VmHWM") - start_kib)
-        with gunicorn("wsgi:app", env, ROOT) as (base, worker):
+        with gunicorn("wsgi:app", env, ROOT) as (base, (worker,)):
             opener, _token = signed_in(base)
             url = f"{base}/mijn-dossiers/{draft_id}/bijlagen/action_plan"
             read_all(opener, f"{base}/mijn-dossiers/{draft_id}/bijlagen/agreement")  # warm-up on a small file
@@ -208,7 +155,7 @@ def main() -> None:
 
         # The floor: the same sizes through a minimal Flask app on the same gunicorn settings.
         bench_env = {**os.environ, "PYTHONPATH": str(ROOT / "bench")}
-        with gunicorn("reference_app:app", bench_env, ROOT / "bench") as (base, worker):
+        with gunicorn("reference_app:app", bench_env, ROOT / "bench", ready_path="/source/1") as (base, (worker,)):
             opener = urllib.request.build_opener()
             ref_body, ref_type = multipart({}, document)
 
@@ -219,7 +166,7 @@ def main() -> None:
             sink()
             start_kib = reset_peak(worker)
             reference_results["upload"] = (timed(args.repeat, sink), kib(worker, "VmHWM") - start_kib)
-        with gunicorn("reference_app:app", bench_env, ROOT / "bench") as (base, worker):
+        with gunicorn("reference_app:app", bench_env, ROOT / "bench", ready_path="/source/1") as (base, (worker,)):
             opener = urllib.request.build_opener()
             read_all(opener, f"{base}/source/{len(document)}")
             start_kib = reset_peak(worker)
@@ -232,9 +179,6 @@ def main() -> None:
             ratio = statistics.median(portal_results[phase][0]) / statistics.median(reference_results[phase][0])
             print(f"  {phase}: the portal takes {ratio:.1f} times the floor's time")
         print(f"files written to the web machine's own instance folder: {sum(1 for _ in instance.rglob('*') if _.is_file() and _.parent.name == 'files')}")
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
