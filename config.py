@@ -55,6 +55,7 @@ class BaseConfig:
     SEPA_DEBTOR_BIC = os.environ.get("SEPA_DEBTOR_BIC", "GKCCBEBB")
     # Without beat (the embedded default) web requests sweep the outbox at most this often; 0: never.
     EMBEDDED_SWEEP_SECONDS = 0
+    OUTBOX_IN_PROCESS_THREAD = False
     # Refuse a lock taken out of the order dossiers-by-id-then-calls (portal/services/locks.py) instead
     # of letting it wait. Off in production, where one transaction of a command (the demo) may decide
     # several dossiers one after the other without any other transaction around; on in the tests that
@@ -126,6 +127,8 @@ class EmbeddedConfig(BaseConfig):
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
     CELERY_TASK_ALWAYS_EAGER = True
     EMBEDDED_SWEEP_SECONDS = 60
+    # In-process jobs run in a background thread of the web process, not inside the request.
+    OUTBOX_IN_PROCESS_THREAD = True
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
     SESSION_COOKIE_SECURE = False
     FORCE_HTTPS = False
@@ -139,8 +142,10 @@ class TestConfig(EmbeddedConfig):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://")
     MAIL_BACKEND = "locmem"
-    # Tests sweep when they mean to, never behind another test's back.
+    # Tests sweep when they mean to, never behind another test's back, and see the e-mails of a request
+    # when it has answered (tests/worker/test_embedded_mail_thread.py runs the background thread).
     EMBEDDED_SWEEP_SECONDS = 0
+    OUTBOX_IN_PROCESS_THREAD = False
     SERVER_NAME = "portal.test"
     PUBLIC_BASE_URL = "http://portal.test"
 

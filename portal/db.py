@@ -54,15 +54,33 @@ def enum_check(column: str, values: object) -> str:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """Make SQLite behave: foreign keys on, and real BEGIN/SAVEPOINT (pysqlite's own handling is off)."""
+    """Make SQLite behave: foreign keys on, and real BEGIN/SAVEPOINT (pysqlite's own handling is off).
+
+    Several requests at once (the embedded default serves each in a thread, and mail goes out from a
+    background thread): a file database writes its journal ahead (WAL), so readers never wait, and a
+    transaction that may write takes the write lock when it begins (BEGIN IMMEDIATE), waiting its turn
+    for up to 30 s. A deferred transaction that read first and then wrote would instead be refused at
+    once ("database is locked") whenever another wrote in between: SQLite cannot wait for that case.
+    A GET begins deferred: pages read, and the two that write (a receipt made at its first download,
+    a message marked read) write little, once, and wait like any other if nothing wrote since they read.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN" if _only_reads() else "BEGIN IMMEDIATE")
+
+
+def _only_reads() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")

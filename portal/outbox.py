@@ -7,11 +7,15 @@ end of the application context of the request, task or command that committed th
 never keeps a page waiting for a missing broker: one short attempt, and after a failure this
 process leaves the broker alone for a while. The rows then stay pending, unenqueued, and the
 periodic sweep, which is patient and ignores that pause, hands them over once the broker is back.
-In the embedded default the "worker" is this process: the task runs in-process (Celery's eager mode).
+In the embedded default the "worker" is this process: the task runs in-process (Celery's eager mode),
+in a background thread of its own (OUTBOX_IN_PROCESS_THREAD), so no page waits for mail or a PDF.
 """
 
 from __future__ import annotations
 
+import atexit
+import queue
+import threading
 import time
 from typing import Any
 
@@ -120,14 +124,9 @@ def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
     db.session.rollback()  # whatever the context left open is not ours to keep
     config = current_app.config
     if config["CELERY_TASK_ALWAYS_EAGER"]:
-        delivered = 0
-        for notification_id in notification_ids:
-            try:
-                delivered += dispatch(task, [(notification_id,)])
-            except Exception:  # noqa: BLE001 - a fault outside the delivery's own handling; the row stays visible
-                current_app.logger.exception("in-process delivery of notification %s failed", notification_id)
-                db.session.rollback()
-        return delivered
+        if config["OUTBOX_IN_PROCESS_THREAD"]:
+            return _in_process_sender(current_app._get_current_object()).hand(notification_ids)  # type: ignore[attr-defined]
+        return _deliver_here(notification_ids)
     broker = config["CELERY_BROKER_URL"]
     if not patient and time.monotonic() < _broker_paused_until.get(broker, 0.0):
         current_app.logger.info("broker unreachable a moment ago: %d notifications wait for the sweep", len(notification_ids))
@@ -157,6 +156,71 @@ def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
     )
     db.session.commit()
     return len(notification_ids)
+
+
+def _deliver_here(notification_ids: list[int]) -> int:
+    """Each row through the delivery task, in this thread and application context; how many ran."""
+    from worker.celery_app import dispatch
+
+    delivered = 0
+    for notification_id in notification_ids:
+        try:
+            delivered += dispatch("portal.deliver_notification", [(notification_id,)])
+        except Exception:  # noqa: BLE001 - a fault outside the delivery's own handling; the row stays visible
+            current_app.logger.exception("in-process delivery of notification %s failed", notification_id)
+            db.session.rollback()
+    return delivered
+
+
+class _InProcessSender:
+    """The embedded default's worker: one background thread of the web process that delivers the rows
+    handed to it, through the same task (claim, prepare, send, record), so a page never waits for mail
+    or a PDF. Rows still waiting when the process stops stay pending; the in-process sweep sends them
+    after the next start, and a row handed twice is sent once (the claim)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.waiting: queue.Queue[int] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="portal-mail", daemon=True)
+        self.thread.start()
+        # A command (`flask demo`) ends right after its commit: let what it handed over go out first.
+        atexit.register(self.drain, 30.0)
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until every row handed over was delivered, at most `timeout` seconds; whether it was."""
+        deadline = time.monotonic() + timeout
+        while self.waiting.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def hand(self, notification_ids: list[int]) -> int:
+        for notification_id in notification_ids:
+            self.waiting.put(notification_id)
+        return len(notification_ids)
+
+    def _run(self) -> None:
+        while True:
+            notification_id = self.waiting.get()
+            try:
+                with self.app.app_context():
+                    _deliver_here([notification_id])
+            except Exception:  # noqa: BLE001 - the thread outlives any one row's fault
+                self.app.logger.exception("in-process sender: notification %s", notification_id)
+            finally:
+                self.waiting.task_done()
+
+
+_sender_lock = threading.Lock()
+
+
+def _in_process_sender(app: Flask) -> _InProcessSender:
+    with _sender_lock:
+        sender = app.extensions.get("outbox_sender")
+        if sender is None or not sender.thread.is_alive():
+            sender = app.extensions["outbox_sender"] = _InProcessSender(app)
+        return sender  # type: ignore[no-any-return]
 
 
 def sweep_and_relay() -> tuple[int, int]:

@@ -8,7 +8,7 @@ import email.policy
 import functools
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -99,16 +99,17 @@ def make_app(database_url: str, smtp: SmtpSink, **overrides: Any) -> Flask:
 
 
 @contextmanager
-def app_on_own_database(tmp_dir: Any, smtp: SmtpSink, **overrides: Any) -> Iterator[Flask]:
+def app_on_own_database(tmp_dir: Any, smtp: SmtpSink, sqlite: bool = False, **overrides: Any) -> Iterator[Flask]:
     """An app on a new database of its own, with no test transaction around it: every commit is real
-    (for concurrency and for workers in other processes). It holds the reference data and an open call."""
+    (for concurrency and for workers in other processes). It holds the reference data and an open call.
+    With `sqlite`: a SQLite file, as the embedded default has, whatever else is reachable."""
     from flask_migrate import upgrade
 
     from portal.extensions import db
     from portal.services import reference
     from tests.factories import open_call
 
-    with throwaway_database(tmp_dir) as url:
+    with nullcontext(f"sqlite:///{tmp_dir / 'portal.sqlite'}") if sqlite else throwaway_database(tmp_dir) as url:
         flask_app = make_app(url, smtp, **overrides)
         flask_app.test_client_class = IsolatedClient
         with flask_app.app_context():

@@ -22,7 +22,7 @@ from sqlalchemy import or_, select, update
 
 from portal.extensions import db
 from portal.i18n import locale_for
-from portal.models import Notification
+from portal.models import Application, Notification
 from portal.models.notifications import WITH_DECISION_LETTER, NotificationEvent
 from portal.services import decisions, receipts
 from portal.services.locks import lock_dossier
@@ -58,18 +58,18 @@ class Attachment:
 
 
 def prepare(notification_id: int) -> list[Attachment]:
-    """The submission receipt or the decision letter, made and stored under the dossier's lock the
-    first time it is needed (both governments then get the same file). The caller commits."""
+    """The submission receipt or the decision letter, stored the first time it is needed (both
+    governments then get the same file). The caller commits."""
     notification = _claimed(notification_id)
     if notification.application_id is None:
         return []
     if notification.event_enum is NotificationEvent.APPLICATION_SUBMITTED:
-        application = lock_dossier(notification.application_id)
-        submission = next((s for s in application.submissions if s.version == notification.details.get("version")), None)
-        if submission is None:
+        application_id, version, locale = notification.application_id, notification.details.get("version"), notification.recipient_locale
+        pdf = receipts.receipt_made_outside_locks(application_id, int(version or 0), locale)
+        if pdf is None:
             return []
-        pdf = receipts.receipt_bytes(submission, notification.recipient_locale)
-        return [Attachment(f"ontvangstbewijs-{application.reference}.pdf", pdf)]
+        reference = db.session.get(Application, application_id).reference  # type: ignore[union-attr]
+        return [Attachment(f"ontvangstbewijs-{reference}.pdf", pdf)]
     if notification.event_enum in WITH_DECISION_LETTER:
         application = lock_dossier(notification.application_id)
         return [Attachment(f"beslissing-{application.reference}.pdf", decisions.letter_bytes(application))]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import select
 from weasyprint import HTML
 
 from portal.extensions import db
@@ -17,14 +21,32 @@ def _theme_names() -> dict[str, str]:
 
 
 def render_receipt(submission: Submission, locale: str) -> bytes:
+    return _render(_Printed.of(submission), locale)
+
+
+@dataclass(frozen=True)
+class _Printed:
+    """What the receipt prints, read from the database before the (slow) rendering."""
+
+    content: dict[str, Any]
+    sha256: str
+    version: int
+    themes: dict[str, str]
+
+    @classmethod
+    def of(cls, submission: Submission) -> _Printed:
+        return cls(dict(submission.content), submission.content_sha256, submission.version, _theme_names())
+
+
+def _render(printed: _Printed, locale: str) -> bytes:
     with force_locale(locale_for(locale)):
         html = render_template(
             "pdf/receipt.html",
-            content=submission.content,
-            sha256=submission.content_sha256,
-            version=submission.version,
-            queue_position=submission.content.get("queue_position"),
-            themes=_theme_names(),
+            content=printed.content,
+            sha256=printed.sha256,
+            version=printed.version,
+            queue_position=printed.content.get("queue_position"),
+            themes=printed.themes,
         )
     return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
 
@@ -37,3 +59,31 @@ def receipt_bytes(submission: Submission, locale: str) -> bytes:
     pdf = render_receipt(submission, locale)
     submission.receipt_name = files.write_file(pdf)
     return pdf
+
+
+def receipt_made_outside_locks(application_id: int, version: int, locale: str) -> bytes | None:
+    """The receipt of a submission for a worker: when none is stored yet, it is rendered with no
+    transaction open (a PDF takes a while, and on the embedded default's SQLite an open writing
+    transaction holds up every other), then stored under the dossier's lock unless another run stored
+    one meanwhile, whose file then wins: a receipt is made once. None: no such submission. The
+    caller commits."""
+    from portal.services.locks import lock_dossier
+
+    submission = _submission(application_id, version)
+    if submission is None:
+        return None
+    if not submission.receipt_name:
+        printed = _Printed.of(submission)
+        db.session.rollback()  # end the reading transaction before rendering
+        pdf = _render(printed, locale)
+        lock_dossier(application_id)
+        submission = _submission(application_id, version)
+        assert submission is not None  # submissions are never deleted
+        if not submission.receipt_name:
+            submission.receipt_name = files.write_file(pdf)
+            return pdf
+    return files.read_file(submission.receipt_name)
+
+
+def _submission(application_id: int, version: int) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.application_id == application_id, Submission.version == version))
