@@ -223,6 +223,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     if not can(Role.APPLICANT, application.state_enum, Action.RESUBMIT if resubmission else Action.SUBMIT):
         raise NotAllowed(application.state)
     facts = draft_facts(application)
+    application.call.themes  # noqa: B018 - loaded now, not under the call's lock (the eligibility rules read them)
     if not (check := check_submit(application.state_enum, facts, application.call.window, database_now(), declared)).ok:
         return SubmitResult(application, None, check)
 
@@ -281,7 +282,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
 
     eligibility.run_checks(application, version)  # its window rule needs the moment of submission
     if budget.standing_of(application) is None:
-        budget.append(call, application, actor, "submission")
+        budget.append(call, application, actor, "submission")  # a first submission: no reservation row yet
     else:  # back after a correction, perhaps with an amount it accepted: the whole queue is recomputed
         budget.rebalance(call, actor, "resubmission" if resubmission else "submission")
     return SubmitResult(application, submission, check)

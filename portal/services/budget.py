@@ -92,8 +92,8 @@ def append(call: Call, application: Application, actor: User | None, reason: str
     call's totals and the last waiting place (workflows.budget.append). A fixed number of queries,
     however long the queue, where `rebalance` reads all of it.
     """
-    if db.session.get(Reservation, application.id) is not None:
-        raise ValueError("a dossier that held a place before rejoins through rebalance")  # its accepted amount counts
+    # The caller knows the dossier has no reservation row: one that held a place before (and may have
+    # accepted a lower amount) rejoins through rebalance; a second row would break the primary key.
     last_waiting_place = db.session.scalar(select(func.max(Reservation.waiting_place)).where(Reservation.call_id == call.id))
     position = append_to_queue(
         call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting_place,

@@ -57,10 +57,14 @@ def _lock_each(model: Any, wanted: list[int], held_ids: set[int]) -> dict[int, A
     and read them as they are now, not as this session last saw them."""
     locked = {}
     for row_id in wanted:
-        row = db.session.scalar(select(model).where(model.id == row_id).with_for_update(key_share=True))
+        # Held since earlier in this transaction: nobody else changed it since, this session has it as it is.
+        row = db.session.get(model, row_id) if row_id in held_ids else None
+        if row is None:
+            row = db.session.scalar(
+                select(model).where(model.id == row_id).with_for_update(key_share=True).execution_options(populate_existing=True)
+            )
         if row is None:
             raise LookupError(row_id)
-        db.session.refresh(row)
         held_ids.add(row_id)
         locked[row_id] = row
     return locked
