@@ -121,9 +121,11 @@ def main() -> None:
         env = {
             **os.environ,
             "PORTAL_CONFIG": "production",
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": "bench-notifications-secret-key-0123456789abcdef",
             "DATABASE_URL": database,
             "CELERY_BROKER_URL": REDIS,
+            "RATELIMIT_STORAGE_URI": REDIS,
+            "PUBLIC_BASE_URL": "https://portaal.example.be",
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": str(smtp_port),
             "FILES_PATH": files,

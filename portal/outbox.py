@@ -149,13 +149,22 @@ def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
         return 0
     if patient:
         _broker_paused_until.pop(broker, None)  # it is back: the next commit need not wait for the sweep
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(notification_ids), Notification.status == DeliveryStatus.PENDING, Notification.enqueued_at.is_(None))
-        .values(enqueued_at=utcnow())
-    )
+    handed_at = utcnow()
+    for start in range(0, len(notification_ids), MARK_AT_ONCE):  # a command may commit many thousands at once
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id.in_(notification_ids[start : start + MARK_AT_ONCE]),
+                Notification.status == DeliveryStatus.PENDING,
+                Notification.enqueued_at.is_(None),
+            )
+            .values(enqueued_at=handed_at)
+        )
     db.session.commit()
     return len(notification_ids)
+
+
+MARK_AT_ONCE = 5000  # ids per UPDATE: far below PostgreSQL's 65,535 parameters of one statement
 
 
 def _deliver_here(notification_ids: list[int]) -> int:

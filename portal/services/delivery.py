@@ -10,7 +10,11 @@ officer instead of sending it again.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import smtplib
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +24,7 @@ from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import or_, select, update
 
-from portal.extensions import db
+from portal.extensions import db, mail
 from portal.i18n import locale_for
 from portal.models import Application, Notification
 from portal.models.notifications import WITH_DECISION_LETTER, NotificationEvent
@@ -134,8 +138,46 @@ def render_subject(notification: Notification, locale: str) -> str:
 
 def render(notification: Notification, locale: str | None = None) -> RenderedEmail:
     """In the recipient's language, links absolute. Each event's subject and paragraphs live in
-    templates/emails/notifications/<event>.{subject.txt,jinja}; one layout makes the text and the HTML."""
+    templates/emails/notifications/<event>.{subject.txt,jinja}; one layout makes the text and the HTML.
+
+    An event told to many people (a closing reminder to every government) reads the same for each who
+    shares a language and a name: it is rendered once and kept a short while (`_rendered`)."""
     language = locale or notification.recipient_locale
+    key = _content_key(notification, language)
+    kept = _rendered.get(key)
+    if kept is not None and time.monotonic() - kept[0] < RENDERED_KEPT_SECONDS:
+        return kept[1]
+    rendered = _render(notification, language)
+    if len(_rendered) >= RENDERED_KEPT_AT_MOST:
+        _rendered.clear()
+    _rendered[key] = (time.monotonic(), rendered)
+    return rendered
+
+
+# What decides an e-mail's words: the event, the language, the dossier as it is now (its and its call's
+# last change), the details, and the recipient's name and role (the match link differs per role).
+_rendered: dict[tuple[Any, ...], tuple[float, RenderedEmail]] = {}
+RENDERED_KEPT_SECONDS = 60.0
+RENDERED_KEPT_AT_MOST = 512
+
+
+def _content_key(notification: Notification, language: str) -> tuple[Any, ...]:
+    application = notification.application
+    user = notification.user
+    return (
+        notification.event,
+        language,
+        current_app.config["PUBLIC_BASE_URL"],
+        notification.application_id,
+        application.updated_at if application is not None else None,
+        application.call.updated_at if application is not None else None,
+        json.dumps(notification.details, sort_keys=True, default=str),
+        user.full_name if user is not None else None,
+        user.role if user is not None else None,
+    )
+
+
+def _render(notification: Notification, language: str) -> RenderedEmail:
     context = content_context(notification, language)
     # Links are built for the public address, also in a worker that has no request of its own.
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]), force_locale(locale_for(language)):
@@ -166,7 +208,59 @@ def send(notification_id: int, attachments: list[Attachment]) -> None:
     message.attach_alternative(rendered.html, "text/html")
     for attachment in attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
-    message.send()
+    if current_app.config.get("MAIL_BACKEND") != "smtp":
+        message.send()  # a folder or the tests' memory: nothing to keep open
+        return
+    connection = _mail_connection()
+    try:
+        connection.send_messages([message])
+    except BaseException:
+        _close_quietly(connection)  # in whatever state the server left it: never used again
+        raise
+    _keep_mail_connection(connection)
+
+
+# Mail server connections kept between e-mails (per process and settings; one thread at a time): a
+# worker sends many in a row, and the SMTP greeting, TLS and login cost more than a message.
+_idle_mail: dict[tuple[Any, ...], list[Any]] = {}
+_idle_mail_lock = threading.Lock()
+
+
+def _mail_key() -> tuple[Any, ...]:
+    config = current_app.config
+    return (os.getpid(), config.get("MAIL_BACKEND"), config.get("MAIL_SERVER"), config.get("MAIL_PORT"),
+            config.get("MAIL_USE_TLS"), config.get("MAIL_USE_SSL"), config.get("MAIL_USERNAME"))  # fmt: skip
+
+
+def _mail_connection() -> Any:
+    """An open connection: a kept one that still answers (NOOP), or a new one."""
+    while True:
+        with _idle_mail_lock:
+            kept = _idle_mail.get(_mail_key())
+            connection = kept.pop() if kept else None
+        if connection is None:
+            break
+        try:
+            if connection.connection is not None and connection.connection.noop()[0] == 250:
+                return connection
+        except (smtplib.SMTPException, OSError):
+            pass
+        _close_quietly(connection)  # the server closed it while it waited (idle timeout, restart)
+    connection = mail.get_connection(fail_silently=False)
+    connection.open()
+    return connection
+
+
+def _keep_mail_connection(connection: Any) -> None:
+    with _idle_mail_lock:
+        _idle_mail.setdefault(_mail_key(), []).append(connection)
+
+
+def _close_quietly(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001, S110 - a broken connection may refuse even to close
+        pass
 
 
 def _end_claim(notification_id: int, **values: Any) -> None:

@@ -154,3 +154,4 @@ def test_a_batch_decision_hands_over_the_decided_dossiers_notifications_only_whe
         )
     )
     assert sorted(_handed_over()) == sorted(told)
+

@@ -115,6 +115,7 @@ class ControlledSink(SmtpSink):
     hold_seconds: float = 0  # keep the message, then wait this long before answering 250
     received_at: list[float] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)  # addresses refused for good (550)
+    peers: list[Any] = field(default_factory=list)  # the client end of the connection of each message kept
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:  # noqa: N802
         if address in self.unknown:
@@ -130,6 +131,7 @@ class ControlledSink(SmtpSink):
                 return "451 4.3.2 Please try again later"
             self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[arg-type]
             self.received_at.append(time.monotonic())
+            self.peers.append(session.peer)
             hold = self.hold_seconds
         if hold:
             await asyncio.sleep(hold)
@@ -139,6 +141,7 @@ class ControlledSink(SmtpSink):
         with self.lock:
             self.messages.clear()
             self.received_at.clear()
+            self.peers.clear()
             self.refuse = self.refused = 0
             self.hold_seconds = 0
             self.unknown = set()

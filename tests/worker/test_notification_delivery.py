@@ -384,3 +384,66 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
             assert "betaald aan uw bestuur" in mail_body(message)
     with outbox_app.app_context():
         assert {r.status for r in _rows(dossier_id, NotificationEvent.PAYOUT_PAID)} == {"sent"}
+
+
+def test_a_worker_sends_one_event_to_many_over_one_connection_each_person_once(outbox_app, outbox_broker, controlled_sink, start_worker):
+    controlled_sink.reset()
+    with outbox_app.app_context():
+        draft = complete_draft(make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025")
+        db.session.commit()
+        people = [notifications.Recipient(f"bestuur-{n}@example.be") for n in range(40)]
+        notifications.record(NotificationEvent.CALL_CLOSING, people, draft, {"closes_at": "2026-12-31T22:59:59+00:00", "days_left": 3})
+        db.session.commit()
+    start_worker(outbox_app, outbox_broker)  # solo pool: one process sends them one after another
+
+    messages = _settled(controlled_sink, len(people))
+    assert _to(messages) == Counter(p.email for p in people)
+    assert len(set(controlled_sink.peers)) == 1  # one SMTP connection for all forty, not one each
+    assert len({mail_body(m) for m in messages}) == 1  # the same words for everyone (rendered once)
+
+
+def test_an_e_mail_rendered_once_is_reused_only_for_the_same_words(outbox_app):
+    with outbox_app.app_context():
+        applicant = make_user("applicant", organisation=municipality("11002"), locale="nl")
+        other = make_user("applicant", organisation=municipality("11002"), locale="nl")
+        draft = complete_draft(applicant, open_call(), receiving_nis="12025")
+        db.session.commit()
+        details = {"closes_at": "2026-12-31T22:59:59+00:00", "days_left": 3}
+        rows = notifications.record(
+            NotificationEvent.CALL_CLOSING,
+            [notifications.Recipient("a@example.be"), notifications.Recipient("b@example.be"), notifications.user_recipient(applicant),
+             notifications.user_recipient(other), notifications.Recipient("c@example.be", None, "en")],
+            draft, details,
+        )  # fmt: skip
+        rows += notifications.record(NotificationEvent.CALL_CLOSING, [notifications.Recipient("d@example.be")], draft, {**details, "closes_at": "2027-01-15T22:59:59+00:00"})
+        db.session.flush()
+        first, second, named, other_named, english, later = (delivery.render(row) for row in rows)
+        assert second is first  # same event, language, dossier and details: rendered once
+        assert named is not first and other_named is not named  # each person's name in the greeting
+        assert english.subject != first.subject  # in English
+        assert later is not first and later.text != first.text  # other details, other words
+        draft.approach = "Een andere aanpak"  # the dossier changed: its words may have too
+        db.session.flush()
+        assert delivery.render(rows[1]) is not first
+        db.session.rollback()
+
+
+def test_rows_committed_at_once_are_handed_over_and_marked_in_slices_every_one(outbox_app, outbox_broker, monkeypatch):
+    import redis
+
+    from portal import outbox
+
+    monkeypatch.setattr(outbox, "MARK_AT_ONCE", 7)  # PostgreSQL takes at most 65,535 parameters a statement
+    with outbox_app.app_context():
+        draft_id = complete_draft(make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025").id
+        db.session.commit()
+    redis.Redis.from_url(outbox_broker).flushdb()
+    with outbox_app.app_context():
+        draft = db.session.get(applications.Application, draft_id)
+        rows = notifications.record(NotificationEvent.DECLARED_ELIGIBLE, [notifications.Recipient(f"sl-{n}@example.be") for n in range(20)], draft)
+        db.session.commit()
+        ids = [r.id for r in rows]  # handed over when this context ends
+    with outbox_app.app_context():
+        marked = db.session.scalars(select(Notification.enqueued_at).where(Notification.id.in_(ids))).all()
+    assert len(marked) == 20 and None not in marked
+    assert redis.Redis.from_url(outbox_broker).llen("celery") == 20
