@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REDIS, ROOT, free_port, gunicorn, median, own_database, percentile, plain_url  # noqa: E402
+from common import REDIS, ROOT, free_port, gunicorn, median, own_database, percentile, plain_url, wait_until_answering  # noqa: E402
 
 SECRET_KEY = "bench-burst-secret-key-0123456789-abcdefghijklmnop"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -309,14 +309,7 @@ def flask_run(env: dict[str, str], log: object) -> Iterator[str]:
     process = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "flask run did not start"
-                time.sleep(0.2)
+        wait_until_answering(f"http://127.0.0.1:{port}/health", process, "flask run")
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

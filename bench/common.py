@@ -79,20 +79,25 @@ def gunicorn(target: str, env: dict[str, str], chdir: Path, *, workers: int = 1,
         cwd=chdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and master.poll() is None, f"gunicorn {target} did not start"
-                time.sleep(0.2)
+        wait_until_answering(f"http://127.0.0.1:{port}{ready_path}", master, f"gunicorn {target}")
+        deadline = time.monotonic() + 30
         while len(children_of(master.pid)) < workers and time.monotonic() < deadline:
             time.sleep(0.1)
         yield f"http://127.0.0.1:{port}", children_of(master.pid)
     finally:
         master.terminate()
         master.wait(timeout=30)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, f"{what} did not start"
+            time.sleep(0.2)
 
 
 def percentile(values: list[float], fraction: float) -> float:

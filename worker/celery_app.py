@@ -5,6 +5,7 @@ Embedded default: tasks run in-process (task_always_eager). Production: Redis as
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from typing import Any
@@ -102,6 +103,15 @@ def _idle_connection(connect_timeout: float | None) -> Any:
         if kept:
             return kept.pop()
     return broker_connection(connect_timeout)
+
+
+@atexit.register
+def _close_idle() -> None:
+    with _idle_lock:
+        kept = [connection for connections in _idle.values() for connection in connections]
+        _idle.clear()
+    for connection in kept:
+        _close(connection)
 
 
 def _keep(connection: Any, connect_timeout: float | None) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -212,9 +212,8 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     so that several web machines with clocks a few milliseconds apart still keep the order exact.
 
     Every government of the call waits for the call's lock when a call opens, so what needs no place
-    in the queue (the amount, the frozen content, who is told) is done and written before it; under
-    it: the ticket, the reference, the moment, the hash, the eligibility rules (one of them is about
-    that moment) and the reservation.
+    in the queue (the amount, the frozen content, the eligibility rules, who is told) is done and
+    written before it; under it: the ticket and its moment, the reference, the hash, the reservation.
     """
     application = lock_dossier(application_id)
     resubmission = application.state_enum is State.CORRECTION_REQUESTED
@@ -223,14 +222,18 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     if not can(Role.APPLICANT, application.state_enum, Action.RESUBMIT if resubmission else Action.SUBMIT):
         raise NotAllowed(application.state)
     facts = draft_facts(application)
-    application.call.themes  # noqa: B018 - loaded now, not under the call's lock (the eligibility rules read them)
-    if not (check := check_submit(application.state_enum, facts, application.call.window, database_now(), declared)).ok:
+    checked_at = database_now()
+    if not (check := check_submit(application.state_enum, facts, application.call.window, checked_at, declared)).ok:
         return SubmitResult(application, None, check)
 
     version = len(application.submissions) + 1
     _, money = compensation_of(application)
     content = frozen_content(application, actor)
     before_the_queue = db.session.begin_nested()  # undone if the call closes before its lock is ours
+    application.requested_cents = money.total_cents
+    from portal.services import eligibility  # eligibility builds on this module
+
+    eligibility.run_checks(application, version, submitted_at=checked_at)
     notifications.record(
         NotificationEvent.APPLICATION_SUBMITTED,
         notifications.both_governments(application),
@@ -240,23 +243,20 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     db.session.flush()
 
     call = lock_call(application.call_id)
-    now = database_now()
+    ticket, now = issue_ticket()
     check = check_submit(application.state_enum, facts, call.window, now, declared)
     if not check.ok:
         before_the_queue.rollback()
         return SubmitResult(application, None, check)
     before_the_queue.commit()
 
-    ticket = QueueTicket(issued_at=now)
-    db.session.add(ticket)
-    db.session.flush()
     if application.reference is None:
-        application.reference = next_reference(call)
+        with db.session.no_autoflush:  # the call's new number goes out with its new total, in one UPDATE
+            application.reference = next_reference(call)
     before = application.state
     # A resubmission after a correction takes a new place: its queue time is the resubmission time.
     application.submitted_at = now
-    application.queue_number = ticket.id
-    application.requested_cents = money.total_cents
+    application.queue_number = ticket
     application.declared_by_id = actor.id
     application.state = State.SUBMITTED
     content.update(reference=application.reference, submitted_at=now.isoformat(), queue_position=queue_position(application))
@@ -278,14 +278,19 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
         to_state=State.SUBMITTED,
         details={"reference": application.reference, "requested_cents": application.requested_cents, "sha256": submission.content_sha256},
     )
-    from portal.services import eligibility  # eligibility builds on this module
-
-    eligibility.run_checks(application, version)  # its window rule needs the moment of submission
-    if budget.standing_of(application) is None:
-        budget.append(call, application, actor, "submission")  # a first submission: no reservation row yet
-    else:  # back after a correction, perhaps with an amount it accepted: the whole queue is recomputed
-        budget.rebalance(call, actor, "resubmission" if resubmission else "submission")
+    if resubmission:  # back after a correction, perhaps with an amount it accepted: the whole queue is recomputed
+        budget.rebalance(call, actor, "resubmission")
+    else:  # a first submission: no reservation row yet
+        budget.append(call, application, actor, "submission")
     return SubmitResult(application, submission, check)
+
+
+def issue_ticket() -> tuple[int, datetime]:
+    """A queue ticket and the moment it was drawn, by the database's clock, in one statement (the
+    call's lock is held: every statement here keeps every other government waiting)."""
+    moment = func.clock_timestamp() if db.session.get_bind().dialect.name == "postgresql" else database_now()
+    ticket, issued_at = db.session.execute(insert(QueueTicket).values(issued_at=moment).returning(QueueTicket.id, QueueTicket.issued_at)).one()
+    return int(ticket), issued_at.astimezone(UTC)
 
 
 def next_reference(call: Call) -> str:

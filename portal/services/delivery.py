@@ -9,6 +9,7 @@ officer instead of sending it again.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -249,6 +250,15 @@ def _mail_connection() -> Any:
     connection = mail.get_connection(fail_silently=False)
     connection.open()
     return connection
+
+
+@atexit.register
+def _close_idle_mail_connections() -> None:
+    with _idle_mail_lock:
+        kept = [connection for connections in _idle_mail.values() for connection in connections]
+        _idle_mail.clear()
+    for connection in kept:
+        _close_quietly(connection)
 
 
 def _keep_mail_connection(connection: Any) -> None:

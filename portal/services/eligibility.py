@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from portal.db import utcnow
@@ -17,9 +19,11 @@ from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, ch
 CLOSED_STATES = (State.DRAFT, State.WITHDRAWN, State.INELIGIBLE, State.REJECTED)
 
 
-def facts_of(application: Application) -> EligibilityFacts:
+def facts_of(application: Application, submitted_at: datetime | None = None) -> EligibilityFacts:
+    """The facts the rules judge; `submitted_at` for a submission being made (see `run_checks`)."""
     call = application.call
-    assert application.submitted_at is not None
+    submitted_at = submitted_at or application.submitted_at
+    assert submitted_at is not None
     _, money = compensation_of(application)
     receiving = application.receiving_organisation
     other_open = db.session.scalar(
@@ -34,7 +38,7 @@ def facts_of(application: Application) -> EligibilityFacts:
         )
     )
     return EligibilityFacts(
-        submitted_at=application.submitted_at,
+        submitted_at=submitted_at,
         window=call.window,
         eligible_kinds=frozenset(call.eligible_organisation_kinds),
         applicant_kind=application.organisation.kind,
@@ -58,8 +62,11 @@ def facts_of(application: Application) -> EligibilityFacts:
     )
 
 
-def run_checks(application: Application, version: int) -> list[EligibilityResult]:
-    """At submission: every rule on the submitted dossier, kept per submission version."""
+def run_checks(application: Application, version: int, submitted_at: datetime | None = None) -> list[EligibilityResult]:
+    """At submission: every rule on the submitted dossier, kept per submission version. A submission
+    runs them before it takes the call's lock, with the moment it checked the window at (`submitted_at`):
+    the window rule then judges as it would at the moment under the lock, which is checked to be in the
+    window as well."""
     results = [
         EligibilityResult(
             application_id=application.id,
@@ -69,7 +76,7 @@ def run_checks(application: Application, version: int) -> list[EligibilityResult
             message_nl=result.message_nl,
             message_en=result.message_en,
         )
-        for result in check_eligibility(facts_of(application))
+        for result in check_eligibility(facts_of(application, submitted_at))
     ]
     db.session.add_all(results)
     return results

@@ -23,7 +23,9 @@ import redis
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from tests.conftest import SmtpSink, app_on_own_database
+from portal.extensions import db
+from tests.conftest import SmtpSink, app_on_own_database, make_user, sign_in
+from tests.factories import complete_draft, municipality, open_call
 from tests.services import free_port, redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,3 +231,17 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
     server.start()
     yield server
     server.stop()
+
+
+def submission_page(app: Flask, giving_nis: str) -> tuple[Any, str, int]:
+    """A signed-in applicant's browser on the check page of a complete draft: (browser, path, draft id)."""
+    with app.app_context():
+        applicant = make_user("applicant", organisation=municipality(giving_nis))
+        draft = complete_draft(applicant, open_call(), receiving_nis="12035")
+        db.session.commit()
+        browser = app.test_client()
+        sign_in(browser, applicant)
+        db.session.commit()
+        path = f"/mijn-dossiers/{draft.id}/controleren"
+        draft_id = draft.id
+    return browser, path, draft_id

@@ -19,7 +19,8 @@ from portal.extensions import db
 from portal.models import Application, Notification
 from portal.models.notifications import NotificationEvent
 from tests.conftest import app_on_own_database, csrf_token, make_user, sign_in
-from tests.factories import complete_draft, municipality, open_call
+from tests.factories import open_call
+from tests.worker.conftest import submission_page
 
 pytestmark = pytest.mark.postgres
 
@@ -64,20 +65,6 @@ def silent_broker_url() -> Iterator[str]:
     for filler in fillers:
         filler.close()
     listener.close()
-
-
-def _submission_page(app: Flask, giving_nis: str) -> tuple[Any, str, int]:
-    """A signed-in applicant's browser on the check page of a complete draft: (browser, path, draft id)."""
-    with app.app_context():
-        applicant = make_user("applicant", organisation=municipality(giving_nis))
-        draft = complete_draft(applicant, open_call(), receiving_nis="12035")
-        db.session.commit()
-        browser = app.test_client()
-        sign_in(browser, applicant)
-        db.session.commit()
-        path = f"/mijn-dossiers/{draft.id}/controleren"
-        draft_id = draft.id
-    return browser, path, draft_id
 
 
 def _submit(browser: Any, path: str) -> float:
@@ -137,7 +124,7 @@ def test_a_submission_while_redis_refuses_connections_answers_at_once_and_beat_d
     controlled_sink.reset()
     own_redis.stop()  # nothing listens on its port: connections are refused
     web_app.config["CELERY_BROKER_URL"] = own_redis.url
-    browser, path, draft_id = _submission_page(web_app, "11002")
+    browser, path, draft_id = submission_page(web_app, "11002")
 
     assert _submit(browser, path) < PAGE_BOUND
     expected = Counter(r.email for r in _saved_and_waiting(web_app, draft_id))
@@ -152,7 +139,7 @@ def test_a_submission_while_redis_refuses_connections_answers_at_once_and_beat_d
 
 def test_a_submission_while_the_broker_does_not_answer_at_all_answers_in_time(web_app, silent_broker_url):
     web_app.config["CELERY_BROKER_URL"] = silent_broker_url
-    browser, path, draft_id = _submission_page(web_app, "11004")
+    browser, path, draft_id = submission_page(web_app, "11004")
 
     assert _submit(browser, path) < PAGE_BOUND
     _saved_and_waiting(web_app, draft_id)
@@ -167,14 +154,14 @@ def test_after_a_failed_hand_over_pages_leave_the_broker_alone_but_the_sweep_doe
     controlled_sink.reset()
     own_redis.stop()
     web_app.config["CELERY_BROKER_URL"] = own_redis.url
-    browser, path, during_outage = _submission_page(web_app, "11008")
+    browser, path, during_outage = submission_page(web_app, "11008")
     assert _submit(browser, path) < PAGE_BOUND
     _saved_and_waiting(web_app, during_outage)
 
     own_redis.start()
     # Redis is back, but this process paused its hand-overs after the failure (30 s by default):
     # the next page neither waits for nor reaches the broker, and its rows wait as well.
-    browser, path, within_pause = _submission_page(web_app, "11009")
+    browser, path, within_pause = submission_page(web_app, "11009")
     assert _submit(browser, path) < PAGE_BOUND
     _saved_and_waiting(web_app, within_pause)
     assert _queued_messages(own_redis.url) == 0
@@ -192,7 +179,7 @@ def test_after_a_failed_hand_over_pages_leave_the_broker_alone_but_the_sweep_doe
 
     # The sweep reached the broker, so the pause is over: the next page hands its rows over itself.
     controlled_sink.reset()
-    browser, path, after_sweep = _submission_page(web_app, "12025")
+    browser, path, after_sweep = submission_page(web_app, "12025")
     assert _submit(browser, path) < PAGE_BOUND
     assert _settled(controlled_sink, len(_rows(web_app, after_sweep))) == Counter(r.email for r in _rows(web_app, after_sweep))
     _wait_until_sent(web_app, [after_sweep])
@@ -261,8 +248,8 @@ def test_health_follows_redis_down_and_up_again(web_app, own_redis):
 def test_hand_overs_keep_one_connection_and_a_restarted_redis_gets_the_next_page_at_once(web_app, own_redis):
     web_app.config["CELERY_BROKER_URL"] = own_redis.url
     clients = redis.Redis.from_url(own_redis.url)
-    first = _submission_page(web_app, "11023")
-    second = _submission_page(web_app, "11024")
+    first = submission_page(web_app, "11023")
+    second = submission_page(web_app, "11024")
 
     _submit(first[0], first[1])
     connected = int(clients.info("stats")["total_connections_received"])
@@ -273,7 +260,7 @@ def test_hand_overs_keep_one_connection_and_a_restarted_redis_gets_the_next_page
 
     own_redis.stop()
     own_redis.start()  # the kept connection died with the old server; the next page notices at once
-    browser, path, after_restart = _submission_page(web_app, "11025")
+    browser, path, after_restart = submission_page(web_app, "11025")
     assert _submit(browser, path) < PAGE_BOUND
     assert {r.enqueued_at is not None for r in _rows(web_app, after_restart)} == {True}  # handed over, not left for the sweep
     assert _queued_messages(own_redis.url) == len(_rows(web_app, after_restart))

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Notification
-from tests.conftest import app_on_own_database, csrf_token, make_user, sign_in
-from tests.factories import complete_draft, municipality, open_call
+from tests.conftest import app_on_own_database, csrf_token
 from tests.integration.conftest import run_together
+from tests.worker.conftest import submission_page
 
 SMTP_ANSWERS_AFTER = 2.0  # seconds the mail server takes per message here
 
@@ -30,17 +30,6 @@ def embedded_app(tmp_path_factory: pytest.TempPathFactory, controlled_sink: Any)
         FILES_PATH=str(tmp_path_factory.mktemp("embedded-files")), OUTBOX_IN_PROCESS_THREAD=True,
     ) as app:  # fmt: skip
         yield app
-
-
-def _ready_to_submit(app: Flask, giving_nis: str) -> tuple[Any, str, int]:
-    with app.app_context():
-        applicant = make_user("applicant", organisation=municipality(giving_nis))
-        draft = complete_draft(applicant, open_call(), receiving_nis="12035")
-        db.session.commit()
-        browser = app.test_client()
-        sign_in(browser, applicant)
-        db.session.commit()
-        return browser, f"/mijn-dossiers/{draft.id}/controleren", draft.id
 
 
 def _submit(browser: Any, path: str) -> Any:
@@ -67,7 +56,7 @@ def _all_sent(app: Flask, draft_ids: list[int], timeout: float = 60) -> list[Not
 def test_a_submission_answers_before_its_e_mails_and_receipt_are_sent_and_each_goes_out_once(embedded_app, controlled_sink):
     controlled_sink.reset()
     controlled_sink.hold_seconds = SMTP_ANSWERS_AFTER
-    browser, path, draft_id = _ready_to_submit(embedded_app, "11002")
+    browser, path, draft_id = submission_page(embedded_app, "11002")
 
     started = time.monotonic()
     response = _submit(browser, path)
@@ -87,7 +76,7 @@ def test_a_submission_answers_before_its_e_mails_and_receipt_are_sent_and_each_g
 
 def test_governments_submitting_at_once_on_the_sqlite_file_all_get_their_answer(embedded_app, controlled_sink):
     controlled_sink.reset()
-    pages = [_ready_to_submit(embedded_app, nis) for nis in ("11004", "11005", "11008", "11009", "11016", "11021")]
+    pages = [submission_page(embedded_app, nis) for nis in ("11004", "11005", "11008", "11009", "11016", "11021")]
     tokens = [csrf_token(browser, path) for browser, path, _ in pages]
     responses = run_together([
         (lambda b=browser, p=path, t=token: b.post(p, data={"csrf_token": t, "declaration": "y"}))
