@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=30)
     parser.add_argument("--queue", type=int, default=0)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
     parser.add_argument("--in-process", action="store_true", help="jobs in the web process (the embedded default)")
     args = parser.parse_args()
 
@@ -57,7 +58,7 @@ def main() -> None:
         print(f"{args.submissions} submissions after a queue of {args.queue}: median {median(times) * 1000:.1f} ms each (under the profiler)")
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats(args.sort).print_stats(args.top)
         print(out.getvalue())
         from portal.extensions import db
 

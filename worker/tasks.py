@@ -48,6 +48,14 @@ def deliver_notification(self, notification_id: int) -> str:  # type: ignore[no-
         db.session.rollback()
         return "not claimed"  # sent, being sent, given up, or gone: never a second copy
     db.session.commit()
+    with delivery.rows_kept_between_commits():
+        return _deliver_claimed(self, notification_id)
+
+
+def _deliver_claimed(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
+    from portal.services import delivery
+
+    claimed = delivery.load_claimed(notification_id)  # noqa: F841 - held, so the session keeps it (a weak map)
     if delivery.is_skipped(notification_id):
         delivery.record_skipped(notification_id)
         db.session.commit()

@@ -16,6 +16,8 @@ import os
 import smtplib
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,6 +26,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, mail
 from portal.i18n import locale_for
@@ -85,6 +88,33 @@ def is_skipped(notification_id: int) -> bool:
     """A user deactivated since the event gets no e-mail (their messages stay in the inbox)."""
     notification = _claimed(notification_id)
     return notification.user is not None and not notification.user.is_active
+
+
+@contextmanager
+def rows_kept_between_commits() -> Iterator[None]:
+    """A claimed notification, its dossier, call and recipient are read once for the whole delivery,
+    not again after each of its commits (the claim is this worker's; what it prints may be a few
+    milliseconds old, as when it was read first)."""
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
+
+
+def load_claimed(notification_id: int) -> Notification:
+    """The claimed row with what its e-mail needs, in one statement."""
+    notification = db.session.scalar(
+        select(Notification)
+        .where(Notification.id == notification_id)
+        .options(joinedload(Notification.user), joinedload(Notification.application).joinedload(Application.call))
+        .execution_options(populate_existing=True)
+    )
+    if notification is None or notification.status_enum is not DeliveryStatus.SENDING:
+        raise LookupError(f"notification {notification_id} is not claimed")
+    return notification
 
 
 def _claimed(notification_id: int) -> Notification:
@@ -233,16 +263,21 @@ def _mail_key() -> tuple[Any, ...]:
             config.get("MAIL_USE_TLS"), config.get("MAIL_USE_SSL"), config.get("MAIL_USERNAME"))  # fmt: skip
 
 
+MAIL_CONNECTION_TRUSTED_SECONDS = 5.0  # a connection used this recently is not asked first (no server drops one that soon)
+
+
 def _mail_connection() -> Any:
-    """An open connection: a kept one that still answers (NOOP), or a new one."""
+    """An open connection: a kept one used a moment ago or that still answers (NOOP), or a new one."""
     while True:
         with _idle_mail_lock:
             kept = _idle_mail.get(_mail_key())
-            connection = kept.pop() if kept else None
+            connection, last_used = kept.pop() if kept else (None, 0.0)
         if connection is None:
             break
         try:
-            if connection.connection is not None and connection.connection.noop()[0] == 250:
+            if connection.connection is not None and (
+                time.monotonic() - last_used < MAIL_CONNECTION_TRUSTED_SECONDS or connection.connection.noop()[0] == 250
+            ):
                 return connection
         except (smtplib.SMTPException, OSError):
             pass
@@ -255,7 +290,7 @@ def _mail_connection() -> Any:
 @atexit.register
 def _close_idle_mail_connections() -> None:
     with _idle_mail_lock:
-        kept = [connection for connections in _idle_mail.values() for connection in connections]
+        kept = [connection for connections in _idle_mail.values() for connection, _ in connections]
         _idle_mail.clear()
     for connection in kept:
         _close_quietly(connection)
@@ -263,7 +298,7 @@ def _close_idle_mail_connections() -> None:
 
 def _keep_mail_connection(connection: Any) -> None:
     with _idle_mail_lock:
-        _idle_mail.setdefault(_mail_key(), []).append(connection)
+        _idle_mail.setdefault(_mail_key(), []).append((connection, time.monotonic()))
 
 
 def _close_quietly(connection: Any) -> None:
