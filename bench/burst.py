@@ -99,15 +99,8 @@ def burst(base: str, clients: list[Client]) -> float:
     began: list[float] = []
 
     def post(index: int) -> None:
-        client, connection = clients[index], connections[index]
         start.wait()
-        connection.request("POST", client.path, body=client.body,
-                           headers={"Cookie": client.cookie, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
-        response = connection.getresponse()
-        response.read()
-        client.seconds = time.perf_counter() - began[0]
-        client.status, client.location = response.status, response.headers.get("Location", "")
-        connection.close()
+        _post(connections[index], clients[index], began[0])
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(len(clients))]
     for thread in threads:
@@ -117,6 +110,27 @@ def burst(base: str, clients: list[Client]) -> float:
     for thread in threads:
         thread.join()
     return max(c.seconds for c in clients)
+
+
+def _post(connection: http.client.HTTPConnection, client: Client, since: float) -> None:
+    connection.request("POST", client.path, body=client.body,
+                       headers={"Cookie": client.cookie, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    response = connection.getresponse()
+    response.read()
+    client.seconds = time.perf_counter() - since
+    client.status, client.location = response.status, response.headers.get("Location", "")
+    connection.close()
+
+
+def one_at_a_time(base: str, clients: list[Client]) -> list[float]:
+    """Each client submits alone, after the previous one was answered; each one's seconds."""
+    url = urllib.parse.urlsplit(base)
+    for client in clients:
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+        connection.connect()
+        _post(connection, client, time.perf_counter())
+        assert client.status == 302 and client.location.endswith("/bevestiging"), (client.status, client.location)
+    return [c.seconds for c in clients]
 
 
 # --- the portal -----------------------------------------------------------------------------------
@@ -132,53 +146,75 @@ def prepare_portal(app: object, governments: int, queue: int) -> tuple[int, list
     """The call, `queue` dossiers already submitted, and `governments` signed-in drafts ready to submit.
     Returns the call's id and, per draft, its id and the session cookie's value."""
     from flask_migrate import upgrade
-    from sqlalchemy import select
 
     from portal.extensions import db
-    from portal.models import Organisation, User
-    from portal.models.organisations import OrganisationKind
-    from portal.services import accounts, applications, reference
+    from portal.models import Call, User
+    from portal.services import accounts, reference
     from tests.factories import complete_draft, open_call
 
     with app.app_context():  # type: ignore[attr-defined]
         upgrade()
         reference.load_reference_data()
-        call = open_call("BURST")
-        municipalities = list(db.session.scalars(select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY).order_by(Organisation.id)))
-
-        def applicant(number: int) -> User:
+        call_id = open_call("BURST").id
+        db.session.commit()
+    fill_queue(app, call_id, queue)
+    with app.app_context():  # type: ignore[attr-defined]
+        call = db.session.get(Call, call_id)
+        municipalities = _municipalities()
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        ready = []
+        for number in range(governments):
             user = User(email=f"burst-{number}@bestuur.example", full_name=f"Indiener {number}", role="applicant",
                         organisation=municipalities[number % len(municipalities)], locale="nl")  # fmt: skip
             db.session.add(user)
-            return user
+            draft_id = complete_draft(user, call, receiving_nis=municipalities[(number + 1) % len(municipalities)].nis_code).id
+            token = accounts.start_session(user, "bench").cookie_token
+            ready.append((draft_id, serializer.dumps({"_user_id": token, "_fresh": True})))
+        db.session.commit()
+        db.engine.dispose()
+    return call_id, ready
 
-        def draft(number: int, user: User) -> int:
-            receiving = municipalities[(number + 1) % len(municipalities)]
-            return int(complete_draft(user, call, receiving_nis=receiving.nis_code).id)
 
-        started = time.perf_counter()
-        for number in range(queue):
-            user = applicant(100_000 + number)
-            applications.submit(draft(number, user), user, declared=True)
-            # Gone since: the governments of the burst are told of their own submission, as in the
-            # empty queue, not every earlier applicant of the same municipality as well.
+def _municipalities() -> list[object]:
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Organisation
+    from portal.models.organisations import OrganisationKind
+
+    return list(db.session.scalars(select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY).order_by(Organisation.id)))
+
+
+def fill_queue(app: object, call_id: int, count: int) -> None:
+    """`count` more dossiers submitted through the service, as governments before the measured ones."""
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.models import Call, User
+    from portal.services import applications
+    from tests.factories import complete_draft
+
+    if not count:
+        return
+    started = time.perf_counter()
+    with app.app_context():  # type: ignore[attr-defined]
+        call = db.session.get(Call, call_id)
+        municipalities = _municipalities()
+        first = int(db.session.scalar(select(func.count()).select_from(User)) or 0)
+        for number in range(first, first + count):
+            user = User(email=f"before-{number}@bestuur.example", full_name=f"Eerder {number}", role="applicant",
+                        organisation=municipalities[number % len(municipalities)], locale="nl")  # fmt: skip
+            db.session.add(user)
+            draft = complete_draft(user, call, receiving_nis=municipalities[(number + 1) % len(municipalities)].nis_code)
+            applications.submit(draft.id, user, declared=True)
+            # Gone since: the measured governments are told of their own submission, as in an empty
+            # queue, not every earlier applicant of the same municipality as well.
             user.is_active = False
             if number % 100 == 99:
                 db.session.commit()
         db.session.commit()
-        if queue:
-            print(f"queue of {queue} submitted dossiers made in {time.perf_counter() - started:.0f} s")
-        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        ready = []
-        for number in range(governments):
-            user = applicant(number)
-            draft_id = draft(number, user)
-            token = accounts.start_session(user, "bench").cookie_token
-            ready.append((draft_id, serializer.dumps({"_user_id": token, "_fresh": True})))
-        db.session.commit()
-        call_id = call.id
         db.engine.dispose()
-    return call_id, ready
+    print(f"queue: {count} more submitted dossiers made in {time.perf_counter() - started:.0f} s")
 
 
 def portal_clients(base: str, ready: list[tuple[int, str]]) -> list[Client]:
@@ -322,13 +358,41 @@ def run_side(label: str, base: str, make_clients: Callable[[], list[Client]]) ->
     return Outcome(label, [c.seconds for c in clients], wall), clients
 
 
+def latency_against_queue(count: int, queue: int, workers: int) -> None:
+    """Does a submission cost more when the queue is long? The same K-by-K measurement on one server,
+    before and after `queue` dossiers joined the queue."""
+    with own_database() as database:
+        app = portal_app(database, CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=REDIS)
+        call_id, ready = prepare_portal(app, 2 * count, 0)
+        env = {**os.environ, "SECRET_KEY": SECRET_KEY, "PORTAL_CONFIG": "production", "PRODUCTION_TRIAL": "true", "DATABASE_URL": database,
+               "CELERY_BROKER_URL": REDIS, "RATELIMIT_STORAGE_URI": REDIS, "PUBLIC_BASE_URL": "http://127.0.0.1",
+               "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="portal-bench-latency-"), "PROXY_COUNT": "0"}  # fmt: skip
+        with gunicorn("wsgi:app", env, ROOT, workers=workers) as (base, _workers):
+            clients = portal_clients(base, ready)
+            one_at_a_time(base, clients[:3])  # warm-up: every worker's first request imports and caches
+            first = one_at_a_time(base, clients[3:count])
+            fill_queue(app, call_id, queue)
+            later = one_at_a_time(base, clients[count + 3 :])
+        print(f"one submission at a time: median {median(first) * 1000:.1f} ms into an empty queue, "
+              f"{median(later) * 1000:.1f} ms after {queue} more ({median(later) / median(first):.2f} times)")  # fmt: skip
+        with app.app_context():  # type: ignore[attr-defined]
+            from portal.extensions import db
+
+            db.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--governments", type=int, default=300)
     parser.add_argument("--queue", type=int, default=0, help="dossiers already submitted before the burst")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--embedded", action="store_true", help="also burst the embedded default (SQLite, flask run)")
+    parser.add_argument("--latency", type=int, default=0, metavar="K",
+                        help="instead of a burst: K submissions one at a time into an empty queue, then --queue more dossiers, then K more")  # fmt: skip
     args = parser.parse_args()
+    if args.latency:
+        latency_against_queue(args.latency, args.queue, args.workers)
+        return
 
     import redis
     from aiosmtpd.controller import Controller
