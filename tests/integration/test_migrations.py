@@ -75,6 +75,7 @@ def test_notifications_of_a_government_become_inbox_rows_of_its_users_and_back(t
             assert [tuple(r) for r in back] == [(gent, dossier_id, "budget_released")]
             upgrade()
             db.session.remove()
+        with fresh.app_context():  # after the context above handed over its notifications (it delivers them)
             db.engine.dispose()
 
 
@@ -122,4 +123,5 @@ def test_the_files_of_an_instance_move_into_the_store_and_back(tmp_path, smtp_si
             with db.engine.begin() as connection:
                 assert connection.execute(text("SELECT receipt_name FROM submission")).scalar() is None
             db.session.remove()
+        with fresh.app_context():  # after the context above handed over its notifications (it delivers them)
             db.engine.dispose()
