@@ -5,14 +5,14 @@ Embedded default: tasks run in-process (task_always_eager). Production: Redis as
 
 from __future__ import annotations
 
-import atexit
 import os
-import threading
 from typing import Any
 
 from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask, current_app, has_app_context
+
+from portal.kept_connections import KeptConnections
 
 celery = Celery("portal")
 
@@ -73,57 +73,28 @@ def dispatch(task_name: str, calls: list[tuple[Any, ...]], connect_timeout: floa
         for args in calls:
             task.apply(args=args, throw=True)
         return len(calls)
-    connection = _idle_connection(connect_timeout)
+    key = _kept_key(connect_timeout)
+    taken = _kept.take(key)
+    connection = taken[0] if taken else broker_connection(connect_timeout)
     handed = 0
     try:
         for args in calls:
             celery.send_task(task_name, args=args, connection=connection, retry=False)
             handed += 1
     except Exception:
-        _close(connection)
+        _kept.close(connection)
         raise
-    _keep(connection, connect_timeout)  # redis-py reconnects a kept connection whose server restarted
+    _kept.give_back(key, connection)  # redis-py reconnects a kept connection whose server restarted
     return handed
 
 
-# Broker connections kept between hand-overs, per process, broker and setting: connecting and declaring
-# the queue cost more than sending a message, and every commit of a busy page hands over. A connection
-# is used by one thread at a time and returned after; the dict outlives threads (no socket left to GC).
-_idle: dict[tuple[Any, ...], list[Any]] = {}
-_idle_lock = threading.Lock()
+# Broker connections kept between hand-overs: connecting and declaring the queue cost more than sending a
+# message, and every commit of a busy page hands over.
+_kept = KeptConnections(lambda connection: connection.release())
 
 
-def _idle_key(connect_timeout: float | None) -> tuple[Any, ...]:
+def _kept_key(connect_timeout: float | None) -> tuple[Any, ...]:
     return (os.getpid(), current_app.config["CELERY_BROKER_URL"], connect_timeout)  # never a parent's socket after a fork
-
-
-def _idle_connection(connect_timeout: float | None) -> Any:
-    with _idle_lock:
-        kept = _idle.get(_idle_key(connect_timeout))
-        if kept:
-            return kept.pop()
-    return broker_connection(connect_timeout)
-
-
-@atexit.register
-def _close_idle() -> None:
-    with _idle_lock:
-        kept = [connection for connections in _idle.values() for connection in connections]
-        _idle.clear()
-    for connection in kept:
-        _close(connection)
-
-
-def _keep(connection: Any, connect_timeout: float | None) -> None:
-    with _idle_lock:
-        _idle.setdefault(_idle_key(connect_timeout), []).append(connection)
-
-
-def _close(connection: Any) -> None:
-    try:
-        connection.release()
-    except Exception:  # noqa: BLE001, S110 - a dead connection may refuse to close; it is dropped either way
-        pass
 
 
 def broker_connection(connect_timeout: float | None = None) -> Any:

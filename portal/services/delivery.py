@@ -9,12 +9,10 @@ officer instead of sending it again.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import os
 import smtplib
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +28,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, mail
 from portal.i18n import locale_for
+from portal.kept_connections import KeptConnections
 from portal.models import Application, Notification
 from portal.models.notifications import WITH_DECISION_LETTER, NotificationEvent
 from portal.services import decisions, receipts
@@ -246,15 +245,15 @@ def send(notification_id: int, attachments: list[Attachment]) -> None:
     try:
         connection.send_messages([message])
     except BaseException:
-        _close_quietly(connection)  # in whatever state the server left it: never used again
+        _kept.close(connection)  # in whatever state the server left it: never used again
         raise
-    _keep_mail_connection(connection)
+    _kept.give_back(_mail_key(), connection)
 
 
-# Mail server connections kept between e-mails (per process and settings; one thread at a time): a
-# worker sends many in a row, and the SMTP greeting, TLS and login cost more than a message.
-_idle_mail: dict[tuple[Any, ...], list[Any]] = {}
-_idle_mail_lock = threading.Lock()
+# Mail server connections kept between e-mails: a worker sends many in a row, and the SMTP greeting, TLS
+# and login cost more than a message.
+_kept = KeptConnections(lambda connection: connection.close())
+MAIL_CONNECTION_TRUSTED_SECONDS = 5.0  # a connection used this recently is not asked first (no server drops one that soon)
 
 
 def _mail_key() -> tuple[Any, ...]:
@@ -263,17 +262,10 @@ def _mail_key() -> tuple[Any, ...]:
             config.get("MAIL_USE_TLS"), config.get("MAIL_USE_SSL"), config.get("MAIL_USERNAME"))  # fmt: skip
 
 
-MAIL_CONNECTION_TRUSTED_SECONDS = 5.0  # a connection used this recently is not asked first (no server drops one that soon)
-
-
 def _mail_connection() -> Any:
     """An open connection: a kept one used a moment ago or that still answers (NOOP), or a new one."""
-    while True:
-        with _idle_mail_lock:
-            kept = _idle_mail.get(_mail_key())
-            connection, last_used = kept.pop() if kept else (None, 0.0)
-        if connection is None:
-            break
+    while (taken := _kept.take(_mail_key())) is not None:
+        connection, last_used = taken
         try:
             if connection.connection is not None and (
                 time.monotonic() - last_used < MAIL_CONNECTION_TRUSTED_SECONDS or connection.connection.noop()[0] == 250
@@ -281,31 +273,10 @@ def _mail_connection() -> Any:
                 return connection
         except (smtplib.SMTPException, OSError):
             pass
-        _close_quietly(connection)  # the server closed it while it waited (idle timeout, restart)
+        _kept.close(connection)  # the server closed it while it waited (idle timeout, restart)
     connection = mail.get_connection(fail_silently=False)
     connection.open()
     return connection
-
-
-@atexit.register
-def _close_idle_mail_connections() -> None:
-    with _idle_mail_lock:
-        kept = [connection for connections in _idle_mail.values() for connection, _ in connections]
-        _idle_mail.clear()
-    for connection in kept:
-        _close_quietly(connection)
-
-
-def _keep_mail_connection(connection: Any) -> None:
-    with _idle_mail_lock:
-        _idle_mail.setdefault(_mail_key(), []).append((connection, time.monotonic()))
-
-
-def _close_quietly(connection: Any) -> None:
-    try:
-        connection.close()
-    except Exception:  # noqa: BLE001, S110 - a broken connection may refuse even to close
-        pass
 
 
 def _end_claim(notification_id: int, **values: Any) -> None:
