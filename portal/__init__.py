@@ -10,7 +10,32 @@ from flask_talisman import Talisman
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import INSTANCE, ROOT, check_required, selected_config
+from config import CONFIGS, INSTANCE, ROOT, check_required, selected_config
+from portal import (  # noqa: F401  (models registers the tables)
+    access,
+    cli,
+    errors,
+    extensions,  # not its names: `db` here would hide the module portal.db
+    matching_labels,
+    models,
+    templating,
+)
+from portal.account.routes import bp as account_bp
+from portal.admin.routes import bp as admin_bp
+from portal.applicant import bp as applicant_bp
+from portal.auth.routes import bp as auth_bp
+from portal.committee.routes import bp as committee_bp
+from portal.db import configure_sqlite
+from portal.finance.routes import bp as finance_bp
+from portal.i18n import select_locale
+from portal.jobs import init_celery
+from portal.matcher.routes import bp as matcher_bp
+from portal.metrics import init_metrics
+from portal.officer import bp as officer_bp
+from portal.ops.routes import bp as ops_bp
+from portal.outbox import init_outbox
+from portal.public.routes import bp as public_bp
+from portal.services.accounts import load_session_user
 
 CSP = {
     "default-src": "'self'",
@@ -26,7 +51,6 @@ CSP = {
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    from config import CONFIGS
 
     config = CONFIGS[config_name] if config_name else selected_config()
     check_required(config)
@@ -59,16 +83,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _register_blueprints(app)
     _say_what_production_lacks(app)
 
-    from portal import cli, errors, matching_labels, templating
 
     errors.register(app)
     templating.register(app)
     matching_labels.register(app)
     cli.register(app)
 
-    from portal.metrics import init_metrics
-    from portal.outbox import init_outbox
-    from worker.celery_app import init_celery
 
     init_outbox(app)
     init_celery(app)
@@ -87,29 +107,22 @@ def _say_what_production_lacks(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-
-    from portal import access, models  # noqa: F401  (registers the tables)
-    from portal.db import configure_sqlite
-    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-    from portal.i18n import select_locale
-    from portal.services.accounts import load_session_user
-
-    db.init_app(app)
+    extensions.db.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
-    babel.init_app(app, locale_selector=select_locale)
-    mail.init_app(app)
+        if extensions.db.engine.dialect.name == "sqlite":
+            configure_sqlite(extensions.db.engine)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    extensions.babel.init_app(app, locale_selector=select_locale)
+    extensions.mail.init_app(app)
 
-    login_manager.init_app(app)
-    login_manager.session_protection = None  # the server-side session row is the protection
-    login_manager.user_loader(load_session_user)
+    extensions.login_manager.init_app(app)
+    extensions.login_manager.session_protection = None  # the server-side session row is the protection
+    extensions.login_manager.user_loader(load_session_user)
 
     # Order matters: access first (anonymous users are sent to login, not shown a CSRF error).
     app.before_request(access.enforce_access)
-    limiter.init_app(app)
-    csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    extensions.csrf.init_app(app)
     app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
@@ -124,16 +137,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.account.routes import bp as account_bp
-    from portal.admin.routes import bp as admin_bp
-    from portal.applicant.routes import bp as applicant_bp
-    from portal.auth.routes import bp as auth_bp
-    from portal.committee.routes import bp as committee_bp
-    from portal.finance.routes import bp as finance_bp
-    from portal.matcher.routes import bp as matcher_bp
-    from portal.officer.routes import bp as officer_bp
-    from portal.ops.routes import bp as ops_bp
-    from portal.public.routes import bp as public_bp
 
     for blueprint in (ops_bp, public_bp, auth_bp, account_bp, applicant_bp, matcher_bp, committee_bp, officer_bp, finance_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -10,10 +10,15 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
+from portal.extensions import csrf, db
+from portal.services import accounts, rescue
 from workflows.roles import Role
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -39,7 +44,6 @@ def signed_in(view: F) -> F:
 
 def roles(*allowed: Role) -> Callable[[F], F]:
     """Signed-in users with one of these roles."""
-
     def decorate(view: F) -> F:
         setattr(view, ACCESS_ATTRIBUTE, frozenset(allowed))
         return view
@@ -87,12 +91,6 @@ def _keep_until_login() -> ResponseReturnValue:
     Only a post that carries this browser's valid CSRF token, from a session the server knows,
     is kept: nothing can be planted from another site, and nothing without an owner.
     """
-    from flask_babel import gettext as _
-    from flask_wtf.csrf import validate_csrf
-    from wtforms import ValidationError
-
-    from portal.extensions import db
-    from portal.services import accounts, rescue
 
     login = redirect(url_for("auth.login", next=request.path))
     owner = accounts.session_owner(str(session.get("_user_id") or ""))
@@ -112,11 +110,6 @@ def _keep_until_login() -> ResponseReturnValue:
 
 def _offer_kept_input() -> ResponseReturnValue | None:
     """After the new login: show what was kept, let the user send it again, or throw it away."""
-    from flask import render_template
-
-    from portal.extensions import csrf, db
-    from portal.services import rescue
-
     kept = rescue.find(session.get(RESCUE_SESSION_KEY), current_user.id)
     if kept is None:
         session.pop(RESCUE_SESSION_KEY, None)  # not this user's, or too old: never shown to anyone else

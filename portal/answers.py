@@ -15,12 +15,12 @@ from forms.calls import ATTACHMENT_LABELS
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models import Application, FundamentalRight, Theme
-from portal.services import applications, decisions, files, payouts
+from portal.services import decisions, dossiers, files, payouts
 
 
 def answers_context(application: Application, attachment_link: Callable[[str], str] | None = None) -> dict[str, Any]:
     """`attachment_link(kind)` gives the URL of an attachment for this audience (None: names only)."""
-    lines, money = applications.compensation_of(application)
+    lines, money = dossiers.compensation_of(application)
     lang = language_code()
     return {
         "lines": lines,

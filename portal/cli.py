@@ -6,8 +6,10 @@ import click
 import pyotp
 from flask import Flask
 
+from portal.db import utcnow
 from portal.extensions import db
-from portal.services import reference, seed
+from portal.outbox import sweep_and_relay
+from portal.services import notifications, reference, reminders, seed
 
 
 def register(app: Flask) -> None:
@@ -39,7 +41,6 @@ def register(app: Flask) -> None:
     @app.cli.command("sweep-outbox")
     def sweep_outbox_command() -> None:
         """Hand undelivered notifications to the worker again (beat does this every minute)."""
-        from portal.outbox import sweep_and_relay
 
         found, handed = sweep_and_relay()
         click.echo(f"Notifications handed over: {handed} of {found}.")
@@ -47,8 +48,6 @@ def register(app: Flask) -> None:
     @app.cli.command("reminders")
     def reminders_command() -> None:
         """Record the reminders due now (beat does this every hour); each goes out once."""
-        from portal.db import utcnow
-        from portal.services import reminders
 
         count = reminders.remind_all(utcnow())
         db.session.commit()
@@ -58,7 +57,6 @@ def register(app: Flask) -> None:
     @click.argument("notification_id", type=int)
     def resend_command(notification_id: int) -> None:
         """Send a failed or uncertain notification again (as the officer page does)."""
-        from portal.services import notifications
 
         try:
             notifications.resend(notification_id, actor=None)

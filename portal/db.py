@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -24,7 +25,6 @@ class Base(DeclarativeBase):
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every database (SQLite stores naive text)."""
-
     impl = DateTime(timezone=True)
     cache_ok = True
 
@@ -81,6 +81,4 @@ def configure_sqlite(engine: Engine) -> None:
 
 
 def _only_reads() -> bool:
-    from flask import has_request_context, request
-
     return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")

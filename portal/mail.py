@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 
 from portal.i18n import locale_for
+from portal.jobs import dispatch
 from portal.models import User
 
 
@@ -20,8 +21,6 @@ def absolute_url(path: str) -> str:
 
 def queue_account_email(user: User, template: str, link: str) -> bool:
     """Hand the e-mail to a worker; False (and logged) when that failed, the request goes on."""
-    from worker.celery_app import dispatch
-
     try:
         # A page waits for this: one short attempt, as for the notifications after a commit.
         dispatch("portal.send_account_email", [(user.id, template, link)], connect_timeout=current_app.config["OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS"])

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, g, request
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -39,7 +39,6 @@ def init_metrics(app: Flask) -> None:
 
 class _Figures:
     """The portal's figures as metric families, read when Prometheus asks."""
-
     def collect(self) -> Any:
         data = operations.figures()
         budget = GaugeMetricFamily("portal_budget_cents", "The envelope and what is reserved, committed and paid, per call", labels=["call", "figure"])
@@ -71,8 +70,6 @@ def exposition(multiprocess_dir: str | None) -> Response:
         MultiProcessCollector(requests_registry, path=multiprocess_dir)
         processes = generate_latest(requests_registry)
     else:
-        from prometheus_client import REGISTRY
-
         processes = generate_latest(REGISTRY)
     figures_registry = CollectorRegistry()
     figures_registry.register(_Figures())  # type: ignore[arg-type]

@@ -17,16 +17,18 @@ import atexit
 import queue
 import threading
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import event, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.jobs import dispatch
 from portal.models import Notification
-from workflows.outbox import DeliveryStatus
+from workflows.outbox import DeliveryPolicy, DeliveryStatus
 
 _UNCOMMITTED = "outbox_uncommitted"  # session.info: {open transaction or savepoint: ids of rows it holds}
 _COMMITTED = "outbox_committed"  # flask.g: rows committed, to relay when the context ends
@@ -118,8 +120,6 @@ def relay(notification_ids: list[int]) -> int:
 
 
 def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
-    from worker.celery_app import dispatch
-
     task = "portal.deliver_notification"
     db.session.rollback()  # whatever the context left open is not ours to keep
     config = current_app.config
@@ -169,8 +169,6 @@ MARK_AT_ONCE = 5000  # ids per UPDATE: far below PostgreSQL's 65,535 parameters 
 
 def _deliver_here(notification_ids: list[int]) -> int:
     """Each row through the delivery task, in this thread and application context; how many ran."""
-    from worker.celery_app import dispatch
-
     delivered = 0
     for notification_id in notification_ids:
         try:
@@ -236,9 +234,7 @@ def sweep_and_relay() -> tuple[int, int]:
     """The periodic sweep (beat's task, `flask sweep-outbox`, the embedded default): mark stale
     claims, commit, hand the rows found over, with the broker's own timeouts and retries and despite
     a pause after a failed hand-over. Returns (found, handed)."""
-    from portal.services import delivery
-
-    due = delivery.sweep(utcnow())
+    due = sweep(utcnow())
     db.session.commit()
     return len(due), _hand_over(due, patient=True) if due else 0
 
@@ -250,3 +246,37 @@ def _embedded_sweep(every: float) -> None:
         return
     _last_embedded_sweep = time.monotonic()
     sweep_and_relay()
+
+
+def policy() -> DeliveryPolicy:
+    config = current_app.config
+    return DeliveryPolicy(
+        attempt_limit=config["NOTIFICATION_ATTEMPT_LIMIT"],
+        first_delay=timedelta(seconds=config["NOTIFICATION_FIRST_RETRY_SECONDS"]),
+        longest_delay=timedelta(seconds=config["NOTIFICATION_LONGEST_RETRY_SECONDS"]),
+        requeue_after=timedelta(seconds=config["NOTIFICATION_REQUEUE_AFTER_SECONDS"]),
+        sending_timeout=timedelta(seconds=config["NOTIFICATION_SENDING_TIMEOUT_SECONDS"]),
+    )
+
+
+def sweep(now: datetime, limit: int = 500) -> list[int]:
+    """Mark stale claims uncertain; return the pending rows to hand (again) to a worker: never handed
+    (the broker was down), or handed long ago and still waiting (the message was lost)."""
+    rules = policy()
+    db.session.execute(
+        update(Notification)
+        .where(Notification.status == DeliveryStatus.SENDING, Notification.claimed_at < now - rules.sending_timeout)
+        .values(status=DeliveryStatus.UNCERTAIN, last_error="the worker stopped while sending; the e-mail may have left")
+    )
+    return list(
+        db.session.scalars(
+            select(Notification.id)
+            .where(
+                Notification.status == DeliveryStatus.PENDING,
+                or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+                or_(Notification.enqueued_at.is_(None), Notification.enqueued_at < now - rules.requeue_after),
+            )
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )

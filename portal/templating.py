@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from govuk_frontend_wtf.gov_form_base import GovFormBase, GovIterableBase
@@ -13,6 +13,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from forms.account import LanguageSwitchForm
 from portal.access import declared_access
 from portal.i18n import day, eur, fraction_text, iso_day, iso_moment, language_code, moment, months_text, share_text
+from portal.services.notifications import unread_count
 from workflows.calls import CallPhase
 
 
@@ -112,8 +113,6 @@ def movement_reason(reason: str | None) -> str:
 
 def navigation() -> list[dict[str, Any]]:
     """The service navigation for the signed-in user: only links their role may open."""
-    from flask import url_for
-
     if not has_request_context() or not current_user or not current_user.is_authenticated:
         return []  # also when a PDF is made outside a request (a worker, a command)
     items = [
@@ -144,8 +143,6 @@ def navigation() -> list[dict[str, Any]]:
 
 
 def _unread_label(text: str) -> str:
-    from portal.services.notifications import unread_count
-
     unread = unread_count(current_user)
     return _("%(label)s (%(num)d nieuw)", label=text, num=unread) if unread else text
 

@@ -1,7 +1,7 @@
 """Entry point for `celery -A worker.app worker` and `celery -A worker.app beat`."""
 
 from portal import create_app
-from worker.celery_app import celery
+from portal.jobs import celery
 
 flask_app = create_app()
 app = celery

@@ -9,8 +9,11 @@ from sqlalchemy import text
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.jobs import celery
+from portal.mail import render_and_send_account_email
 from portal.models import User
-from worker.celery_app import celery
+from portal.outbox import sweep_and_relay
+from portal.services import delivery, reminders
 
 
 @celery.task(name="portal.health_check", ignore_result=False)
@@ -29,8 +32,6 @@ def health_check() -> str:
 )
 def send_account_email(user_id: int, template: str, link: str) -> None:
     """An invitation or reset link; sent off the request so that its timing tells nothing."""
-    from portal.mail import render_and_send_account_email
-
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
         return
@@ -42,8 +43,6 @@ def send_account_email(user_id: int, template: str, link: str) -> None:
 @celery.task(name="portal.deliver_notification", bind=True, acks_late=True, reject_on_worker_lost=True)
 def deliver_notification(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
     """One notification by e-mail: claim, prepare, send, record; a failure is retried with backoff."""
-    from portal.services import delivery
-
     if not delivery.claim(notification_id, utcnow()):
         db.session.rollback()
         return "not claimed"  # sent, being sent, given up, or gone: never a second copy
@@ -53,7 +52,6 @@ def deliver_notification(self, notification_id: int) -> str:  # type: ignore[no-
 
 
 def _deliver_claimed(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
-    from portal.services import delivery
 
     claimed = delivery.load_claimed(notification_id)  # noqa: F841 - held, so the session keeps it (a weak map)
     if delivery.is_skipped(notification_id):
@@ -83,8 +81,6 @@ def _deliver_claimed(self, notification_id: int) -> str:  # type: ignore[no-unty
 @celery.task(name="portal.sweep_outbox", acks_late=True)
 def sweep_outbox() -> int:
     """Every minute: rows the broker never got (it was down), lost messages, stale claims."""
-    from portal.outbox import sweep_and_relay
-
     return sweep_and_relay()[1]
 
 
@@ -92,8 +88,6 @@ def sweep_outbox() -> int:
 @celery.task(name="portal.send_reminders", acks_late=True)
 def send_reminders() -> int:
     """Call closing in 7 and 1 days (drafts), overdue reviews."""
-    from portal.services import reminders
-
     count = reminders.remind_all(utcnow())
     db.session.commit()
     return count

@@ -15,7 +15,7 @@ from portal.access import roles
 from portal.extensions import db
 from portal.mail import absolute_url, queue_account_email
 from portal.models import Organisation, User
-from portal.services import accounts, audit
+from portal.services import accounts
 from workflows.roles import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -89,21 +89,16 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         organisation = _organisation(form.organisation_id.data)
         if organisation is None:
             form.organisation_id.errors.append(_("Kies een organisatie"))
-        elif user.id == current_user.id and (form.role.data != Role.ADMIN or not form.is_active.data):
-            form.role.errors.append(_("U kunt uw eigen beheerdersrol of account niet uitschakelen"))
         else:
-            before = {"role": user.role, "organisation_id": user.organisation_id, "is_active": user.is_active}
-            user.role = form.role.data
-            user.organisation = organisation
-            user.is_active = form.is_active.data
-            after = {"role": user.role, "organisation_id": organisation.id, "is_active": user.is_active}
-            if not user.is_active or user.role != before["role"]:
-                # A new role must be signed in afresh (perhaps with a second step it did not need before).
-                accounts.revoke_sessions(user)
-            audit.record(current_user, "user.changed", "user", user.id, details={"from": before, "to": after})
-            db.session.commit()
-            flash(_("De gegevens van %(name)s zijn opgeslagen.", name=user.full_name), "success")
-            return redirect(url_for("admin.users"))
+            try:
+                accounts.change_user(user, current_user, form.role.data, organisation, form.is_active.data)
+            except accounts.OwnAdminRole:
+                db.session.rollback()
+                form.role.errors.append(_("U kunt uw eigen beheerdersrol of account niet uitschakelen"))
+            else:
+                db.session.commit()
+                flash(_("De gegevens van %(name)s zijn opgeslagen.", name=user.full_name), "success")
+                return redirect(url_for("admin.users"))
     return render_template("admin/edit_user.html", form=form, user=user), 200 if not form.errors else 400
 
 
@@ -144,16 +139,7 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
     organisation = db.session.get(Organisation, organisation_id) or abort(404)
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
-        before = {"name": organisation.name, "is_active": organisation.is_active}
-        organisation.name = form.name.data.strip()
-        organisation.is_active = form.is_active.data
-        audit.record(
-            current_user,
-            "organisation.changed",
-            "organisation",
-            organisation.id,
-            details={"from": before, "to": {"name": organisation.name, "is_active": organisation.is_active}},
-        )
+        accounts.change_organisation(organisation, current_user, form.name.data, form.is_active.data)
         db.session.commit()
         flash(_("%(name)s is opgeslagen.", name=organisation.name), "success")
         return redirect(url_for("admin.organisations"))

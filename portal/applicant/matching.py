@@ -19,12 +19,13 @@ from forms.applications import StartForm
 from forms.fields import choices
 from forms.matching import PROFILE_LIMIT, AnswerForm, NeedForm, OfferForm, WithdrawRegistrationForm
 from portal.access import keeps_input, roles
-from portal.applicant.routes import bp, chosen_call, open_calls_on
+from portal.applicant.blueprint import bp
+from portal.applicant.routes import chosen_call, open_calls_on
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models.matching import Match, Need, Offer
-from portal.services import applications, reference
+from portal.services import dossiers, reference
 from portal.services import matching as service
 from portal.services.matching import NeedDetails, OfferDetails, ProfileDetails
 from workflows.matching import Answer, MatchRefused, MatchState, NeedState, OfferState, Side
@@ -324,7 +325,7 @@ def start_from_match(match_id: int) -> ResponseReturnValue:
     if form.validate_on_submit() and (call := chosen_call(form, calls)) is not None:
         try:
             application = service.start_application(found, call, current_user, now)
-        except (service.CannotStart, applications.NotAllowed):
+        except (service.CannotStart, dossiers.NotAllowed):
             form.call_id.errors.append(_("Kies een oproep die open is en waarvoor uw bestuur kan aanvragen"))
         else:
             db.session.commit()

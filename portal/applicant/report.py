@@ -13,7 +13,8 @@ from flask_login import current_user
 from forms.payouts import AchievementsForm, ActualCostForm, ButtonForm, DocumentForm
 from portal.access import keeps_input, roles
 from portal.answers import send_report_document
-from portal.applicant.routes import _own, _upload_message, bp
+from portal.applicant.blueprint import bp
+from portal.applicant.routes import _own, _upload_message
 from portal.extensions import db
 from portal.models import Application, FinalReport
 from portal.models.payouts import ReportState

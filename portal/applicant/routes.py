@@ -7,15 +7,15 @@ error is shown again as typed, the others are already in the draft.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import Form
 
 from forms.applications import (
     AcceptOfferForm,
@@ -33,6 +33,7 @@ from forms.calls import ATTACHMENT_LABELS
 from forms.fields import choices
 from portal.access import keeps_input, roles
 from portal.answers import answers_context, send_attachment, send_letter
+from portal.applicant.blueprint import bp
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import day, language_code, moment
@@ -40,21 +41,18 @@ from portal.models import Application, Call, FundamentalRight, Mentor
 from portal.services import applications as service
 from portal.services import budget as budget_service
 from portal.services import calls as call_service
-from portal.services import decisions, files, notifications, payouts, receipts
-from portal.services.applications import Relation
+from portal.services import decisions, dossiers, drafts, files, notifications, payouts, receipts
+from portal.services.dossiers import Relation
 from portal.services.files import UploadProblem
 from workflows.applications import Action, Section, SectionStatus, State, SubmitProblem, allowed_actions
 from workflows.roles import Role
 
-bp = Blueprint("applicant", __name__, url_prefix="/mijn-dossiers")
-
-
 # --- loading, with the object-level rule: another government's dossier is a 404 ---------------
 
 
-def _visible(application_id: int) -> service.Visible:
-    # A post changes something: lock the dossier first, then look at its state.
-    found = service.visible_to(current_user, application_id, for_update=request.method == "POST")
+def _visible(application_id: int) -> dossiers.Visible:
+    # Read only: every change goes through a service that locks the dossier and looks again.
+    found = dossiers.visible_to(current_user, application_id)
     if found is None:
         abort(404)
     return found
@@ -70,9 +68,7 @@ def _own(application_id: int) -> Application:
 def _own_draft(application_id: int) -> Application | None:
     """The giving government's draft, or None when it is no longer editable (the caller redirects)."""
     application = _own(application_id)
-    if application.state_enum not in (State.DRAFT, State.CORRECTION_REQUESTED):
-        return None
-    return application
+    return application if drafts.is_editable(application) else None
 
 
 def _to_overview(application: Application) -> ResponseReturnValue:
@@ -87,17 +83,29 @@ def _continue(form: Any, application: Application) -> ResponseReturnValue:
     return redirect(url_for("applicant.overview", application_id=application.id))
 
 
-def _save_valid(form: Form, target: Any, names: list[str]) -> None:
-    """Copy every field that has no error onto the draft (empty fields clear their value)."""
-    for name in names:
-        field = form[name]
-        if not field.errors:
-            setattr(target, name, field.data if field.data is not None else _empty_for(target, name))
+def _accepted(field: Any, empty: Any = "") -> Any:
+    """What the form accepted for the draft (`empty` for an emptied field), or KEEP for a refused value."""
+    if field.errors:
+        return drafts.KEEP
+    return field.data if field.data is not None else empty
 
 
-def _empty_for(target: Any, name: str) -> Any:
-    column = target.__table__.columns.get(name)
-    return "" if column is not None and not column.nullable and column.type.python_type is str else None
+def _accepted_list(field: Any) -> Any:
+    # An emptied multiple choice is accepted as empty even when the form asks for at least one.
+    return drafts.KEEP if field.errors and field.data else list(field.data or [])
+
+
+def _save_section(application: Application, save: Callable[[], Any]) -> ResponseReturnValue | None:
+    """Run a draft service; None when it saved, else the answer for a draft that is gone or not a draft."""
+    try:
+        save()
+    except LookupError:
+        abort(404)
+    except dossiers.NotAllowed:  # submitted meanwhile, from another tab
+        db.session.rollback()
+        return _to_overview(application)
+    db.session.commit()
+    return None
 
 
 def _page(template: str, form: Any, status_ok: int = 200, **context: Any) -> ResponseReturnValue:
@@ -115,14 +123,14 @@ def dashboard() -> ResponseReturnValue:
         "applicant/dashboard.html",
         giving=giving,
         receiving=receiving,
-        open_calls=[c for c in call_service.published_calls() if service.may_start_in(c, utcnow())],
+        open_calls=[c for c in call_service.published_calls() if drafts.may_start_in(c, utcnow())],
         unread=notifications.unread_count(current_user),
     )
 
 
 def open_calls_on(form: StartForm, now: datetime) -> list[Call]:
     """The calls a draft may start in now, as the form's choices; a single one is chosen already."""
-    calls = [c for c in call_service.published_calls() if service.may_start_in(c, now)]
+    calls = [c for c in call_service.published_calls() if drafts.may_start_in(c, now)]
     form.call_id.choices = choices((c.id, c.title(language_code())) for c in calls)
     if request.method == "GET" and len(calls) == 1:
         form.call_id.data = calls[0].id
@@ -148,8 +156,8 @@ def start() -> ResponseReturnValue:
         call = chosen_call(form, calls)
         if call is not None:
             try:
-                application = service.start_draft(call, current_user, now)
-            except service.NotAllowed:
+                application = drafts.start(call, current_user, now)
+            except dossiers.NotAllowed:
                 form.call_id.errors.append(_("Uw organisatie kan niet aanvragen voor deze oproep"))
             else:
                 db.session.commit()
@@ -215,23 +223,24 @@ def parties(application_id: int) -> ResponseReturnValue:
         return _to_overview(_own(application_id))
     form = PartiesForm(obj=application if request.method == "GET" else None)
     form.receiving_organisation_id.choices = choices(
-        [(0, _("Kies een bestuur"))] + [(org.id, org.name) for org in service.receiving_choices(application)]
+        [(0, _("Kies een bestuur"))] + [(org.id, org.name) for org in drafts.receiving_choices(application)]
     )
     if request.method == "GET":
         form.receiving_organisation_id.data = application.receiving_organisation_id or 0
     if form.is_submitted():
         valid = form.validate()
-        _save_valid(form, application, PARTY_FIELDS)
-        chosen = form.receiving_organisation_id.data
-        if not form.receiving_organisation_id.errors:
-            application.receiving_organisation_id = chosen or None
-        db.session.commit()
+        changes = drafts.PartiesInput(
+            receiving_organisation_id=_accepted(form.receiving_organisation_id, None) or None,
+            **{name: _accepted(form[name]) for name in PARTY_FIELDS},
+        )
+        if (gone := _save_section(application, lambda: drafts.save_parties(application.id, current_user, changes))) is not None:
+            return gone
         if valid or form.save_draft.data:
             return _continue(form, application)
     return _page("applicant/parties.html", form, application=application)
 
 
-EXCHANGE_FIELDS = ["exchange_type", "approach", "need", "goals", "participation", "embedding"]
+EXCHANGE_TEXTS = ["approach", "need", "goals", "participation", "embedding"]
 
 
 def _exchange_choices(form: ExchangeForm, application: Application) -> None:
@@ -256,12 +265,14 @@ def exchange(application_id: int) -> ResponseReturnValue:
     _exchange_choices(form, application)
     if form.is_submitted():
         valid = form.validate()
-        _save_valid(form, application, EXCHANGE_FIELDS)
-        if not form.themes.errors or not form.themes.data:
-            application.theme_codes = list(form.themes.data or [])
-        if not form.rights.errors or not form.rights.data:
-            application.right_codes = list(form.rights.data or [])
-        db.session.commit()
+        changes = drafts.ExchangeInput(
+            exchange_type=_accepted(form.exchange_type, None) or None,
+            theme_codes=_accepted_list(form.themes),
+            right_codes=_accepted_list(form.rights),
+            **{name: _accepted(form[name]) for name in EXCHANGE_TEXTS},
+        )
+        if (gone := _save_section(application, lambda: drafts.save_exchange(application.id, current_user, changes))) is not None:
+            return gone
         if valid or form.save_draft.data:
             return _continue(form, application)
     return _page("applicant/exchange.html", form, application=application)
@@ -273,11 +284,12 @@ def mentors(application_id: int) -> ResponseReturnValue:
     application = _own_draft(application_id)
     if application is None:
         return _to_overview(_own(application_id))
-    lines, money = service.compensation_of(application)
+    lines, money = dossiers.compensation_of(application)
     return render_template("applicant/mentors.html", application=application, lines=dict(lines), confirm_form=ConfirmParticipationForm())
 
 
 MENTOR_FIELDS = ["full_name", "function", "years_experience", "plan_description", "plan_year", "start_on", "end_on"]
+MENTOR_TEXTS = {"full_name", "function", "plan_description"}
 
 
 def _mentor_form(application: Application, mentor: Mentor | None) -> MentorForm:
@@ -296,18 +308,15 @@ def _mentor_form(application: Application, mentor: Mentor | None) -> MentorForm:
     return form
 
 
-def _save_mentor(form: MentorForm, mentor: Mentor) -> None:
-    _save_valid(form, mentor, MENTOR_FIELDS)
-    if not form.drew_up_plan.errors:
-        mentor.drew_up_plan = {"yes": True, "no": False}.get(form.drew_up_plan.data or "")
-    if not form.themes.errors or not form.themes.data:
-        mentor.theme_codes = list(form.themes.data or [])
-    if not form.monthly_wage.errors:
-        mentor.monthly_wage_cents = form.monthly_wage.data
-    if not form.time_share.errors:
-        mentor.time_share_bp = form.time_share.data
-    if mentor.start_on and mentor.end_on and mentor.end_on < mentor.start_on:
-        mentor.end_on = None  # never store a reversed period; the form shows the error
+def _mentor_changes(form: MentorForm) -> drafts.MentorInput:
+    plan = _accepted(form.drew_up_plan, None)
+    return drafts.MentorInput(
+        drew_up_plan=plan if plan is drafts.KEEP else {"yes": True, "no": False}.get(plan or ""),
+        theme_codes=_accepted_list(form.themes),
+        monthly_wage_cents=_accepted(form.monthly_wage, None),
+        time_share_bp=_accepted(form.time_share, None),
+        **{name: _accepted(form[name], "" if name in MENTOR_TEXTS else None) for name in MENTOR_FIELDS},
+    )
 
 
 @bp.route("/<int:application_id>/mentoren/nieuw", methods=["GET", "POST"])
@@ -324,12 +333,11 @@ def mentor(application_id: int, mentor_id: int | None = None) -> ResponseReturnV
     form = _mentor_form(application, existing)
     if form.is_submitted():
         valid = form.validate()
-        target = existing
-        if target is None:
-            target = Mentor(application=application, position=len(application.mentors) + 1, theme_codes=[])
-            db.session.add(target)
-        _save_mentor(form, target)
-        db.session.commit()
+        changes = _mentor_changes(form)
+        saved: list[Mentor] = []
+        if (gone := _save_section(application, lambda: saved.append(drafts.save_mentor(application.id, current_user, mentor_id, changes)))) is not None:
+            return gone
+        target = saved[0]
         if valid or form.save_draft.data:
             if form.save_draft.data:
                 flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan."), "success")
@@ -352,14 +360,12 @@ def remove_mentor(application_id: int, mentor_id: int) -> ResponseReturnValue:
     application = _own_draft(application_id)
     if application is None:
         return _to_overview(_own(application_id))
-    existing = next((m for m in application.mentors if m.id == mentor_id), None) or abort(404)
     if not ConfirmParticipationForm().validate_on_submit():  # CSRF only
         abort(400)
-    application.mentors.remove(existing)
-    for position, remaining in enumerate(application.mentors, start=1):
-        remaining.position = position
-    db.session.commit()
-    flash(_("%(name)s is verwijderd.", name=existing.full_name or _("De mentor")), "success")
+    removed: list[Mentor] = []
+    if (gone := _save_section(application, lambda: removed.append(drafts.remove_mentor(application.id, current_user, mentor_id)))) is not None:
+        return gone
+    flash(_("%(name)s is verwijderd.", name=removed[0].full_name or _("De mentor")), "success")
     return redirect(url_for("applicant.mentors", application_id=application.id))
 
 
@@ -373,19 +379,20 @@ def budget(application_id: int) -> ResponseReturnValue:
     form = BudgetForm(iban=application.iban) if request.method == "GET" else BudgetForm()
     if form.is_submitted():
         valid = form.validate()
-        if form.iban.data and not form.iban.errors:
+        if not form.iban.errors:
             try:
-                application.iban = service.normalise_iban(form.iban.data)
-            except ValueError:
+                gone = _save_section(application, lambda: drafts.save_iban(application.id, current_user, form.iban.data or None))
+            except drafts.InvalidIban:
+                db.session.rollback()
                 form.iban.errors.append(_("Dit is geen geldig IBAN-rekeningnummer. Controleer het, bijvoorbeeld BE68 5390 0754 7034"))
                 valid = False
-        elif not form.iban.data:
-            application.iban = None
-        db.session.commit()
+            else:
+                if gone is not None:
+                    return gone
         if valid or form.save_draft.data:
             return _continue(form, application)
-    lines, money = service.compensation_of(application)
-    incomplete = [m for m in application.mentors if service.cost_basis(m) is None]
+    lines, money = dossiers.compensation_of(application)
+    incomplete = [m for m in application.mentors if dossiers.cost_basis(m) is None]
     return _page("applicant/budget.html", form, application=application, lines=lines, money=money, incomplete=incomplete, call=application.call)
 
 
@@ -451,7 +458,7 @@ def check(application_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             result = service.submit(application.id, current_user, declared=bool(form.declaration.data))
-        except service.NotAllowed:
+        except dossiers.NotAllowed:
             return redirect(url_for("applicant.overview", application_id=application.id))
         if result.submission is not None:
             # The receipt is made from the frozen content at its first download, outside this
@@ -544,7 +551,7 @@ def accept_offer(application_id: int) -> ResponseReturnValue:
         abort(400)
     try:
         service.accept_offer(application.id, current_user, form.offer_cents.data)
-    except service.NotAllowed:
+    except dossiers.NotAllowed:
         db.session.rollback()
         flash(_("Het aanbod is intussen gewijzigd; bekijk de stand van uw dossier opnieuw."), "info")
         return redirect(url_for("applicant.overview", application_id=application_id))
@@ -565,8 +572,10 @@ def confirm_participation(application_id: int) -> ResponseReturnValue:
     form = ConfirmParticipationForm()
     if form.validate_on_submit():
         try:
-            service.confirm_participation(found.application, current_user, utcnow())
-        except service.NotAllowed:
+            service.confirm_participation(application_id, current_user, utcnow())
+        except LookupError:
+            abort(404)
+        except dossiers.NotAllowed:
             flash(_("Deelname bevestigen kan niet meer in deze fase."), "info")
         else:
             db.session.commit()
@@ -585,7 +594,7 @@ def withdraw(application_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             service.withdraw(application.id, current_user, form.reason.data or "")
-        except service.NotAllowed:  # a payout was approved meanwhile
+        except dossiers.NotAllowed:  # a payout was approved meanwhile
             db.session.rollback()
             flash(_("Deze aanvraag kan niet meer worden ingetrokken."), "info")
             return redirect(url_for("applicant.overview", application_id=application.id))
@@ -627,4 +636,3 @@ def next_step(application: Application) -> str:
     if state is State.GRANTED:
         return _("Voer het project uit en bezorg daarna het eindrapport.")
     return _("Er is niets meer te doen.")
-from portal.applicant import matching, report  # noqa: E402,F401  (register their routes on bp)

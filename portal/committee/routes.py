@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.i18n import language_code
 from portal.models import Review
 from portal.services import reviews
-from portal.services.applications import NotAllowed
+from portal.services.dossiers import NotAllowed
 from portal.services.reviews import ScoresIncomplete
 from workflows.roles import Role
 

@@ -15,8 +15,8 @@ from portal.answers import send_letter
 from portal.extensions import db
 from portal.i18n import eur
 from portal.models import Application
+from portal.officer.blueprint import bp
 from portal.officer.dossiers import _application, _page, assign_form
-from portal.officer.routes import bp
 from portal.services import budget, decisions, reviews
 from portal.services import calls as call_service
 from portal.services.decisions import DecisionRefused

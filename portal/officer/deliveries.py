@@ -10,7 +10,7 @@ from flask_login import current_user
 from forms.notifications import ResendForm
 from portal.access import roles
 from portal.extensions import db
-from portal.officer.routes import bp
+from portal.officer.blueprint import bp
 from portal.services import delivery, notifications
 from workflows.roles import Role
 

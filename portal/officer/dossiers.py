@@ -23,9 +23,9 @@ from portal.access import roles
 from portal.answers import answers_context, send_attachment
 from portal.extensions import db
 from portal.models import Application, EligibilityResult
-from portal.officer.routes import bp
+from portal.officer.blueprint import bp
 from portal.services import budget, decisions, eligibility, reviews
-from portal.services.applications import NotAllowed
+from portal.services.dossiers import NotAllowed
 from workflows.applications import Action, allowed_actions
 from workflows.eligibility import Outcome, may_declare_eligible
 from workflows.roles import Role

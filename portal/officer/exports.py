@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import roles
-from portal.officer.routes import bp
+from portal.officer.blueprint import bp
 from portal.services import exports
 from workflows.calls import BRUSSELS
 from workflows.roles import Role

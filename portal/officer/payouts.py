@@ -19,8 +19,8 @@ from portal.finance.routes import refusal_text
 from portal.i18n import eur
 from portal.models import Application
 from portal.models.payouts import ReportState
+from portal.officer.blueprint import bp
 from portal.officer.dossiers import submitted_dossier
-from portal.officer.routes import bp
 from portal.services import budget, payouts
 from portal.services.payouts import PayoutRefused
 from workflows.roles import Role

@@ -17,7 +17,7 @@ from portal import charts
 from portal.access import roles
 from portal.applicant.routes import state_label
 from portal.i18n import eur, language_code
-from portal.officer.routes import bp
+from portal.officer.blueprint import bp
 from portal.services import calls as call_service
 from portal.services import reports
 from portal.services.reviews import today

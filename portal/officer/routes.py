@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,6 +17,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import eur, language_code
 from portal.models import Call
+from portal.officer.blueprint import bp
 from portal.services import budget, notifications, reference, reviews
 from portal.services import calls as call_service
 from portal.services.calls import (
@@ -28,8 +29,6 @@ from portal.services.calls import (
 )
 from workflows.calls import BRUSSELS
 from workflows.roles import Role
-
-bp = Blueprint("officer", __name__, url_prefix="/behandeling")
 
 BLANK_CRITERION_ROWS = 2
 

@@ -274,3 +274,30 @@ def reset_two_step(user: User, actor: User) -> None:
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
+
+
+class OwnAdminRole(Exception):
+    """An administrator may not take away their own administrator role or switch off their own account."""
+
+
+def change_user(user: User, actor: User, role: str, organisation: Organisation, is_active: bool) -> None:
+    """An administrator changes an account's role, government and whether it may sign in."""
+    if user.id == actor.id and (role != Role.ADMIN or not is_active):
+        raise OwnAdminRole
+    before = {"role": user.role, "organisation_id": user.organisation_id, "is_active": user.is_active}
+    user.role = role
+    user.organisation = organisation
+    user.is_active = is_active
+    if not is_active or role != before["role"]:
+        # A new role must be signed in afresh (perhaps with a second step it did not need before).
+        revoke_sessions(user)
+    after = {"role": role, "organisation_id": organisation.id, "is_active": is_active}
+    audit.record(actor, "user.changed", "user", user.id, details={"from": before, "to": after})
+
+
+def change_organisation(organisation: Organisation, actor: User, name: str, is_active: bool) -> None:
+    before = {"name": organisation.name, "is_active": organisation.is_active}
+    organisation.name = name.strip()
+    organisation.is_active = is_active
+    after = {"name": organisation.name, "is_active": organisation.is_active}
+    audit.record(actor, "organisation.changed", "organisation", organisation.id, details={"from": before, "to": after})

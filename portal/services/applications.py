@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 from sqlalchemy import func, insert, select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Application, Call, Mentor, Organisation, QueueTicket, Submission, User
+from portal.models import Application, Call, QueueTicket, Submission, User
 from portal.models.notifications import NotificationEvent
-from portal.services import audit, budget, notifications
+from portal.services import audit, budget, eligibility, notifications, payouts
+from portal.services.dossiers import NotAllowed, compensation_of, move
 from portal.services.locks import database_now, lock_call, lock_dossier, lock_dossier_and_call
 from workflows.applications import (
-    SYSTEM,
     Action,
     ContactFacts,
     DraftFacts,
@@ -32,44 +29,10 @@ from workflows.applications import (
     content_hash,
     reference_number,
     section_statuses,
-    transition,
 )
 from workflows.budget import Standing
-from workflows.calls import BRUSSELS, CallPhase
-from workflows.compensation import Compensation, MentorCost, compensation
+from workflows.calls import BRUSSELS
 from workflows.roles import Role
-
-
-class Relation(StrEnum):
-    GIVING = "giving"  # the applicant's own government: may edit a draft and submit
-    RECEIVING = "receiving"  # the other party: reads and confirms its participation
-
-
-@dataclass(frozen=True)
-class Visible:
-    application: Application
-    relation: Relation
-
-
-class NotAllowed(Exception):
-    """The transition table does not allow this action in this state."""
-
-
-def visible_to(user: User, application_id: int, *, for_update: bool = False) -> Visible | None:
-    """The application if the user's government is a party to it; None otherwise (the route answers 404).
-
-    `for_update` locks the row for a change, so that a change and a submission never interleave.
-    """
-    application = db.session.get(Application, application_id)
-    if application is not None and for_update:
-        application = lock_dossier(application_id)
-    if application is None or user.organisation_id is None:
-        return None
-    if application.organisation_id == user.organisation_id:
-        return Visible(application, Relation.GIVING)
-    if application.receiving_organisation_id == user.organisation_id and application.submitted_at is not None:
-        return Visible(application, Relation.RECEIVING)
-    return None
 
 
 def dossiers_of(organisation_id: int) -> tuple[list[Application], list[Application]]:
@@ -83,79 +46,6 @@ def dossiers_of(organisation_id: int) -> tuple[list[Application], list[Applicati
         .order_by(Application.submitted_at.desc())
     ).all()
     return list(giving), list(receiving)
-
-
-def may_start_in(call: Call, now: datetime) -> bool:
-    return call.is_published and call.window.phase(now) is not CallPhase.CLOSED
-
-
-def start_draft(call: Call, actor: User, now: datetime) -> Application:
-    if actor.organisation is None or actor.organisation.kind not in call.eligible_organisation_kinds:
-        raise NotAllowed("organisation may not apply to this call")
-    if not may_start_in(call, now):
-        raise NotAllowed("call closed")
-    application = Application(
-        call=call,
-        organisation=actor.organisation,
-        created_by_id=actor.id,
-        state=State.DRAFT,
-        giving_contact_name=actor.full_name,
-        giving_contact_email=actor.email,
-        theme_codes=[],
-        right_codes=[],
-    )
-    db.session.add(application)
-    db.session.flush()
-    audit.record(actor, "application.started", "application", application.id, to_state=State.DRAFT)
-    return application
-
-
-def require_draft(application: Application) -> None:
-    if application.state_enum not in (State.DRAFT, State.CORRECTION_REQUESTED):
-        raise NotAllowed("only a draft can be changed")
-
-
-def receiving_choices(application: Application) -> list[Organisation]:
-    """Eligible governments other than the applicant's own."""
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .where(
-                Organisation.kind.in_(application.call.eligible_organisation_kinds),
-                Organisation.is_active.is_(True),
-                Organisation.id != application.organisation_id,
-            )
-            .order_by(Organisation.name)
-        )
-    )
-
-
-def normalise_iban(text: str) -> str:
-    """A valid IBAN in its compact form; raises ValueError with a reason otherwise."""
-    try:
-        return str(IBAN(text).compact)
-    except SchwiftyException as exc:
-        raise ValueError(str(exc)) from exc
-
-
-# --- the money ------------------------------------------------------------------------------
-
-
-def cost_basis(mentor: Mentor) -> MentorCost | None:
-    if None in (mentor.monthly_wage_cents, mentor.time_share_bp, mentor.start_on, mentor.end_on):
-        return None
-    assert mentor.monthly_wage_cents is not None and mentor.time_share_bp is not None
-    assert mentor.start_on is not None and mentor.end_on is not None
-    return MentorCost(mentor.monthly_wage_cents, mentor.time_share_bp, mentor.start_on, mentor.end_on)
-
-
-def compensation_of(application: Application) -> tuple[list[tuple[Mentor, Any]], Compensation]:
-    """The breakdown per mentor (mentors without a full cost basis count nothing yet) and the total."""
-    with_cost = [(mentor, cost_basis(mentor)) for mentor in application.mentors]
-    counted = [(mentor, cost) for mentor, cost in with_cost if cost is not None]
-    call = application.call
-    result = compensation([cost for _, cost in counted], call.compensation_rate_percent, call.cap_cents)
-    return [(mentor, line) for (mentor, _), line in zip(counted, result.lines, strict=True)], result
 
 
 # --- the task list --------------------------------------------------------------------------
@@ -231,8 +121,6 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     content = frozen_content(application, actor)
     before_the_queue = db.session.begin_nested()  # undone if the call closes before its lock is ours
     application.requested_cents = money.total_cents
-    from portal.services import eligibility  # eligibility builds on this module
-
     eligibility.run_checks(application, version, submitted_at=checked_at)
     notifications.record(
         NotificationEvent.APPLICATION_SUBMITTED,
@@ -395,48 +283,25 @@ def frozen_content(application: Application, actor: User) -> dict[str, Any]:
 # --- the other party, and withdrawing -------------------------------------------------------
 
 
-def confirm_participation(application: Application, actor: User, now: datetime) -> None:
+def confirm_participation(application_id: int, actor: User, now: datetime) -> Application:
+    """The receiving government confirms it takes part. LookupError when the actor's government is not
+    the dossier's receiving party."""
+    application = lock_dossier(application_id)
+    if actor.organisation_id is None or application.receiving_organisation_id != actor.organisation_id:
+        raise LookupError(application_id)
     if not can(Role.APPLICANT, application.state_enum, Action.CONFIRM_PARTICIPATION):
         raise NotAllowed(application.state)
     if application.receiving_confirmed_at is not None:
-        return
+        return application
     application.receiving_confirmed_at = now
     application.receiving_confirmed_by_id = actor.id
     audit.record(actor, "application.participation_confirmed", "application", application.id, to_state=application.state)
-
-
-def move(application: Application, action: Action, actor: User | None, audit_action: str, reason: str | None = None) -> None:
-    """Take a transition of the table: its target state, and the audit row (who, from, to, why).
-
-    No actor means the portal itself (SYSTEM in the table), for example when the last review is in.
-    """
-    found = transition(application.state_enum, action)
-    if found is None or (actor.role if actor is not None else SYSTEM) not in found.actors:
-        raise NotAllowed(f"{action} in {application.state}")
-    before = application.state
-    application.state = found.target
-    audit.record(actor, audit_action, "application", application.id, from_state=before, to_state=found.target, reason=reason)
-
-
-def decide_against(application: Application, action: Action, actor: User, audit_action: str, motivation: str, budget_reason: str) -> None:
-    """A negative decision (ineligible, rejected): its written motivation is shown to the applicant and
-    printed in the letter (formal motivation of administrative acts); its money goes to the waiting list.
-    The caller holds the dossier's lock and then the call's."""
-    if not motivation.strip():
-        raise ValueError("a negative decision needs a motivation")
-    application.decision_motivation = motivation.strip()
-    application.decided_at = utcnow()
-    application.decided_by_id = actor.id
-    move(application, action, actor, audit_action, application.decision_motivation)
-    db.session.flush()
-    budget.rebalance(application.call, actor, budget_reason)
+    return application
 
 
 def withdraw(application_id: int, actor: User, reason: str, now: datetime | None = None) -> Application:
     """Withdraw a dossier (any state before a payout). Locks the dossier, then, when it held a place
     in the queue, the call."""
-    from portal.services import payouts  # it builds on this module
-
     application = lock_dossier(application_id)
     # "any state before a payout": once a payout is approved or paid, the dossier stays.
     if payouts.payout_under_way(application):

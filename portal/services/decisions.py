@@ -19,7 +19,7 @@ from portal.models import Application, Reservation, User
 from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.services import budget, files, notifications, payouts, reviews
-from portal.services.applications import NotAllowed, decide_against, move
+from portal.services.dossiers import NotAllowed, decide_against, move
 from portal.services.locks import lock_calls, lock_dossier_and_call, lock_dossiers
 from workflows.applications import Action, State
 from workflows.budget import Standing

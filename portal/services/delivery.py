@@ -1,10 +1,10 @@
-"""Delivering one notification by e-mail, at most once, and the sweep of rows left behind.
+"""Delivering one notification by e-mail, at most once.
 
 The worker's task calls these steps and commits between them: claim (the row becomes `sending`
 for this worker only), prepare its attachment, send, record. A second run of the task, or a
 duplicate message, finds the row already claimed and does nothing; a worker that dies between
 sending and recording leaves the row `sending`, which the sweep later marks `uncertain` for an
-officer instead of sending it again.
+officer instead of sending it again (`portal.outbox.sweep`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, mail
@@ -31,20 +32,10 @@ from portal.i18n import locale_for
 from portal.kept_connections import KeptConnections
 from portal.models import Application, Notification
 from portal.models.notifications import WITH_DECISION_LETTER, NotificationEvent
+from portal.outbox import policy
 from portal.services import decisions, receipts
 from portal.services.locks import lock_dossier
-from workflows.outbox import AfterFailure, DeliveryPolicy, DeliveryStatus, after_failure, is_permanent_smtp_refusal
-
-
-def policy() -> DeliveryPolicy:
-    config = current_app.config
-    return DeliveryPolicy(
-        attempt_limit=config["NOTIFICATION_ATTEMPT_LIMIT"],
-        first_delay=timedelta(seconds=config["NOTIFICATION_FIRST_RETRY_SECONDS"]),
-        longest_delay=timedelta(seconds=config["NOTIFICATION_LONGEST_RETRY_SECONDS"]),
-        requeue_after=timedelta(seconds=config["NOTIFICATION_REQUEUE_AFTER_SECONDS"]),
-        sending_timeout=timedelta(seconds=config["NOTIFICATION_SENDING_TIMEOUT_SECONDS"]),
-    )
+from workflows.outbox import AfterFailure, DeliveryStatus, after_failure, is_permanent_smtp_refusal
 
 
 def claim(notification_id: int, now: datetime) -> bool:
@@ -319,33 +310,8 @@ def record_failure(notification_id: int, error: BaseException, now: datetime, re
     return outcome
 
 
-def sweep(now: datetime, limit: int = 500) -> list[int]:
-    """Mark stale claims uncertain; return the pending rows to hand (again) to a worker: never handed
-    (the broker was down), or handed long ago and still waiting (the message was lost)."""
-    rules = policy()
-    db.session.execute(
-        update(Notification)
-        .where(Notification.status == DeliveryStatus.SENDING, Notification.claimed_at < now - rules.sending_timeout)
-        .values(status=DeliveryStatus.UNCERTAIN, last_error="the worker stopped while sending; the e-mail may have left")
-    )
-    return list(
-        db.session.scalars(
-            select(Notification.id)
-            .where(
-                Notification.status == DeliveryStatus.PENDING,
-                or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
-                or_(Notification.enqueued_at.is_(None), Notification.enqueued_at < now - rules.requeue_after),
-            )
-            .order_by(Notification.id)
-            .limit(limit)
-        )
-    )
-
-
 def event_label(event: NotificationEvent) -> str:
     """A short name of the event for officer pages, in the reader's language."""
-    from flask_babel import gettext as _
-
     return {
         NotificationEvent.APPLICATION_SUBMITTED: _("Aanvraag ontvangen"),
         NotificationEvent.CORRECTION_REQUESTED: _("Vervollediging gevraagd"),

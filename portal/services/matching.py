@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.models import Application, Call, Mentor, User
 from portal.models.matching import Match, MentorProfile, Need, Offer
 from portal.models.notifications import NotificationEvent
-from portal.services import applications, audit, notifications
+from portal.services import audit, drafts, notifications
 from portal.services.notifications import Recipient
 from workflows import matching as rules
 from workflows.matching import Answer, MatchRefused, MatchState, NeedState, OfferState, Side, Suggestion
@@ -376,7 +376,7 @@ def start_application(match: Match, call: Call, actor: User, now: datetime) -> A
         raise CannotStart("not_giving")
     if match.application_id is not None:
         raise CannotStart("already_started")
-    application = applications.start_draft(call, actor, now)
+    application = drafts.start(call, actor, now)
     offer, need = match.offer, match.need
     application.receiving_organisation_id = need.organisation_id
     application.giving_contact_name, application.giving_contact_email = offer.contact_name, offer.contact_email

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select, text
 
 from portal.extensions import db
+from portal.jobs import broker_connection
 from portal.models import Application, Call, Notification, Submission
 
 
@@ -41,8 +42,6 @@ def _database_answers() -> bool:
 
 
 def _broker_answers() -> bool:
-    from worker.celery_app import broker_connection
-
     try:
         with broker_connection(current_app.config["OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS"]) as connection:
             connection.ensure_connection(max_retries=0)
@@ -56,8 +55,6 @@ def worker_queue_length() -> int | None:
     """Messages waiting in the broker's default queue; None when there is no broker or it does not answer."""
     if current_app.config["CELERY_TASK_ALWAYS_EAGER"]:
         return None
-    from worker.celery_app import broker_connection
-
     try:
         with broker_connection(current_app.config["OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS"]) as connection:
             return int(connection.default_channel.client.llen("celery"))

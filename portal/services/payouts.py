@@ -32,7 +32,7 @@ from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.models.payouts import ReportState
 from portal.services import audit, budget, files, notifications
-from portal.services.applications import NotAllowed, move
+from portal.services.dossiers import NotAllowed, move
 from portal.services.locks import lock_call, lock_dossier, lock_dossier_and_call
 from workflows.applications import Action, State
 from workflows.calls import BRUSSELS
@@ -124,7 +124,9 @@ def may_report(application: Application) -> bool:
 
 
 def start_report(application: Application, actor: User) -> FinalReport:
-    """The report of a granted dossier, its lines filled with the planned costs to correct."""
+    """The report of a granted dossier, its lines filled with the planned costs to correct. Locks the
+    dossier: two first saves in parallel start one report."""
+    lock_dossier(application.id)
     report = report_of(application)
     if report is not None:
         return report
@@ -149,6 +151,10 @@ def start_report(application: Application, actor: User) -> FinalReport:
 
 
 def _editable(report: FinalReport) -> None:
+    """Every change of a report holds its dossier's lock and sees the report's state as it is now,
+    so that no change slips in after the report was submitted from another tab."""
+    lock_dossier(report.application_id)
+    db.session.refresh(report, ["state"])
     if report.state_enum is not ReportState.DRAFT or not may_report(report.application):
         raise PayoutRefused("report_not_editable")
 

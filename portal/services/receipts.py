@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.i18n import locale_for
 from portal.models import Submission, Theme
 from portal.services import files
+from portal.services.locks import lock_dossier
 
 
 def _theme_names() -> dict[str, str]:
@@ -27,7 +28,6 @@ def render_receipt(submission: Submission, locale: str) -> bytes:
 @dataclass(frozen=True)
 class _Printed:
     """What the receipt prints, read from the database before the (slow) rendering."""
-
     content: dict[str, Any]
     sha256: str
     version: int
@@ -67,7 +67,6 @@ def receipt_made_outside_locks(application_id: int, version: int, locale: str) -
     transaction holds up every other), then stored under the dossier's lock unless another run stored
     one meanwhile, whose file then wins: a receipt is made once. None: no such submission. The
     caller commits."""
-    from portal.services.locks import lock_dossier
 
     submission = _submission(application_id, version)
     if submission is None:

@@ -13,7 +13,19 @@ from sqlalchemy import select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Call, FinalReport, Mentor, Need, Offer, Organisation, User
-from portal.services import accounts, applications, files, reference
+from portal.services import (
+    accounts,
+    applications,
+    decisions,
+    drafts,
+    eligibility,
+    files,
+    matching,
+    payment_batches,
+    payouts,
+    reference,
+    reviews,
+)
 from portal.services.calls import CallInput, CriterionInput, create_call
 from workflows.calls import BRUSSELS
 from workflows.matching import Answer, Side
@@ -194,8 +206,6 @@ def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
 
 def sample_report(dossier: Application, applicant: User, end_on: date | None = None) -> FinalReport:
     """A complete final report, submitted: every mentor as planned, or ending on `end_on` instead."""
-    from portal.services import payouts  # it builds on this module's siblings
-
     report = payouts.start_report(dossier, applicant)
     if end_on is not None:
         for line in report.lines:
@@ -211,7 +221,7 @@ def sample_draft(
     call: Call, applicant: User, receiving: Organisation, start_on: date, wage_cents: int = 540_000
 ) -> Application:
     """A draft with every section filled in: one mentor at half-time for four months, both attachments."""
-    application = applications.start_draft(call, applicant, utcnow())
+    application = drafts.start(call, applicant, utcnow())
     application.receiving_organisation = receiving
     application.giving_contact_function = "Beleidsmedewerker armoede"
     application.giving_contact_phone = "055 23 27 00"
@@ -261,13 +271,6 @@ def _demo_dossiers(call: Call) -> None:
     """Dossiers in every state, each from another pair of governments, taken there by the services."""
     if db.session.scalar(select(Application.id).where(Application.call_id == call.id)) is not None:
         return
-    from portal.services import (  # they build on this module's siblings
-        decisions,
-        eligibility,
-        payment_batches,
-        payouts,
-        reviews,
-    )
 
     officer = _demo_user("dossierbehandelaar@abb.demo")
     bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
@@ -291,7 +294,7 @@ def _demo_dossiers(call: Call) -> None:
     # Ronse -> Gent: submitted, waiting for the eligibility review.
     submitted("aanvrager@ronse.demo", "44021")
     # Gent: a draft with Tielt as the receiving government.
-    draft = applications.start_draft(call, _demo_user("aanvrager@gent.demo"), utcnow())
+    draft = drafts.start(call, _demo_user("aanvrager@gent.demo"), utcnow())
     draft.receiving_organisation = reference.municipality("37022")
     # Tielt -> Ronse: sent back with a question.
     eligibility.request_correction(submitted("aanvrager@tielt.demo", "45041").id, officer, "Voeg de overeenkomst toe, ondertekend door beide besturen.")
@@ -340,8 +343,6 @@ def _demo_dossiers(call: Call) -> None:
 
 def sample_offer(applicant: User, theme_codes: list[str], inhabitants: int = 50_000, profiles: int = 1, **changes: object) -> Offer:
     """An open offer of the applicant's government: a mentor half-time for four months from next month."""
-    from portal.services import matching  # it builds on this module's siblings
-
     next_month = (utcnow().astimezone(BRUSSELS).date().replace(day=1) + timedelta(days=32)).replace(day=1)
     details = matching.OfferDetails(
         theme_codes=theme_codes,
@@ -368,8 +369,6 @@ def sample_offer(applicant: User, theme_codes: list[str], inhabitants: int = 50_
 
 
 def sample_need(applicant: User, theme_codes: list[str], inhabitants: int = 15_000, staff_fte_tenths: int = 5, **changes: object) -> Need:
-    from portal.services import matching
-
     details = matching.NeedDetails(
         theme_codes=theme_codes,
         context="Eén medewerker combineert het armoedebeleid met andere taken; er is nog geen lokaal armoedeplan.",
@@ -386,7 +385,6 @@ def _demo_matchmaking() -> None:
     """Offers and needs to match, a proposal waiting for answers and a confirmed match ready to apply."""
     if db.session.scalar(select(Offer.id)) is not None:
         return
-    from portal.services import matching
 
     matcher = _demo_user("matcher@vvsg.demo")
     now = utcnow()

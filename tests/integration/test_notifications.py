@@ -9,6 +9,7 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
+from portal import outbox
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, Notification
@@ -178,12 +179,12 @@ def test_the_sweep_hands_over_rows_the_broker_never_got_and_marks_stale_claims_u
     waiting_retry.next_attempt_at = now + timedelta(minutes=1)
     db_session.flush()
 
-    due = delivery.sweep(now)
+    due = outbox.sweep(now)
     assert never_handed.id in due and handed_long_ago.id in due
     assert handed_just_now.id not in due and waiting_retry.id not in due and stale_claim.id not in due
     db_session.refresh(stale_claim)
     assert stale_claim.status == DeliveryStatus.UNCERTAIN and "may have left" in stale_claim.last_error
-    assert waiting_retry.id in delivery.sweep(now + timedelta(minutes=2))
+    assert waiting_retry.id in outbox.sweep(now + timedelta(minutes=2))
 
 
 def test_a_failure_waits_longer_each_time_then_gives_up(db_session, app):

@@ -1,6 +1,11 @@
-"""The Celery app, bound to Flask: every task runs inside an application context.
+"""The one seam between the portal and its background jobs: the Celery app, bound to Flask (every task
+runs inside an application context), and `dispatch`, the only way the portal starts a job.
 
 Embedded default: tasks run in-process (task_always_eager). Production: Redis as the broker.
+
+The tasks themselves live in `worker/`, which builds on the portal; the portal names them only by
+their task names, and this module has Celery import them by module name (`include`), so no portal
+module imports the worker and the two never form an import cycle.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from flask import Flask, current_app, has_app_context
 
 from portal.kept_connections import KeptConnections
 
-celery = Celery("portal")
+TASK_MODULES = ["worker.tasks"]
+celery = Celery("portal", include=TASK_MODULES)
 
 
 def init_celery(app: Flask) -> Celery:
@@ -51,7 +57,7 @@ def init_celery(app: Flask) -> Celery:
     )
     celery.Task = FlaskTask
     app.extensions["celery"] = celery
-    import worker.tasks  # noqa: F401  (registers the tasks)
+    celery.loader.import_default_modules()  # registers the tasks of TASK_MODULES for in-process runs too
 
     return celery
 
