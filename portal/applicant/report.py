@@ -3,23 +3,24 @@ and the settlement it leads to (SPEC section 9). Every post saves what is valid;
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.payouts import AchievementsForm, ActualCostForm, ButtonForm, DocumentForm
 from portal.access import keeps_input, roles
+from portal.actions import run
 from portal.answers import send_report_document
 from portal.applicant.blueprint import bp
 from portal.applicant.routes import _own, _upload_message
-from portal.extensions import db
 from portal.models import Application, FinalReport
 from portal.models.payouts import ReportState
 from portal.services import files, payouts
-from portal.services.payouts import CostInput, PayoutRefused
+from portal.services.payouts import CostInput
 from workflows.applications import State
 from workflows.roles import Role
 
@@ -45,10 +46,9 @@ def _draft(application: Application) -> FinalReport:
     return payouts.start_report(application, current_user)
 
 
-def _refused(application: Application) -> ResponseReturnValue:
-    db.session.rollback()
-    flash(_("Het eindrapport is ingediend en kan niet meer worden gewijzigd."), "info")
-    return redirect(url_for("applicant.report", application_id=application.id))
+def _save(application: Application, action: Callable[[], Any], done: str) -> ResponseReturnValue:
+    page = url_for("applicant.report", application_id=application.id)
+    return run(action, back=page, done=done, otherwise=_("Het eindrapport is ingediend en kan niet meer worden gewijzigd."))
 
 
 def _page(application: Application, status: int = 200, **forms: Any) -> ResponseReturnValue:
@@ -86,13 +86,7 @@ def report(application_id: int) -> ResponseReturnValue:
         return _page(application)
     if not form.validate_on_submit():
         return _page(application, 400, achievements_form=form)
-    try:
-        payouts.save_achievements(_draft(application), form.achievements.data, current_user)
-    except PayoutRefused:
-        return _refused(application)
-    db.session.commit()
-    flash(_("Uw verslag is bewaard."), "success")
-    return redirect(url_for("applicant.report", application_id=application.id))
+    return _save(application, lambda: payouts.save_achievements(_draft(application), form.achievements.data, current_user), _("Uw verslag is bewaard."))
 
 
 @bp.route("/<int:application_id>/eindrapport/mentoren/<int:mentor_id>", methods=["GET", "POST"])
@@ -117,16 +111,8 @@ def report_cost(application_id: int, mentor_id: int) -> ResponseReturnValue:
     form = ActualCostForm()
     if not form.validate_on_submit():
         return render_template("applicant/report_cost.html", application=application, mentor=mentor, form=form, editable=True), 400
-    try:
-        report = _draft(application)
-        line = next(c for c in report.lines if c.mentor_id == mentor.id)
-        cost = CostInput(form.monthly_wage.data, form.time_share.data, form.start_on.data, form.end_on.data)
-        payouts.save_actual_cost(report, line, cost, current_user)
-    except PayoutRefused:
-        return _refused(application)
-    db.session.commit()
-    flash(_("De werkelijke kosten van %(name)s zijn bewaard.", name=mentor.full_name), "success")
-    return redirect(url_for("applicant.report", application_id=application.id))
+    cost = CostInput(form.monthly_wage.data, form.time_share.data, form.start_on.data, form.end_on.data)
+    return _save(application, lambda: payouts.save_actual_cost_of(_draft(application), mentor.id, cost, current_user), _("De werkelijke kosten van %(name)s zijn bewaard.", name=mentor.full_name))
 
 
 @bp.post("/<int:application_id>/eindrapport/bewijsstukken")
@@ -141,13 +127,7 @@ def report_upload(application_id: int) -> ResponseReturnValue:
     if isinstance(checked, files.UploadProblem):
         form.document.errors = [_upload_message(checked, application.call.max_attachment_mb)]
         return _page(application, 400, document_form=form)
-    try:
-        payouts.add_document(_draft(application), upload.filename or "bewijsstuk.pdf", checked, current_user)
-    except PayoutRefused:
-        return _refused(application)
-    db.session.commit()
-    flash(_("%(file)s is opgeladen.", file=upload.filename), "success")
-    return redirect(url_for("applicant.report", application_id=application.id))
+    return _save(application, lambda: payouts.add_document(_draft(application), upload.filename or "bewijsstuk.pdf", checked, current_user), _("%(file)s is opgeladen.", file=upload.filename))
 
 
 @bp.post("/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>/verwijderen")
@@ -160,13 +140,7 @@ def report_remove_document(application_id: int, document_id: int) -> ResponseRet
     document = next((d for d in report.documents if d.id == document_id), None) if report else None
     if report is None or document is None:
         abort(404)
-    try:
-        payouts.remove_document(report, document, current_user)
-    except PayoutRefused:
-        return _refused(application)
-    db.session.commit()
-    flash(_("Het bewijsstuk is verwijderd."), "success")
-    return redirect(url_for("applicant.report", application_id=application.id))
+    return _save(application, lambda: payouts.remove_document(report, document, current_user), _("Het bewijsstuk is verwijderd."))
 
 
 @bp.get("/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>")
@@ -181,15 +155,9 @@ def submit_report(application_id: int) -> ResponseReturnValue:
     application = _granted(application_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        payouts.submit_report(application.id, current_user)
-    except PayoutRefused as refused:
-        db.session.rollback()
-        if refused.code in ("report_incomplete", "report_missing"):
-            flash(_("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."), "info")
-        else:
-            flash(_("Het eindrapport is al ingediend."), "info")
-        return redirect(url_for("applicant.report", application_id=application.id))
-    db.session.commit()
-    flash(_("Uw eindrapport is ingediend. De administratie berekent het saldo en bereidt de betaling voor."), "success")
-    return redirect(url_for("applicant.report", application_id=application.id))
+    return run(
+        lambda: payouts.submit_report(application.id, current_user),
+        back=url_for("applicant.report", application_id=application.id),
+        done=_("Uw eindrapport is ingediend. De administratie berekent het saldo en bereidt de betaling voor."),
+        otherwise=_("Het eindrapport is al ingediend."),
+    )

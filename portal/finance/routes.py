@@ -15,8 +15,10 @@ from flask_login import current_user
 
 from forms.payouts import ButtonForm, FailedForm, PaidForm, PaymentBatchForm
 from portal.access import roles
+from portal.actions import run
 from portal.extensions import db
 from portal.models import Payout
+from portal.refusals import message_for, refusal_text
 from portal.services import payment_batches, payouts
 from portal.services.payment_batches import DebtorAccountMissing, NothingToTransfer
 from portal.services.payouts import PayoutRefused
@@ -25,22 +27,6 @@ from workflows.payouts import TRANSFERS, PayoutState
 from workflows.roles import Role
 
 bp = Blueprint("finance", __name__, url_prefix="/financien")
-
-
-def refusal_text(code: str) -> str:
-    """Why a payout step was refused, for the person who tried it."""
-    return {
-        "not_allowed": _("Dat kan niet in de huidige status van de betaling, of niet met uw rol."),
-        "not_in_file": _("Een overschrijving gaat naar de bank in een betaalbestand. Maak eerst een betaalbestand; registreer daarna per betaling of ze betaald of mislukt is."),
-        "four_eyes": _("U hebt deze betaling zelf voorbereid. Een andere medewerker van Financiën moet ze goedkeuren."),
-        "payout_in_flight": _("Er is een goedgekeurde betaling onderweg. Registreer eerst of ze betaald of mislukt is."),
-        "report_not_submitted": _("Er is geen ingediend eindrapport om te aanvaarden."),
-        "paid_on_future": _("De datum van de betaling ligt in de toekomst."),
-        "paid_before_approval": _("De datum van de betaling ligt voor de goedkeuring."),
-        "bank_reference": _("Vul de referentie van de bank in"),
-        "reason": _("Schrijf waarom de betaling mislukt is"),
-        "question": _("Schrijf wat het bestuur moet aanvullen of verbeteren"),
-    }.get(code, _("Dat kan niet in de huidige fase van het dossier."))
 
 
 def _payout(payout_id: int) -> Payout:
@@ -76,12 +62,6 @@ def dashboard() -> ResponseReturnValue:
     return _page()
 
 
-def _refused(refused: PayoutRefused, back: str | None = None) -> ResponseReturnValue:
-    db.session.rollback()
-    flash(refusal_text(refused.code), "info")
-    return redirect(back or url_for("finance.dashboard"))
-
-
 def _back_to(payout: Payout) -> str:
     """Where the bank's answer was given: the payment file's page, or the payouts."""
     batch_id = payment_batches.batch_of(payout.id)
@@ -94,13 +74,11 @@ def approve_payout(payout_id: int) -> ResponseReturnValue:
     payout = _payout(payout_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        payouts.approve(payout.id, current_user)
-    except PayoutRefused as refused:
-        return _refused(refused)
-    db.session.commit()
-    flash(_("De betaling %(reference)s is goedgekeurd.", reference=payout.end_to_end_id), "success")
-    return redirect(url_for("finance.dashboard"))
+    return run(
+        lambda: payouts.approve(payout.id, current_user),
+        back=url_for("finance.dashboard"),
+        done=_("De betaling %(reference)s is goedgekeurd.", reference=payout.end_to_end_id),
+    )
 
 
 @bp.post("/uitbetalingen/<int:payout_id>/betaald")
@@ -110,17 +88,15 @@ def record_paid(payout_id: int) -> ResponseReturnValue:
     form = PaidForm(prefix=f"p{payout.id}")
     if not form.validate_on_submit():
         return _page(400, **{f"paid_{payout.id}": form})
-    try:
-        payouts.pay(payout.id, current_user, form.paid_on.data, form.bank_reference.data)
-    except PayoutRefused as refused:
-        if refused.code in ("paid_on_future", "paid_before_approval"):
-            db.session.rollback()
-            form.paid_on.errors = [refusal_text(refused.code)]
-            return _page(400, **{f"paid_{payout.id}": form})
-        return _refused(refused)
-    db.session.commit()
-    flash(_("De betaling %(reference)s is geregistreerd als betaald.", reference=payout.end_to_end_id), "success")
-    return redirect(_back_to(payout))
+    if (refused := payouts.refused_payment_date(payout, form.paid_on.data)) is not None:
+        form.paid_on.errors = [refusal_text(refused)]  # a date to correct: said at the field, the rest kept
+        return _page(400, **{f"paid_{payout.id}": form})
+    return run(
+        lambda: payouts.pay(payout.id, current_user, form.paid_on.data, form.bank_reference.data),
+        back=url_for("finance.dashboard"),
+        then=_back_to(payout),
+        done=_("De betaling %(reference)s is geregistreerd als betaald.", reference=payout.end_to_end_id),
+    )
 
 
 @bp.post("/uitbetalingen/<int:payout_id>/mislukt")
@@ -130,13 +106,12 @@ def record_failed(payout_id: int) -> ResponseReturnValue:
     form = FailedForm(prefix=f"f{payout.id}")
     if not form.validate_on_submit():
         return _page(400, **{f"failed_{payout.id}": form})
-    try:
-        payouts.fail(payout.id, current_user, form.reason.data)
-    except PayoutRefused as refused:
-        return _refused(refused)
-    db.session.commit()
-    flash(_("De betaling %(reference)s is geregistreerd als mislukt. Ze kan opnieuw worden voorbereid.", reference=payout.end_to_end_id), "success")
-    return redirect(_back_to(payout))
+    return run(
+        lambda: payouts.fail(payout.id, current_user, form.reason.data),
+        back=url_for("finance.dashboard"),
+        then=_back_to(payout),
+        done=_("De betaling %(reference)s is geregistreerd als mislukt. Ze kan opnieuw worden voorbereid.", reference=payout.end_to_end_id),
+    )
 
 
 # --- payment files ------------------------------------------------------------------------------
@@ -172,7 +147,9 @@ def create_batch() -> ResponseReturnValue:
         flash(_("De rekening van de administratie voor overschrijvingen is niet ingesteld (SEPA_DEBTOR_IBAN). Vraag het aan de beheerder."), "info")
         return redirect(url_for("finance.batches"))
     except PayoutRefused as refused:
-        return _refused(refused, url_for("finance.batches"))
+        db.session.rollback()
+        flash(message_for(refused), "info")
+        return redirect(url_for("finance.batches"))
     db.session.commit()
     flash(ngettext("Het betaalbestand %(id)s is gemaakt met %(num)d betaling. Download het en laad het op in de toepassing van de bank.",
                    "Het betaalbestand %(id)s is gemaakt met %(num)d betalingen. Download het en laad het op in de toepassing van de bank.",

@@ -11,29 +11,19 @@ from sqlalchemy import select
 from forms.fields import choices
 from forms.review import AssignReviewersForm, BulkDecisionForm, GrantForm, RejectForm
 from portal.access import roles
+from portal.actions import run
 from portal.answers import send_letter
 from portal.extensions import db
 from portal.i18n import eur
 from portal.models import Application
 from portal.officer.blueprint import bp
 from portal.officer.dossiers import _application, _page, assign_form
+from portal.refusals import refusal_text
 from portal.services import budget, decisions, reviews
 from portal.services import calls as call_service
-from portal.services.decisions import DecisionRefused
 from portal.services.reviews import AssignmentRefused
 from workflows.applications import State
 from workflows.roles import Role
-
-
-def refusal_text(code: str) -> str:
-    """Why a decision could not be taken, for the officer (the codes of DecisionRefused)."""
-    return {
-        "not_scored": _("Beslissen kan pas als alle beoordelingen binnen zijn, en maar één keer."),
-        "below_threshold": _("Het dossier haalt de kwaliteitsdrempel of een minimumscore per criterium niet; het kan niet worden toegekend."),
-        "no_reservation": _("Voor dit dossier is nog geen budget gereserveerd (het staat op de wachtlijst); toekennen kan pas als er budget vrijkomt."),
-        "amount": _("Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."),
-        "motivation": _("Een negatieve beslissing vraagt een geschreven motivering."),
-    }.get(code, _("Dat kan niet in de huidige fase van het dossier."))
 
 
 def _assignment_error(refused: AssignmentRefused) -> str:
@@ -75,18 +65,6 @@ def assign_reviewers(application_id: int) -> ResponseReturnValue:
     return _page(application, 400, assign_form=form)
 
 
-def _refused(application_id: int, refused: DecisionRefused) -> ResponseReturnValue:
-    db.session.rollback()
-    flash(refusal_text(refused.code), "info")
-    return redirect(url_for("officer.dossier", application_id=application_id))
-
-
-def _decided(application_id: int, message: str) -> ResponseReturnValue:
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("officer.dossier", application_id=application_id))
-
-
 @bp.post("/dossiers/<int:application_id>/toekennen")
 @roles(Role.OFFICER)
 def grant(application_id: int) -> ResponseReturnValue:
@@ -94,11 +72,11 @@ def grant(application_id: int) -> ResponseReturnValue:
     form = GrantForm()
     if not form.validate_on_submit():
         return _page(application, 400, grant_form=form)
-    try:
-        granted = decisions.grant(application.id, current_user, form.motivation.data or "", form.amount.data)
-    except DecisionRefused as refused:
-        return _refused(application_id, refused)
-    return _decided(application_id, _("Het dossier %(reference)s is toegekend voor %(amount)s.", reference=granted.reference, amount=eur(granted.granted_cents)))
+    return run(
+        lambda: decisions.grant(application.id, current_user, form.motivation.data or "", form.amount.data),
+        back=url_for("officer.dossier", application_id=application_id),
+        done=lambda granted: _("Het dossier %(reference)s is toegekend voor %(amount)s.", reference=granted.reference, amount=eur(granted.granted_cents)),
+    )
 
 
 @bp.post("/dossiers/<int:application_id>/afwijzen")
@@ -108,11 +86,11 @@ def reject(application_id: int) -> ResponseReturnValue:
     form = RejectForm()
     if not form.validate_on_submit():
         return _page(application, 400, reject_form=form)
-    try:
-        decisions.reject(application.id, current_user, form.motivation.data)
-    except DecisionRefused as refused:
-        return _refused(application_id, refused)
-    return _decided(application_id, _("Het dossier %(reference)s is afgewezen.", reference=application.reference))
+    return run(
+        lambda: decisions.reject(application.id, current_user, form.motivation.data),
+        back=url_for("officer.dossier", application_id=application_id),
+        done=_("Het dossier %(reference)s is afgewezen.", reference=application.reference),
+    )
 
 
 @bp.get("/dossiers/<int:application_id>/beslissing.pdf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -20,12 +21,12 @@ from forms.review import (
     ResultDecisionForm,
 )
 from portal.access import roles
+from portal.actions import run
 from portal.answers import answers_context, send_attachment
 from portal.extensions import db
 from portal.models import Application, EligibilityResult
 from portal.officer.blueprint import bp
 from portal.services import budget, decisions, eligibility, reviews
-from portal.services.dossiers import NotAllowed
 from workflows.applications import Action, allowed_actions
 from workflows.eligibility import Outcome, may_declare_eligible
 from workflows.roles import Role
@@ -115,15 +116,13 @@ def decide_result(application_id: int, result_id: int) -> ResponseReturnValue:
     return redirect(url_for("officer.dossier", application_id=application.id))
 
 
-def _act(application: Application, action: Any, *args: Any) -> ResponseReturnValue | None:
-    try:
-        action(application.id, current_user, *args)
-    except NotAllowed:
-        db.session.rollback()
-        flash(_("Dat kan niet in de huidige fase van het dossier, of niet zolang een regel niet voldaan is of nog nagekeken moet worden."), "info")
-        return redirect(url_for("officer.dossier", application_id=application.id))
-    db.session.commit()
-    return None
+def _act(application: Application, action: Callable[..., Any], *args: Any, done: str) -> ResponseReturnValue:
+    return run(
+        lambda: action(application.id, current_user, *args),
+        back=url_for("officer.dossier", application_id=application.id),
+        done=done,
+        otherwise=_("Dat kan niet in de huidige fase van het dossier, of niet zolang een regel niet voldaan is of nog nagekeken moet worden."),
+    )
 
 
 @bp.post("/dossiers/<int:application_id>/ontvankelijk")
@@ -132,11 +131,7 @@ def declare_eligible(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    refused = _act(application, eligibility.declare_eligible)
-    if refused:
-        return refused
-    flash(_("Het dossier %(reference)s is ontvankelijk.", reference=application.reference), "success")
-    return redirect(url_for("officer.dossier", application_id=application.id))
+    return _act(application, eligibility.declare_eligible, done=_("Het dossier %(reference)s is ontvankelijk.", reference=application.reference))
 
 
 @bp.post("/dossiers/<int:application_id>/aanvulling")
@@ -146,11 +141,12 @@ def request_correction(application_id: int) -> ResponseReturnValue:
     form = CorrectionForm()
     if not form.validate_on_submit():
         return _page(application, 400, correction_form=form)
-    refused = _act(application, eligibility.request_correction, form.question.data)
-    if refused:
-        return refused
-    flash(_("De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."), "success")
-    return redirect(url_for("officer.dossier", application_id=application.id))
+    return _act(
+        application,
+        eligibility.request_correction,
+        form.question.data,
+        done=_("De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."),
+    )
 
 
 @bp.post("/dossiers/<int:application_id>/niet-ontvankelijk")
@@ -160,11 +156,12 @@ def declare_ineligible(application_id: int) -> ResponseReturnValue:
     form = IneligibleForm()
     if not form.validate_on_submit():
         return _page(application, 400, ineligible_form=form)
-    refused = _act(application, eligibility.declare_ineligible, form.motivation.data)
-    if refused:
-        return refused
-    flash(_("Het dossier %(reference)s is niet ontvankelijk verklaard.", reference=application.reference), "success")
-    return redirect(url_for("officer.dossier", application_id=application.id))
+    return _act(
+        application,
+        eligibility.declare_ineligible,
+        form.motivation.data,
+        done=_("Het dossier %(reference)s is niet ontvankelijk verklaard.", reference=application.reference),
+    )
 
 
 @bp.get("/dossiers/<int:application_id>/bijlagen/<kind>")

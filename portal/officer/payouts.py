@@ -6,23 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.payouts import ButtonForm, ReturnReportForm
 from portal.access import roles
+from portal.actions import run
 from portal.answers import send_report_document
-from portal.extensions import db
-from portal.finance.routes import refusal_text
 from portal.i18n import eur
 from portal.models import Application
 from portal.models.payouts import ReportState
 from portal.officer.blueprint import bp
 from portal.officer.dossiers import submitted_dossier
 from portal.services import budget, payouts
-from portal.services.payouts import PayoutRefused
+from workflows.payouts import Settlement
 from workflows.roles import Role
 
 
@@ -52,16 +51,8 @@ def money_trail(application_id: int) -> ResponseReturnValue:
     return _trail_page(submitted_dossier(application_id))
 
 
-def _done(application: Application, message: str) -> ResponseReturnValue:
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("officer.money_trail", application_id=application.id))
-
-
-def _refused(application: Application, refused: PayoutRefused) -> ResponseReturnValue:
-    db.session.rollback()
-    flash(refusal_text(refused.code), "info")
-    return redirect(url_for("officer.money_trail", application_id=application.id))
+def _trail(application: Application) -> str:
+    return url_for("officer.money_trail", application_id=application.id)
 
 
 @bp.post("/dossiers/<int:application_id>/eindrapport/aanvaarden")
@@ -70,17 +61,15 @@ def settle_report(application_id: int) -> ResponseReturnValue:
     application = submitted_dossier(application_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        settlement = payouts.settle_report(application.id, current_user)
-    except PayoutRefused as refused:
-        return _refused(application, refused)
+    return run(lambda: payouts.settle_report(application.id, current_user), back=_trail(application), done=_settled)
+
+
+def _settled(settlement: Settlement) -> str:
     if settlement.to_recover_cents:
-        message = _("Het eindrapport is aanvaard. Een terugvordering van %(amount)s wacht op goedkeuring door Financiën.", amount=eur(settlement.to_recover_cents))
-    elif settlement.to_pay_cents:
-        message = _("Het eindrapport is aanvaard. Het saldo van %(amount)s wacht op goedkeuring door Financiën.", amount=eur(settlement.to_pay_cents))
-    else:
-        message = _("Het eindrapport is aanvaard. Er valt niets meer te betalen; het dossier is afgesloten.")
-    return _done(application, message)
+        return _("Het eindrapport is aanvaard. Een terugvordering van %(amount)s wacht op goedkeuring door Financiën.", amount=eur(settlement.to_recover_cents))
+    if settlement.to_pay_cents:
+        return _("Het eindrapport is aanvaard. Het saldo van %(amount)s wacht op goedkeuring door Financiën.", amount=eur(settlement.to_pay_cents))
+    return _("Het eindrapport is aanvaard. Er valt niets meer te betalen; het dossier is afgesloten.")
 
 
 @bp.post("/dossiers/<int:application_id>/eindrapport/terugsturen")
@@ -90,11 +79,11 @@ def return_report(application_id: int) -> ResponseReturnValue:
     form = ReturnReportForm()
     if not form.validate_on_submit():
         return _trail_page(application, 400, return_form=form)
-    try:
-        payouts.return_report(application.id, current_user, form.question.data)
-    except PayoutRefused as refused:
-        return _refused(application, refused)
-    return _done(application, _("Het eindrapport is teruggestuurd met uw vraag."))
+    return run(
+        lambda: payouts.return_report(application.id, current_user, form.question.data),
+        back=_trail(application),
+        done=_("Het eindrapport is teruggestuurd met uw vraag."),
+    )
 
 
 @bp.get("/dossiers/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>")
@@ -109,8 +98,8 @@ def replan_payout(payout_id: int) -> ResponseReturnValue:
     payout = payouts.find_payout(payout_id) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        payouts.replan(payout.id, current_user)
-    except PayoutRefused as refused:
-        return _refused(payout.application, refused)
-    return _done(payout.application, _("De betaling %(reference)s is opnieuw voorbereid en wacht op goedkeuring.", reference=payout.end_to_end_id))
+    return run(
+        lambda: payouts.replan(payout.id, current_user),
+        back=_trail(payout.application),
+        done=_("De betaling %(reference)s is opnieuw voorbereid en wacht op goedkeuring.", reference=payout.end_to_end_id),
+    )

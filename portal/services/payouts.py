@@ -167,6 +167,14 @@ class CostInput:
     end_on: date
 
 
+def save_actual_cost_of(report: FinalReport, mentor_id: int, cost: CostInput, actor: User) -> None:
+    """The actual cost of one mentor of the report (LookupError for a mentor not in it)."""
+    line = next((line for line in report.lines if line.mentor_id == mentor_id), None)
+    if line is None:
+        raise LookupError(mentor_id)
+    save_actual_cost(report, line, cost, actor)
+
+
 def save_actual_cost(report: FinalReport, line: ActualCost, cost: CostInput, actor: User) -> None:
     _editable(report)
     line.monthly_wage_cents = cost.monthly_wage_cents
@@ -357,16 +365,23 @@ def approve(payout_id: int, actor: User) -> Payout:
     return payout
 
 
+def refused_payment_date(payout: Payout, paid_on: date, today: date | None = None) -> str | None:
+    """Why the bank's payment date cannot be right (a refusal code), or None."""
+    if paid_on > (today or utcnow().astimezone(BRUSSELS).date()):
+        return "paid_on_future"
+    if payout.approved_at is not None and paid_on < payout.approved_at.astimezone(BRUSSELS).date():
+        return "paid_before_approval"
+    return None
+
+
 def pay(payout_id: int, actor: User, paid_on: date, bank_reference: str, today: date | None = None) -> Payout:
     """The transfer is made (or, for a recovery, the money came in): the amounts paid move with it."""
     payout, application = _lock_payout(payout_id)
     call = lock_call(application.call_id)
     if not bank_reference.strip():
         raise PayoutRefused("bank_reference")
-    if paid_on > (today or utcnow().astimezone(BRUSSELS).date()):
-        raise PayoutRefused("paid_on_future")
-    if payout.approved_at is not None and paid_on < payout.approved_at.astimezone(BRUSSELS).date():
-        raise PayoutRefused("paid_before_approval")
+    if (refused := refused_payment_date(payout, paid_on, today)) is not None:
+        raise PayoutRefused(refused)
     from_file = payout.state_enum is PayoutState.IN_FILE
     _step(payout, PayoutAction.PAY, actor)
     payout.paid_on = paid_on

@@ -1,0 +1,43 @@
+"""Why the portal refused an action, in the words of the person who tried it: the one place where a
+use case's refusal (a code on NotAllowed and its kinds) becomes a sentence, in Dutch or English."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from portal.services.dossiers import NotAllowed
+
+
+def _texts() -> dict[str, str]:
+    # Built per call: gettext answers in the language of the request that asks.
+    return {
+        # payouts and final reports (PayoutRefused)
+        "not_allowed": _("Dat kan niet in de huidige status van de betaling, of niet met uw rol."),
+        "not_in_file": _("Een overschrijving gaat naar de bank in een betaalbestand. Maak eerst een betaalbestand; registreer daarna per betaling of ze betaald of mislukt is."),
+        "four_eyes": _("U hebt deze betaling zelf voorbereid. Een andere medewerker van Financiën moet ze goedkeuren."),
+        "payout_in_flight": _("Er is een goedgekeurde betaling onderweg. Registreer eerst of ze betaald of mislukt is."),
+        "report_not_submitted": _("Er is geen ingediend eindrapport om te aanvaarden."),
+        "report_not_editable": _("Het eindrapport is ingediend en kan niet meer worden gewijzigd."),
+        "report_incomplete": _("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."),
+        "report_missing": _("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."),
+        "paid_on_future": _("De datum van de betaling ligt in de toekomst."),
+        "paid_before_approval": _("De datum van de betaling ligt voor de goedkeuring."),
+        "bank_reference": _("Vul de referentie van de bank in"),
+        "reason": _("Schrijf waarom de betaling mislukt is"),
+        "question": _("Schrijf wat het bestuur moet aanvullen of verbeteren"),
+        # decisions (DecisionRefused)
+        "not_scored": _("Beslissen kan pas als alle beoordelingen binnen zijn, en maar één keer."),
+        "below_threshold": _("Het dossier haalt de kwaliteitsdrempel of een minimumscore per criterium niet; het kan niet worden toegekend."),
+        "no_reservation": _("Voor dit dossier is nog geen budget gereserveerd (het staat op de wachtlijst); toekennen kan pas als er budget vrijkomt."),
+        "amount": _("Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."),
+        "motivation": _("Een negatieve beslissing vraagt een geschreven motivering."),
+    }
+
+
+def refusal_text(code: str, otherwise: str | None = None) -> str:
+    """The sentence for a refusal's code; `otherwise` (or a general sentence) for one without its own."""
+    return _texts().get(code) or otherwise or _("Dat kan niet in de huidige fase van het dossier.")
+
+
+def message_for(refused: NotAllowed, otherwise: str | None = None) -> str:
+    return refusal_text(getattr(refused, "code", ""), otherwise)
