@@ -1,7 +1,9 @@
 """Every route against every role (and anonymous): the one place that proves who may use what.
 
-The expectation comes from the route's own declaration (portal/access.py); a route without one
-fails the first test. POSTs are sent without a CSRF token: an allowed user gets the CSRF refusal
+The expectation comes from the access policy written down as data in tests/web/access_policy.py, never from the
+route's own declaration (portal/access.py): a decorator that loses or gains a role is caught, not believed. The
+policy must have a row for every route and none for a route that does not exist, and every declaration must equal
+its row before any request is sent. POSTs are sent without a CSRF token: an allowed user gets the CSRF refusal
 (400), so this also proves that every form route checks CSRF.
 """
 
@@ -11,14 +13,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.access import ACCESS_ATTRIBUTE, PUBLIC, SIGNED_IN
+from portal.access import PUBLIC, SIGNED_IN, declared_access
 from portal.db import utcnow
 from portal.models import Call, Mentor, Organisation, Payout
 from portal.models.notifications import NotificationEvent
-from portal.services import applications, eligibility, matching, notifications, payment_batches, reviews
+from portal.services import applications, drafts, eligibility, matching, notifications, payment_batches, reviews
 from portal.services.seed import sample_need, sample_offer
 from tests.conftest import make_user, sign_in
 from tests.factories import complete_draft, in_review, municipality, open_call, submitted_dossier
+from tests.web.access_policy import POLICY
 from workflows.roles import Role
 
 ANONYMOUS = "anonymous"
@@ -64,17 +67,48 @@ ROUTES = _all_routes()
 
 
 def test_every_route_declares_who_may_use_it(app):
-    undeclared = [
-        endpoint
-        for endpoint, view in app.view_functions.items()
-        if endpoint != "static" and getattr(view, ACCESS_ATTRIBUTE, None) is None
-    ]
+    with app.app_context():
+        undeclared = [
+            endpoint for endpoint in app.view_functions if endpoint != "static" and declared_access(endpoint) is None
+        ]
     assert undeclared == []
 
 
 def test_the_matrix_covers_every_route(app):
     assert {(e, m) for e, m, _ in _routes(app)} == {(e, m) for e, m, _ in ROUTES}
     assert len(ROUTES) >= 30
+
+
+def test_the_policy_has_one_row_for_each_route_and_no_other(app):
+    endpoints = set(app.view_functions) - {"static"}
+    assert sorted(endpoints - POLICY.keys()) == [], "routes without a row in tests/web/access_policy.py"
+    assert sorted(POLICY.keys() - endpoints) == [], (
+        "rows in tests/web/access_policy.py for routes the app does not have"
+    )
+    # An empty set or a misspelt word would silently mean "nobody" in the matrix below.
+    malformed = [
+        endpoint
+        for endpoint, access in POLICY.items()
+        if access not in (PUBLIC, SIGNED_IN)
+        and not (isinstance(access, frozenset) and access and all(isinstance(role, Role) for role in access))
+    ]
+    assert malformed == []
+
+
+def _shown(access: object) -> str:
+    if isinstance(access, frozenset):
+        return "roles(" + ", ".join(sorted(role.value for role in access)) + ")"
+    return repr(access)
+
+
+def test_each_route_declares_what_the_policy_says(app):
+    with app.app_context():
+        differences = [
+            f"{endpoint}: declared {_shown(declared_access(endpoint))}, policy {_shown(POLICY.get(endpoint))}"
+            for endpoint in sorted(app.view_functions)
+            if endpoint != "static" and declared_access(endpoint) != POLICY.get(endpoint)
+        ]
+    assert differences == [], "\n".join(differences)
 
 
 def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
@@ -94,7 +128,7 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
             result = eligibility.current_results(draft)[0]
             samples.update(application_id=draft.id, result_id=result.id, kind="action_plan")
         else:
-            draft = applications.start_draft(open_call(), owner, utcnow())
+            draft = drafts.start(open_call(), owner, utcnow())
             draft.mentors.append(Mentor(position=1, full_name="Mona", theme_codes=[]))
             db_session.flush()
             samples.update(application_id=draft.id, mentor_id=draft.mentors[0].id, kind="action_plan")
@@ -109,14 +143,23 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
         # A message to the signed-in user (or someone else) that could not be delivered.
         recipient = user or make_user("applicant")
         dossier = submitted_dossier(open_call())
-        message = notifications.record(NotificationEvent.DECLARED_ELIGIBLE, [notifications.user_recipient(recipient)], dossier)[0]
+        message = notifications.record(
+            NotificationEvent.DECLARED_ELIGIBLE, [notifications.user_recipient(recipient)], dossier
+        )[0]
         message.status = "failed"
         db_session.flush()
         samples.update(notification_id=message.id)
     if "payout_id" in rule.arguments:
         # A payout waiting for approval, prepared by an officer.
         dossier = submitted_dossier(open_call())
-        payout = Payout(application_id=dossier.id, call_id=dossier.call_id, kind="advance", amount_cents=100_00, iban="BE68539007547034", prepared_by_id=make_user("officer").id)
+        payout = Payout(
+            application_id=dossier.id,
+            call_id=dossier.call_id,
+            kind="advance",
+            amount_cents=100_00,
+            iban="BE68539007547034",
+            prepared_by_id=make_user("officer").id,
+        )
         db_session.add(payout)
         db_session.flush()
         samples.update(payout_id=payout.id)
@@ -149,20 +192,23 @@ def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
     }
     with app.test_request_context():
         url = url_for(endpoint, **{arg: samples[arg] for arg in rule.arguments})
-    matched, _ = app.url_map.bind("portal.test").match(url, method="GET" if "GET" in rule.methods else "POST", return_rule=True)
+    matched, _ = app.url_map.bind("portal.test").match(
+        url, method="GET" if "GET" in rule.methods else "POST", return_rule=True
+    )
     assert matched.rule == rule_text, url  # the sample really exercises this rule
     return url
 
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {r}" for _, m, r in ROUTES])
-def test_route_answers_each_role_as_declared(app, client, db_session, endpoint, method, rule, who):
+def test_route_answers_each_role_as_the_policy_says(app, client, db_session, endpoint, method, rule, who):
+    access = POLICY.get(endpoint)
+    assert access is not None, f"{endpoint} has no row in tests/web/access_policy.py"
     user = None if who == ANONYMOUS else make_user(who)
     if user is not None:
         sign_in(client, user)
     url = _url(app, endpoint, rule, db_session, user)
     response = client.open(url, method=method)
-    access = getattr(app.view_functions[endpoint], ACCESS_ATTRIBUTE)
 
     allowed = access == PUBLIC or (user is not None and (access == SIGNED_IN or Role(who) in access))
     if not allowed and user is None:
