@@ -13,7 +13,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 FULL_TIME_BASIS_POINTS = 10_000  # a time share is stored in basis points: 5,000 = half-time
@@ -72,8 +71,19 @@ def months_in_period(start_on: date, end_on: date) -> Fraction:
 
 
 def round_half_up(value: Fraction) -> int:
-    """An exact amount in cents to whole cents, half up (EU rule)."""
-    return int((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    """An exact amount in cents to whole cents, half up (EU rule): 2.5 becomes 3.
+
+    The callers pass no negative amounts; one would round as its opposite does, half away from
+    zero (-2.5 becomes -3), as the decimal module's ROUND_HALF_UP does, so that an amount and its
+    reversal stay opposites to the cent.
+
+    Integer arithmetic only, so exact at any size: a float loses whole cents above 2**53 and a
+    Decimal division the digits beyond its context's precision.
+    """
+    numerator, denominator = value.numerator, value.denominator  # a Fraction's denominator is positive
+    if numerator < 0:
+        return -((-2 * numerator + denominator) // (2 * denominator))
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def mentor_compensation(mentor: MentorCost, rate_percent: int) -> CompensationLine:

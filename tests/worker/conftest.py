@@ -12,18 +12,21 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import redis
 from aiosmtpd.controller import Controller
 from flask import Flask
+from sqlalchemy import ColumnElement, func, select
 
 from portal.extensions import db
+from portal.models import Notification
 from tests.conftest import SmtpSink, app_on_own_database, make_user, sign_in
 from tests.factories import complete_draft, municipality, open_call
 from tests.services import free_port, redis_url
@@ -31,6 +34,18 @@ from tests.services import free_port, redis_url
 ROOT = Path(__file__).resolve().parents[2]
 HEALTH_BROKER_DB = 13
 OUTBOX_BROKER_DB = 12
+SETTLE = 1.5  # seconds to keep watching, once everything is final, for a copy that should not come
+
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T], failure: Callable[[], str], timeout: float = 60, every: float = 0.1) -> T:
+    """Poll `condition` until it returns something true, and return that; at the deadline, fail with `failure()`."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, failure()
+        time.sleep(every)
+    return result
 
 
 class WorkerProcess:
@@ -186,6 +201,93 @@ def outbox_broker(outbox_app: Flask) -> str:
     broker = redis_url(OUTBOX_BROKER_DB)
     redis.Redis.from_url(broker).flushdb()
     return broker
+
+
+# --- the final state of a delivery, and counting after it -----------------------------------------
+
+FINAL_STATUSES = frozenset({"sent", "failed", "uncertain", "skipped"})
+# kombu's Redis transport: the queue's list (and one list per priority step), and the hash holding
+# every message handed to a worker and not acknowledged yet (prefetched, running, or a retry
+# waiting for its countdown).
+QUEUE_KEYS = ("celery", *(f"celery\x06\x16{step}" for step in (3, 6, 9)))
+UNACKED_KEY = "unacked"
+
+
+def last_notification_id(app: Flask) -> int:
+    """Rows a test makes from here on have a higher id: `Notification.id > last_notification_id(app)`."""
+    with app.app_context():
+        return int(db.session.scalar(select(func.coalesce(func.max(Notification.id), 0))))
+
+
+def broker_backlog(broker: str) -> tuple[int, int]:
+    """(messages waiting in the queue, messages handed to a worker and not acknowledged), read at one moment."""
+    client = redis.Redis.from_url(broker)
+    try:
+        pipe = client.pipeline(transaction=True)
+        for key in QUEUE_KEYS:
+            pipe.llen(key)
+        pipe.hlen(UNACKED_KEY)
+        *queued, unacked = pipe.execute()
+        return sum(queued), int(unacked)
+    finally:
+        client.close()
+
+
+def wait_for_final_state(
+    app: Flask,
+    which: ColumnElement[bool],
+    broker: str | None = None,
+    sink: ControlledSink | None = None,
+    count: int = 0,
+    timeout: float = 60,
+) -> None:
+    """Until every notification row `which` selects is in a final status, the broker (when there is
+    one) holds no message, waiting or unacknowledged, and the sink holds at least `count` e-mails."""
+    seen: dict[str, Any] = {}
+
+    def final() -> bool:
+        with app.app_context():
+            seen["statuses"] = Counter(db.session.scalars(select(Notification.status).where(which)))
+        seen["backlog"] = broker_backlog(broker) if broker is not None else (0, 0)
+        seen["received"] = len(sink.messages) if sink is not None else 0
+        statuses = seen["statuses"]
+        return (
+            bool(statuses)
+            and set(statuses) <= FINAL_STATUSES
+            and seen["backlog"] == (0, 0)
+            and seen["received"] >= count
+        )
+
+    wait_until(
+        final,
+        lambda: (
+            f"not final: rows {dict(seen['statuses'])}, (queued, unacknowledged) {seen['backlog']}, {seen['received']} of {count} e-mails"
+        ),
+        timeout,
+    )
+
+
+def delivered_exactly(
+    sink: ControlledSink,
+    count: int,
+    app: Flask,
+    which: ColumnElement[bool],
+    broker: str | None = None,
+    settle: float = SETTLE,
+) -> list[EmailMessage]:
+    """The e-mails once nothing is left to send: exactly `count`, and still `count` after `settle`
+    seconds, so that a second copy arriving late fails the test as well."""
+    wait_for_final_state(app, which, broker, sink, count)
+    with sink.lock:
+        messages = list(sink.messages)
+    assert len(messages) == count, Counter(str(m["To"]) for m in messages)
+    time.sleep(settle)
+    with sink.lock:
+        later = list(sink.messages)
+    assert len(later) == count, (
+        f"{len(later) - count} more after the final state: {Counter(str(m['To']) for m in later[count:])}"
+    )
+    return messages
 
 
 # --- a Redis server of the test's own, to stop and start again ------------------------------------

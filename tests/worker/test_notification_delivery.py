@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from portal import outbox
 from portal.extensions import db
 from portal.models import Notification
 from portal.models.notifications import NotificationEvent
 from portal.services import applications, decisions, delivery, eligibility, notifications
 from tests.conftest import mail_body, make_user
 from tests.factories import complete_draft, in_review, municipality, open_call, score_everything, to_bank
+from tests.worker.conftest import delivered_exactly, last_notification_id, wait_for_final_state, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-SETTLE = 1.5  # after the expected e-mails arrived, how long to keep watching for a second copy
 
 
 def _government(nis: str, *locales: str) -> list[Any]:
@@ -39,16 +39,15 @@ def _attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
     return [(part.get_filename(), part.get_content()) for part in message.iter_attachments()]
 
 
-def _settled(sink: Any, count: int) -> list[EmailMessage]:
-    messages = sink.wait_for(count)
-    time.sleep(SETTLE)
-    assert len(sink.messages) == count, _to(sink.messages)
-    return messages
+def _made_since(app: Any) -> Any:
+    """Selects the notification rows made from now on."""
+    return Notification.id > last_notification_id(app)
 
 
 def test_submitting_tells_both_governments_once_each_in_their_language_with_the_receipt(outbox_app, outbox_broker, controlled_sink, start_worker):
     controlled_sink.reset()
     start_worker(outbox_app, outbox_broker)
+    made_now = _made_since(outbox_app)
     with outbox_app.app_context():
         giving_nl, giving_en = _government("11002", "nl", "en")
         (receiving,) = _government("12025", "nl")
@@ -60,7 +59,7 @@ def test_submitting_tells_both_governments_once_each_in_their_language_with_the_
         expected = {giving_nl.email, giving_en.email, receiving.email, contact}
         english = giving_en.email
 
-    messages = _settled(controlled_sink, len(expected))
+    messages = delivered_exactly(controlled_sink, len(expected), outbox_app, made_now, outbox_broker)
     assert _to(messages) == Counter(expected)  # everyone once, no one twice
     for message in messages:
         if str(message["To"]) == english:
@@ -86,6 +85,7 @@ def test_being_found_ineligible_and_being_granted_send_the_decision_letter_to_bo
 
     controlled_sink.reset()
     start_worker(outbox_app, outbox_broker)
+    made_now = _made_since(outbox_app)
     with outbox_app.app_context():
         officer_id = make_user("officer").id
         (giving_a,) = _government("11004", "en")
@@ -100,10 +100,10 @@ def test_being_found_ineligible_and_being_granted_send_the_decision_letter_to_bo
         english_reader, dutch_reader = giving_a.email, giving_b.email
         receiving_contact = refused.receiving_contact_email
         submitted = len(_rows(refused_id, NotificationEvent.APPLICATION_SUBMITTED)) + len(_rows(granted_id, NotificationEvent.APPLICATION_SUBMITTED))
-    controlled_sink.wait_for(submitted)
-    time.sleep(SETTLE)
+    wait_for_final_state(outbox_app, made_now, outbox_broker, controlled_sink, submitted)
     controlled_sink.reset()
 
+    made_now = _made_since(outbox_app)
     with outbox_app.app_context():
         officer = db.session.get(User, officer_id)
         eligibility.declare_ineligible(refused_id, officer, "De ontvangende partij is geen lokaal bestuur.")
@@ -128,7 +128,7 @@ def test_being_found_ineligible_and_being_granted_send_the_decision_letter_to_bo
     assert ineligible_to[english_reader] == "en" and ineligible_to[receiving_contact] == "nl"
     assert dutch_reader in granted_to
     total = len(ineligible_to) + len(eligible_to) + len(assigned_to) + len(granted_to)
-    messages = _settled(controlled_sink, total)
+    messages = delivered_exactly(controlled_sink, total, outbox_app, made_now, outbox_broker)
     by_subject: dict[str, list[EmailMessage]] = {}
     for message in messages:
         by_subject.setdefault(str(message["Subject"]), []).append(message)
@@ -190,9 +190,12 @@ def test_a_task_run_twice_sends_the_e_mail_once(outbox_app, outbox_broker, contr
     client = Celery("probe", broker=outbox_broker)
     for _ in range(3):  # a duplicated message, a retried publish, a manual re-run
         client.send_task("portal.deliver_notification", args=(notification_id,))
-    (message,) = _settled(controlled_sink, 1)
+    # final: the row sent, and all four messages taken and acknowledged (none still to run)
+    (message,) = delivered_exactly(controlled_sink, 1, outbox_app, Notification.id == notification_id, outbox_broker)
     assert str(message["To"]) == "twice@example.be"
     worker.wait_for("'not claimed'")
+    # every copy of the message ran: one sent it, the three others found the row claimed
+    wait_until(lambda: worker.output().count("'not claimed'") == 3, lambda: worker.output(), timeout=10)
     assert worker.output().count("'sent'") == 1
     row = _status(outbox_app, notification_id)
     assert (row.status, row.attempts) == ("sent", 1)
@@ -225,7 +228,7 @@ def test_a_refusing_mail_server_is_retried_with_backoff_until_it_accepts(outbox_
     worker = start_worker(outbox_app, outbox_broker, NOTIFICATION_FIRST_RETRY_SECONDS="1")
     started = time.monotonic()
     notification_id = _one_notification(outbox_app, "flaky@example.be")
-    (message,) = _settled(controlled_sink, 1)
+    (message,) = delivered_exactly(controlled_sink, 1, outbox_app, Notification.id == notification_id, outbox_broker)
     # refused twice, then accepted after waiting 1 s and then 2 s (exponential backoff)
     assert controlled_sink.refused == 2
     assert time.monotonic() - started >= 3
@@ -250,7 +253,7 @@ def test_when_the_retries_run_out_the_notification_is_failed_and_an_officer_can_
         db.session.commit()
         notifications.resend(notification_id, officer)
         db.session.commit()
-    (message,) = _settled(controlled_sink, 1)
+    (message,) = delivered_exactly(controlled_sink, 1, outbox_app, Notification.id == notification_id, outbox_broker)
     assert str(message["To"]) == "gone@example.be"
     assert _status(outbox_app, notification_id).status == "sent"
 
@@ -282,9 +285,10 @@ def test_a_worker_killed_after_sending_but_before_recording_never_sends_a_second
     second.wait_for("'not claimed'", timeout=60)
     time.sleep(2.5)  # past the sending timeout of 2 s
     with outbox_app.app_context():
-        assert delivery.sweep(utcnow()) == []  # not handed out again
+        assert outbox.sweep(utcnow()) == []  # not handed out again
         db.session.commit()
-    time.sleep(SETTLE)
+    # final: the row uncertain, the redelivered message acknowledged by the second worker
+    delivered_exactly(controlled_sink, 1, outbox_app, Notification.id == notification_id, outbox_broker)
     assert len(controlled_sink.messages) == 1
     row = _status(outbox_app, notification_id)
     assert row.status == "uncertain"  # shown to officers, who decide
@@ -324,7 +328,8 @@ def test_an_event_while_redis_is_down_is_saved_and_its_e_mail_goes_out_when_redi
     own_redis.start()
     # beat's sweep (every second here) finds the rows the broker never got
     start_worker(app, own_redis.url, beat=True, OUTBOX_SWEEP_SECONDS="1")
-    messages = _settled(controlled_sink, len(expected))
+    this_dossier = Notification.application_id == draft_id
+    messages = delivered_exactly(controlled_sink, len(expected), app, this_dossier, own_redis.url)
     assert _to(messages) == Counter(expected)
     with app.app_context():
         assert {r.status for r in _rows(draft_id, NotificationEvent.APPLICATION_SUBMITTED)} == {"sent"}
@@ -341,6 +346,7 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
 
     controlled_sink.reset()
     start_worker(outbox_app, outbox_broker)
+    made_now = _made_since(outbox_app)
     with outbox_app.app_context():
         officer, finance = make_user("officer"), make_user("finance")
         giving_nl, giving_en = _government("11008", "nl", "en")
@@ -362,10 +368,10 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
         dossier_id, balance_id, finance_id = dossier.id, balance.id, finance.id
         dutch_reader, english_reader = giving_nl.email, giving_en.email
         before = len(db.session.scalars(select(Notification).where(Notification.application_id == dossier_id)).all())
-    controlled_sink.wait_for(before)
-    time.sleep(SETTLE)
+    wait_for_final_state(outbox_app, made_now, outbox_broker, controlled_sink, before)
     controlled_sink.reset()
 
+    made_now = _made_since(outbox_app)
     with outbox_app.app_context():
         payouts.pay(balance_id, db.session.get(User, finance_id), date.today(), "BNK-2026-42")
         db.session.commit()
@@ -373,7 +379,7 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
         reference = db.session.get(Application, dossier_id).reference
         end_to_end = db.session.get(Payout, balance_id).end_to_end_id
     assert paid_to[english_reader] == "en" and paid_to[dutch_reader] == "nl"
-    messages = _settled(controlled_sink, len(paid_to))
+    messages = delivered_exactly(controlled_sink, len(paid_to), outbox_app, made_now, outbox_broker)
     assert _to(messages) == Counter(list(paid_to))  # the giving government, each address once
     for message in messages:
         if str(message["To"]) == english_reader:
@@ -388,6 +394,7 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
 
 def test_a_worker_sends_one_event_to_many_over_one_connection_each_person_once(outbox_app, outbox_broker, controlled_sink, start_worker):
     controlled_sink.reset()
+    made_now = _made_since(outbox_app)
     with outbox_app.app_context():
         draft = complete_draft(make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025")
         db.session.commit()
@@ -396,7 +403,7 @@ def test_a_worker_sends_one_event_to_many_over_one_connection_each_person_once(o
         db.session.commit()
     start_worker(outbox_app, outbox_broker)  # solo pool: one process sends them one after another
 
-    messages = _settled(controlled_sink, len(people))
+    messages = delivered_exactly(controlled_sink, len(people), outbox_app, made_now, outbox_broker)
     assert _to(messages) == Counter(p.email for p in people)
     assert len(set(controlled_sink.peers)) == 1  # one SMTP connection for all forty, not one each
     assert len({mail_body(m) for m in messages}) == 1  # the same words for everyone (rendered once)
