@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 
 class AmountError(ValueError):
@@ -40,11 +40,17 @@ def parse_euro(text: str) -> int:
     digits = "".join(groups)
     if not digits.isdigit():
         raise AmountError("digits")
-    try:
-        value = Decimal(f"{digits}.{decimals or '0'}")
-    except InvalidOperation as exc:  # pragma: no cover - guarded by isdigit above
-        raise AmountError("digits") from exc
-    return round_half_up_to_cent(value)
+    # At most two decimals: the cents are exact integers, nothing to round. Checked on the length first,
+    # so that thousands of digits never reach int() (or a database's bigint).
+    if len(digits.lstrip("0")) > len(str(MAX_CENTS // 100)):
+        raise AmountError("too_large")
+    cents = int(digits) * 100 + int(decimals.ljust(2, "0"))
+    if cents > MAX_CENTS:
+        raise AmountError("too_large")
+    return cents
+
+
+MAX_CENTS = 10**15  # EUR 10.000.000.000.000: far above any grant, far below a bigint column
 
 
 def cents_to_decimal(cents: int) -> Decimal:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflows.money import AmountError, parse_euro, round_half_up_to_cent
+from workflows.money import MAX_CENTS, AmountError, parse_euro, round_half_up_to_cent
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,14 @@ def belgian(cents: int) -> str:
 @given(st.integers(min_value=0, max_value=10**12))
 def test_any_amount_written_the_belgian_way_parses_back_exactly(cents):
     assert parse_euro(belgian(cents)) == cents
+
+
+@pytest.mark.parametrize("typed", ["1" + "0" * 30, "9" * 5000, "10.000.000.000.000,01"])
+def test_absurdly_large_amounts_are_refused_not_a_server_error(typed):
+    # 5,000 digits would exceed Python's int() limit for text, 20 a database bigint: both refused as amounts.
+    with pytest.raises(AmountError):
+        parse_euro(typed)
+
+
+def test_the_largest_amount_accepted_is_exact():
+    assert parse_euro("10.000.000.000.000,00") == MAX_CENTS
