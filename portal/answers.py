@@ -8,10 +8,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, abort, send_file, stream_with_context
+from flask import Response, abort, render_template, request, send_file, stream_with_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forms.calls import ATTACHMENT_LABELS
+from forms.payouts import ButtonForm
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models import Application, FundamentalRight, Theme
@@ -66,10 +68,31 @@ def send_report_document(application: Application, document_id: int) -> Any:
     return _send_stored_pdf(document.stored_name, document.original_name)
 
 
+def send_document(stored: bytes | None, make: Callable[[], bytes], download_name: str, title: str) -> Any:
+    """A document that is made once and kept (a receipt, a decision letter), as a download.
+
+    A GET only reads: a document the worker has not made yet (it does so with the e-mail that carries
+    it, seconds after the event) is offered as a button, whose POST makes it, keeps it and sends it.
+    So no GET writes (link checkers and prefetching browsers follow links), and the document that is
+    kept is the one every later download gets.
+    """
+    if stored is None and request.method != "POST":
+        return render_template("documents/pending.html", form=ButtonForm(), title=title), 200
+    if stored is None:
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        stored = make()
+        db.session.commit()  # the document made just now is kept
+    return send_file(io.BytesIO(stored), mimetype="application/pdf", as_attachment=True, download_name=download_name)
+
+
 def send_letter(application: Application) -> Any:
-    """The decision letter as a download (made and kept the first time); 404 before a decision."""
+    """The decision letter as a download; 404 before a decision."""
     if not decisions.has_letter(application):
         abort(404)
-    pdf = decisions.letter_bytes(application)
-    db.session.commit()  # keeps the name of a letter made just now
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=f"beslissing-{application.reference}.pdf")
+    return send_document(
+        decisions.stored_letter(application),
+        lambda: decisions.letter_bytes(application),
+        f"beslissing-{application.reference}.pdf",
+        _("Beslissingsbrief"),
+    )

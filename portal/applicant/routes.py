@@ -6,12 +6,11 @@ error is shown again as typed, the others are already in the draft.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,7 +31,7 @@ from forms.applications import (
 from forms.calls import ATTACHMENT_LABELS
 from forms.fields import choices
 from portal.access import keeps_input, roles
-from portal.answers import answers_context, send_attachment, send_letter
+from portal.answers import answers_context, send_attachment, send_document, send_letter
 from portal.applicant.blueprint import bp
 from portal.db import utcnow
 from portal.extensions import db
@@ -520,22 +519,20 @@ def confirmation(application_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/<int:application_id>/ontvangstbewijs.pdf")
+@bp.route("/<int:application_id>/ontvangstbewijs.pdf", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 def receipt(application_id: int) -> ResponseReturnValue:
     application = _visible(application_id).application
     submission = application.latest_submission or abort(404)
-    pdf = receipts.receipt_bytes(submission, current_user.locale)
-    db.session.commit()  # a receipt made just now is kept
-    return send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"ontvangstbewijs-{application.reference}.pdf",
+    return send_document(
+        receipts.stored_receipt(submission),
+        lambda: receipts.receipt_bytes(submission, current_user.locale),
+        f"ontvangstbewijs-{application.reference}.pdf",
+        _("Ontvangstbewijs"),
     )
 
 
-@bp.get("/<int:application_id>/beslissing.pdf")
+@bp.route("/<int:application_id>/beslissing.pdf", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 def decision_letter(application_id: int) -> ResponseReturnValue:
     return send_letter(_visible(application_id).application)

@@ -93,7 +93,7 @@ def reject(application_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/dossiers/<int:application_id>/beslissing.pdf")
+@bp.route("/dossiers/<int:application_id>/beslissing.pdf", methods=["GET", "POST"])
 @roles(Role.OFFICER)
 def decision_letter(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)

@@ -142,6 +142,11 @@ def render_letter(application: Application) -> bytes:
     return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
 
 
+def stored_letter(application: Application) -> bytes | None:
+    """The decision letter as it was made, or None when it is not made yet (reading only)."""
+    return files.read_file(application.decision_letter_name) if application.decision_letter_name else None
+
+
 def letter_bytes(application: Application) -> bytes:
     """The stored decision letter; made (and kept unchanged) the first time it is asked for."""
     if not has_letter(application):

@@ -51,6 +51,11 @@ def _render(printed: _Printed, locale: str) -> bytes:
     return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
 
 
+def stored_receipt(submission: Submission) -> bytes | None:
+    """The receipt as it was made, or None when it is not made yet (reading only)."""
+    return files.read_file(submission.receipt_name) if submission.receipt_name else None
+
+
 def receipt_bytes(submission: Submission, locale: str) -> bytes:
     """The stored receipt; made (and stored) the first time it is asked for, and from then on always that
     one: a receipt missing from the store is an error (StoredFileMissing), never made up again."""
