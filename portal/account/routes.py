@@ -91,17 +91,27 @@ def inbox() -> ResponseReturnValue:
 @bp.get("/berichten/<int:notification_id>")
 @signed_in
 def message(notification_id: int) -> ResponseReturnValue:
-    """Opening a message marks it read (only the reader's own: someone else's is not found)."""
+    """The reader's own message (someone else's is not found). Reading it changes nothing: a GET never
+    writes (mail scanners and prefetching browsers follow links); its button marks it read."""
     found = notifications.message_for(current_user, notification_id) or abort(404)
-    if found.read_at is None:
-        notifications.mark_read(current_user, found)
-        db.session.commit()
     return render_template(
         "account/message.html",
         message=found,
         subject=delivery.render_subject(found, current_user.locale),
+        form=MarkAllReadForm(formdata=None),
         **delivery.content_context(found, current_user.locale),
     )
+
+
+@bp.post("/berichten/<int:notification_id>/gelezen")
+@signed_in
+def mark_read(notification_id: int) -> ResponseReturnValue:
+    found = notifications.message_for(current_user, notification_id) or abort(404)
+    if not MarkAllReadForm().validate_on_submit():
+        abort(400)
+    notifications.mark_read(current_user, found)
+    db.session.commit()
+    return redirect(url_for("account.inbox"))
 
 
 @bp.post("/berichten/gelezen")

@@ -31,6 +31,7 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "account.change_password": SIGNED_IN,
     "account.inbox": SIGNED_IN,
     "account.mark_all_read": SIGNED_IN,
+    "account.mark_read": SIGNED_IN,
     "account.message": SIGNED_IN,
     "account.overview": SIGNED_IN,
     "account.save_language": SIGNED_IN,

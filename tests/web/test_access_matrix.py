@@ -9,9 +9,12 @@ its row before any request is sent. POSTs are sent without a CSRF token: an allo
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from flask import Flask
-from sqlalchemy import select
+from flask import Flask, has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from portal.access import PUBLIC, SIGNED_IN, declared_access
 from portal.db import utcnow
@@ -208,7 +211,19 @@ def test_route_answers_each_role_as_the_policy_says(app, client, db_session, end
     if user is not None:
         sign_in(client, user)
     url = _url(app, endpoint, rule, db_session, user)
-    response = client.open(url, method=method)
+    commits: list[str] = []
+
+    def record(session: Any) -> None:
+        if has_request_context():
+            commits.append(request.method)
+
+    event.listen(Session, "after_commit", record)
+    try:
+        response = client.open(url, method=method)
+    finally:
+        event.remove(Session, "after_commit", record)
+    if method == "GET":
+        assert commits == [], f"GET {url} committed: a GET must only read"
 
     allowed = access == PUBLIC or (user is not None and (access == SIGNED_IN or Role(who) in access))
     if not allowed and user is None:

@@ -32,11 +32,17 @@ def test_the_inbox_shows_ones_own_messages_in_ones_language_and_counts_the_unrea
     assert "You have been assigned to review the application" in text
     assert f"/beoordeling/{mine.details['review_id']}" in text
     db_session.refresh(mine)
+    assert mine.read_at is None  # reading is a GET, which writes nothing
+    token = csrf_token(client, f"/account/berichten/{mine.id}")
+    assert client.post(f"/account/berichten/{mine.id}/gelezen").status_code == 400  # no CSRF token
+    assert client.post(f"/account/berichten/{mine.id}/gelezen", data={"csrf_token": token}).status_code == 302
+    db_session.refresh(mine)
     assert mine.read_at is not None
     assert 'data-unread="0"' in client.get("/account/berichten").get_data(as_text=True)
 
-    # someone else's message is not found, and stays unread
+    # someone else's message is not found, cannot be marked, and stays unread
     assert client.get(f"/account/berichten/{theirs.id}").status_code == 404
+    assert client.post(f"/account/berichten/{theirs.id}/gelezen", data={"csrf_token": token}).status_code == 404
     db_session.refresh(theirs)
     assert theirs.read_at is None
 
