@@ -43,7 +43,9 @@ def _rows(app: Flask, draft_ids: list[int]) -> list[Notification]:
         return rows
 
 
-def _all_sent(app: Flask, draft_ids: list[int], timeout: float = 60) -> list[Notification]:
+def _all_sent(app: Flask, draft_ids: list[int], timeout: float = 180) -> list[Notification]:
+    # One thread sends them one by one, each answered after SMTP_ANSWERS_AFTER: on a busy machine a dozen
+    # with their receipts take well over a minute. The wait ends as soon as all are sent.
     deadline = time.monotonic() + timeout
     while True:
         rows = _rows(app, draft_ids)
