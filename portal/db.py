@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Generic, TypeVar, overload
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
+from sqlalchemy import CheckConstraint, DateTime, Engine, Index, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -51,6 +52,39 @@ def enum_check(column: str, values: object) -> str:
     """SQL for a CHECK constraint that keeps an enum-as-text column within its values."""
     quoted = ", ".join(f"'{value}'" for value in values)  # type: ignore[attr-defined]
     return f"{column} IN ({quoted})"
+
+
+E = TypeVar("E", bound=Enum)
+
+
+class EnumOf(Generic[E]):
+    """An enum-as-text column read as its enum: `state_enum = EnumOf("state", State)`."""
+
+    def __init__(self, column: str, enum: type[E]) -> None:
+        self.column = column
+        self.enum = enum
+
+    @overload
+    def __get__(self, row: None, owner: type) -> EnumOf[E]: ...
+    @overload
+    def __get__(self, row: object, owner: type) -> E: ...
+    def __get__(self, row: object | None, owner: type) -> EnumOf[E] | E:
+        return self if row is None else self.enum(getattr(row, self.column))
+
+
+def unique_where(name: str, *columns: str, where: str) -> Index:
+    """A partial unique index (PostgreSQL and SQLite both have them): unique among the rows `where` selects,
+    as "one live proposal per pair" or "one open payout of a kind"."""
+    return Index(name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where))
+
+
+def cost_basis_checks() -> tuple[CheckConstraint, ...]:
+    """What a mentor's cost basis must respect wherever it is stored (planned, or actual at the end)."""
+    return (
+        CheckConstraint("time_share_bp IS NULL OR (time_share_bp > 0 AND time_share_bp <= 10000)", name="time_share"),
+        CheckConstraint("monthly_wage_cents IS NULL OR monthly_wage_cents >= 0", name="wage_not_negative"),
+        CheckConstraint("end_on IS NULL OR start_on IS NULL OR end_on >= start_on", name="period"),
+    )
 
 
 def configure_sqlite(engine: Engine) -> None:

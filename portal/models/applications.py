@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, enum_check, utcnow
+from portal.db import EnumOf, UTCDateTime, cost_basis_checks, enum_check, utcnow
 from portal.extensions import db
 from portal.models.calls import AttachmentKind, Call, ExchangeType
 from portal.models.organisations import Organisation
@@ -96,9 +96,7 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
         back_populates="application", order_by="Submission.version", cascade="all, delete-orphan"
     )
 
-    @property
-    def state_enum(self) -> State:
-        return State(self.state)
+    state_enum = EnumOf("state", State)
 
     @property
     def latest_submission(self) -> Submission | None:
@@ -112,11 +110,7 @@ class Mentor(db.Model):  # type: ignore[name-defined,misc]
     """A mentor with the expert profile and the cost basis of the compensation."""
 
     __tablename__ = "mentor"
-    __table_args__ = (
-        CheckConstraint("time_share_bp IS NULL OR (time_share_bp > 0 AND time_share_bp <= 10000)", name="time_share"),
-        CheckConstraint("monthly_wage_cents IS NULL OR monthly_wage_cents >= 0", name="wage_not_negative"),
-        CheckConstraint("end_on IS NULL OR start_on IS NULL OR end_on >= start_on", name="period"),
-    )
+    __table_args__ = cost_basis_checks()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, enum_check, utcnow
+from portal.db import EnumOf, UTCDateTime, enum_check, unique_where, utcnow
 from portal.extensions import db
 from portal.models.applications import Application
 from portal.models.organisations import Organisation
 from workflows.matching import Answer, MatchState, NeedState, OfferState, Side
+
+
+def _listing_checks(states: type[StrEnum]) -> tuple[CheckConstraint, ...]:
+    """What an offer and a need both keep: a known state, a real number of inhabitants, and the moment of
+    a withdrawal."""
+    return (
+        CheckConstraint(enum_check("state", states), name="state"),
+        CheckConstraint("inhabitants > 0", name="inhabitants_positive"),
+        CheckConstraint("state <> 'withdrawn' OR withdrawn_at IS NOT NULL", name="withdrawn_has_moment"),
+    )
 
 
 class Offer(db.Model):  # type: ignore[name-defined,misc]
@@ -19,11 +30,9 @@ class Offer(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "offer"
     __table_args__ = (
-        CheckConstraint(enum_check("state", OfferState), name="state"),
-        CheckConstraint("inhabitants > 0", name="inhabitants_positive"),
+        *_listing_checks(OfferState),
         CheckConstraint("months_available BETWEEN 1 AND 36", name="months_available"),
         CheckConstraint("time_share_bp > 0 AND time_share_bp <= 10000", name="time_share"),
-        CheckConstraint("state <> 'withdrawn' OR withdrawn_at IS NOT NULL", name="withdrawn_has_moment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,9 +58,7 @@ class Offer(db.Model):  # type: ignore[name-defined,misc]
         back_populates="offer", order_by="MentorProfile.position", cascade="all, delete-orphan"
     )
 
-    @property
-    def state_enum(self) -> OfferState:
-        return OfferState(self.state)
+    state_enum = EnumOf("state", OfferState)
 
 
 class MentorProfile(db.Model):  # type: ignore[name-defined,misc]
@@ -83,10 +90,8 @@ class Need(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "need"
     __table_args__ = (
-        CheckConstraint(enum_check("state", NeedState), name="state"),
-        CheckConstraint("inhabitants > 0", name="inhabitants_positive"),
+        *_listing_checks(NeedState),
         CheckConstraint("staff_fte_tenths >= 0", name="staff_not_negative"),
-        CheckConstraint("state <> 'withdrawn' OR withdrawn_at IS NOT NULL", name="withdrawn_has_moment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,9 +112,7 @@ class Need(db.Model):  # type: ignore[name-defined,misc]
 
     organisation: Mapped[Organisation] = relationship()
 
-    @property
-    def state_enum(self) -> NeedState:
-        return NeedState(self.state)
+    state_enum = EnumOf("state", NeedState)
 
 
 class Match(db.Model):  # type: ignore[name-defined,misc]
@@ -129,14 +132,7 @@ class Match(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("state <> 'declined' OR COALESCE(giving_answer, '') = 'declined' OR COALESCE(receiving_answer, '') = 'declined'", name="declined_by_one"),
         CheckConstraint("application_id IS NULL OR state = 'confirmed'", name="application_after_confirmation"),
         # One live proposal per pair: proposing the same pair twice is refused by the database too.
-        Index(
-            "uq_expertise_match_need_offer_live",
-            "need_id",
-            "offer_id",
-            unique=True,
-            sqlite_where=text("state IN ('proposed', 'confirmed')"),
-            postgresql_where=text("state IN ('proposed', 'confirmed')"),
-        ),
+        unique_where("uq_expertise_match_need_offer_live", "need_id", "offer_id", where="state IN ('proposed', 'confirmed')"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,9 +159,7 @@ class Match(db.Model):  # type: ignore[name-defined,misc]
     offer: Mapped[Offer] = relationship()
     application: Mapped[Application | None] = relationship()
 
-    @property
-    def state_enum(self) -> MatchState:
-        return MatchState(self.state)
+    state_enum = EnumOf("state", MatchState)
 
     def answer_of(self, side: Side | None) -> str | None:
         return self.giving_answer if side is Side.GIVING else self.receiving_answer if side is Side.RECEIVING else None

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, enum_check, utcnow
+from portal.db import EnumOf, UTCDateTime, enum_check, utcnow
 from portal.extensions import db
 from portal.models.applications import Application
 from portal.models.users import User
@@ -91,13 +91,9 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     application: Mapped[Application | None] = relationship()
     user: Mapped[User | None] = relationship()
 
-    @property
-    def event_enum(self) -> NotificationEvent:
-        return NotificationEvent(self.event)
+    event_enum = EnumOf("event", NotificationEvent)
 
-    @property
-    def status_enum(self) -> DeliveryStatus:
-        return DeliveryStatus(self.status)
+    status_enum = EnumOf("status", DeliveryStatus)
 
     @property
     def recipient_locale(self) -> str:

@@ -15,16 +15,14 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
-    Index,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, enum_check, utcnow
+from portal.db import EnumOf, UTCDateTime, cost_basis_checks, enum_check, unique_where, utcnow
 from portal.extensions import db
 from portal.models.applications import Application, Mentor
 from portal.models.users import User
@@ -49,14 +47,7 @@ class Payout(db.Model):  # type: ignore[name-defined,misc]
         ),
         CheckConstraint("state <> 'failed' OR (failure_reason IS NOT NULL AND failure_reason <> '')", name="failed_has_reason"),
         # One advance, one balance and one recovery at most per dossier (a cancelled one aside).
-        Index(
-            "uq_payout_application_kind_open",
-            "application_id",
-            "kind",
-            unique=True,
-            sqlite_where=text("state <> 'cancelled'"),
-            postgresql_where=text("state <> 'cancelled'"),
-        ),
+        unique_where("uq_payout_application_kind_open", "application_id", "kind", where="state <> 'cancelled'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,13 +75,9 @@ class Payout(db.Model):  # type: ignore[name-defined,misc]
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     paid_by: Mapped[User | None] = relationship(foreign_keys=[paid_by_id])
 
-    @property
-    def kind_enum(self) -> PayoutKind:
-        return PayoutKind(self.kind)
+    kind_enum = EnumOf("kind", PayoutKind)
 
-    @property
-    def state_enum(self) -> PayoutState:
-        return PayoutState(self.state)
+    state_enum = EnumOf("state", PayoutState)
 
     @property
     def end_to_end_id(self) -> str:
@@ -144,13 +131,7 @@ class PaymentBatchItem(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(enum_check("outcome", BatchOutcome), name="outcome"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         UniqueConstraint("batch_id", "payout_id", name="uq_payment_batch_item_batch_payout"),
-        Index(
-            "uq_payment_batch_item_payout_pending",
-            "payout_id",
-            unique=True,
-            sqlite_where=text("outcome = 'pending'"),
-            postgresql_where=text("outcome = 'pending'"),
-        ),
+        unique_where("uq_payment_batch_item_payout_pending", "payout_id", where="outcome = 'pending'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,9 +145,7 @@ class PaymentBatchItem(db.Model):  # type: ignore[name-defined,misc]
     batch: Mapped[PaymentBatch] = relationship(back_populates="items")
     payout: Mapped[Payout] = relationship()
 
-    @property
-    def outcome_enum(self) -> BatchOutcome:
-        return BatchOutcome(self.outcome)
+    outcome_enum = EnumOf("outcome", BatchOutcome)
 
 
 class ReportState(StrEnum):
@@ -210,20 +189,14 @@ class FinalReport(db.Model):  # type: ignore[name-defined,misc]
         back_populates="report", order_by="ReportDocument.id", cascade="all, delete-orphan"
     )
 
-    @property
-    def state_enum(self) -> ReportState:
-        return ReportState(self.state)
+    state_enum = EnumOf("state", ReportState)
 
 
 class ActualCost(db.Model):  # type: ignore[name-defined,misc]
     """One mentor's actual wage cost, time share and period, as reported at the end."""
 
     __tablename__ = "actual_cost"
-    __table_args__ = (
-        CheckConstraint("time_share_bp IS NULL OR (time_share_bp > 0 AND time_share_bp <= 10000)", name="time_share"),
-        CheckConstraint("monthly_wage_cents IS NULL OR monthly_wage_cents >= 0", name="wage_not_negative"),
-        CheckConstraint("end_on IS NULL OR start_on IS NULL OR end_on >= start_on", name="period"),
-    )
+    __table_args__ = cost_basis_checks()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("final_report.id", ondelete="CASCADE"), index=True)

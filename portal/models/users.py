@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import UTCDateTime, enum_check, utcnow
+from portal.db import EnumOf, UTCDateTime, enum_check, utcnow
 from portal.extensions import db
 from portal.models.organisations import Organisation
 from workflows.roles import Role, requires_two_step
@@ -44,9 +44,7 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     # Flask-Login: the id in the cookie is the token of the server-side session, never the user id.
     current_session = None  # UserSession of this request, set by the user loader
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
+    role_enum = EnumOf("role", Role)
 
     @property
     def needs_two_step(self) -> bool:
