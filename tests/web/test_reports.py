@@ -19,7 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def table_rows(page: str, key: str) -> dict[str, str]:
     """A table's rows as {row header: first cell}, both as the reader sees them."""
-    match = re.search(rf'<table class="govuk-table" data-table="{key}">(.*?)</table>', page, re.S)
+    match = re.search(rf'<table class="govuk-table"\s+data-table="{key}">(.*?)</table>', page, re.S)
     assert match, f"no table {key}"
     rows = re.findall(r'<th scope="row"[^>]*>(.*?)</th>\s*<td[^>]*>(.*?)</td>', match.group(1), re.S)
     return {html_lib.unescape(re.sub(r"<[^>]+>", "", label)).strip(): html_lib.unescape(value).strip() for label, value in rows}
