@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar, overload
@@ -76,6 +77,15 @@ def unique_where(name: str, *columns: str, where: str) -> Index:
     """A partial unique index (PostgreSQL and SQLite both have them): unique among the rows `where` selects,
     as "one live proposal per pair" or "one open payout of a kind"."""
     return Index(name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where))
+
+
+# A mentor's cost basis: stored as planned on the application's mentor, and as actual in the final report.
+COST_BASIS_FIELDS = ("monthly_wage_cents", "time_share_bp", "start_on", "end_on")
+
+
+def values_of(row: object, names: Iterable[str]) -> dict[str, Any]:
+    """The named attributes of a row, as the keyword arguments of another that copies them."""
+    return {name: getattr(row, name) for name in names}
 
 
 def cost_basis_checks() -> tuple[CheckConstraint, ...]:

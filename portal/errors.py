@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
 from portal.access import safe_next
 from portal.extensions import db
@@ -16,6 +19,29 @@ from portal.services.files import StoredFileMissing
 
 def _page(status: int, title: str, message: str, back: str | None = None) -> ResponseReturnValue:
     return render_template("errors/error.html", status=status, title=title, message=message, back=back), status
+
+
+# A refusal that needs no more than its page: status, title, what to do, and whether to offer the way back
+# to the form (a refused post can be sent again from there).
+_REFUSALS: dict[int | type[Exception], tuple[int, LazyString, LazyString, bool]] = {
+    RateLimitExceeded: (429, _l("Te veel pogingen"), _l("U hebt te vaak geprobeerd in te loggen. Wacht een kwartier en probeer het dan opnieuw."), True),
+    403: (403, _l("Geen toegang"), _l("U hebt geen toegang tot deze pagina met uw rol."), False),
+    404: (404, _l("Pagina niet gevonden"), _l("Controleer het adres of ga naar de startpagina."), False),
+    405: (405, _l("Deze actie kan hier niet"), _l("Ga terug en gebruik de knoppen op de pagina."), False),
+    413: (
+        413,
+        _l("Het bestand is te groot"),
+        _l("Wat u verstuurde is te groot. Een bijlage mag hoogstens 50 MB zijn; de oproep kan een lagere grens hebben."),
+        True,
+    ),
+}
+
+
+def _answer(status: int, title: LazyString, message: LazyString, offers_back: bool) -> Callable[[Exception], ResponseReturnValue]:
+    def answer(error: Exception) -> ResponseReturnValue:
+        return _page(status, str(title), str(message), back=safe_next(request.path) if offers_back else None)
+
+    return answer
 
 
 def register(app: Flask) -> None:
@@ -32,35 +58,8 @@ def register(app: Flask) -> None:
             back=safe_next(request.path),
         )
 
-    @app.errorhandler(RateLimitExceeded)
-    def too_many(error: RateLimitExceeded) -> ResponseReturnValue:
-        return _page(
-            429,
-            _("Te veel pogingen"),
-            _("U hebt te vaak geprobeerd in te loggen. Wacht een kwartier en probeer het dan opnieuw."),
-            back=safe_next(request.path),
-        )
-
-    @app.errorhandler(403)
-    def forbidden(error: HTTPException) -> ResponseReturnValue:
-        return _page(403, _("Geen toegang"), _("U hebt geen toegang tot deze pagina met uw rol."))
-
-    @app.errorhandler(404)
-    def not_found(error: HTTPException) -> ResponseReturnValue:
-        return _page(404, _("Pagina niet gevonden"), _("Controleer het adres of ga naar de startpagina."))
-
-    @app.errorhandler(405)
-    def method_not_allowed(error: HTTPException) -> ResponseReturnValue:
-        return _page(405, _("Deze actie kan hier niet"), _("Ga terug en gebruik de knoppen op de pagina."))
-
-    @app.errorhandler(413)
-    def too_large(error: HTTPException) -> ResponseReturnValue:
-        return _page(
-            413,
-            _("Het bestand is te groot"),
-            _("Wat u verstuurde is te groot. Een bijlage mag hoogstens 50 MB zijn; de oproep kan een lagere grens hebben."),
-            back=safe_next(request.path),
-        )
+    for refusal, (status, title, message, offers_back) in _REFUSALS.items():
+        app.register_error_handler(refusal, _answer(status, title, message, offers_back))
 
     @app.errorhandler(StoredFileMissing)
     def file_missing(error: StoredFileMissing) -> ResponseReturnValue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.services.dossiers import NotAllowed
+from portal.services.refusal import NotAllowed
 
 
 def _texts() -> dict[str, str]:

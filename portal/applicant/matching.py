@@ -19,15 +19,17 @@ from forms.applications import StartForm
 from forms.fields import choices
 from forms.matching import PROFILE_LIMIT, AnswerForm, NeedForm, OfferForm, WithdrawRegistrationForm
 from portal.access import keeps_input, roles
+from portal.actions import run
 from portal.applicant.blueprint import bp
 from portal.applicant.routes import chosen_call, open_calls_on
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models.matching import Match, Need, Offer
-from portal.services import dossiers, reference
 from portal.services import matching as service
+from portal.services import reference
 from portal.services.matching import NeedDetails, OfferDetails, ProfileDetails
+from portal.services.refusal import NotAllowed
 from workflows.matching import Answer, MatchRefused, MatchState, NeedState, OfferState, Side
 from workflows.roles import Role
 
@@ -179,21 +181,19 @@ def offer(offer_id: int | None = None) -> ResponseReturnValue:
     return render_template("applicant/matching/offer.html", form=form, offer=existing, limit=PROFILE_LIMIT), (400 if form.errors else 200)
 
 
+def _withdraw(listing_id: int, own: Any, withdraw: Any, *, done: str, otherwise: str) -> ResponseReturnValue:
+    """Withdrawing one's own offer or need: locked while its proposals are cancelled."""
+    _government()
+    listing = own(current_user, listing_id, for_update=True) or abort(404)
+    if not WithdrawRegistrationForm().validate_on_submit():
+        abort(400)
+    return run(lambda: withdraw(listing, current_user, utcnow()), back=url_for("applicant.matching"), done=done, otherwise=otherwise)
+
+
 @bp.post("/samenwerking/aanbod/<int:offer_id>/intrekken")
 @roles(Role.APPLICANT)
 def withdraw_offer(offer_id: int) -> ResponseReturnValue:
-    _government()
-    existing = service.own_offer(current_user, offer_id, for_update=True) or abort(404)
-    if not WithdrawRegistrationForm().validate_on_submit():
-        abort(400)
-    try:
-        service.withdraw_offer(existing, current_user, utcnow())
-    except service.NotEditable:
-        flash(_("Dit aanbod was al ingetrokken."), "info")
-    else:
-        db.session.commit()
-        flash(_("Uw aanbod is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."), "success")
-    return redirect(url_for("applicant.matching"))
+    return _withdraw(offer_id, service.own_offer, service.withdraw_offer, done=_("Uw aanbod is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."), otherwise=_("Dit aanbod was al ingetrokken."))
 
 
 # --- needs -----------------------------------------------------------------------------------------
@@ -260,18 +260,7 @@ def need(need_id: int | None = None) -> ResponseReturnValue:
 @bp.post("/samenwerking/vragen/<int:need_id>/intrekken")
 @roles(Role.APPLICANT)
 def withdraw_need(need_id: int) -> ResponseReturnValue:
-    _government()
-    existing = service.own_need(current_user, need_id, for_update=True) or abort(404)
-    if not WithdrawRegistrationForm().validate_on_submit():
-        abort(400)
-    try:
-        service.withdraw_need(existing, current_user, utcnow())
-    except service.NotEditable:
-        flash(_("Deze vraag is niet meer open en kan niet worden ingetrokken."), "info")
-    else:
-        db.session.commit()
-        flash(_("Uw vraag is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."), "success")
-    return redirect(url_for("applicant.matching"))
+    return _withdraw(need_id, service.own_need, service.withdraw_need, done=_("Uw vraag is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."), otherwise=_("Deze vraag is niet meer open en kan niet worden ingetrokken."))
 
 
 # --- a proposed match: answering, and starting the application ---------------------------------------
@@ -325,7 +314,7 @@ def start_from_match(match_id: int) -> ResponseReturnValue:
     if form.validate_on_submit() and (call := chosen_call(form, calls)) is not None:
         try:
             application = service.start_application(found, call, current_user, now)
-        except (service.CannotStart, dossiers.NotAllowed):
+        except (service.CannotStart, NotAllowed):
             form.call_id.errors.append(_("Kies een oproep die open is en waarvoor uw bestuur kan aanvragen"))
         else:
             db.session.commit()

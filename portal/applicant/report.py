@@ -153,10 +153,9 @@ def report_document(application_id: int, document_id: int) -> ResponseReturnValu
 @roles(Role.APPLICANT)
 def submit_report(application_id: int) -> ResponseReturnValue:
     application = _granted(application_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
     return run(
         lambda: payouts.submit_report(application.id, current_user),
+        form=ButtonForm(),
         back=url_for("applicant.report", application_id=application.id),
         done=_("Uw eindrapport is ingediend. De administratie berekent het saldo en bereidt de betaling voor."),
         otherwise=_("Het eindrapport is al ingediend."),

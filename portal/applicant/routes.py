@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -43,6 +44,7 @@ from portal.services import calls as call_service
 from portal.services import decisions, dossiers, drafts, files, notifications, payouts, receipts
 from portal.services.dossiers import Relation
 from portal.services.files import UploadProblem
+from portal.services.refusal import NotAllowed
 from workflows.applications import Action, Section, SectionStatus, State, SubmitProblem, allowed_actions
 from workflows.roles import Role
 
@@ -68,6 +70,20 @@ def _own_draft(application_id: int) -> Application | None:
     """The giving government's draft, or None when it is no longer editable (the caller redirects)."""
     application = _own(application_id)
     return application if drafts.is_editable(application) else None
+
+
+def editing_draft(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """The route edits the giving government's own draft and receives it; once the dossier is submitted
+    (or withdrawn), the route answers with the dossier's page and a word why."""
+
+    @wraps(view)
+    def with_draft(application_id: int, **arguments: Any) -> ResponseReturnValue:
+        application = _own_draft(application_id)
+        if application is None:
+            return _to_overview(_own(application_id))
+        return view(application, **arguments)
+
+    return with_draft
 
 
 def _to_overview(application: Application) -> ResponseReturnValue:
@@ -100,11 +116,24 @@ def _save_section(application: Application, save: Callable[[], Any]) -> Response
         save()
     except LookupError:
         abort(404)
-    except dossiers.NotAllowed:  # submitted meanwhile, from another tab
+    except NotAllowed:  # submitted meanwhile, from another tab
         db.session.rollback()
         return _to_overview(application)
     db.session.commit()
     return None
+
+
+def _section(application: Application, form: Any, save: Callable[[], Any], template: str) -> ResponseReturnValue:
+    """A section of the draft: a post keeps every answer the form accepted, even beside refused ones
+    (`save` reads the form after it was validated); complete, or saved for later, it returns to the task
+    list, otherwise the page again says what to correct."""
+    if form.is_submitted():
+        valid = form.validate()
+        if (gone := _save_section(application, save)) is not None:
+            return gone
+        if valid or form.save_draft.data:
+            return _continue(form, application)
+    return _page(template, form, application=application)
 
 
 def _page(template: str, form: Any, status_ok: int = 200, **context: Any) -> ResponseReturnValue:
@@ -156,7 +185,7 @@ def start() -> ResponseReturnValue:
         if call is not None:
             try:
                 application = drafts.start(call, current_user, now)
-            except dossiers.NotAllowed:
+            except NotAllowed:
                 form.call_id.errors.append(_("Uw organisatie kan niet aanvragen voor deze oproep"))
             else:
                 db.session.commit()
@@ -216,27 +245,22 @@ PARTY_FIELDS = [
 @bp.route("/<int:application_id>/partijen", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 @keeps_input
-def parties(application_id: int) -> ResponseReturnValue:
-    application = _own_draft(application_id)
-    if application is None:
-        return _to_overview(_own(application_id))
+@editing_draft
+def parties(application: Application) -> ResponseReturnValue:
     form = PartiesForm(obj=application if request.method == "GET" else None)
     form.receiving_organisation_id.choices = choices(
         [(0, _("Kies een bestuur"))] + [(org.id, org.name) for org in drafts.receiving_choices(application)]
     )
     if request.method == "GET":
         form.receiving_organisation_id.data = application.receiving_organisation_id or 0
-    if form.is_submitted():
-        valid = form.validate()
-        changes = drafts.PartiesInput(
-            receiving_organisation_id=_accepted(form.receiving_organisation_id, None) or None,
-            **{name: _accepted(form[name]) for name in PARTY_FIELDS},
-        )
-        if (gone := _save_section(application, lambda: drafts.save_parties(application.id, current_user, changes))) is not None:
-            return gone
-        if valid or form.save_draft.data:
-            return _continue(form, application)
-    return _page("applicant/parties.html", form, application=application)
+    return _section(application, form, lambda: drafts.save_parties(application.id, current_user, _party_changes(form)), "applicant/parties.html")
+
+
+def _party_changes(form: PartiesForm) -> drafts.PartiesInput:
+    return drafts.PartiesInput(
+        receiving_organisation_id=_accepted(form.receiving_organisation_id, None) or None,
+        **{name: _accepted(form[name]) for name in PARTY_FIELDS},
+    )
 
 
 EXCHANGE_TEXTS = ["approach", "need", "goals", "participation", "embedding"]
@@ -254,35 +278,28 @@ def _exchange_choices(form: ExchangeForm, application: Application) -> None:
 @bp.route("/<int:application_id>/uitwisseling", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 @keeps_input
-def exchange(application_id: int) -> ResponseReturnValue:
-    application = _own_draft(application_id)
-    if application is None:
-        return _to_overview(_own(application_id))
+@editing_draft
+def exchange(application: Application) -> ResponseReturnValue:
     form = ExchangeForm(
         obj=application, themes=application.theme_codes, rights=application.right_codes
     ) if request.method == "GET" else ExchangeForm()
     _exchange_choices(form, application)
-    if form.is_submitted():
-        valid = form.validate()
-        changes = drafts.ExchangeInput(
-            exchange_type=_accepted(form.exchange_type, None) or None,
-            theme_codes=_accepted_list(form.themes),
-            right_codes=_accepted_list(form.rights),
-            **{name: _accepted(form[name]) for name in EXCHANGE_TEXTS},
-        )
-        if (gone := _save_section(application, lambda: drafts.save_exchange(application.id, current_user, changes))) is not None:
-            return gone
-        if valid or form.save_draft.data:
-            return _continue(form, application)
-    return _page("applicant/exchange.html", form, application=application)
+    return _section(application, form, lambda: drafts.save_exchange(application.id, current_user, _exchange_changes(form)), "applicant/exchange.html")
+
+
+def _exchange_changes(form: ExchangeForm) -> drafts.ExchangeInput:
+    return drafts.ExchangeInput(
+        exchange_type=_accepted(form.exchange_type, None) or None,
+        theme_codes=_accepted_list(form.themes),
+        right_codes=_accepted_list(form.rights),
+        **{name: _accepted(form[name]) for name in EXCHANGE_TEXTS},
+    )
 
 
 @bp.get("/<int:application_id>/mentoren")
 @roles(Role.APPLICANT)
-def mentors(application_id: int) -> ResponseReturnValue:
-    application = _own_draft(application_id)
-    if application is None:
-        return _to_overview(_own(application_id))
+@editing_draft
+def mentors(application: Application) -> ResponseReturnValue:
     lines, money = dossiers.compensation_of(application)
     return render_template("applicant/mentors.html", application=application, lines=dict(lines), confirm_form=ConfirmParticipationForm())
 
@@ -322,10 +339,8 @@ def _mentor_changes(form: MentorForm) -> drafts.MentorInput:
 @bp.route("/<int:application_id>/mentoren/<int:mentor_id>", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 @keeps_input
-def mentor(application_id: int, mentor_id: int | None = None) -> ResponseReturnValue:
-    application = _own_draft(application_id)
-    if application is None:
-        return _to_overview(_own(application_id))
+@editing_draft
+def mentor(application: Application, mentor_id: int | None = None) -> ResponseReturnValue:
     existing = next((m for m in application.mentors if m.id == mentor_id), None) if mentor_id else None
     if mentor_id and existing is None:
         abort(404)
@@ -355,10 +370,8 @@ def mentor(application_id: int, mentor_id: int | None = None) -> ResponseReturnV
 
 @bp.post("/<int:application_id>/mentoren/<int:mentor_id>/verwijderen")
 @roles(Role.APPLICANT)
-def remove_mentor(application_id: int, mentor_id: int) -> ResponseReturnValue:
-    application = _own_draft(application_id)
-    if application is None:
-        return _to_overview(_own(application_id))
+@editing_draft
+def remove_mentor(application: Application, mentor_id: int) -> ResponseReturnValue:
     if not ConfirmParticipationForm().validate_on_submit():  # CSRF only
         abort(400)
     removed: list[Mentor] = []
@@ -371,10 +384,8 @@ def remove_mentor(application_id: int, mentor_id: int) -> ResponseReturnValue:
 @bp.route("/<int:application_id>/budget", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 @keeps_input
-def budget(application_id: int) -> ResponseReturnValue:
-    application = _own_draft(application_id)
-    if application is None:
-        return _to_overview(_own(application_id))
+@editing_draft
+def budget(application: Application) -> ResponseReturnValue:
     form = BudgetForm(iban=application.iban) if request.method == "GET" else BudgetForm()
     if form.is_submitted():
         valid = form.validate()
@@ -408,10 +419,8 @@ def _upload_message(problem: UploadProblem, max_mb: int) -> str:
 @bp.route("/<int:application_id>/bijlagen", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 @keeps_input
-def attachments(application_id: int) -> ResponseReturnValue:
-    application = _own_draft(application_id)
-    if application is None:
-        return _to_overview(_own(application_id))
+@editing_draft
+def attachments(application: Application) -> ResponseReturnValue:
     kinds = application.call.required_attachments or list(ATTACHMENT_LABELS)
     forms = {kind: AttachmentForm(prefix=kind) for kind in kinds}
     posted = next((kind for kind, form in forms.items() if form.upload.data), None)
@@ -457,7 +466,7 @@ def check(application_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             result = service.submit(application.id, current_user, declared=bool(form.declaration.data))
-        except dossiers.NotAllowed:
+        except NotAllowed:
             return redirect(url_for("applicant.overview", application_id=application.id))
         if result.submission is not None:
             # The receipt is made from the frozen content at its first download, outside this
@@ -548,7 +557,7 @@ def accept_offer(application_id: int) -> ResponseReturnValue:
         abort(400)
     try:
         service.accept_offer(application.id, current_user, form.offer_cents.data)
-    except dossiers.NotAllowed:
+    except NotAllowed:
         db.session.rollback()
         flash(_("Het aanbod is intussen gewijzigd; bekijk de stand van uw dossier opnieuw."), "info")
         return redirect(url_for("applicant.overview", application_id=application_id))
@@ -572,7 +581,7 @@ def confirm_participation(application_id: int) -> ResponseReturnValue:
             service.confirm_participation(application_id, current_user, utcnow())
         except LookupError:
             abort(404)
-        except dossiers.NotAllowed:
+        except NotAllowed:
             flash(_("Deelname bevestigen kan niet meer in deze fase."), "info")
         else:
             db.session.commit()
@@ -591,7 +600,7 @@ def withdraw(application_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             service.withdraw(application.id, current_user, form.reason.data or "")
-        except dossiers.NotAllowed:  # a payout was approved meanwhile
+        except NotAllowed:  # a payout was approved meanwhile
             db.session.rollback()
             flash(_("Deze aanvraag kan niet meer worden ingetrokken."), "info")
             return redirect(url_for("applicant.overview", application_id=application.id))

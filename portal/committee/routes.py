@@ -11,13 +11,14 @@ from flask_login import current_user
 
 from forms.committee import ConflictForm, ScoreFormBase, score_form_class
 from portal.access import keeps_input, roles
+from portal.actions import run
 from portal.answers import answers_context, send_attachment
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import language_code
 from portal.models import Review
 from portal.services import reviews
-from portal.services.dossiers import NotAllowed
+from portal.services.refusal import NotAllowed
 from portal.services.reviews import ScoresIncomplete
 from workflows.roles import Role
 
@@ -120,17 +121,15 @@ def score(review_id: int) -> ResponseReturnValue:
 def declare_conflict(review_id: int) -> ResponseReturnValue:
     review = _review(review_id)
     form = ConflictForm()
-    if not form.validate_on_submit():
-        return _page(review, conflict_form=form, status=400)
-    try:
-        reviews.declare_conflict(review.id, current_user, form.reason.data)
-    except NotAllowed:
-        db.session.rollback()
-        flash(_("Een belangenconflict melden kan niet meer voor een ingediende beoordeling."), "info")
-        return redirect(url_for("committee.review", review_id=review_id))
-    db.session.commit()
-    flash(_("Uw belangenconflict is gemeld. Het dossier is uit uw lijst verwijderd."), "success")
-    return redirect(url_for("committee.dashboard"))
+    return run(
+        lambda: reviews.declare_conflict(review.id, current_user, form.reason.data),
+        form=form,
+        invalid=lambda refused: _page(review, conflict_form=refused, status=400),
+        back=url_for("committee.review", review_id=review_id),
+        then=url_for("committee.dashboard"),
+        done=_("Uw belangenconflict is gemeld. Het dossier is uit uw lijst verwijderd."),
+        otherwise=_("Een belangenconflict melden kan niet meer voor een ingediende beoordeling."),
+    )
 
 
 @bp.get("/<int:review_id>/bijlagen/<kind>")

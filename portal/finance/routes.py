@@ -72,10 +72,9 @@ def _back_to(payout: Payout) -> str:
 @roles(Role.FINANCE)
 def approve_payout(payout_id: int) -> ResponseReturnValue:
     payout = _payout(payout_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
     return run(
         lambda: payouts.approve(payout.id, current_user),
+        form=ButtonForm(),
         back=url_for("finance.dashboard"),
         done=_("De betaling %(reference)s is goedgekeurd.", reference=payout.end_to_end_id),
     )
@@ -104,10 +103,10 @@ def record_paid(payout_id: int) -> ResponseReturnValue:
 def record_failed(payout_id: int) -> ResponseReturnValue:
     payout = _payout(payout_id)
     form = FailedForm(prefix=f"f{payout.id}")
-    if not form.validate_on_submit():
-        return _page(400, **{f"failed_{payout.id}": form})
     return run(
         lambda: payouts.fail(payout.id, current_user, form.reason.data),
+        form=form,
+        invalid=lambda refused: _page(400, **{f"failed_{payout.id}": refused}),
         back=url_for("finance.dashboard"),
         then=_back_to(payout),
         done=_("De betaling %(reference)s is geregistreerd als mislukt. Ze kan opnieuw worden voorbereid.", reference=payout.end_to_end_id),

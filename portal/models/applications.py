@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import EnumOf, UTCDateTime, cost_basis_checks, enum_check, utcnow
 from portal.extensions import db
 from portal.models.calls import AttachmentKind, Call, ExchangeType
+from portal.models.files import Upload
 from portal.models.organisations import Organisation
 from workflows.applications import State
 
@@ -146,7 +147,7 @@ class Mentor(db.Model):  # type: ignore[name-defined,misc]
         )
 
 
-class Attachment(db.Model):  # type: ignore[name-defined,misc]
+class Attachment(Upload, db.Model):  # type: ignore[name-defined,misc]
     """An uploaded PDF, stored outside the web root under a random name."""
 
     __tablename__ = "attachment"
@@ -159,12 +160,6 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(ForeignKey("stored_file.name"), unique=True)
-    size_bytes: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
     application: Mapped[Application] = relationship(back_populates="attachments")
 

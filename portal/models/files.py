@@ -17,6 +17,18 @@ from portal.extensions import db
 CHUNK_BYTES = 1024 * 1024  # what one row holds: a download never has more than this in memory at once
 
 
+class Upload:
+    """The columns of a document someone uploaded (an attachment, a supporting document of a final
+    report): its name as they gave it, the stored file, its size and digest, who and when."""
+
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(ForeignKey("stored_file.name"), unique=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
 class StoredFile(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "stored_file"
     __table_args__ = (

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.db import EnumOf, UTCDateTime, enum_check, unique_where, utcnow
 from portal.extensions import db
@@ -25,7 +25,26 @@ def _listing_checks(states: type[StrEnum]) -> tuple[CheckConstraint, ...]:
     )
 
 
-class Offer(db.Model):  # type: ignore[name-defined,misc]
+class Listing:
+    """What an offer and a need both hold: whose it is, its themes, the government's size, whom to
+    contact, and when it was made, changed or withdrawn."""
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    theme_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    inhabitants: Mapped[int] = mapped_column()
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @declared_attr
+    def organisation(cls) -> Mapped[Organisation]:  # noqa: N805 (a declared attribute is made per class)
+        return relationship()
+
+
+class Offer(Listing, db.Model):  # type: ignore[name-defined,misc]
     """Expertise a government can share: the giving side of a future application."""
 
     __tablename__ = "offer"
@@ -36,24 +55,14 @@ class Offer(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default=OfferState.OPEN, index=True)
-    theme_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The successful approach, in the government's words: shown publicly.
     approach: Mapped[str] = mapped_column(Text)
-    inhabitants: Mapped[int] = mapped_column()
     # Availability: from which month, for how many months, at what share of a full-time job.
     available_from_on: Mapped[date] = mapped_column(Date)
     months_available: Mapped[int] = mapped_column()
     time_share_bp: Mapped[int] = mapped_column()
-    contact_name: Mapped[str] = mapped_column(String(200))
-    contact_email: Mapped[str] = mapped_column(String(254))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    organisation: Mapped[Organisation] = relationship()
     profiles: Mapped[list[MentorProfile]] = relationship(
         back_populates="offer", order_by="MentorProfile.position", cascade="all, delete-orphan"
     )
@@ -85,7 +94,7 @@ class MentorProfile(db.Model):  # type: ignore[name-defined,misc]
     offer: Mapped[Offer] = relationship(back_populates="profiles")
 
 
-class Need(db.Model):  # type: ignore[name-defined,misc]
+class Need(Listing, db.Model):  # type: ignore[name-defined,misc]
     """What a government wants to learn: the receiving side of a future application."""
 
     __tablename__ = "need"
@@ -95,22 +104,11 @@ class Need(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default=NeedState.OPEN, index=True)
-    theme_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     context: Mapped[str] = mapped_column(Text)
     goals: Mapped[str] = mapped_column(Text)
-    inhabitants: Mapped[int] = mapped_column()
     # Staff working on poverty policy, full-time equivalents in tenths (0.5 FTE = 5).
     staff_fte_tenths: Mapped[int] = mapped_column()
-    contact_name: Mapped[str] = mapped_column(String(200))
-    contact_email: Mapped[str] = mapped_column(String(254))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    organisation: Mapped[Organisation] = relationship()
 
     state_enum = EnumOf("state", NeedState)
 

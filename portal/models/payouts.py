@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import EnumOf, UTCDateTime, cost_basis_checks, enum_check, unique_where, utcnow
 from portal.extensions import db
 from portal.models.applications import Application, Mentor
+from portal.models.files import Upload
 from portal.models.users import User
 from workflows.payouts import PayoutKind, PayoutState
 
@@ -215,7 +216,7 @@ class ActualCost(db.Model):  # type: ignore[name-defined,misc]
         return None not in (self.monthly_wage_cents, self.time_share_bp, self.start_on, self.end_on)
 
 
-class ReportDocument(db.Model):  # type: ignore[name-defined,misc]
+class ReportDocument(Upload, db.Model):  # type: ignore[name-defined,misc]
     """A supporting document of the final report (payslips, time sheets): a PDF outside the web root."""
 
     __tablename__ = "report_document"
@@ -223,11 +224,5 @@ class ReportDocument(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("final_report.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(ForeignKey("stored_file.name"), unique=True)
-    size_bytes: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
     report: Mapped[FinalReport] = relationship(back_populates="documents")

@@ -70,10 +70,10 @@ def assign_reviewers(application_id: int) -> ResponseReturnValue:
 def grant(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     form = GrantForm()
-    if not form.validate_on_submit():
-        return _page(application, 400, grant_form=form)
     return run(
         lambda: decisions.grant(application.id, current_user, form.motivation.data or "", form.amount.data),
+        form=form,
+        invalid=lambda refused: _page(application, 400, grant_form=refused),
         back=url_for("officer.dossier", application_id=application_id),
         done=lambda granted: _("Het dossier %(reference)s is toegekend voor %(amount)s.", reference=granted.reference, amount=eur(granted.granted_cents)),
     )
@@ -84,10 +84,10 @@ def grant(application_id: int) -> ResponseReturnValue:
 def reject(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     form = RejectForm()
-    if not form.validate_on_submit():
-        return _page(application, 400, reject_form=form)
     return run(
         lambda: decisions.reject(application.id, current_user, form.motivation.data),
+        form=form,
+        invalid=lambda refused: _page(application, 400, reject_form=refused),
         back=url_for("officer.dossier", application_id=application_id),
         done=_("Het dossier %(reference)s is afgewezen.", reference=application.reference),
     )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.notifications import ResendForm
 from portal.access import roles
-from portal.extensions import db
+from portal.actions import run
 from portal.officer.blueprint import bp
 from portal.services import delivery, notifications
 from workflows.roles import Role
@@ -30,13 +30,10 @@ def deliveries() -> ResponseReturnValue:
 @bp.post("/berichten/<int:notification_id>/opnieuw")
 @roles(Role.OFFICER)
 def resend(notification_id: int) -> ResponseReturnValue:
-    if not ResendForm().validate_on_submit():
-        abort(400)
-    try:
-        resent = notifications.resend(notification_id, current_user)
-    except notifications.NotResendable:
-        flash(_("Dat bericht kan niet opnieuw worden verstuurd: het is al verstuurd of wordt nog verstuurd."), "error")
-        return redirect(url_for("officer.deliveries"))
-    db.session.commit()
-    flash(_("Het bericht aan %(email)s wordt opnieuw verstuurd.", email=resent.email), "success")
-    return redirect(url_for("officer.deliveries"))
+    return run(
+        lambda: notifications.resend(notification_id, current_user),
+        form=ResendForm(),
+        back=url_for("officer.deliveries"),
+        done=lambda resent: _("Het bericht aan %(email)s wordt opnieuw verstuurd.", email=resent.email),
+        otherwise=_("Dat bericht kan niet opnieuw worden verstuurd: het is al verstuurd of wordt nog verstuurd."),
+    )

@@ -116,9 +116,13 @@ def decide_result(application_id: int, result_id: int) -> ResponseReturnValue:
     return redirect(url_for("officer.dossier", application_id=application.id))
 
 
-def _act(application: Application, action: Callable[..., Any], *args: Any, done: str) -> ResponseReturnValue:
+def _act(application: Application, action: Callable[..., Any], *args: Any, form: Any, shown_as: str | None, done: str) -> ResponseReturnValue:
+    """An eligibility decision posted with `form`; refused, the page shows it again as `shown_as` (a
+    form of one button is refused with 400)."""
     return run(
         lambda: action(application.id, current_user, *args),
+        form=form,
+        invalid=(lambda refused: _page(application, 400, **{shown_as: refused})) if shown_as else None,
         back=url_for("officer.dossier", application_id=application.id),
         done=done,
         otherwise=_("Dat kan niet in de huidige fase van het dossier, of niet zolang een regel niet voldaan is of nog nagekeken moet worden."),
@@ -129,9 +133,7 @@ def _act(application: Application, action: Callable[..., Any], *args: Any, done:
 @roles(Role.OFFICER)
 def declare_eligible(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    return _act(application, eligibility.declare_eligible, done=_("Het dossier %(reference)s is ontvankelijk.", reference=application.reference))
+    return _act(application, eligibility.declare_eligible, form=ConfirmForm(), shown_as=None, done=_("Het dossier %(reference)s is ontvankelijk.", reference=application.reference))
 
 
 @bp.post("/dossiers/<int:application_id>/aanvulling")
@@ -139,12 +141,12 @@ def declare_eligible(application_id: int) -> ResponseReturnValue:
 def request_correction(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     form = CorrectionForm()
-    if not form.validate_on_submit():
-        return _page(application, 400, correction_form=form)
     return _act(
         application,
         eligibility.request_correction,
         form.question.data,
+        form=form,
+        shown_as="correction_form",
         done=_("De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."),
     )
 
@@ -154,12 +156,12 @@ def request_correction(application_id: int) -> ResponseReturnValue:
 def declare_ineligible(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     form = IneligibleForm()
-    if not form.validate_on_submit():
-        return _page(application, 400, ineligible_form=form)
     return _act(
         application,
         eligibility.declare_ineligible,
         form.motivation.data,
+        form=form,
+        shown_as="ineligible_form",
         done=_("Het dossier %(reference)s is niet ontvankelijk verklaard.", reference=application.reference),
     )
 

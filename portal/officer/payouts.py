@@ -59,9 +59,7 @@ def _trail(application: Application) -> str:
 @roles(Role.OFFICER, Role.FINANCE)
 def settle_report(application_id: int) -> ResponseReturnValue:
     application = submitted_dossier(application_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    return run(lambda: payouts.settle_report(application.id, current_user), back=_trail(application), done=_settled)
+    return run(lambda: payouts.settle_report(application.id, current_user), form=ButtonForm(), back=_trail(application), done=_settled)
 
 
 def _settled(settlement: Settlement) -> str:
@@ -77,10 +75,10 @@ def _settled(settlement: Settlement) -> str:
 def return_report(application_id: int) -> ResponseReturnValue:
     application = submitted_dossier(application_id)
     form = ReturnReportForm()
-    if not form.validate_on_submit():
-        return _trail_page(application, 400, return_form=form)
     return run(
         lambda: payouts.return_report(application.id, current_user, form.question.data),
+        form=form,
+        invalid=lambda refused: _trail_page(application, 400, return_form=refused),
         back=_trail(application),
         done=_("Het eindrapport is teruggestuurd met uw vraag."),
     )
@@ -96,10 +94,9 @@ def report_document(application_id: int, document_id: int) -> ResponseReturnValu
 @roles(Role.OFFICER, Role.FINANCE)
 def replan_payout(payout_id: int) -> ResponseReturnValue:
     payout = payouts.find_payout(payout_id) or abort(404)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
     return run(
         lambda: payouts.replan(payout.id, current_user),
+        form=ButtonForm(),
         back=_trail(payout.application),
         done=_("De betaling %(reference)s is opnieuw voorbereid en wacht op goedkeuring.", reference=payout.end_to_end_id),
     )

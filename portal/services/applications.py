@@ -13,8 +13,9 @@ from portal.extensions import db
 from portal.models import Application, Call, QueueTicket, Submission, User
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, budget, eligibility, notifications, payouts
-from portal.services.dossiers import NotAllowed, compensation_of, move
+from portal.services.dossiers import compensation_of, move
 from portal.services.locks import database_now, lock_call, lock_dossier, lock_dossier_and_call
+from portal.services.refusal import NotAllowed
 from workflows.applications import (
     Action,
     ContactFacts,

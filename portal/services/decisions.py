@@ -19,8 +19,9 @@ from portal.models import Application, Reservation, User
 from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.services import budget, files, notifications, payouts, reviews
-from portal.services.dossiers import NotAllowed, decide_against, move
+from portal.services.dossiers import decide_against, move
 from portal.services.locks import lock_calls, lock_dossier_and_call, lock_dossiers
+from portal.services.refusal import NotAllowed
 from workflows.applications import Action, State
 from workflows.budget import Standing
 

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import Application, Mentor, User
 from portal.services import audit, budget
 from portal.services.locks import lock_dossier
+from portal.services.refusal import NotAllowed
 from workflows.applications import SYSTEM, Action, transition
 from workflows.compensation import Compensation, MentorCost, compensation
 
@@ -28,10 +29,6 @@ class Relation(StrEnum):
 class Visible:
     application: Application
     relation: Relation
-
-
-class NotAllowed(Exception):
-    """The transition table does not allow this action in this state."""
 
 
 def visible_to(user: User, application_id: int, *, for_update: bool = False) -> Visible | None:

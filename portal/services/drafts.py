@@ -21,8 +21,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Application, Call, Mentor, Organisation, User
 from portal.services import audit
-from portal.services.dossiers import NotAllowed
 from portal.services.locks import lock_dossier
+from portal.services.refusal import NotAllowed
 from workflows.applications import State
 from workflows.calls import CallPhase
 from workflows.drafts import changed_fields, kept_period, positions

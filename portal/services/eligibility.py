@@ -11,8 +11,9 @@ from portal.extensions import db
 from portal.models import Application, EligibilityResult, User
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, budget, notifications
-from portal.services.dossiers import NotAllowed, compensation_of, decide_against, move
+from portal.services.dossiers import compensation_of, decide_against, move
 from portal.services.locks import lock_dossier_and_call
+from portal.services.refusal import NotAllowed
 from workflows.applications import Action, State
 from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, check_eligibility, may_declare_eligible
 

@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from portal.db import values_of
 from portal.extensions import db
 from portal.models import Application, Call, Mentor, User
 from portal.models.matching import Match, MentorProfile, Need, Offer
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, drafts, notifications
 from portal.services.notifications import Recipient
+from portal.services.refusal import NotAllowed
 from workflows import matching as rules
 from workflows.matching import Answer, MatchRefused, MatchState, NeedState, OfferState, Side, Suggestion
 from workflows.roles import Role
@@ -60,7 +62,7 @@ class NeedDetails:
     contact_email: str
 
 
-class NotEditable(Exception):
+class NotEditable(NotAllowed):
     """A withdrawn offer, or a need that was withdrawn or matched, is kept as it was."""
 
 
@@ -125,23 +127,21 @@ def update_need(need: Need, actor: User, details: NeedDetails) -> None:
 
 def withdraw_offer(offer: Offer, actor: User, now: datetime) -> None:
     """Its proposals waiting for answers are cancelled; confirmed matches stay the governments' own."""
-    if offer.state_enum is not OfferState.OPEN:
-        raise NotEditable(offer.id)
-    offer.state = OfferState.WITHDRAWN
-    offer.withdrawn_at = now
-    audit.record(actor, "offer.withdrawn", "offer", offer.id, from_state=OfferState.OPEN, to_state=OfferState.WITHDRAWN)
-    for match in _proposals(Match.offer_id == offer.id):
-        _cancel(match, actor, now, "offer_withdrawn")
+    _withdraw(offer, "offer", OfferState, actor, now, Match.offer_id == offer.id)
 
 
 def withdraw_need(need: Need, actor: User, now: datetime) -> None:
-    if need.state_enum is not NeedState.OPEN:
-        raise NotEditable(need.id)
-    need.state = NeedState.WITHDRAWN
-    need.withdrawn_at = now
-    audit.record(actor, "need.withdrawn", "need", need.id, from_state=NeedState.OPEN, to_state=NeedState.WITHDRAWN)
-    for match in _proposals(Match.need_id == need.id):
-        _cancel(match, actor, now, "need_withdrawn")
+    _withdraw(need, "need", NeedState, actor, now, Match.need_id == need.id)
+
+
+def _withdraw(listing: Offer | Need, kind: str, states: type[OfferState] | type[NeedState], actor: User, now: datetime, its_matches: Any) -> None:
+    if listing.state_enum is not states.OPEN:
+        raise NotEditable(listing.id)
+    listing.state = states.WITHDRAWN
+    listing.withdrawn_at = now
+    audit.record(actor, f"{kind}.withdrawn", kind, listing.id, from_state=states.OPEN, to_state=states.WITHDRAWN)
+    for match in _proposals(its_matches):
+        _cancel(match, actor, now, f"{kind}_withdrawn")
 
 
 def own_offer(user: User, offer_id: int, *, for_update: bool = False) -> Offer | None:
@@ -391,13 +391,7 @@ def start_application(match: Match, call: Call, actor: User, now: datetime) -> A
     for profile in offer.profiles:
         application.mentors.append(
             Mentor(
-                position=profile.position,
-                full_name=profile.full_name,
-                function=profile.function,
-                years_experience=profile.years_experience,
-                drew_up_plan=profile.drew_up_plan,
-                plan_description=profile.plan_description,
-                plan_year=profile.plan_year,
+                **values_of(profile, PROFILE_FIELDS),
                 theme_codes=list(shared),
                 time_share_bp=offer.time_share_bp,
                 start_on=offer.available_from_on,
@@ -408,6 +402,10 @@ def start_application(match: Match, call: Call, actor: User, now: datetime) -> A
     db.session.flush()
     audit.record(actor, "match.application_started", "match", match.id, details={"application_id": application.id, "call_id": call.id})
     return application
+
+
+# What a mentor profile of an offer gives the application's mentor as it is.
+PROFILE_FIELDS = ("position", "full_name", "function", "years_experience", "drew_up_plan", "plan_description", "plan_year")
 
 
 def _add_months(first_of_month: date, months: int) -> date:

@@ -20,6 +20,7 @@ from portal.models import Application, Notification, User
 from portal.models.notifications import NotificationEvent
 from portal.outbox import relay_after_commit
 from portal.services import audit
+from portal.services.refusal import NotAllowed
 from workflows.outbox import NEEDS_ATTENTION, DeliveryStatus
 from workflows.roles import Role
 
@@ -158,7 +159,7 @@ def status_counts() -> dict[str, int]:
     return counts
 
 
-class NotResendable(Exception):
+class NotResendable(NotAllowed):
     """Only a failed or uncertain delivery can be sent again by hand."""
 
 

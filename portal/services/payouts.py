@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from portal.db import utcnow
+from portal.db import COST_BASIS_FIELDS, utcnow, values_of
 from portal.extensions import db
 from portal.models import (
     ActualCost,
@@ -32,8 +32,9 @@ from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
 from portal.models.payouts import ReportState
 from portal.services import audit, budget, files, notifications
-from portal.services.dossiers import NotAllowed, move
+from portal.services.dossiers import move
 from portal.services.locks import lock_call, lock_dossier, lock_dossier_and_call
+from portal.services.refusal import NotAllowed
 from workflows.applications import Action, State
 from workflows.calls import BRUSSELS
 from workflows.compensation import MentorCost
@@ -135,14 +136,7 @@ def start_report(application: Application, actor: User) -> FinalReport:
     report = FinalReport(application_id=application.id, state=ReportState.DRAFT, achievements="")
     for mentor in application.mentors:
         report.lines.append(
-            ActualCost(
-                mentor_id=mentor.id,
-                position=mentor.position,
-                monthly_wage_cents=mentor.monthly_wage_cents,
-                time_share_bp=mentor.time_share_bp,
-                start_on=mentor.start_on,
-                end_on=mentor.end_on,
-            )
+            ActualCost(mentor_id=mentor.id, position=mentor.position, **values_of(mentor, COST_BASIS_FIELDS))
         )
     db.session.add(report)
     db.session.flush()

@@ -16,8 +16,9 @@ from portal.extensions import db
 from portal.models import Application, Call, Review, ReviewScore, User
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, notifications
-from portal.services.dossiers import NotAllowed, move
+from portal.services.dossiers import move
 from portal.services.locks import lock_dossier
+from portal.services.refusal import NotAllowed
 from workflows.applications import Action, State
 from workflows.calls import BRUSSELS
 from workflows.roles import Role
