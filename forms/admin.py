@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from forms.account import LANGUAGE_CHOICES
+from forms.base import PortalForm
 from forms.fields import choices
+from workflows.text import without_control_characters
 
 ROLE_LABELS = {
     "applicant": _l("Aanvrager (lokaal bestuur)"),
@@ -21,7 +22,7 @@ ROLE_LABELS = {
 }
 
 
-class InviteUserForm(FlaskForm):
+class InviteUserForm(PortalForm):
     full_name = StringField(
         _l("Naam"),
         widget=GovTextInput(),
@@ -59,14 +60,14 @@ class InviteUserForm(FlaskForm):
     submit = SubmitField(_l("Uitnodiging versturen"), widget=GovSubmitInput())
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(PortalForm):
     role = InviteUserForm.role
     organisation_id = InviteUserForm.organisation_id
     is_active = BooleanField(_l("Account actief"), widget=GovCheckboxInput())
     submit = SubmitField(_l("Opslaan"), widget=GovSubmitInput())
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PortalForm):
     name = StringField(
         _l("Naam"),
         widget=GovTextInput(),
@@ -76,8 +77,11 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"), widget=GovSubmitInput())
 
 
-class OrganisationSearchForm(FlaskForm):
+class OrganisationSearchForm(PortalForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Zoek op naam of NIS-code"), widget=GovTextInput(), validators=[Optional()])
+    # Read without validating (a GET): what no name can hold is dropped from the search term.
+    q = StringField(
+        _l("Zoek op naam of NIS-code"), widget=GovTextInput(), validators=[Optional()], filters=[lambda term: without_control_characters(term) if term else term]
+    )

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -32,6 +31,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
 
+from forms.base import PortalForm
 from forms.calls import EXCHANGE_TYPE_LABELS
 from forms.fields import DayField, EuroField, choices
 
@@ -67,7 +67,7 @@ def _contact_fields(party: str) -> dict[str, Any]:
     }
 
 
-class _SectionForm(FlaskForm):
+class _SectionForm(PortalForm):
     save = SubmitField(_l("Opslaan en doorgaan"), widget=GovSubmitInput())
     save_draft = SubmitField(_l("Opslaan en later verdergaan"), widget=GovSubmitInput())
 
@@ -242,12 +242,12 @@ class BudgetForm(_SectionForm):
     )
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(PortalForm):
     document = FileField(_l("Kies een PDF-bestand"), widget=GovFileInput())
     upload = SubmitField(_l("Bestand opladen"), widget=GovSubmitInput())
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(PortalForm):
     declaration = BooleanField(
         _l("Ik verklaar dat de gegevens in deze aanvraag juist en volledig zijn en dat ik ons bestuur mag verbinden."),
         widget=GovCheckboxInput(),
@@ -256,7 +256,7 @@ class SubmitForm(FlaskForm):
     submit = SubmitField(_l("Aanvraag indienen"), widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     reason = TextAreaField(
         _l("Waarom trekt u de aanvraag in? (niet verplicht)"), widget=GovTextArea(), validators=[Length(max=2000)]
     )
@@ -268,17 +268,17 @@ class WithdrawForm(FlaskForm):
     submit = SubmitField(_l("Aanvraag intrekken"), widget=GovSubmitInput())
 
 
-class AcceptOfferForm(FlaskForm):
+class AcceptOfferForm(PortalForm):
     # The amount the applicant saw: if the offer changed since, the portal says so instead.
     offer_cents = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField(_l("Het aangeboden bedrag aanvaarden"), widget=GovSubmitInput())
 
 
-class ConfirmParticipationForm(FlaskForm):
+class ConfirmParticipationForm(PortalForm):
     submit = SubmitField(_l("Deelname van ons bestuur bevestigen"), widget=GovSubmitInput())
 
 
-class StartForm(FlaskForm):
+class StartForm(PortalForm):
     call_id = RadioField(
         _l("Voor welke oproep vraagt u aan?"),
         widget=GovRadioInput(),

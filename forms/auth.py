@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
+from forms.base import PortalForm
 from forms.fields import strong_password
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(
         _l("E-mailadres"),
         widget=GovTextInput(),
@@ -30,7 +30,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Inloggen"), widget=GovSubmitInput())
 
 
-class TwoStepCodeForm(FlaskForm):
+class TwoStepCodeForm(PortalForm):
     code = StringField(
         _l("Code van zes cijfers"),
         widget=GovTextInput(),
@@ -67,12 +67,12 @@ def _new_password_fields(min_length: int) -> tuple[PasswordField, PasswordField]
 PASSWORD_MIN_LENGTH = 12
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PortalForm):
     password, confirm = _new_password_fields(PASSWORD_MIN_LENGTH)
     submit = SubmitField(_l("Wachtwoord opslaan"), widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         _l("Huidig wachtwoord"),
         widget=GovPasswordInput(),
@@ -83,6 +83,6 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Wachtwoord wijzigen"), widget=GovSubmitInput())
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = LoginForm.email
     submit = SubmitField(_l("Stuur mij een link"), widget=GovSubmitInput())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -17,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -28,6 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from forms.base import PortalForm, PortalSubform
 from forms.fields import DayField, EuroField, choices
 
 # A sanity bound, far above any call: a typing error of a few zeros is caught here.
@@ -66,7 +65,7 @@ def _int(label: Any, minimum: int, maximum: int, **kwargs: Any) -> IntegerField:
     )
 
 
-class CriterionForm(Form):
+class CriterionForm(PortalSubform):
     """One rubric row. A row without a code is left out."""
 
     code = StringField(
@@ -100,7 +99,7 @@ class CriterionForm(Form):
             raise ValidationError(str(_l("Vul een gewicht van 1 tot 100 in")))
 
 
-class CallForm(FlaskForm):
+class CallForm(PortalForm):
     code = StringField(
         _l("Code van de oproep"),
         widget=GovTextInput(),

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from forms.base import PortalForm
 from forms.fields import choices
 
 
-class ScoreFormBase(FlaskForm):
+class ScoreFormBase(PortalForm):
     comment = TextAreaField(_l("Algemene opmerking (optioneel)"), widget=GovTextArea(), validators=[Length(max=5000)])
     save = SubmitField(_l("Opslaan en later verdergaan"), widget=GovSubmitInput())
     submit_review = SubmitField(_l("Beoordeling indienen"), widget=GovSubmitInput())
@@ -48,7 +48,7 @@ def score_form_class(criteria: list[tuple[str, str]], scale_min: int, scale_max:
     return type("ScoreForm", (ScoreFormBase,), fields)
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(PortalForm):
     reason = TextAreaField(
         _l("Waarom kunt u dit dossier niet onpartijdig beoordelen?"),
         widget=GovTextArea(),

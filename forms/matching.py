@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -18,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     EmailField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -31,6 +29,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange
 
 from forms.applications import ExpertProfileFields, TimeShareField
+from forms.base import PortalForm, PortalSubform
 from forms.fields import choices
 
 TEXT_LIMIT = 5000
@@ -64,7 +63,7 @@ def _inhabitants_field() -> IntegerField:
     )
 
 
-class _ContactForm(FlaskForm):
+class _ContactForm(PortalForm):
     contact_name = StringField(
         _l("Naam van de contactpersoon"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de naam van de contactpersoon in")), Length(max=200)]
     )
@@ -80,7 +79,7 @@ class _ContactForm(FlaskForm):
     )
 
 
-class ProfileForm(ExpertProfileFields, Form):
+class ProfileForm(ExpertProfileFields, PortalSubform):
     """One mentor profile inside the offer (no CSRF token of its own: the offer form has it)."""
 
     full_name = StringField(
@@ -172,11 +171,11 @@ class NeedForm(_ContactForm):
     save = SubmitField(_l("Vraag opslaan"), widget=GovSubmitInput())
 
 
-class WithdrawRegistrationForm(FlaskForm):
+class WithdrawRegistrationForm(PortalForm):
     submit = SubmitField(_l("Intrekken"), widget=GovSubmitInput())
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(PortalForm):
     message = TextAreaField(
         _l("Bericht aan beide besturen (niet verplicht)"),
         widget=GovTextArea(),
@@ -186,11 +185,11 @@ class ProposeForm(FlaskForm):
     submit = SubmitField(_l("Match voorstellen"), widget=GovSubmitInput())
 
 
-class CancelMatchForm(FlaskForm):
+class CancelMatchForm(PortalForm):
     submit = SubmitField(_l("Voorstel intrekken"), widget=GovSubmitInput())
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     answer = RadioField(
         _l("Gaat uw bestuur in op dit voorstel?"),
         widget=GovRadioInput(),

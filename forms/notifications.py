@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
+from forms.base import PortalForm
 
-class MarkAllReadForm(FlaskForm):
+
+class MarkAllReadForm(PortalForm):
     submit = SubmitField(_l("Alles als gelezen markeren"), widget=GovSubmitInput())
 
 
-class ResendForm(FlaskForm):
+class ResendForm(PortalForm):
     submit = SubmitField(_l("Opnieuw versturen"), widget=GovSubmitInput())

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forms.applications import TEXT_LIMIT, MentorForm
+from forms.base import PortalForm
 from forms.fields import DayField
 from workflows.calls import BRUSSELS
 
@@ -21,7 +21,7 @@ def _stripped(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class AchievementsForm(FlaskForm):
+class AchievementsForm(PortalForm):
     achievements = TextAreaField(
         _l("Wat heeft het project bereikt?"),
         widget=GovTextArea(),
@@ -32,7 +32,7 @@ class AchievementsForm(FlaskForm):
     save = SubmitField(_l("Opslaan"), widget=GovSubmitInput())
 
 
-class ActualCostForm(FlaskForm):
+class ActualCostForm(PortalForm):
     """A mentor's actual cost basis: the same fields and checks as the planned one in the application."""
 
     monthly_wage = MentorForm.monthly_wage
@@ -44,18 +44,18 @@ class ActualCostForm(FlaskForm):
     save = SubmitField(_l("Opslaan"), widget=GovSubmitInput())
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     document = FileField(_l("Kies een PDF-bestand"), widget=GovFileInput())
     upload = SubmitField(_l("Bewijsstuk opladen"), widget=GovSubmitInput())
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(PortalForm):
     """A POST with nothing but its CSRF token: submit the report, remove a document, approve, re-plan."""
 
     submit = SubmitField(_l("Bevestigen"), widget=GovSubmitInput())
 
 
-class ReturnReportForm(FlaskForm):
+class ReturnReportForm(PortalForm):
     question = TextAreaField(
         _l("Wat moet het bestuur aanvullen of verbeteren?"),
         widget=GovTextArea(),
@@ -65,7 +65,7 @@ class ReturnReportForm(FlaskForm):
     submit = SubmitField(_l("Eindrapport terugsturen"), widget=GovSubmitInput())
 
 
-class PaidForm(FlaskForm):
+class PaidForm(PortalForm):
     paid_on = DayField(_l("Datum van de betaling"), validators=[InputRequired(message=_l("Vul de datum van de betaling in"))])
     bank_reference = StringField(
         _l("Referentie van de bank"),
@@ -77,7 +77,7 @@ class PaidForm(FlaskForm):
     submit = SubmitField(_l("Betaling registreren"), widget=GovSubmitInput())
 
 
-class FailedForm(FlaskForm):
+class FailedForm(PortalForm):
     reason = TextAreaField(
         _l("Waarom is de betaling mislukt?"),
         widget=GovTextArea(),
@@ -88,7 +88,7 @@ class FailedForm(FlaskForm):
     submit = SubmitField(_l("Als mislukt registreren"), widget=GovSubmitInput())
 
 
-class PaymentBatchForm(FlaskForm):
+class PaymentBatchForm(PortalForm):
     """A new payment file: the day the bank is to execute the transfers (today or later, Brussels)."""
 
     execution_on = DayField(

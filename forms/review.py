@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -13,10 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from forms.base import PortalForm
 from forms.fields import EuroField, choices
 
 
-class ResultDecisionForm(FlaskForm):
+class ResultDecisionForm(PortalForm):
     outcome = RadioField(
         _l("Uw beslissing over deze regel"),
         widget=GovRadioInput(),
@@ -31,7 +31,7 @@ class ResultDecisionForm(FlaskForm):
     submit = SubmitField(_l("Beslissing opslaan"), widget=GovSubmitInput())
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(PortalForm):
     question = TextAreaField(
         _l("Wat moet de aanvrager aanvullen of verbeteren?"),
         widget=GovTextArea(),
@@ -40,7 +40,7 @@ class CorrectionForm(FlaskForm):
     submit = SubmitField(_l("Aanvulling vragen"), widget=GovSubmitInput())
 
 
-class IneligibleForm(FlaskForm):
+class IneligibleForm(PortalForm):
     motivation = TextAreaField(
         _l("Motivering"),
         widget=GovTextArea(),
@@ -50,11 +50,11 @@ class IneligibleForm(FlaskForm):
     submit = SubmitField(_l("Niet ontvankelijk verklaren"), widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     submit = SubmitField(_l("Ontvankelijk verklaren"), widget=GovSubmitInput())
 
 
-class AssignReviewersForm(FlaskForm):
+class AssignReviewersForm(PortalForm):
     """The reviewer ids are offered by the route (those who may be assigned, suggestions ticked)."""
 
     reviewers = SelectMultipleField(
@@ -66,7 +66,7 @@ class AssignReviewersForm(FlaskForm):
     submit = SubmitField(_l("Beoordelaars toewijzen"), widget=GovSubmitInput())
 
 
-class GrantForm(FlaskForm):
+class GrantForm(PortalForm):
     amount = EuroField(
         _l("Toegekend bedrag (optioneel)"),
         description=_l("Laat leeg om het gereserveerde bedrag toe te kennen. Een lager bedrag geeft het verschil meteen vrij voor de wachtlijst."),
@@ -81,7 +81,7 @@ class GrantForm(FlaskForm):
     submit = SubmitField(_l("Toekennen"), widget=GovSubmitInput())
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PortalForm):
     motivation = TextAreaField(
         _l("Motivering van de afwijzing"),
         widget=GovTextArea(),
@@ -91,7 +91,7 @@ class RejectForm(FlaskForm):
     submit = SubmitField(_l("Afwijzen"), widget=GovSubmitInput())
 
 
-class BulkDecisionForm(FlaskForm):
+class BulkDecisionForm(PortalForm):
     dossiers = SelectMultipleField(
         _l("Dossiers"),
         coerce=int,

@@ -25,7 +25,7 @@ from portal.admin.routes import bp as admin_bp
 from portal.applicant import bp as applicant_bp
 from portal.auth.routes import bp as auth_bp
 from portal.committee.routes import bp as committee_bp
-from portal.db import configure_sqlite
+from portal.db import RowId, configure_sqlite
 from portal.finance.routes import bp as finance_bp
 from portal.i18n import select_locale
 from portal.jobs import init_celery
@@ -80,6 +80,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         proxies = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     _init_extensions(app)
+    app.url_map.converters["int"] = RowId  # before any route is added
     _register_blueprints(app)
     _say_what_production_lacks(app)
 
@@ -121,6 +122,7 @@ def _init_extensions(app: Flask) -> None:
 
     # Order matters: access first (anonymous users are sent to login, not shown a CSRF error).
     app.before_request(access.enforce_access)
+    app.after_request(access.not_kept_by_browsers)
     extensions.limiter.init_app(app)
     extensions.csrf.init_app(app)
     app.extensions["talisman"] = Talisman(

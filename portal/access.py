@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -83,6 +83,15 @@ def enforce_access() -> ResponseReturnValue | None:
     if access == SIGNED_IN or (isinstance(access, frozenset) and current_user.role_enum in access):
         return _offer_kept_input() if keeps and session.get(RESCUE_SESSION_KEY) else None
     abort(403)
+
+
+def not_kept_by_browsers(response: Response) -> Response:
+    """after_request hook: what a signed-in person is shown, pages and every dossier file they download, is
+    never stored by the browser or a proxy (a shared computer at the town hall must not keep a dossier
+    page). The portal's own style sheets and scripts may be."""
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _keep_until_login() -> ResponseReturnValue:

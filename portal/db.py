@@ -11,6 +11,7 @@ from flask import has_request_context, request
 from sqlalchemy import CheckConstraint, DateTime, Engine, Index, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.routing import IntegerConverter, Map
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,6 +44,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# Every id is PostgreSQL's integer: a number beyond it names no row, and must not reach a query (where it
+# is an error, not an empty answer).
+MAX_ID = 2**31 - 1
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in every route: an id beyond MAX_ID does not match the route, so it is a 404."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def utcnow() -> datetime:

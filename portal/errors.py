@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from flask import Flask, render_template, request
@@ -17,8 +18,8 @@ from portal.extensions import db
 from portal.services.files import StoredFileMissing
 
 
-def _page(status: int, title: str, message: str, back: str | None = None) -> ResponseReturnValue:
-    return render_template("errors/error.html", status=status, title=title, message=message, back=back), status
+def _page(status: int, title: str, message: str, back: str | None = None, reference: str | None = None) -> ResponseReturnValue:
+    return render_template("errors/error.html", status=status, title=title, message=message, back=back, reference=reference), status
 
 
 # A refusal that needs no more than its page: status, title, what to do, and whether to offer the way back
@@ -75,8 +76,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error: Exception) -> ResponseReturnValue:
         db.session.rollback()  # a failed statement leaves the session unusable for the page itself
+        # A short reference the user can quote, and the one line of the log it finds.
+        reference = secrets.token_hex(4).upper()
+        original = getattr(error, "original_exception", None) or error
+        app.logger.error("server error %s on %s %s", reference, request.method, request.path, exc_info=original)
         return _page(
             500,
             _("Er ging iets mis"),
             _("Er ging iets mis aan onze kant. Uw gegevens zijn niet verloren; probeer het over enkele minuten opnieuw."),
+            reference=reference,
         )

@@ -123,6 +123,13 @@ def _save_section(application: Application, save: Callable[[], Any]) -> Response
     return None
 
 
+def typed_but_refused(form: Any) -> bool:
+    """A value the user typed that the draft cannot keep (an e-mail address that is none, a control
+    character): saving for later stays on the page to say so, rather than drop it unseen. An empty
+    required field is no such value: a draft may lack it."""
+    return any(field.errors and any(str(value).strip() for value in getattr(field, "raw_data", None) or ()) for field in form)
+
+
 def _section(application: Application, form: Any, save: Callable[[], Any], template: str) -> ResponseReturnValue:
     """A section of the draft: a post keeps every answer the form accepted, even beside refused ones
     (`save` reads the form after it was validated); complete, or saved for later, it returns to the task
@@ -131,7 +138,7 @@ def _section(application: Application, form: Any, save: Callable[[], Any], templ
         valid = form.validate()
         if (gone := _save_section(application, save)) is not None:
             return gone
-        if valid or form.save_draft.data:
+        if valid or (form.save_draft.data and not typed_but_refused(form)):
             return _continue(form, application)
     return _page(template, form, application=application)
 
@@ -352,7 +359,7 @@ def mentor(application: Application, mentor_id: int | None = None) -> ResponseRe
         if (gone := _save_section(application, lambda: saved.append(drafts.save_mentor(application.id, current_user, mentor_id, changes)))) is not None:
             return gone
         target = saved[0]
-        if valid or form.save_draft.data:
+        if valid or (form.save_draft.data and not typed_but_refused(form)):
             if form.save_draft.data:
                 flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan."), "success")
             return redirect(url_for("applicant.mentors", application_id=application.id))
@@ -399,7 +406,7 @@ def budget(application: Application) -> ResponseReturnValue:
             else:
                 if gone is not None:
                     return gone
-        if valid or form.save_draft.data:
+        if valid or (form.save_draft.data and not typed_but_refused(form)):
             return _continue(form, application)
     lines, money = dossiers.compensation_of(application)
     incomplete = [m for m in application.mentors if dossiers.cost_basis(m) is None]

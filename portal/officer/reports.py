@@ -23,6 +23,7 @@ from portal.services import reports
 from portal.services.reviews import today
 from workflows.applications import State
 from workflows.roles import Role
+from workflows.text import without_control_characters
 
 
 def count_text(value: int) -> str:
@@ -165,7 +166,7 @@ def dossier_list() -> ResponseReturnValue:
     state = State(status) if status in {s.value for s in State if s is not State.DRAFT} else None
     order_value = request.args.get("volgorde", "")
     order = reports.Order(order_value) if order_value in {o.value for o in reports.Order} else reports.Order.NEWEST
-    search = request.args.get("zoek", "")[:100]
+    search = without_control_characters(request.args.get("zoek", ""))[:100]
     filters = reports.DossierFilter(call_id=call_id, state=state, search=search, order=order)
     page = reports.dossier_page(filters, request.args.get("pagina", 1, type=int) or 1)
     return render_template(

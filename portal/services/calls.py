@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.db import utcnow
+from portal.db import MAX_ID, utcnow
 from portal.extensions import db
 from portal.models import Call, CallCriterion, Theme, User
 from portal.services import audit, budget
@@ -97,7 +97,7 @@ def find_published_call(code: str) -> Call | None:
 
 
 def find_call(call_id: int) -> Call | None:
-    return db.session.get(Call, call_id)
+    return db.session.get(Call, call_id) if 0 < call_id <= MAX_ID else None
 
 
 def open_calls(now: datetime) -> list[Call]:

@@ -16,7 +16,7 @@ from portal.db import utcnow
 from portal.models import AuditEntry, BudgetMovement, Reservation, Review
 from portal.services import applications, budget, calls, decisions, eligibility, reviews
 from portal.services.decisions import DecisionRefused
-from portal.services.dossiers import NotAllowed
+from portal.services.refusal import NotAllowed
 from portal.services.reviews import AssignmentRefused, ScoresIncomplete
 from portal.services.seed import CALL_2022, RUBRIC_2022
 from tests.conftest import make_user

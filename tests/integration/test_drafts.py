@@ -12,7 +12,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry
 from portal.services import applications, drafts
-from portal.services.dossiers import NotAllowed
+from portal.services.refusal import NotAllowed
 from tests.conftest import make_user
 from tests.factories import complete_draft, municipality, open_call
 

@@ -12,8 +12,8 @@ from portal.extensions import db
 from portal.models import AuditEntry, BudgetMovement, Notification, Reservation
 from portal.models.payouts import ReportState
 from portal.services import applications, payouts
-from portal.services.dossiers import NotAllowed
 from portal.services.payouts import PayoutRefused
+from portal.services.refusal import NotAllowed
 from portal.services.seed import sample_pdf, sample_report
 from tests.conftest import make_user
 from tests.factories import granted_dossier, municipality, open_call, payout_people, scored_dossier, to_bank

@@ -1,5 +1,7 @@
 """When something outside the user's control fails, they get a clear page and lose nothing."""
 
+import re
+
 import pytest
 from sqlalchemy import select, text
 
@@ -11,7 +13,7 @@ from tests.services import free_port
 from tests.web.test_calls import call_form
 
 
-def test_a_database_error_shows_the_portals_error_page_not_a_stack_trace(app, smtp_sink):
+def test_a_database_error_shows_the_portals_error_page_not_a_stack_trace(app, smtp_sink, caplog):
     broken = make_app(app.config["SQLALCHEMY_DATABASE_URI"], smtp_sink, TESTING=False, PROPAGATE_EXCEPTIONS=False)
     broken.test_client_class = IsolatedClient
 
@@ -27,6 +29,11 @@ def test_a_database_error_shows_the_portals_error_page_not_a_stack_trace(app, sm
         assert response.status_code == 500
         assert "Er ging iets mis" in page and "Uw gegevens zijn niet verloren" in page
         assert "no_such_table" not in page and "Traceback" not in page
+        # A reference to quote, and the log line that names it (with the cause, for the one who reads it).
+        reference = re.search(r"data-error-reference>([0-9A-F]{8})<", page).group(1)
+        logged = [r for r in caplog.records if reference in r.getMessage()]
+        assert len(logged) == 1 and "/kapot" in logged[0].getMessage() and logged[0].exc_info is not None
+        assert reference not in broken.test_client().get("/kapot").get_data(as_text=True)  # one per failure
     finally:
         with broken.app_context():
             db.engine.dispose()
