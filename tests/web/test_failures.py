@@ -1,5 +1,6 @@
 """When something outside the user's control fails, they get a clear page and lose nothing."""
 
+import logging
 import re
 
 import pytest
@@ -13,7 +14,18 @@ from tests.services import free_port
 from tests.web.test_calls import call_form
 
 
-def test_a_database_error_shows_the_portals_error_page_not_a_stack_trace(app, smtp_sink, caplog):
+class Kept(logging.Handler):
+    """The app's own log records, whatever the logging configuration of earlier tests left behind."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_a_database_error_shows_the_portals_error_page_not_a_stack_trace(app, smtp_sink):
     broken = make_app(app.config["SQLALCHEMY_DATABASE_URI"], smtp_sink, TESTING=False, PROPAGATE_EXCEPTIONS=False)
     broken.test_client_class = IsolatedClient
 
@@ -23,6 +35,8 @@ def test_a_database_error_shows_the_portals_error_page_not_a_stack_trace(app, sm
         db.session.execute(text("SELECT * FROM no_such_table"))
         return "unreachable"
 
+    log = Kept()
+    broken.logger.addHandler(log)
     try:
         response = broken.test_client().get("/kapot")
         page = response.get_data(as_text=True)
@@ -31,10 +45,11 @@ def test_a_database_error_shows_the_portals_error_page_not_a_stack_trace(app, sm
         assert "no_such_table" not in page and "Traceback" not in page
         # A reference to quote, and the log line that names it (with the cause, for the one who reads it).
         reference = re.search(r"data-error-reference>([0-9A-F]{8})<", page).group(1)
-        logged = [r for r in caplog.records if reference in r.getMessage()]
+        logged = [r for r in log.records if reference in r.getMessage()]
         assert len(logged) == 1 and "/kapot" in logged[0].getMessage() and logged[0].exc_info is not None
         assert reference not in broken.test_client().get("/kapot").get_data(as_text=True)  # one per failure
     finally:
+        broken.logger.removeHandler(log)
         with broken.app_context():
             db.engine.dispose()
 
