@@ -185,9 +185,9 @@ def _withdraw(listing_id: int, own: Any, withdraw: Any, *, done: str, otherwise:
     """Withdrawing one's own offer or need: locked while its proposals are cancelled."""
     _government()
     listing = own(current_user, listing_id, for_update=True) or abort(404)
-    if not WithdrawRegistrationForm().validate_on_submit():
-        abort(400)
-    return run(lambda: withdraw(listing, current_user, utcnow()), back=url_for("applicant.matching"), done=done, otherwise=otherwise)
+    return run(
+        lambda: withdraw(listing, current_user, utcnow()), form=WithdrawRegistrationForm(), back=url_for("applicant.matching"), done=done, otherwise=otherwise
+    )
 
 
 @bp.post("/samenwerking/aanbod/<int:offer_id>/intrekken")
