@@ -150,15 +150,21 @@ def _without_dropped_profiles() -> OfferForm | None:
     return form
 
 
+def _own(find: Any, listing_id: int | None, *, for_update: bool) -> Any:
+    """The government's own offer or need (404 for anyone else's), locked when it is about to change;
+    None for a new one."""
+    _government()
+    if listing_id is None:
+        return None
+    return find(current_user, listing_id, for_update=for_update) or abort(404)
+
+
 @bp.route("/samenwerking/aanbod/nieuw", methods=["GET", "POST"])
 @bp.route("/samenwerking/aanbod/<int:offer_id>", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 @keeps_input
 def offer(offer_id: int | None = None) -> ResponseReturnValue:
-    _government()
-    existing = service.own_offer(current_user, offer_id, for_update=request.method == "POST") if offer_id else None
-    if offer_id and existing is None:
-        abort(404)
+    existing = _own(service.own_offer, offer_id, for_update=request.method == "POST")
     form = _offer_form(existing)
     if request.method == "POST":
         form = _without_dropped_profiles() or form
@@ -183,8 +189,7 @@ def offer(offer_id: int | None = None) -> ResponseReturnValue:
 
 def _withdraw(listing_id: int, own: Any, withdraw: Any, *, done: str, otherwise: str) -> ResponseReturnValue:
     """Withdrawing one's own offer or need: locked while its proposals are cancelled."""
-    _government()
-    listing = own(current_user, listing_id, for_update=True) or abort(404)
+    listing = _own(own, listing_id, for_update=True)
     return run(
         lambda: withdraw(listing, current_user, utcnow()), form=WithdrawRegistrationForm(), back=url_for("applicant.matching"), done=done, otherwise=otherwise
     )
@@ -237,10 +242,7 @@ def _need_form(need: Need | None) -> NeedForm:
 @roles(Role.APPLICANT)
 @keeps_input
 def need(need_id: int | None = None) -> ResponseReturnValue:
-    _government()
-    existing = service.own_need(current_user, need_id, for_update=request.method == "POST") if need_id else None
-    if need_id and existing is None:
-        abort(404)
+    existing = _own(service.own_need, need_id, for_update=request.method == "POST")
     form = _need_form(existing)
     if existing is not None and request.method == "POST" and existing.state_enum is not NeedState.OPEN:
         flash(_("Deze vraag is niet meer open en kan niet meer worden gewijzigd."), "info")
