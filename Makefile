@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test production setup lint typecheck pytest pdf-deps browser-deps translations assets clean
+.PHONY: run test production setup lint typecheck pytest pdf-deps browser-deps java-deps translations assets clean
 
 run: setup pdf-deps
 	$(BIN)/flask db upgrade
@@ -14,7 +14,7 @@ run: setup pdf-deps
 	$(BIN)/flask demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: setup pdf-deps browser-deps lint typecheck pytest
+test: setup pdf-deps browser-deps java-deps lint typecheck pytest
 
 # The production topology on this machine (Procfile, run by honcho): the production configuration on the
 # local PostgreSQL (database portal_trial) and Redis, two web processes at http://127.0.0.1:8001 and :8002,
@@ -52,6 +52,10 @@ pdf-deps:
 # Debian's Chromium for the browser tests (never a downloaded browser build).
 browser-deps:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Debian's Java for the Nu HTML checker (npm package vnu-jar), which checks every page the browser tests visit.
+java-deps:
+	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
 
 lint: setup
 	$(BIN)/ruff check .

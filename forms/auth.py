@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from forms.base import PortalForm
-from forms.fields import strong_password
+from forms.fields import PasswordInput, strong_password
 
 
 class LoginForm(PortalForm):
@@ -23,7 +23,7 @@ class LoginForm(PortalForm):
     )
     password = PasswordField(
         _l("Wachtwoord"),
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         validators=[InputRequired(message=_l("Vul uw wachtwoord in"))],
         render_kw={"autocomplete": "current-password"},
     )
@@ -47,14 +47,14 @@ class TwoStepCodeForm(PortalForm):
 def _new_password_fields(min_length: int) -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
         _l("Nieuw wachtwoord"),
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         description=_l("Minstens %(count)s tekens. Een zin van enkele woorden is sterk en makkelijk te onthouden.", count=min_length),
         validators=[InputRequired(message=_l("Vul een nieuw wachtwoord in")), strong_password(min_length)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("Herhaal het nieuwe wachtwoord"),
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         validators=[
             InputRequired(message=_l("Herhaal het nieuwe wachtwoord")),
             EqualTo("password", message=_l("De twee wachtwoorden zijn niet gelijk")),
@@ -75,7 +75,7 @@ class SetPasswordForm(PortalForm):
 class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         _l("Huidig wachtwoord"),
-        widget=GovPasswordInput(),
+        widget=PasswordInput(),
         validators=[InputRequired(message=_l("Vul uw huidige wachtwoord in"))],
         render_kw={"autocomplete": "current-password"},
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form
+from wtforms import Form, SubmitField
 from wtforms.validators import ValidationError
 
 from workflows.text import has_control_characters
@@ -32,7 +32,20 @@ class CleanText:
 
 
 class PortalForm(CleanText, FlaskForm):  # type: ignore[misc]
-    pass
+    """`id_prefix` keeps ids unique where one page shows several forms with the same field names (the grant and
+    the reject form both have a `motivation`): a label must point at its own field. Names are not prefixed, so
+    what is posted stays the same."""
+
+    id_prefix = ""
+
+    class Meta(FlaskForm.Meta):  # type: ignore[misc]
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            if unbound_field.field_class is SubmitField or options["name"] == self.csrf_field_name:
+                # Nothing points at a button or at the token, and a page holds several of each: no id at all.
+                options = {**options, "render_kw": {**(unbound_field.kwargs.get("render_kw") or {}), "id": False}}
+            elif form.id_prefix and "id" not in unbound_field.kwargs:
+                options = {**options, "id": f"{form.id_prefix}{options.get('prefix') or ''}{options['name']}"}
+            return super().bind_field(form, unbound_field, options)
 
 
 class PortalSubform(CleanText, Form):  # type: ignore[misc]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovPasswordInput, GovTextInput
 from wtforms import DateField, SelectChoice, StringField
 from wtforms.validators import ValidationError
 
@@ -49,9 +49,23 @@ class LabelledDateInput(GovDateInput):
         if field.raw_data is not None and len(field.raw_data) != 3:
             field.raw_data = None  # a post without the three boxes: show them empty, never crash
         params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        # `required` would land on the wrapping div, where HTML has no such attribute; the form is checked on the
+        # server (GOV.UK pattern) and the legend says what is asked.
+        params["attributes"].pop("required", None)
         labels = (_l("Dag"), _l("Maand"), _l("Jaar"))
         for item, label in zip(params["items"], labels, strict=True):
             item["label"] = str(label)
+        return params
+
+
+class PasswordInput(GovPasswordInput):
+    """GOV.UK password input whose `autocomplete` is the component's own parameter: given as a plain attribute,
+    the component writes its default (`current-password`) beside it, and browsers keep the first."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        if "autocomplete" in params["attributes"]:
+            params["autocomplete"] = params["attributes"].pop("autocomplete")
         return params
 
 

@@ -101,8 +101,9 @@ class OfferForm(_ContactForm):
     available_month = SelectField(
         _l("Beschikbaar vanaf (maand)"),
         widget=GovSelect(),
-        coerce=int,
-        choices=choices((number, name) for number, name in enumerate(MONTHS, start=1)),
+        # An empty first choice: no month is preselected, and a required list must start with one (HTML).
+        coerce=lambda value: int(value) if value not in ("", None) else None,
+        choices=choices([("", _l("Kies een maand")), *((number, name) for number, name in enumerate(MONTHS, start=1))]),
         validators=[InputRequired(message=_l("Kies de maand"))],
     )
     available_year = IntegerField(

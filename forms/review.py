@@ -32,6 +32,7 @@ class ResultDecisionForm(PortalForm):
 
 
 class CorrectionForm(PortalForm):
+    id_prefix = "correction-"
     question = TextAreaField(
         _l("Wat moet de aanvrager aanvullen of verbeteren?"),
         widget=GovTextArea(),
@@ -41,6 +42,7 @@ class CorrectionForm(PortalForm):
 
 
 class IneligibleForm(PortalForm):
+    id_prefix = "ineligible-"
     motivation = TextAreaField(
         _l("Motivering"),
         widget=GovTextArea(),
@@ -67,6 +69,7 @@ class AssignReviewersForm(PortalForm):
 
 
 class GrantForm(PortalForm):
+    id_prefix = "grant-"
     amount = EuroField(
         _l("Toegekend bedrag (optioneel)"),
         description=_l("Laat leeg om het gereserveerde bedrag toe te kennen. Een lager bedrag geeft het verschil meteen vrij voor de wachtlijst."),
@@ -82,6 +85,7 @@ class GrantForm(PortalForm):
 
 
 class RejectForm(PortalForm):
+    id_prefix = "reject-"
     motivation = TextAreaField(
         _l("Motivering van de afwijzing"),
         widget=GovTextArea(),

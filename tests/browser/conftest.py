@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from werkzeug.serving import make_server
 
+from tests.browser import html_checker
 from tests.conftest import SmtpSink, make_app
 from tests.services import free_port, throwaway_database
 
@@ -45,6 +46,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -
     port = free_port()
     with throwaway_database(tmp_path_factory.mktemp("live")) as url:
         app = make_app(url, smtp_sink, SERVER_NAME=None, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+        app.after_request(_keep_html)
         with app.app_context():
             upgrade()
             seed_demo()
@@ -58,6 +60,41 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -
             server.shutdown()
             with app.app_context():
                 db.engine.dispose()
+
+
+# Every HTML page the live portal sent, in order, as sent: (path, body). The Nu checker reads them.
+SENT_PAGES: list[tuple[str, bytes]] = []
+
+
+def _keep_html(response: Any) -> Any:
+    from flask import request
+
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        SENT_PAGES.append((request.full_path.rstrip("?"), response.get_data()))
+    return response
+
+
+@pytest.fixture(scope="session")
+def nu_checker() -> Iterator[html_checker.NuChecker | None]:
+    if not html_checker.available():
+        yield None
+        return
+    checker = html_checker.NuChecker(free_port())
+    try:
+        yield checker
+    finally:
+        checker.stop()
+
+
+@pytest.fixture(autouse=True)
+def pages_are_valid_html(request: pytest.FixtureRequest, nu_checker: html_checker.NuChecker | None) -> Iterator[None]:
+    """After each browser test, every page the portal sent during it passes the Nu HTML checker."""
+    first = len(SENT_PAGES)
+    yield
+    if nu_checker is None:
+        pytest.skip(f"HTML not checked: {html_checker.MISSING}")
+    problems = [problem for path, html in SENT_PAGES[first:] for problem in nu_checker.errors(path, html)]
+    assert not problems, f"{len(problems)} HTML error(s) on the pages this test visited:\n" + "\n".join(map(str, problems))
 
 
 @pytest.fixture(scope="session")
