@@ -37,11 +37,17 @@ PASSWORD = "een-lang-wachtwoord-voor-de-bench"
 
 
 def large_pdf(size: int) -> bytes:
+    """A one-page PDF of about `size` bytes: its page is an uncompressed greyscale image of noise, as a
+    scan would be (an embedded file would be refused as active content)."""
     from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject
 
+    width = 1024
+    noise = os.urandom(size - 1024 - (size - 1024) % width)
+    content = DecodedStreamObject()
+    content.set_data(b"q 595 0 0 842 0 0 cm BI /W %d /H %d /CS /G /BPC 8 ID\n" % (width, len(noise) // width) + noise + b"\nEI Q")
     writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.add_attachment("gegevens.bin", os.urandom(size - 1024))
+    writer.add_blank_page(595, 842).replace_contents(content)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

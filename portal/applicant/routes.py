@@ -420,6 +420,11 @@ def _upload_message(problem: UploadProblem, max_mb: int) -> str:
         UploadProblem.TOO_LARGE: _("Het bestand is groter dan %(mb)s MB", mb=max_mb),
         UploadProblem.NOT_PDF: _("Het bestand is geen PDF. Bewaar het document als PDF en probeer opnieuw"),
         UploadProblem.BROKEN_PDF: _("Het PDF-bestand is beschadigd of kan niet worden gelezen. Bewaar het opnieuw als PDF"),
+        UploadProblem.ACTIVE_CONTENT: _(
+            "Het PDF-bestand bevat actieve inhoud, zoals JavaScript, een opdracht die een programma start of een "
+            "ingesloten bestand. Om veiligheidsredenen aanvaarden wij zo'n bestand niet. Druk het document af als "
+            "nieuwe PDF en probeer opnieuw"
+        ),
     }[problem]
 
 

@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.models import Application, Attachment, User
 from portal.models.files import CHUNK_BYTES, StoredFile, StoredFileChunk
 from portal.services import audit
+from portal.services.active_content import find_active_content
 
 
 class StoredFileMissing(LookupError):
@@ -37,6 +38,7 @@ class UploadProblem(StrEnum):
     TOO_LARGE = "too_large"
     NOT_PDF = "not_pdf"
     BROKEN_PDF = "broken_pdf"
+    ACTIVE_CONTENT = "active_content"
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class CheckedPdf:
 
 
 def check_pdf(data: bytes | None, max_bytes: int) -> CheckedPdf | UploadProblem:
-    """A PDF by its content (magic bytes and a real parse), not by its name or the browser's say-so."""
+    """A PDF by its content (magic bytes and a real parse), not by its name or the browser's say-so,
+    and without active content (scripts, launched programs, embedded files): refused, never rewritten."""
     if data is None:
         return UploadProblem.MISSING
     if len(data) == 0:
@@ -61,6 +64,12 @@ def check_pdf(data: bytes | None, max_bytes: int) -> CheckedPdf | UploadProblem:
             return UploadProblem.BROKEN_PDF
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
         return UploadProblem.BROKEN_PDF
+    try:
+        active = find_active_content(reader)
+    except Exception:  # a document that cannot be looked through entirely is not taken on trust
+        return UploadProblem.BROKEN_PDF
+    if active is not None:
+        return UploadProblem.ACTIVE_CONTENT
     return CheckedPdf(data, hashlib.sha256(data).hexdigest())
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject
 from sqlalchemy import delete, func, select, union
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
@@ -39,10 +40,14 @@ def machines(tmp_path_factory: pytest.TempPathFactory, smtp_sink: Any) -> Iterat
 
 
 def large_pdf(size: int) -> bytes:
-    """A valid one-page PDF carrying `size` random bytes as an embedded file."""
+    """A valid one-page PDF carrying at least `size` random bytes as its page: a greyscale image of noise,
+    as a scan would be (an embedded file would be refused as active content)."""
+    width = 1024
+    noise = os.urandom(-(-size // width) * width)
+    content = DecodedStreamObject()
+    content.set_data(b"q 595 0 0 842 0 0 cm BI /W %d /H %d /CS /G /BPC 8 ID\n" % (width, len(noise) // width) + noise + b"\nEI Q")
     writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    writer.add_attachment("gegevens.bin", os.urandom(size))
+    writer.add_blank_page(595, 842).replace_contents(content)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
