@@ -14,9 +14,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-# Accounts that decide on money or on other people's access log in with a second factor.
+# Accounts that decide on money or on other people's access, or see every government's contacts (the matcher),
+# log in with a second factor.
 ROLES_REQUIRING_TWO_STEP: frozenset[Role] = frozenset(
-    {Role.OFFICER, Role.FINANCE, Role.REVIEWER, Role.ADMIN}
+    {Role.MATCHER, Role.OFFICER, Role.FINANCE, Role.REVIEWER, Role.ADMIN}
 )
 
 

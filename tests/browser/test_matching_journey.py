@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from portal.db import utcnow
 from portal.services.seed import DEMO_PASSWORD
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, enter_two_step_code
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +21,9 @@ def signed_in(browser: Browser, live_server: str, email: str) -> Page:
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(lambda url: not url.endswith("/inloggen"))
+    if "/inloggen/code" in page.url:  # the matcher's second step
+        enter_two_step_code(page)
     return page
 
 

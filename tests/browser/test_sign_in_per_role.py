@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 LANDINGS = [
     ("aanvrager@gent.demo", "/mijn-dossiers/", "Mijn dossiers", False),
-    ("matcher@vvsg.demo", "/matching/", "Matching", False),
+    ("matcher@vvsg.demo", "/matching/", "Matching", True),  # sees every government's contacts
     ("beoordelaar@commissie.demo", "/beoordeling/", "Beoordelingen", True),
     ("dossierbehandelaar@abb.demo", "/behandeling/", "Dossierbehandeling", True),
     ("financien@abb.demo", "/financien/", "Uitbetalingen", True),
