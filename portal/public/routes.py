@@ -3,7 +3,9 @@ language switch."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from collections import Counter
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -68,6 +70,14 @@ def privacy() -> ResponseReturnValue:
 @bp.get("/aanbod")
 @public
 def offers() -> ResponseReturnValue:
-    """The open offers of expertise by theme, for anyone: governments, mentors' functions, no names."""
+    """The open offers of expertise, each once with its themes, for anyone: governments and mentors' functions,
+    no person's name. `?thema=` narrows the list to one theme; a theme the portal does not know shows all."""
     themes = reference.theme_names(language_code())
-    return render_template("public/offers.html", themes=themes, by_theme=matching.public_offers_by_theme())
+    every = matching.public_offers()
+    chosen = request.args.get("thema", "")
+    theme = chosen if chosen in dict(themes) else None
+    counts = Counter(code for offer in every for code in offer.theme_codes)
+    shown = [offer for offer in every if theme is None or theme in offer.theme_codes]
+    return render_template(
+        "public/offers.html", themes=themes, counts=counts, theme=theme, theme_name=dict(themes).get(theme or ""), offers=shown, total=len(every)
+    )

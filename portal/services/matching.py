@@ -6,7 +6,6 @@ rows as facts, applies the decision, writes the audit row and the notifications,
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -464,10 +463,10 @@ class PublicOffer:
     profiles: list[tuple[str, int, bool]]  # function, years of experience, drew up a plan
 
 
-def public_offers_by_theme() -> dict[str, list[PublicOffer]]:
-    grouped: dict[str, list[PublicOffer]] = defaultdict(list)
-    for offer in open_offers():
-        public = PublicOffer(
+def public_offers() -> list[PublicOffer]:
+    """Every open offer once, oldest first, with all its themes."""
+    return [
+        PublicOffer(
             offer.id,
             offer.organisation.name,
             offer.organisation.province_name,
@@ -478,9 +477,8 @@ def public_offers_by_theme() -> dict[str, list[PublicOffer]]:
             offer.time_share_bp,
             [(p.function, p.years_experience, p.drew_up_plan) for p in offer.profiles],
         )
-        for code in offer.theme_codes:
-            grouped[code].append(public)
-    return dict(grouped)
+        for offer in open_offers()
+    ]
 
 
 # --- the matcher's overviews -----------------------------------------------------------------------

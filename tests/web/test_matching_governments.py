@@ -283,17 +283,23 @@ def test_a_declined_proposal_keeps_the_reason_and_tells_the_others(app, db_sessi
     assert "Op dit voorstel kan niet meer worden geantwoord" in again.get_data(as_text=True)
 
 
-def test_the_public_overview_shows_open_offers_by_theme_without_personal_data(app, client, db_session, people):
+def test_the_public_overview_shows_each_open_offer_once_with_its_themes_and_no_personal_data(app, client, db_session, people):
     offer = sample_offer(people["gent"], ["participatie", "impactmeting"], profiles=2, contact_email="greet@gent.example")
     withdrawn = sample_offer(people["tielt"], ["impactmeting"])
     matching.withdraw_offer(withdrawn, people["tielt"], utcnow())
     response = client.get("/aanbod")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    section = re.search(r'data-theme="impactmeting">(.*?)</section>', html, re.S).group(1)
-    assert "Gent (Oost-Vlaanderen)" in section and "Tielt" not in section
-    assert "Beleidsmedewerker armoede: 9 jaar ervaring; stelde een lokaal armoedeplan op" in section
-    assert "Voor dit thema is er nog geen aanbod." in re.search(r'data-theme="lokale_regie">(.*?)</section>', html, re.S).group(1)
+    assert html.count(f'data-public-offer="{offer.id}"') == 1  # once, though it has two themes
+    assert f'data-public-offer="{withdrawn.id}"' not in html
+    card = re.search(rf'data-public-offer="{offer.id}">(.*?)</dl>', html, re.S).group(1)
+    assert "Gent (Oost-Vlaanderen)" in card and "Participatie" in card and "Impactmeting" in card
+    assert "Beleidsmedewerker armoede: 9 jaar ervaring; stelde een lokaal armoedeplan op" in card
+    # One theme at a time: the offer under a theme it has, nothing under one it has not.
+    assert f'data-public-offer="{offer.id}"' in client.get("/aanbod?thema=impactmeting").get_data(as_text=True)
+    other = client.get("/aanbod?thema=lokale_regie").get_data(as_text=True)
+    assert "Voor dit thema is er nog geen aanbod." in other and "data-public-offer" not in other
+    assert client.get("/aanbod?thema=%3Cscript%3E").status_code == 200  # an unknown theme shows all
     for personal in [p.full_name for p in offer.profiles] + ["greet@gent.example", people["gent"].full_name]:
         assert personal not in html
     english = app.test_client()
