@@ -13,6 +13,7 @@ from flask_mailman import EmailMultiAlternatives
 from portal.i18n import locale_for
 from portal.jobs import dispatch
 from portal.models import User
+from portal.services.accounts import invited_by
 
 
 def absolute_url(path: str) -> str:
@@ -33,7 +34,12 @@ def queue_account_email(user: User, template: str, link: str) -> bool:
 def render_and_send_account_email(user: User, template: str, link: str) -> None:
     """`template` names templates/emails/<template>.{subject,txt,html}."""
     with force_locale(locale_for(user.locale)):
-        context = {"user": user, "link": link, "portal_name": current_app.config["PORTAL_NAME"]}
+        context = {
+            "user": user,
+            "link": link,
+            "portal_name": current_app.config["PORTAL_NAME"],
+            "inviter": invited_by(user) if template == "invitation" else None,
+        }
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         text = render_template(f"emails/{template}.txt", **context)
         html = render_template(f"emails/{template}.html", **context)

@@ -32,6 +32,14 @@ def _organisation(org_id: int | None) -> Organisation | None:
     return db.session.get(Organisation, org_id) if org_id else None
 
 
+def _role_does_not_fit(organisation: Organisation) -> str:
+    return _(
+        "Deze rol past niet bij %(organisation)s. Een aanvrager hoort bij een lokaal bestuur, een matcher bij VVSG, "
+        "dossierbehandelaars, financieel medewerkers en beheerders bij ABB; commissieleden bij elke organisatie.",
+        organisation=organisation.name,
+    )
+
+
 def _flash_invitation(user: User, token: str) -> None:
     if queue_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token))):
         flash(_("De uitnodiging is verstuurd naar %(email)s.", email=user.email), "success")
@@ -63,17 +71,22 @@ def invite_user() -> ResponseReturnValue:
         elif organisation is None:
             form.organisation_id.errors.append(_("Kies een organisatie"))
         else:
-            user, token = accounts.invite_user(
-                email=email,
-                full_name=form.full_name.data,
-                role=Role(form.role.data),
-                organisation=organisation,
-                locale=form.locale.data,
-                actor=current_user,
-            )
-            db.session.commit()
-            _flash_invitation(user, token)
-            return redirect(url_for("admin.users"))
+            try:
+                user, token = accounts.invite_user(
+                    email=email,
+                    full_name=form.full_name.data,
+                    role=Role(form.role.data),
+                    organisation=organisation,
+                    locale=form.locale.data,
+                    actor=current_user,
+                )
+            except accounts.RoleDoesNotFit:
+                db.session.rollback()
+                form.role.errors.append(_role_does_not_fit(organisation))
+            else:
+                db.session.commit()
+                _flash_invitation(user, token)
+                return redirect(url_for("admin.users"))
     return render_template("admin/invite.html", form=form), 200 if not form.errors else 400
 
 
@@ -95,6 +108,9 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             except accounts.OwnAdminRole:
                 db.session.rollback()
                 form.role.errors.append(_("U kunt uw eigen beheerdersrol of account niet uitschakelen"))
+            except accounts.RoleDoesNotFit:
+                db.session.rollback()
+                form.role.errors.append(_role_does_not_fit(organisation))
             else:
                 db.session.commit()
                 flash(_("De gegevens van %(name)s zijn opgeslagen.", name=user.full_name), "success")

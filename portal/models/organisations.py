@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import enum_check
 from portal.extensions import db
+from workflows.organisations import OrganisationKind
 
-
-class OrganisationKind(StrEnum):
-    MUNICIPALITY = "municipality"  # since 2019 the OCMW is integrated: one organisation per municipality
-    ASSOCIATION = "association"  # VVSG
-    AGENCY = "agency"  # ABB, the Flemish administration
+__all__ = ["Organisation", "OrganisationKind"]
 
 
 class Organisation(db.Model):  # type: ignore[name-defined,misc]

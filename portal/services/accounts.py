@@ -17,6 +17,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import AccountToken, Organisation, TokenPurpose, User, UserSession
 from portal.services import audit
+from workflows.organisations import OrganisationKind, role_fits
 from workflows.roles import Role
 
 _hasher = PasswordHasher()
@@ -181,6 +182,7 @@ def use_token(row: AccountToken, new_password: str) -> User:
 def invite_user(
     *, email: str, full_name: str, role: Role, organisation: Organisation | None, locale: str, actor: User
 ) -> tuple[User, str]:
+    _check_fit(role, organisation)
     user = User(
         email=normalise_email(email),
         full_name=full_name.strip(),
@@ -199,6 +201,17 @@ def invite_user(
         details={"email": user.email, "role": role.value, "organisation_id": organisation.id if organisation else None},
     )
     return user, token
+
+
+def invited_by(user: User) -> User | None:
+    """Who issued the user's latest invitation (the e-mail names them)."""
+    return db.session.scalar(
+        select(User)
+        .join(AccountToken, AccountToken.created_by_id == User.id)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.INVITATION)
+        .order_by(AccountToken.id.desc())
+        .limit(1)
+    )
 
 
 def reinvite_user(user: User, actor: User) -> str:
@@ -280,10 +293,20 @@ class OwnAdminRole(Exception):
     """An administrator may not take away their own administrator role or switch off their own account."""
 
 
+class RoleDoesNotFit(Exception):
+    """The role does not belong with this kind of organisation (workflows/organisations.py)."""
+
+
+def _check_fit(role: Role | str, organisation: Organisation | None) -> None:
+    if organisation is None or not role_fits(Role(role), OrganisationKind(organisation.kind)):
+        raise RoleDoesNotFit
+
+
 def change_user(user: User, actor: User, role: str, organisation: Organisation, is_active: bool) -> None:
     """An administrator changes an account's role, government and whether it may sign in."""
     if user.id == actor.id and (role != Role.ADMIN or not is_active):
         raise OwnAdminRole
+    _check_fit(role, organisation)
     before = {"role": user.role, "organisation_id": user.organisation_id, "is_active": user.is_active}
     user.role = role
     user.organisation = organisation

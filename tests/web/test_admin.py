@@ -60,14 +60,15 @@ def test_an_unknown_user_or_organisation_is_a_404(client):
 
 
 def test_a_new_role_signs_the_user_out_so_the_next_login_asks_what_the_role_needs(app, client, db_session):
-    sign_in(client, make_user("admin"))
+    admin = make_user("admin")
+    sign_in(client, admin)
     user = make_user("applicant")
     their_browser = app.test_client()
     sign_in(their_browser, user)
     token = csrf_token(client, f"/beheer/gebruikers/{user.id}")
-    client.post(
+    client.post(  # an administrator belongs to the agency: the account moves there with its new role
         f"/beheer/gebruikers/{user.id}",
-        data={"csrf_token": token, "role": "admin", "organisation_id": str(user.organisation_id), "is_active": "y"},
+        data={"csrf_token": token, "role": "admin", "organisation_id": str(admin.organisation_id), "is_active": "y"},
     )
     db_session.refresh(user)
     assert user.role == "admin" and user.is_active

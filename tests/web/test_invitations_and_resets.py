@@ -148,3 +148,46 @@ def test_an_admin_resets_a_lost_authenticator(app, client, db_session):
     token = csrf_token(phone, "/inloggen")
     response = phone.post("/inloggen", data={"csrf_token": token, "email": officer.email, "password": PASSWORD})
     assert response.headers["Location"].endswith("/inloggen/tweestapsverificatie-instellen")
+
+
+def test_the_invitation_says_who_invited_whom_as_what(client, db_session, smtp_sink):
+    admin = make_user("admin")
+    sign_in(client, admin)
+    invite(client, db_session, email="nieuw@ronse.be", role="applicant", nis="45041")
+    [message] = smtp_sink.to("nieuw@ronse.be")
+    body = mail_body(message)
+    assert f"{admin.full_name} ({admin.organisation.name}) nodigt u uit op Collega-besturen versterken" in body
+    assert "als Aanvrager (lokaal bestuur) voor Ronse." in body
+    invite(client, db_session, email="english@gent.be", nis="44021", locale="en")
+    [english] = smtp_sink.to("english@gent.be")
+    assert f"{admin.full_name} ({admin.organisation.name}) invites you to Collega-besturen versterken as Applicant" in mail_body(english)
+
+
+def test_a_role_that_does_not_fit_the_organisation_is_refused_at_the_role(client, db_session, smtp_sink):
+    admin = make_user("admin")
+    sign_in(client, admin)
+    agency = admin.organisation
+    token = csrf_token(client, "/beheer/gebruikers/uitnodigen")
+    # An applicant attached to the agency itself: refused, nothing created, nothing sent, what was typed kept.
+    response = client.post(
+        "/beheer/gebruikers/uitnodigen",
+        data={"csrf_token": token, "full_name": "Nora Nieuw", "email": "nora@abb.be", "role": "applicant",
+              "organisation_id": str(agency.id), "locale": "nl"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"Deze rol past niet bij {agency.name}" in page and 'value="nora@abb.be"' in page
+    assert db_session.scalar(select(User).where(User.email == "nora@abb.be")) is None
+    assert smtp_sink.to("nora@abb.be") == []
+    # An officer at a municipality: refused too.
+    assert invite(client, db_session, email="olivier@ronse.be", role="officer", nis="45041").status_code == 400
+    # A committee member may work for a municipality.
+    assert invite(client, db_session, email="lid@ronse.be", role="reviewer", nis="45041").status_code == 302
+    # Changing an existing applicant into an officer while it stays with its municipality: refused, unchanged.
+    applicant = make_user("applicant")
+    db_session.commit()
+    path = f"/beheer/gebruikers/{applicant.id}"
+    changed = client.post(path, data={"csrf_token": csrf_token(client, path), "role": "officer", "organisation_id": str(applicant.organisation_id), "is_active": "y"})
+    assert changed.status_code == 400 and "Deze rol past niet bij" in changed.get_data(as_text=True)
+    db_session.refresh(applicant)
+    assert applicant.role == "applicant"
