@@ -57,6 +57,20 @@ class EligibilityFacts:
     allows_repeat_pair: bool
 
 
+# Each rule's name as the officer reads it (Dutch, English), beside the code kept for reference.
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "E01_WINDOW": ("Indieningsperiode", "Submission period"),
+    "E02_APPLICANT": ("Aanvrager", "Applicant"),
+    "E03_RECEIVING": ("Ontvangend bestuur", "Receiving government"),
+    "E04_EXCHANGE": ("Vorm en thema's", "Form and themes"),
+    "E05_ATTACHMENTS": ("Verplichte bijlagen", "Required attachments"),
+    "E06_AMOUNT": ("Gevraagd bedrag", "Requested amount"),
+    "E07_PERSONNEL": ("Enkel personeelskosten", "Personnel costs only"),
+    "E08_EXPERT": ("Expertise van de mentoren", "Mentors' expertise"),
+    "E09_PAIR": ("Eén aanvraag per paar besturen", "One application per pair of governments"),
+}
+
+
 def _result(code: str, ok: bool, nl: tuple[str, str], en: tuple[str, str]) -> RuleResult:
     return RuleResult(code, Outcome.PASS if ok else Outcome.FAIL, nl[0] if ok else nl[1], en[0] if ok else en[1])
 

@@ -622,23 +622,6 @@ def withdraw(application_id: int) -> ResponseReturnValue:
     return _page("applicant/withdraw.html", form, application=application)
 
 
-@bp.app_template_filter("state_label")
-def state_label(state: str) -> str:
-    return {
-        State.DRAFT: _("Concept"),
-        State.SUBMITTED: _("Ingediend"),
-        State.ELIGIBLE: _("Ontvankelijk"),
-        State.INELIGIBLE: _("Niet ontvankelijk"),
-        State.CORRECTION_REQUESTED: _("Aanvulling gevraagd"),
-        State.IN_REVIEW: _("In beoordeling"),
-        State.SCORED: _("Beoordeeld"),
-        State.GRANTED: _("Toegekend"),
-        State.REJECTED: _("Afgewezen"),
-        State.CLOSED: _("Afgesloten"),
-        State.WITHDRAWN: _("Ingetrokken"),
-    }[State(state)]
-
-
 @bp.app_template_filter("next_step")
 def next_step(application: Application) -> str:
     """What the applicant should do next, in plain words."""

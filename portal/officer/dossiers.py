@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.models import Application, EligibilityResult
 from portal.officer.blueprint import bp
 from portal.services import budget, decisions, eligibility, reviews
+from portal.templating import rule_name
 from workflows.applications import Action, allowed_actions
 from workflows.eligibility import Outcome, may_declare_eligible
 from workflows.roles import Role
@@ -112,7 +113,7 @@ def decide_result(application_id: int, result_id: int) -> ResponseReturnValue:
         return _page(application, 400, decision_form=form, decision_for=result.id)
     eligibility.decide_result(result, Outcome(form.outcome.data), form.reason.data, current_user)
     db.session.commit()
-    flash(_("Uw beslissing over regel %(code)s is opgeslagen.", code=result.code), "success")
+    flash(_("Uw beslissing over de regel ‘%(rule)s’ is opgeslagen.", rule=rule_name(result.code)), "success")
     return redirect(url_for("officer.dossier", application_id=application.id))
 
 

@@ -556,6 +556,7 @@ def remind_payouts_awaiting_approval(now: datetime, after: timedelta) -> int:
 class TrailEntry:
     occurred_at: datetime
     actor: User | None
+    entity_type: str  # application or payout: whose states from_state and to_state are
     action: str
     from_state: str | None
     to_state: str | None
@@ -578,7 +579,7 @@ def history_of(application: Application, payouts: list[Payout]) -> list[TrailEnt
         .order_by(AuditEntry.occurred_at, AuditEntry.id)
     ).all()
     return [
-        TrailEntry(entry.occurred_at, actor, entry.action, entry.from_state, entry.to_state, entry.reason, entry.details or {})
+        TrailEntry(entry.occurred_at, actor, entry.entity_type, entry.action, entry.from_state, entry.to_state, entry.reason, entry.details or {})
         for entry, actor in rows
     ]
 

@@ -26,6 +26,8 @@ def test_a_result_that_needs_review_is_decided_with_a_reason_before_the_dossier_
     page = client.get(base).get_data(as_text=True)
     assert "Na te kijken" in page and "Na te gaan of deze mentor(en) voldoende terreinervaring hebben: Mona Mentor." in page
     assert "Ontvankelijk verklaren kan zodra elke regel voldaan is" in page
+    # Rules by their names, the code beside them for reference.
+    assert "Indieningsperiode" in page and "Expertise van de mentoren" in page and "E08_EXPERT" in page
     result = next(r for r in eligibility.current_results(dossier) if r.code == "E08_EXPERT")
     token = csrf_token(client, base)
     refused = client.post(f"{base}/regels/{result.id}", data={"csrf_token": token, f"r{result.id}-csrf_token": token, f"r{result.id}-outcome": "pass"})
@@ -38,6 +40,7 @@ def test_a_result_that_needs_review_is_decided_with_a_reason_before_the_dossier_
         data={"csrf_token": token, f"r{result.id}-csrf_token": token, f"r{result.id}-outcome": "pass",
               f"r{result.id}-reason": "Twaalf jaar ervaring als coördinator armoede, cv bijgevoegd"},
     )  # fmt: skip
+    assert "Uw beslissing over de regel ‘Expertise van de mentoren’ is opgeslagen." in client.get(base).get_data(as_text=True)
     assert client.post(f"{base}/ontvankelijk", data={"csrf_token": token}).status_code == 302
     db_session.refresh(dossier)
     assert dossier.state == "eligible"

@@ -121,6 +121,11 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     page = officer.get(trail_url).get_data(as_text=True)
     assert figure(page, "paid") == "EUR\u00a04.050,00" and figure(page, "outstanding") == "EUR\u00a00,00"
     assert 'data-state="closed"' in page and "BNK-77" in page
+    # Who did what, in words: the steps as sentences and the states by their names, no codes.
+    history = re.search(r'data-table="history"(.*?)</table>', page, re.S).group(1)
+    assert "Betaling goedgekeurd" in history and "Betaling uitgevoerd" in history and "Toegekend" in history
+    assert "Goedgekeurd → In een betaalbestand" in history and "In een betaalbestand → Betaald" in history
+    assert "payout.paid" not in re.sub(r'data-action="[^"]*"', "", history) and "in_file" not in re.sub(r'data-action="[^"]*"', "", history)
     db_session.refresh(dossier.call)
     assert dossier.call.paid_cents == 4_050_00
     page = gov.get(report_url).get_data(as_text=True)
