@@ -12,13 +12,14 @@ from weasyprint import HTML
 
 from portal.extensions import db
 from portal.i18n import locale_for
-from portal.models import Submission, Theme
+from portal.models import FundamentalRight, Submission, Theme
 from portal.services import files
 from portal.services.locks import lock_dossier
 
 
-def _theme_names() -> dict[str, str]:
-    return {theme.code: theme.name_nl for theme in db.session.query(Theme)}
+def _names(model: Any) -> dict[str, tuple[str, str]]:
+    """Code -> (Dutch, English) of every theme or fundamental right: the receipt names them, never a code."""
+    return {row.code: (row.name_nl, row.name_en) for row in db.session.query(model)}
 
 
 def render_receipt(submission: Submission, locale: str) -> bytes:
@@ -31,14 +32,16 @@ class _Printed:
     content: dict[str, Any]
     sha256: str
     version: int
-    themes: dict[str, str]
+    themes: dict[str, tuple[str, str]]
+    rights: dict[str, tuple[str, str]]
 
     @classmethod
     def of(cls, submission: Submission) -> _Printed:
-        return cls(dict(submission.content), submission.content_sha256, submission.version, _theme_names())
+        return cls(dict(submission.content), submission.content_sha256, submission.version, _names(Theme), _names(FundamentalRight))
 
 
 def _render(printed: _Printed, locale: str) -> bytes:
+    language = 1 if locale == "en" else 0
     with force_locale(locale_for(locale)):
         html = render_template(
             "pdf/receipt.html",
@@ -46,7 +49,8 @@ def _render(printed: _Printed, locale: str) -> bytes:
             sha256=printed.sha256,
             version=printed.version,
             queue_position=printed.content.get("queue_position"),
-            themes=printed.themes,
+            themes={code: names[language] for code, names in printed.themes.items()},
+            rights={code: names[language] for code, names in printed.rights.items()},
         )
     return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
 

@@ -62,3 +62,15 @@ def test_a_decision_letter_is_read_by_get_and_made_by_post_for_applicant_and_off
     sign_in(applicant_client, make_user("applicant"))  # of the giving government, as the factory's
     applicant_copy = applicant_client.get(f"/mijn-dossiers/{dossier.id}/beslissing.pdf")
     assert applicant_copy.mimetype == "application/pdf" and applicant_copy.data == letter.data
+
+
+def test_the_receipt_names_themes_and_fundamental_rights_in_the_readers_language(client):
+    applicant = make_user("applicant", locale="en")
+    dossier = submitted_dossier(open_call(), applicant=applicant)  # themes lokale_regie, participatie; rights 01, 08
+    db.session.commit()
+    sign_in(client, applicant)
+    url = f"/mijn-dossiers/{dossier.id}/ontvangstbewijs.pdf"
+    made = client.post(url, data={"csrf_token": csrf_token(client, url)})
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(made.data)).pages)
+    assert "Participation" in text and "Housing" in text  # rights 01 and 08, by name
+    assert "01, 08" not in text and "Participatie" not in text
