@@ -17,8 +17,10 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
+from forms.kept import described
 from portal.extensions import csrf, db
-from portal.services import accounts, rescue
+from portal.i18n import language_code
+from portal.services import accounts, reference, rescue
 from workflows.roles import Role
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -126,7 +128,10 @@ def _offer_kept_input() -> ResponseReturnValue | None:
     if kept.path != request.path:
         return None
     if request.method == "GET":
-        return render_template("rescue.html", kept=kept)
+        lang = language_code()
+        themes, rights = dict(reference.theme_names(lang)), dict(reference.right_names(lang))
+        shown = described([(name, value) for name, value in kept.fields], {"themes": themes.get, "rights": rights.get})
+        return render_template("rescue.html", kept=kept, shown=shown)
     csrf.protect()  # before anything kept is used or thrown away
     if request.form.get("_rescue_discard"):
         rescue.discard(kept)

@@ -59,6 +59,11 @@ def test_text_posted_after_the_session_expired_is_offered_back_after_login(clien
     assert response.headers["Location"].endswith(path)
     page = client.get(path).get_data(as_text=True)
     assert "Wat u verstuurde, is bewaard" in page and "Een lange tekst die niet verloren mag gaan" in page
+    # The fields by their labels and the chosen codes by their names, as the form showed them; no buttons.
+    kept = re.search(r"data-kept>(.*?)</dl>", page, re.S).group(1)
+    assert "Vorm van uitwisseling" in kept and "Welke succesvolle aanpak wordt geïntroduceerd?" in kept
+    assert "Lokale regie" in kept and "Inkomen" in kept  # theme lokale_regie, fundamental right 03
+    assert "exchange_type" not in kept and "lokale_regie" not in kept and "save" not in kept
 
     data = resend_form(page)
     response = client.post(path, data=data)
