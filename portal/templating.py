@@ -13,10 +13,18 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from forms.account import LanguageSwitchForm
 from portal.access import declared_access
 from portal.i18n import day, eur, fraction_text, iso_day, iso_moment, language_code, moment, months_text, share_text
+from portal.labels import (
+    exchange_label,
+    payout_kind,
+    payout_state,
+    report_state,
+    rule_name,
+    rule_outcome,
+    state_change,
+    state_label,
+)
 from portal.services.notifications import unread_count
-from workflows.applications import State
 from workflows.calls import CallPhase
-from workflows.eligibility import RULE_NAMES
 
 
 def component_texts() -> dict[str, Any]:
@@ -61,67 +69,6 @@ def phase_label(phase: CallPhase) -> str:
         CallPhase.OPEN: _("Open"),
         CallPhase.CLOSED: _("Afgesloten"),
     }[phase]
-
-
-def payout_kind(kind: str) -> str:
-    return {"advance": _("Voorschot"), "balance": _("Saldo"), "recovery": _("Terugvordering")}.get(kind, kind)
-
-
-def payout_state(state: str) -> str:
-    return {
-        "planned": _("Voorbereid"),
-        "approved": _("Goedgekeurd"),
-        "in_file": _("In een betaalbestand"),
-        "paid": _("Betaald"),
-        "failed": _("Mislukt"),
-        "cancelled": _("Geannuleerd"),
-    }.get(state, state)
-
-
-def state_label(state: str) -> str:
-    return {
-        State.DRAFT: _("Concept"),
-        State.SUBMITTED: _("Ingediend"),
-        State.ELIGIBLE: _("Ontvankelijk"),
-        State.INELIGIBLE: _("Niet ontvankelijk"),
-        State.CORRECTION_REQUESTED: _("Aanvulling gevraagd"),
-        State.IN_REVIEW: _("In beoordeling"),
-        State.SCORED: _("Beoordeeld"),
-        State.GRANTED: _("Toegekend"),
-        State.REJECTED: _("Afgewezen"),
-        State.CLOSED: _("Afgesloten"),
-        State.WITHDRAWN: _("Ingetrokken"),
-    }[State(state)]
-
-
-def rule_outcome(outcome: str) -> str:
-    return {"pass": _("Voldaan"), "fail": _("Niet voldaan"), "needs_review": _("Na te kijken")}.get(outcome, outcome)
-
-
-def rule_name(code: str) -> str:
-    """`Indieningsperiode` for E01_WINDOW: the eligibility rule as the call text names it."""
-    names = RULE_NAMES.get(code)
-    return code if names is None else names[1 if language_code() == "en" else 0]
-
-
-def report_state(state: str) -> str:
-    return {"draft": _("In opmaak"), "submitted": _("Ingediend"), "settled": _("Aanvaard")}.get(state, state)
-
-
-def state_change(action: str, entity_type: str, before: str | None, after: str | None) -> str:
-    """`Goedgekeurd → Betaald` for a line of a dossier's audit trail: the states of what the action moved
-    (a payout, the final report or the dossier itself)."""
-    if before is None and after is None:
-        return ""
-    if entity_type == "payout":
-        name_of = payout_state
-    elif action.startswith("final_report."):
-        name_of = report_state
-    elif action.startswith("eligibility."):
-        name_of = rule_outcome
-    else:
-        name_of = state_label
-    return f"{name_of(before) if before else '–'} → {name_of(after) if after else '–'}"
 
 
 def batch_outcome(outcome: str) -> str:
@@ -215,6 +162,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(names, "names")
     app.add_template_filter(payout_kind, "payout_kind")
     app.add_template_filter(payout_state, "payout_state")
+    app.add_template_filter(exchange_label, "exchange_label")
     app.add_template_filter(state_label, "state_label")
     app.add_template_filter(report_state, "report_state")
     app.add_template_filter(rule_outcome, "rule_outcome")

@@ -24,10 +24,10 @@ from portal.access import roles
 from portal.actions import run
 from portal.answers import answers_context, send_attachment
 from portal.extensions import db
+from portal.labels import rule_name
 from portal.models import Application, EligibilityResult
 from portal.officer.blueprint import bp
 from portal.services import budget, decisions, eligibility, reviews
-from portal.templating import rule_name
 from workflows.applications import Action, allowed_actions
 from workflows.eligibility import Outcome, may_declare_eligible
 from workflows.roles import Role

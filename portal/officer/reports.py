@@ -16,11 +16,11 @@ from forms.calls import EXCHANGE_TYPE_LABELS
 from portal import charts
 from portal.access import roles
 from portal.i18n import eur, language_code
+from portal.labels import state_label
 from portal.officer.blueprint import bp
 from portal.services import calls as call_service
 from portal.services import reports
 from portal.services.reviews import today
-from portal.templating import state_label
 from workflows.applications import State
 from workflows.roles import Role
 from workflows.text import without_control_characters

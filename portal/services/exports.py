@@ -1,8 +1,10 @@
 """Exports for officers and finance (dossiers, scores, payouts as CSV or XLSX) and the SEPA transfer file.
 
 Service layer: it only reads rows (the payment batch, portal/services/payment_batches.py, stores the
-SEPA file this module builds); it never commits and never reads the request. States, kinds and exchange types are exported as the portal's stable codes (`granted`,
-`advance`), so that filters and formulas in a spreadsheet keep working whatever the page language.
+SEPA file this module builds); it never commits and never reads the request. States, kinds and exchange types are
+exported in words in the reader's language (`Toegekend`), and states once more as the portal's stable codes
+(`granted`) in a column of their own, so that filters and formulas in a spreadsheet keep working whatever the
+language. Every dataset can be narrowed to one call.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from portal.extensions import db
+from portal.i18n import language_code
+from portal.labels import exchange_label, payout_kind, payout_state, state_label
 from portal.models import Application, Call, Organisation, Payout, Reservation, Review, User
+from portal.services import reference as reference_data
 from portal.services import reviews
 from workflows.calls import BRUSSELS
 from workflows.money import cents_to_decimal, format_belgian
@@ -75,7 +80,7 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def dossiers_table() -> Table:
+def dossiers_table(call_id: int | None = None) -> Table:
     """Every submitted dossier with its parties and its money, in one query (joins, no lazy loads)."""
     giving = aliased(Organisation, name="giving")
     receiving = aliased(Organisation, name="receiving")
@@ -101,23 +106,24 @@ def dossiers_table() -> Table:
         .join(giving, giving.id == Application.organisation_id)
         .outerjoin(receiving, receiving.id == Application.receiving_organisation_id)
         .outerjoin(Reservation, Reservation.application_id == Application.id)
-        .where(Application.submitted_at.is_not(None))
+        .where(Application.submitted_at.is_not(None), *([Call.id == call_id] if call_id is not None else []))
         .order_by(Call.code, Application.queue_number)
     ).all()
     headers = [
-        _("Referentie"), _("Oproep"), _("Status"), _("Gevend bestuur"), _("NIS-code gevend bestuur"),
+        _("Referentie"), _("Oproep"), _("Status"), _("Statuscode"), _("Gevend bestuur"), _("NIS-code gevend bestuur"),
         _("Ontvangend bestuur"), _("NIS-code ontvangend bestuur"), _("Provincie gevend bestuur"), _("Vorm"),
         _("Thema's"), _("Ingediend op"), _("Gevraagd"), _("Gereserveerd"), _("Vastgelegd"), _("Betaald"),
         _("Openstaand"),
     ]  # fmt: skip
+    theme_names = dict(reference_data.theme_names(language_code()))
     table: list[list[Cell]] = []
     for (reference, call_code, state, giving_name, giving_nis, receiving_name, receiving_nis, province, exchange,
          themes, submitted_at, requested, reserved, committed, paid) in rows:  # fmt: skip
         # No reservation row (yet): nothing reserved, committed or paid.
         reserved, committed, paid = reserved or 0, committed or 0, paid or 0
         table.append([
-            reference, call_code, state, giving_name, giving_nis, receiving_name, receiving_nis, province, exchange,
-            ", ".join(themes or []), _moment(submitted_at), Cents(requested or 0), Cents(reserved), Cents(committed),
+            reference, call_code, state_label(state), state, giving_name, giving_nis, receiving_name, receiving_nis,
+            province, exchange_label(exchange), "; ".join(theme_names.get(code, code) for code in themes or []), _moment(submitted_at), Cents(requested or 0), Cents(reserved), Cents(committed),
             Cents(paid), Cents(committed - paid),
         ])  # fmt: skip
     return headers, table
@@ -128,7 +134,7 @@ def _two_places(value: Fraction) -> Decimal:
     return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def scores_table() -> Table:
+def scores_table(call_id: int | None = None) -> Table:
     """One row per criterion score of every submitted review (the long layout: any rubric fits).
 
     Columns: the dossier's reference and call, the reviewer, when the review was submitted, the
@@ -143,7 +149,7 @@ def scores_table() -> Table:
         .join(Review.application)
         .join(Application.call)
         .join(Review.reviewer)
-        .where(Review.submitted_at.is_not(None))
+        .where(Review.submitted_at.is_not(None), *([Application.call_id == call_id] if call_id is not None else []))
         .options(
             contains_eager(Review.application).contains_eager(Application.call).selectinload(Call.criteria),
             contains_eager(Review.reviewer),
@@ -182,7 +188,7 @@ def scores_table() -> Table:
     return headers, table
 
 
-def payouts_table() -> Table:
+def payouts_table(call_id: int | None = None) -> Table:
     """Every payout (also planned, failed and cancelled ones) with who prepared and approved it."""
     preparer = aliased(User, name="preparer")
     approver = aliased(User, name="approver")
@@ -192,6 +198,7 @@ def payouts_table() -> Table:
         .join(Application.organisation)
         .join(preparer, Payout.prepared_by)
         .outerjoin(approver, Payout.approved_by)
+        .where(*([Application.call_id == call_id] if call_id is not None else []))
         .options(
             contains_eager(Payout.application).contains_eager(Application.organisation),
             contains_eager(Payout.prepared_by.of_type(preparer)),
@@ -201,7 +208,7 @@ def payouts_table() -> Table:
     ).all()
     headers = [
         _("Nummer"), _("Referentie voor de bank"), _("Dossier"), _("Gevend bestuur"), _("Soort"), _("Status"),
-        _("Bedrag"), _("IBAN"), _("Voorbereid door"), _("Voorbereid op"), _("Goedgekeurd door"), _("Goedgekeurd op"),
+        _("Statuscode"), _("Bedrag"), _("IBAN"), _("Voorbereid door"), _("Voorbereid op"), _("Goedgekeurd door"), _("Goedgekeurd op"),
         _("Betaald op"), _("Bankreferentie"),
     ]  # fmt: skip
     return headers, [_payout_row(p) for p in found]
@@ -209,13 +216,13 @@ def payouts_table() -> Table:
 
 def _payout_row(p: Payout) -> list[Cell]:
     return [
-        p.id, p.end_to_end_id, p.application.reference, p.application.organisation.name, p.kind, p.state,
-        Cents(p.amount_cents), p.iban, p.prepared_by.full_name, _moment(p.prepared_at),
+        p.id, p.end_to_end_id, p.application.reference, p.application.organisation.name, payout_kind(p.kind),
+        payout_state(p.state), p.state, Cents(p.amount_cents), p.iban, p.prepared_by.full_name, _moment(p.prepared_at),
         p.approved_by.full_name if p.approved_by else None, _moment(p.approved_at), _day(p.paid_on), p.bank_reference,
     ]  # fmt: skip
 
 
-DATASETS: dict[str, Callable[[], Table]] = {
+DATASETS: dict[str, Callable[[int | None], Table]] = {
     "dossiers": dossiers_table,
     "scores": scores_table,
     "payouts": payouts_table,

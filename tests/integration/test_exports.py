@@ -110,9 +110,10 @@ def test_the_dossier_export_has_every_submitted_dossier_with_its_money_in_both_f
     assert draft.reference is None and "" not in references
 
     planned = by_reference(rows, money["planned"].reference)
-    assert (planned["Oproep"], planned["Status"], planned["Gevend bestuur"], planned["NIS-code gevend bestuur"]) == ("ARM-EXP", "granted", "Gent", "44021")
+    assert (planned["Oproep"], planned["Status"], planned["Statuscode"]) == ("ARM-EXP", "Toegekend", "granted")  # words, and the stable code
+    assert (planned["Gevend bestuur"], planned["NIS-code gevend bestuur"]) == ("Gent", "44021")
     assert (planned["Ontvangend bestuur"], planned["NIS-code ontvangend bestuur"], planned["Provincie gevend bestuur"]) == ("Tielt", "37022", "Oost-Vlaanderen")
-    assert (planned["Vorm"], planned["Thema's"]) == ("mentoring", "lokale_regie, participatie")
+    assert (planned["Vorm"], planned["Thema's"]) == ("Mentoring", "Lokale regie; Participatief werken met mensen in armoede")
     assert len(planned["Ingediend op"]) == len("2026-11-23 14:05") and planned["Ingediend op"][4] == "-"
     assert [planned[c] for c in ("Gevraagd", "Gereserveerd", "Vastgelegd", "Betaald", "Openstaand")] == ["5.400,00", "0,00", "5.400,00", "0,00", "5.400,00"]
     # Advance paid, settled at one month, the excess still to come back: committed stays at what was paid.
@@ -150,7 +151,7 @@ def test_the_dossier_export_takes_the_same_number_of_queries_for_one_dossier_or_
     one = statements()
     for nis in ("11002", "37022", "24062"):
         submitted_dossier(call, receiving_nis=nis)
-    assert statements() == one == 1
+    assert statements() == one == 2  # the dossiers, and the names of the themes
 
 
 def test_the_score_export_has_one_row_per_criterion_of_every_submitted_review(people):
@@ -175,10 +176,10 @@ def test_the_payout_export_lists_every_payout_with_who_prepared_and_approved_it(
     rows = read_csv(exports.to_csv(exports.payouts_table()))
     recovery = money["recovery"]
     row = by_reference(rows, recovery.end_to_end_id, "Referentie voor de bank")
-    assert (row["Dossier"], row["Gevend bestuur"], row["Soort"], row["Status"]) == (money["recovered"].reference, "Gent", "recovery", "approved")
+    assert (row["Dossier"], row["Gevend bestuur"], row["Soort"], row["Status"], row["Statuscode"]) == (money["recovered"].reference, "Gent", "Terugvordering", "Goedgekeurd", "approved")
     assert (row["Bedrag"], row["IBAN"], row["Goedgekeurd door"]) == ("810,00", recovery.iban, people["finance"].full_name)
     paid = by_reference(rows, advance_of(money["recovered"]).end_to_end_id, "Referentie voor de bank")
-    assert (paid["Status"], paid["Bedrag"], paid["Betaald op"], paid["Bankreferentie"]) == ("paid", "2.160,00", utcnow().date().isoformat(), "BNK-ADV")
+    assert (paid["Statuscode"], paid["Bedrag"], paid["Betaald op"], paid["Bankreferentie"]) == ("paid", "2.160,00", utcnow().date().isoformat(), "BNK-ADV")
     planned = by_reference(rows, advance_of(money["planned"]).end_to_end_id, "Referentie voor de bank")
     assert (planned["Voorbereid door"], planned["Goedgekeurd door"], planned["Goedgekeurd op"]) == (people["officer"].full_name, "", "")
 

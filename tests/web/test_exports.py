@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.models import AuditEntry, PaymentBatch
 from portal.services import decisions, payouts
 from tests.conftest import csrf_token, make_user, sign_in
-from tests.factories import open_call, scored_dossier
+from tests.factories import open_call, scored_dossier, submitted_dossier
 from workflows.calls import BRUSSELS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -165,3 +165,22 @@ def test_an_unknown_payment_file_is_not_found(app, db_session):
     client, _user = browser(app, "finance")
     assert client.get("/financien/betaalbestanden/999999").status_code == 404
     assert client.get("/financien/betaalbestanden/999999/pain001.xml").status_code == 404
+
+
+def test_each_export_can_be_narrowed_to_one_call(app, db_session):
+    first, second = open_call("ARM-EEN"), open_call("ARM-TWEE")
+    mine, other = submitted_dossier(first), submitted_dossier(second, receiving_nis="37022")
+    db_session.commit()
+    officer = app.test_client()
+    sign_in(officer, make_user("officer"))
+    page = officer.get(f"/behandeling/export?oproep={first.id}").get_data(as_text=True)
+    assert "De downloads bevatten enkel de oproep ARM-EEN." in page
+    assert f"/behandeling/export/dossiers.csv?oproep={first.id}" in page
+    response = officer.get(f"/behandeling/export/dossiers.csv?oproep={first.id}")
+    text = response.get_data(as_text=True)
+    assert mine.reference in text and other.reference not in text
+    assert "ARM-EEN" in response.headers["Content-Disposition"]
+    everything = officer.get("/behandeling/export/dossiers.csv").get_data(as_text=True)
+    assert mine.reference in everything and other.reference in everything
+    assert officer.get("/behandeling/export/dossiers.csv?oproep=999999").status_code == 404
+    assert officer.get("/behandeling/export?oproep=abc").status_code == 404
