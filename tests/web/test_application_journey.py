@@ -203,3 +203,23 @@ def test_an_incomplete_draft_says_which_sections_are_missing(client, db_session)
     db_session.commit()
     page = client.get(f"/mijn-dossiers/{application.id}/controleren").get_data(as_text=True)
     assert "Vul eerst deze onderdelen volledig in: Budget, Bijlagen." in page
+
+
+def test_a_new_government_is_told_how_it_works_and_drafts_are_named_after_their_partner(client, db_session):
+    from portal.services import drafts
+
+    applicant = make_user("applicant")
+    sign_in(client, applicant)
+    page = client.get("/mijn-dossiers/").get_data(as_text=True)
+    first_visit = re.search(r"data-first-visit>(.*?)</div>", page, re.S).group(1)
+    assert "Zo werkt het" in first_visit and "/mijn-dossiers/samenwerking" in first_visit  # points to matchmaking
+
+    call = open_call()
+    with_partner = complete_draft(applicant, call, receiving_nis="45041")
+    drafts.start(call, applicant, utcnow())  # a second draft, no partner chosen yet
+    db_session.commit()
+    page = client.get("/mijn-dossiers/").get_data(as_text=True)
+    assert "data-first-visit" not in page
+    giving = re.search(r'data-table="giving"(.*?)</table>', page, re.S).group(1)
+    assert f"Concept met {with_partner.receiving_organisation.name}" in giving
+    assert re.search(r"Concept van \d+ \w+ \d{4} om \d{2}:\d{2}", giving)  # the moment it was started
