@@ -28,9 +28,10 @@ bp = Blueprint("committee", __name__, url_prefix="/beoordeling")
 @bp.get("/")
 @roles(Role.REVIEWER)
 def dashboard() -> ResponseReturnValue:
-    return render_template(
-        "committee/dashboard.html", assignments=reviews.assignments_of(current_user), is_overdue=reviews.is_review_overdue
-    )
+    assignments = reviews.assignments_of(current_user)
+    open_ones = sorted((r for r in assignments if r.submitted_at is None), key=lambda r: (r.due_on, r.id))
+    done = sorted((r for r in assignments if r.submitted_at is not None), key=lambda r: r.submitted_at, reverse=True)
+    return render_template("committee/dashboard.html", open=open_ones, done=done, is_overdue=reviews.is_review_overdue)
 
 
 def _review(review_id: int) -> Review:
@@ -99,9 +100,11 @@ def score(review_id: int) -> ResponseReturnValue:
     except ScoresIncomplete as incomplete:
         # What was entered is kept (saved above), and every missing score is named at its field.
         db.session.commit()
+        names = {criterion.code: criterion.name(language_code()) for criterion in review.application.call.criteria}
         for problem in incomplete.problems:
             if problem.code in form.criterion_codes:
-                form.score_field(problem.code).errors = [_("Geef een score voor dit criterium")]
+                # Named, because the error summary lists them all together.
+                form.score_field(problem.code).errors = [_("Geef een score voor ‘%(criterion)s’", criterion=names.get(problem.code, problem.code))]
         return _page(review, form, status=400)
     except NotAllowed:
         db.session.rollback()

@@ -56,7 +56,7 @@ def review_as(browser: Browser, live_server: str, axe, email: str, values: list[
     score(page, [*values[:-1], None])
     page.get_by_label("Algemene opmerking (optioneel)").fill("Sterk actieplan met een duidelijke regierol.")
     page.get_by_role("button", name="Beoordeling indienen").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Geef een score voor dit criterium")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(f"Geef een score voor ‘{CRITERIA[-1]}’")  # the missing one, by name
     expect(page.get_by_role("group", name=CRITERIA[0]).get_by_label(str(values[0]), exact=True)).to_be_checked()
     assert_accessible(axe, page)
     score(page, values)

@@ -132,6 +132,23 @@ def test_the_officer_is_offered_the_least_busy_reviewers_and_never_one_of_either
 # --- the reviewer's pages ------------------------------------------------------------------------
 
 
+def test_a_reviewers_list_puts_what_is_still_to_do_apart_from_what_is_done(app, client, db_session):
+    call = open_call()
+    officer = make_user("officer")
+    ann, bob = reviewer("Ann Analist"), reviewer("Bob Beoordeler")
+    done = in_review(dossier_of(call, "44021"), officer, [ann, bob])
+    still_open = in_review(dossier_of(call, "11002"), officer, [ann, bob])
+    score_everything(done, ann, 2)
+    db_session.commit()
+    sign_in(client, ann)
+    page = client.get("/beoordeling/").get_data(as_text=True)
+    open_table = re.search(r'data-table="open"(.*?)</table>', page, re.S).group(1)
+    done_table = re.search(r'data-table="done"(.*?)</table>', page, re.S).group(1)
+    assert still_open.reference in open_table and done.reference not in open_table
+    assert done.reference in done_table and still_open.reference not in done_table
+    assert "Nog te beoordelen" in page and "Al beoordeeld" in page
+
+
 def test_a_reviewer_sees_only_their_own_reviews(app, client, db_session):
     call = open_call()
     officer = make_user("officer")
@@ -192,8 +209,8 @@ def test_saved_scores_are_kept_and_a_submit_with_a_missing_score_names_it_and_ke
     assert incomplete.status_code == 400
     page = incomplete.get_data(as_text=True)
     evaluation = page[page.index('id="criterion-evaluatie"') : page.index('name="comment"')]
-    assert "Geef een score voor dit criterium" in evaluation
-    assert "Geef een score voor dit criterium" not in page[page.index('id="criterion-regierol"') : page.index('id="criterion-leernood"')]
+    assert "Geef een score voor ‘Evaluatieplan’" in evaluation  # named: the error summary lists them together
+    assert "Geef een score voor" not in page[page.index('id="criterion-regierol"') : page.index('id="criterion-leernood"')]
     assert 'name="score_regierol" type="radio" value="1" checked' in page
     assert 'name="score_leernood" type="radio" value="3" checked' in page
     assert "Haalbaar plan" in page and "Bijna klaar" in page
@@ -562,5 +579,5 @@ def test_a_field_error_on_a_dutch_page_is_announced_in_dutch(client, db_session)
     del typed["score_evaluatie"]
     page = client.post(path, data={"csrf_token": token, "submit_review": "Beoordeling indienen", **typed}).get_data(as_text=True)
     assert '<html lang="nl"' in page
-    assert '<span class="govuk-visually-hidden">Fout:</span> Geef een score voor dit criterium' in page
+    assert '<span class="govuk-visually-hidden">Fout:</span> Geef een score voor ‘Evaluatieplan’' in page
     assert '<span class="govuk-visually-hidden">Error:</span>' not in page
