@@ -18,6 +18,9 @@ INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance"))
 
 class BaseConfig:
     PORTAL_NAME = "Collega-besturen versterken"
+    # Who answers questions about a call, shown on every call's page.
+    CALL_CONTACT_NAME = os.environ.get("CALL_CONTACT_NAME", "Agentschap Binnenlands Bestuur, team Samenleven")
+    CALL_CONTACT_EMAIL = os.environ.get("CALL_CONTACT_EMAIL", "samenleven@vlaanderen.be")
     PORTAL_CONFIG_NAME = "base"
     # Demo accounts have a published password and two-step key: only where no real user can be.
     ALLOWS_DEMO = False

@@ -51,6 +51,13 @@ class CallWindow:
     def closes_within(self, now: datetime, period: timedelta) -> bool:
         return self.is_open(now) and self.closes_at - now <= period
 
+    def days_left(self, now: datetime) -> int | None:
+        """Calendar days in Brussels after today on which one can still apply (0: today is the last day);
+        None when the call is not open."""
+        if not self.is_open(now):
+            return None
+        return (self.closes_at.astimezone(BRUSSELS).date() - now.astimezone(BRUSSELS).date()).days
+
 
 @dataclass(frozen=True)
 class BudgetMeter:

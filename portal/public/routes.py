@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from forms.account import LanguageSwitchForm
+from forms.calls import ATTACHMENT_LABELS
 from portal.access import public, safe_next
 from portal.db import utcnow
 from portal.extensions import db
@@ -36,8 +37,14 @@ def call_detail(code: str) -> ResponseReturnValue:
     call = call_service.find_published_call(code)
     if call is None:
         abort(404)
+    now = utcnow()
     return render_template(
-        "public/call.html", call=call, phase=call.window.phase(utcnow()), meter=budget.meter(call)
+        "public/call.html",
+        call=call,
+        phase=call.window.phase(now),
+        days_left=call.window.days_left(now),
+        meter=budget.meter(call),
+        attachment_labels=ATTACHMENT_LABELS,
     )
 
 

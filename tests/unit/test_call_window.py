@@ -58,3 +58,12 @@ def test_budget_meter_remaining_and_invariant():
         BudgetMeter(envelope_cents=100, reserved_cents=60, committed_cents=41)
     with pytest.raises(ValueError, match="never negative"):
         BudgetMeter(envelope_cents=100, reserved_cents=-1)
+
+
+def test_days_left_count_brussels_calendar_days_and_the_last_day_is_zero():
+    window = CallWindow(opening_moment(date(2022, 6, 14)), closing_moment(date(2022, 10, 31)))
+    assert window.days_left(utc(2022, 6, 13, 21, 0)) is None  # not open yet
+    assert window.days_left(utc(2022, 10, 29, 12, 0)) == 2
+    assert window.days_left(utc(2022, 10, 30, 23, 30)) == 0  # already 31 October in Brussels
+    assert window.days_left(utc(2022, 10, 31, 22, 59, 59)) == 0
+    assert window.days_left(utc(2022, 10, 31, 23, 0, 0)) is None  # closed

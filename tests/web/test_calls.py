@@ -1,5 +1,6 @@
 """Calls are data: officers create and edit them in the portal; changes after opening are audited."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -159,3 +160,21 @@ def test_the_demo_has_a_dossier_in_every_state_and_can_be_loaded_twice(db_sessio
     preparer, approver = db_session.get(User, paid.prepared_by_id), db_session.get(User, paid.approved_by_id)
     assert (preparer.role, approver.role) == ("officer", "finance") and paid.paid_by_id != paid.approved_by_id
     assert call.paid_cents == paid.amount_cents == 5_400_00
+
+
+def test_an_open_calls_page_invites_to_apply_and_says_what_is_needed_and_whom_to_ask(client, db_session):
+    from tests.factories import open_call
+
+    today = utcnow().astimezone(BRUSSELS).date()
+    call = open_call("ARM-OPEN", closes_on=today + timedelta(days=10))
+    closed = open_call("ARM-DICHT", opens_on=today - timedelta(days=30), closes_on=today - timedelta(days=2))
+    db_session.commit()
+    page = client.get(f"/oproepen/{call.code}").get_data(as_text=True)
+    assert "data-apply" in page and "/mijn-dossiers/nieuw" in page and "Aanvraag starten" in page
+    assert 'data-days-left="10"' in page and "U kunt nog 10 dagen aanvragen" in page  # Brussels calendar days
+    required = re.search(r'data-list="required-attachments">(.*?)</ul>', page, re.S).group(1)
+    assert "Actieplan" in required and "Overeenkomst tussen beide besturen, ondertekend" in required
+    assert "samenleven@vlaanderen.be" in page and "portal-meter__legend" in page
+    assert "Vastgelegd" in page and "Gereserveerd" in page
+    gone = client.get(f"/oproepen/{closed.code}").get_data(as_text=True)
+    assert "data-apply" not in gone and "data-days-left" not in gone
