@@ -122,7 +122,8 @@ def _init_extensions(app: Flask) -> None:
     extensions.login_manager.session_protection = None  # the server-side session row is the protection
     extensions.login_manager.user_loader(load_session_user)
 
-    # Order matters: access first (anonymous users are sent to login, not shown a CSRF error).
+    # Order matters: a malformed post first, then access (anonymous users are sent to login, not shown a CSRF error).
+    app.before_request(access.refuse_nameless_fields)
     app.before_request(access.enforce_access)
     app.after_request(access.not_kept_by_browsers)
     extensions.limiter.init_app(app)

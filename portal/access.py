@@ -64,6 +64,13 @@ def declared_access(endpoint: str) -> object:
     return getattr(view, ACCESS_ATTRIBUTE, None) if view is not None else None
 
 
+def refuse_nameless_fields() -> None:
+    """before_request hook, the first: a multipart post with a part that has no name is a bad request. No browser
+    sends one, and everything that reads a post (the forms, the kept input) expects each field to have a name."""
+    if None in request.form or None in request.files:
+        abort(400)
+
+
 def enforce_access() -> ResponseReturnValue | None:
     """before_request hook: runs before CSRF and before the view."""
     endpoint = request.endpoint

@@ -52,9 +52,11 @@ MAX_ID = 2**31 - 1
 
 
 class RowId(IntegerConverter):
-    """`<int:...>` in every route: an id beyond MAX_ID does not match the route, so it is a 404."""
+    """`<int:...>` in every route: an id beyond MAX_ID, or 0 (ids start at 1), does not match the route, so it
+    is a 404."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 

@@ -137,7 +137,7 @@ def _without_dropped_profiles() -> OfferForm | None:
         found = pattern.fullmatch(key)
         if found:
             profiles.setdefault(int(found.group(1)), []).append((found.group(2), value))
-    removed = {int(index) for index in posted.getlist("remove_profile") if index.isdigit()}
+    removed = {int(index) for index in posted.getlist("remove_profile") if index.isdecimal()}
     kept = [index for index in sorted(profiles) if index not in removed and any(value.strip() for _, value in profiles[index])]
     if kept == sorted(profiles):
         return None

@@ -174,7 +174,7 @@ def open_calls_on(form: StartForm, now: datetime) -> list[Call]:
 
 def chosen_call(form: StartForm, calls: list[Call]) -> Call | None:
     """The posted call if it is still open; otherwise None, with the message on the field."""
-    call = db.session.get(Call, form.call_id.data)
+    call = call_service.find_call(form.call_id.data)
     if call is None or call not in calls:
         form.call_id.errors.append(_("Kies een oproep die open is"))
         return None

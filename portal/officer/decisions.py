@@ -13,6 +13,7 @@ from forms.review import AssignReviewersForm, BulkDecisionForm, GrantForm, Rejec
 from portal.access import roles
 from portal.actions import run
 from portal.answers import send_letter
+from portal.db import MAX_ID
 from portal.extensions import db
 from portal.i18n import eur
 from portal.models import Application
@@ -42,8 +43,8 @@ def _assignment_error(refused: AssignmentRefused) -> str:
 def assign_reviewers(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     posted = AssignReviewersForm()
-    # Every posted id goes to the service, which checks it (affiliation, role), not only those offered.
-    posted.reviewers.choices = choices((int(v), v) for v in request.form.getlist("reviewers") if v.isdigit())
+    # Every posted id a row can have goes to the service, which checks it (affiliation, role), not only those offered.
+    posted.reviewers.choices = choices((int(v), v) for v in request.form.getlist("reviewers") if v.isdecimal() and 0 < int(v) <= MAX_ID)
     if posted.validate_on_submit():
         try:
             reviews.assign_reviewers(application.id, posted.reviewers.data, current_user)

@@ -18,6 +18,7 @@ from portal.models import Call, CallCriterion, Theme, User
 from portal.services import audit, budget
 from portal.services.locks import lock_call
 from workflows.calls import BRUSSELS, CallPhase, closing_moment, opening_moment
+from workflows.text import has_control_characters
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def all_calls() -> list[Call]:
 
 
 def find_published_call(code: str) -> Call | None:
+    if has_control_characters(code):  # no call's code has one; a NUL in the query is an error in PostgreSQL
+        return None
     return db.session.scalar(select(Call).where(Call.code == code, Call.is_published.is_(True)))
 
 

@@ -12,19 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask, has_request_context, request
-from sqlalchemy import event, select
+from flask import has_request_context, request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.access import PUBLIC, SIGNED_IN, declared_access
-from portal.db import utcnow
-from portal.models import Call, Mentor, Organisation, Payout
-from portal.models.notifications import NotificationEvent
-from portal.services import applications, drafts, eligibility, matching, notifications, payment_batches, reviews
-from portal.services.seed import sample_need, sample_offer
 from tests.conftest import make_user, sign_in
-from tests.factories import complete_draft, in_review, municipality, open_call, submitted_dossier
 from tests.web.access_policy import POLICY
+from tests.web.samples import all_routes, routes, sample_url
 from workflows.roles import Role
 
 ANONYMOUS = "anonymous"
@@ -50,23 +45,7 @@ GET_EXCEPTIONS = {
 }
 
 
-def _routes(app: Flask) -> list[tuple[str, str, str]]:
-    routes = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            routes.append((rule.endpoint, method, rule.rule))
-    return routes
-
-
-def _all_routes() -> list[tuple[str, str, str]]:
-    from portal import create_app
-
-    return _routes(create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
-
-
-ROUTES = _all_routes()
+ROUTES = all_routes()
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -78,7 +57,7 @@ def test_every_route_declares_who_may_use_it(app):
 
 
 def test_the_matrix_covers_every_route(app):
-    assert {(e, m) for e, m, _ in _routes(app)} == {(e, m) for e, m, _ in ROUTES}
+    assert {(e, m) for e, m, _ in routes(app)} == {(e, m) for e, m, _ in ROUTES}
     assert len(ROUTES) >= 30
 
 
@@ -114,94 +93,6 @@ def test_each_route_declares_what_the_policy_says(app):
     assert differences == [], "\n".join(differences)
 
 
-def _url(app: Flask, endpoint: str, rule_text: str, db_session, user) -> str:
-    from flask import url_for
-
-    gent = db_session.scalar(select(Organisation).where(Organisation.nis_code == "44021"))
-    call = db_session.scalar(select(Call).where(Call.code == "ARM-2022"))
-    samples = {"code": call.code}
-    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
-    if "application_id" in rule.arguments:
-        # A draft of the applicant's own government (Gent), with one mentor.
-        owner = user if user is not None and user.role == "applicant" else make_user("applicant")
-        if endpoint.startswith("officer."):
-            # The officer handles submitted dossiers.
-            draft = complete_draft(owner, open_call())
-            applications.submit(draft.id, owner, declared=True)
-            result = eligibility.current_results(draft)[0]
-            samples.update(application_id=draft.id, result_id=result.id, kind="action_plan")
-        else:
-            draft = drafts.start(open_call(), owner, utcnow())
-            draft.mentors.append(Mentor(position=1, full_name="Mona", theme_codes=[]))
-            db_session.flush()
-            samples.update(application_id=draft.id, mentor_id=draft.mentors[0].id, kind="action_plan")
-    if "review_id" in rule.arguments:
-        # A dossier in review, with the signed-in reviewer (or another one) among its reviewers.
-        reviewer = user if user is not None and user.role == "reviewer" else make_user("reviewer")
-        officer = make_user("officer")
-        dossier = in_review(submitted_dossier(open_call()), officer, [reviewer, make_user("reviewer")])
-        review = next(r for r in reviews.reviews_of(dossier) if r.reviewer_id == reviewer.id)
-        samples.update(review_id=review.id, kind="action_plan")
-    if "notification_id" in rule.arguments:
-        # A message to the signed-in user (or someone else) that could not be delivered.
-        recipient = user or make_user("applicant")
-        dossier = submitted_dossier(open_call())
-        message = notifications.record(
-            NotificationEvent.DECLARED_ELIGIBLE, [notifications.user_recipient(recipient)], dossier
-        )[0]
-        message.status = "failed"
-        db_session.flush()
-        samples.update(notification_id=message.id)
-    if "payout_id" in rule.arguments:
-        # A payout waiting for approval, prepared by an officer.
-        dossier = submitted_dossier(open_call())
-        payout = Payout(
-            application_id=dossier.id,
-            call_id=dossier.call_id,
-            kind="advance",
-            amount_cents=100_00,
-            iban="BE68539007547034",
-            prepared_by_id=make_user("officer").id,
-        )
-        db_session.add(payout)
-        db_session.flush()
-        samples.update(payout_id=payout.id)
-    if "batch_id" in rule.arguments:
-        # A payment file holding one approved advance.
-        dossier = submitted_dossier(open_call())
-        finance = make_user("finance")
-        payout = Payout(application_id=dossier.id, call_id=dossier.call_id, kind="advance", amount_cents=100_00, iban="BE68539007547034",
-                        prepared_by_id=make_user("officer").id, state="approved", approved_by_id=finance.id, approved_at=utcnow())  # fmt: skip
-        db_session.add(payout)
-        db_session.flush()
-        samples.update(batch_id=payment_batches.create_batch(finance, utcnow().date()).id)
-    if {"offer_id", "need_id", "match_id"} & set(rule.arguments):
-        # Gent's offer and need; the offer proposed to Ronse's need.
-        owner = user if user is not None and user.role == "applicant" else make_user("applicant")
-        offer = sample_offer(owner, ["lokale_regie"])
-        need = sample_need(owner, ["participatie"])
-        ronse = sample_need(make_user("applicant", organisation=municipality("45041")), ["lokale_regie"])
-        match = matching.propose(ronse.id, offer.id, make_user("matcher"), "", utcnow())
-        samples.update(offer_id=offer.id, need_id=need.id, match_id=match.id)
-    samples |= {
-        "document_id": 1,
-        "dataset": "dossiers",
-        "fmt": "csv",
-        "code": call.code,
-        "call_id": call.id,
-        "token": "no-such-token",
-        "user_id": user.id if user else 1,
-        "organisation_id": gent.id,
-    }
-    with app.test_request_context():
-        url = url_for(endpoint, **{arg: samples[arg] for arg in rule.arguments})
-    matched, _ = app.url_map.bind("portal.test").match(
-        url, method="GET" if "GET" in rule.methods else "POST", return_rule=True
-    )
-    assert matched.rule == rule_text, url  # the sample really exercises this rule
-    return url
-
-
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {r}" for _, m, r in ROUTES])
 def test_route_answers_each_role_as_the_policy_says(app, client, db_session, endpoint, method, rule, who):
@@ -210,7 +101,7 @@ def test_route_answers_each_role_as_the_policy_says(app, client, db_session, end
     user = None if who == ANONYMOUS else make_user(who)
     if user is not None:
         sign_in(client, user)
-    url = _url(app, endpoint, rule, db_session, user)
+    url = sample_url(app, endpoint, rule, db_session, user)
     commits: list[str] = []
 
     def record(session: Any) -> None:
