@@ -2,3 +2,18 @@
 import { initAll } from "./govuk-frontend.min.js";
 
 initAll();
+
+// Phones: a table is read row by row, each cell under its column's name (the style sheet hides the header row
+// and stacks the cells below the tablet width). Without JavaScript such a table scrolls sideways instead.
+for (const table of document.querySelectorAll("table.govuk-table")) {
+  const names = [...table.querySelectorAll("thead th")].map((header) => header.textContent.trim());
+  if (names.length < 2) continue;
+  table.classList.add("portal-table--stacks");
+  for (const row of table.querySelectorAll("tbody tr, tfoot tr")) {
+    let column = 0;
+    for (const cell of row.children) {
+      if (names[column]) cell.dataset.label = names[column];
+      column += cell.colSpan || 1;
+    }
+  }
+}

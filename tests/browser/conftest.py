@@ -97,6 +97,42 @@ def pages_are_valid_html(request: pytest.FixtureRequest, nu_checker: html_checke
     assert not problems, f"{len(problems)} HTML error(s) on the pages this test visited:\n" + "\n".join(map(str, problems))
 
 
+PHONE_WIDTH = 390  # CSS pixels: a common phone held upright
+
+
+def _serving(html: bytes) -> Any:
+    def fulfil(route: Any) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    return fulfil
+
+
+@pytest.fixture(autouse=True)
+def pages_fit_a_phone(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each browser test, every page the portal sent during it, as sent, is laid out again in a window
+    390 pixels wide (its style sheets and scripts from the live portal) and must not be wider than that."""
+    first = len(SENT_PAGES)
+    yield
+    sent = SENT_PAGES[first:]
+    if not sent or "live_server" not in request.fixturenames:
+        return
+    base = request.getfixturevalue("live_server")
+    context = request.getfixturevalue("browser").new_context(viewport={"width": PHONE_WIDTH, "height": 844})
+    try:
+        phone = context.new_page()
+        too_wide = []
+        for path, html in sent:
+            phone.route(f"{base}/__as-sent__", _serving(html))
+            phone.goto(f"{base}/__as-sent__")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE_WIDTH:
+                too_wide.append(f"{path}: {width} px")
+            phone.unroute(f"{base}/__as-sent__")
+    finally:
+        context.close()
+    assert not too_wide, f"{len(too_wide)} page(s) wider than a {PHONE_WIDTH}-pixel phone:\n" + "\n".join(too_wide)
+
+
 @pytest.fixture(scope="session")
 def axe() -> Axe:
     return Axe()
