@@ -74,3 +74,15 @@ def state_change(action: str, entity_type: str, before: str | None, after: str |
     else:
         name_of = state_label
     return f"{name_of(before) if before else '–'} → {name_of(after) if after else '–'}"
+
+
+def task_label(task: str) -> str:
+    """The officer's work by what a dossier waits for (portal/services/reports.py Task)."""
+    return {
+        "nakijken": _("Ontvankelijkheid na te kijken"),
+        "aangevuld": _("Aangevuld na een vraag, opnieuw na te kijken"),
+        "niet-bevestigd": _("Ontvangend bestuur heeft nog niet bevestigd"),
+        "beoordelaars": _("Beoordelaars toe te wijzen"),
+        "beslissen": _("Alle beoordelingen binnen: te beslissen"),
+        "eindrapport": _("Eindrapport ingediend: te verrekenen"),
+    }.get(task, task)

@@ -22,6 +22,7 @@ from portal.labels import (
     rule_outcome,
     state_change,
     state_label,
+    task_label,
 )
 from portal.services.notifications import unread_count
 from workflows.calls import CallPhase
@@ -163,6 +164,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(payout_kind, "payout_kind")
     app.add_template_filter(payout_state, "payout_state")
     app.add_template_filter(exchange_label, "exchange_label")
+    app.add_template_filter(task_label, "task_label")
     app.add_template_filter(state_label, "state_label")
     app.add_template_filter(report_state, "report_state")
     app.add_template_filter(rule_outcome, "rule_outcome")

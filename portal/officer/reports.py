@@ -121,6 +121,7 @@ def _page_url(filters: reports.DossierFilter, number: int) -> str:
     args: dict[str, Any] = {
         "oproep": filters.call_id,
         "status": filters.state.value if filters.state else None,
+        "taak": filters.task.value if filters.task else None,
         "zoek": filters.search.strip() or None,
         "volgorde": filters.order.value if filters.order is not reports.Order.NEWEST else None,
         "pagina": number if number > 1 else None,
@@ -167,7 +168,9 @@ def dossier_list() -> ResponseReturnValue:
     order_value = request.args.get("volgorde", "")
     order = reports.Order(order_value) if order_value in {o.value for o in reports.Order} else reports.Order.NEWEST
     search = without_control_characters(request.args.get("zoek", ""))[:100]
-    filters = reports.DossierFilter(call_id=call_id, state=state, search=search, order=order)
+    wanted_task = request.args.get("taak", "")
+    task = reports.Task(wanted_task) if wanted_task in {t.value for t in reports.Task} else None
+    filters = reports.DossierFilter(call_id=call_id, state=state, search=search, order=order, task=task)
     page = reports.dossier_page(filters, request.args.get("pagina", 1, type=int) or 1)
     return render_template(
         "officer/dossier_list.html",
@@ -175,6 +178,7 @@ def dossier_list() -> ResponseReturnValue:
         filters=filters,
         page=page,
         states=[s for s in State if s is not State.DRAFT],
+        tasks=list(reports.Task),
         orders=[(reports.Order.NEWEST, _("Nieuwste eerst")), (reports.Order.QUEUE, _("Volgorde van de wachtrij"))],
         pagination=_pagination(filters, page),
         links_to_dossier=current_user.role_enum is Role.OFFICER,

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.i18n import eur, language_code
 from portal.models import Call
 from portal.officer.blueprint import bp
-from portal.services import budget, notifications, reference, reviews
+from portal.services import budget, notifications, reference, reports, reviews
 from portal.services import calls as call_service
 from portal.services.calls import (
     CallInput,
@@ -44,6 +44,7 @@ def dashboard() -> ResponseReturnValue:
         now=now,
         meters={c.id: budget.meter(c) for c in calls},
         overdue=reviews.overdue_reviews(),
+        tasks=reports.task_counts(),
         undelivered=notifications.attention_count(),
     )
 
@@ -224,4 +225,3 @@ def edit_call(call_id: int) -> ResponseReturnValue:
                 flash(_("Er was niets gewijzigd."), "info")
             return redirect(url_for("officer.calls"))
     return _edit_page(form, call)
-from portal.officer import decisions, deliveries, dossiers, exports, payouts, reports  # noqa: E402,F401  (registers their routes on bp)

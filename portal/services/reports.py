@@ -29,6 +29,7 @@ from portal.models import (
     Payout,
     Reservation,
     Review,
+    Submission,
     Theme,
     call_themes,
 )
@@ -318,6 +319,44 @@ class DossierFilter:
     state: State | None = None
     search: str = ""
     order: Order = Order.NEWEST
+    task: Task | None = None
+
+
+class Task(StrEnum):
+    """The officer's work, by what a dossier waits for (the home page counts them, the list filters on them)."""
+
+    CHECK = "nakijken"  # submitted for the first time: eligibility to check
+    CORRECTED = "aangevuld"  # sent back for a correction and submitted again
+    UNCONFIRMED = "niet-bevestigd"  # under way while the receiving government has not confirmed
+    REVIEWERS = "beoordelaars"  # eligible: reviewers to assign
+    DECIDE = "beslissen"  # every review in: a decision to take
+    REPORT = "eindrapport"  # a final report submitted: to settle
+
+
+_UNDER_WAY = (State.SUBMITTED, State.ELIGIBLE, State.IN_REVIEW, State.SCORED)
+
+
+def _task_condition(task: Task) -> ColumnElement[bool]:
+    resubmitted = select(Submission.id).where(Submission.application_id == Application.id, Submission.version > 1).exists()
+    return {
+        Task.CHECK: and_(Application.state == State.SUBMITTED, ~resubmitted),
+        Task.CORRECTED: and_(Application.state == State.SUBMITTED, resubmitted),
+        Task.UNCONFIRMED: and_(Application.state.in_(_UNDER_WAY), Application.receiving_confirmed_at.is_(None)),
+        Task.REVIEWERS: Application.state == State.ELIGIBLE,
+        Task.DECIDE: Application.state == State.SCORED,
+        Task.REPORT: select(FinalReport.id)
+        .where(FinalReport.application_id == Application.id, FinalReport.state == ReportState.SUBMITTED)
+        .exists(),
+    }[task]
+
+
+def task_counts(call_id: int | None = None) -> dict[Task, int]:
+    """How many submitted dossiers wait for each task, in one query."""
+    scope = [Application.submitted_at.is_not(None), *([Application.call_id == call_id] if call_id is not None else [])]
+    counts = db.session.execute(
+        select(*(func.count(case((_task_condition(task), 1))) for task in Task)).where(*scope)
+    ).one()
+    return dict(zip(Task, (int(count) for count in counts), strict=True))
 
 
 @dataclass(frozen=True)
@@ -372,6 +411,8 @@ def dossier_page(filters: DossierFilter, page: int, per_page: int = PER_PAGE) ->
             query = query.where(Application.call_id == filters.call_id)
         if filters.state is not None:
             query = query.where(Application.state == filters.state)
+        if filters.task is not None:
+            query = query.where(_task_condition(filters.task))
         term = filters.search.strip()
         if term:
             query = query.where(

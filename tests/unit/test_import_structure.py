@@ -141,3 +141,16 @@ def test_an_import_inside_a_function_says_why():
         if (lines := _function_imports_without_a_reason(path))
     }
     assert unexplained == {}
+
+
+def test_no_module_imports_after_its_code_begins():
+    """A module's imports come first: an import at the bottom of a file (once the way route modules were
+    registered on a blueprint) hides a dependency from the reader; a package imports its own modules."""
+    late = []
+    for module, path in project_modules().items():
+        body = ast.parse(path.read_text()).body
+        first_code = next((node.lineno for node in body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)), None)
+        if first_code is None:
+            continue
+        late += [f"{module}:{node.lineno}" for node in body if isinstance(node, ast.Import | ast.ImportFrom) and node.lineno > first_code]
+    assert late == []
