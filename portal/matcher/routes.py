@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,8 +14,10 @@ from forms.matching import CancelMatchForm, ProposeForm
 from portal.access import roles
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models.matching import Match, Need
+from portal.i18n import language_code
+from portal.models.matching import Match, Need, Offer
 from portal.services import matching as service
+from portal.services import reference
 from workflows.matching import MatchProblem, MatchRefused, MatchState, NeedState
 from workflows.roles import Role
 
@@ -81,16 +83,41 @@ def dashboard() -> ResponseReturnValue:
     )
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """`?provincie=` and `?thema=` on the matcher's lists; a value the portal does not know filters nothing."""
+
+    provinces: list[str]
+    themes: list[tuple[str, str]]
+    province: str | None
+    theme: str | None
+
+    @classmethod
+    def from_request(cls) -> ListFilter:
+        provinces = reference.province_names()
+        themes = reference.theme_names(language_code())
+        province, theme = request.args.get("provincie", ""), request.args.get("thema", "")
+        return cls(provinces, themes, province if province in provinces else None, theme if theme in dict(themes) else None)
+
+    def keeps(self, listing: Need | Offer) -> bool:
+        return (self.province is None or listing.organisation.province_name == self.province) and (
+            self.theme is None or self.theme in listing.theme_codes
+        )
+
+
 @bp.get("/vragen")
 @roles(Role.MATCHER)
 def needs() -> ResponseReturnValue:
-    return render_template("matcher/needs.html", needs=service.every_need())
+    chosen = ListFilter.from_request()
+    shown = [(need, priority) for need, priority in service.every_need() if chosen.keeps(need)]
+    return render_template("matcher/needs.html", needs=shown, chosen=chosen)
 
 
 @bp.get("/aanbod")
 @roles(Role.MATCHER)
 def offers() -> ResponseReturnValue:
-    return render_template("matcher/offers.html", offers=service.every_offer())
+    chosen = ListFilter.from_request()
+    return render_template("matcher/offers.html", offers=[offer for offer in service.every_offer() if chosen.keeps(offer)], chosen=chosen)
 
 
 @bp.get("/vragen/<int:need_id>")

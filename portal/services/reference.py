@@ -122,6 +122,11 @@ def theme_names(lang: str) -> list[tuple[str, str]]:
     return [(theme.code, theme.name(lang)) for theme in db.session.scalars(select(Theme).order_by(Theme.position))]
 
 
+def province_names() -> list[str]:
+    """The provinces the governments in the portal belong to, alphabetically."""
+    return sorted(name for name in db.session.scalars(select(Organisation.province_name).distinct()) if name)
+
+
 def right_names(lang: str) -> list[tuple[str, str]]:
     """(code, name) of every fundamental right, in code order, in the reader's language."""
     return [(right.code, right.name(lang)) for right in db.session.scalars(select(FundamentalRight).order_by(FundamentalRight.code))]

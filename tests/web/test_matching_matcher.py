@@ -237,6 +237,18 @@ def test_the_lists_show_every_offer_and_every_need(client, db_session, matcher, 
     assert "Voorrang: klein bestuur met weinig personeel" in section(needs, "data-need-row", pairs["small"].id)
 
 
+def test_the_lists_narrow_to_a_province_and_a_theme(client, db_session, matcher, pairs):
+    # Leuven (24062) is in Vlaams-Brabant, Gent (44021) in Oost-Vlaanderen; Aartselaar (11001) in Antwerpen.
+    needs = client.get("/matching/vragen?provincie=Vlaams-Brabant").get_data(as_text=True)
+    assert f'data-need-row="{pairs["small"].id}"' in needs and f'data-need-row="{pairs["big"].id}"' not in needs
+    needs = client.get("/matching/vragen?thema=lokale_regie").get_data(as_text=True)
+    assert f'data-need-row="{pairs["big"].id}"' in needs and f'data-need-row="{pairs["small"].id}"' not in needs
+    offers = client.get("/matching/aanbod?thema=participatie&provincie=Antwerpen").get_data(as_text=True)
+    assert f'data-offer-row="{pairs["sharing"].id}"' in offers and f'data-offer-row="{pairs["unrelated"].id}"' not in offers
+    everything = client.get("/matching/aanbod?provincie=Atlantis&thema=%00").get_data(as_text=True)  # unknown: no filter
+    assert f'data-offer-row="{pairs["sharing"].id}"' in everything and f'data-offer-row="{pairs["unrelated"].id}"' in everything
+
+
 def test_unknown_ids_give_404(client, matcher, pairs):
     token = csrf_token(client, "/matching/")
     assert client.get("/matching/vragen/999999").status_code == 404
