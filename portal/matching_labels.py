@@ -89,6 +89,16 @@ def themes(codes: list[str] | None) -> str:
     return "; ".join(names[1].get(code, code) for code in codes or [])
 
 
+def availability_reason(available: str) -> str:
+    """Why an offer ranks higher or lower for the time being (workflows/matching.py Availability)."""
+    return {
+        "now": _("De mentoren zijn nu beschikbaar"),
+        "soon": _("De mentoren zijn binnen drie maanden beschikbaar"),
+        "later": _("De mentoren zijn pas later beschikbaar"),
+        "ended": _("De beschikbaarheid van de mentoren is voorbij"),
+    }.get(available, "")
+
+
 def register(app: Flask) -> None:
-    for function in (match_state, match_colour, registration_state, answer_label, province_reason, priority_label, cancel_reason, inhabitants, fte, month, themes):
+    for function in (availability_reason, match_state, match_colour, registration_state, answer_label, province_reason, priority_label, cancel_reason, inhabitants, fte, month, themes):
         app.add_template_filter(function, function.__name__)

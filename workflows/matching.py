@@ -2,7 +2,8 @@
 
 A government registers an offer (expertise it can share, with mentor profiles) or a need. For each
 need the matcher (VVSG) sees the open offers of other governments ranked by a score that puts theme
-overlap first and practical fit second (same or neighbouring province, a similar size); needs of
+overlap first and practical fit second (same or neighbouring province, a similar size, mentors available now
+or soon rather than later or no more); needs of
 small governments with little staff come first. The matcher proposes a pair; the match is confirmed
 when both governments accept, and refused as soon as one declines.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 
 
@@ -89,10 +91,41 @@ def is_similar_size(a: int, b: int) -> bool:
     return size_class(a) == size_class(b)
 
 
-# Points of practical fit; together always less than one shared theme, so theme overlap ranks first.
+class Availability(StrEnum):
+    """When the offer's mentors can start, seen from today (the offer's first month and its number of months)."""
+
+    NOW = "now"  # the availability has begun and not ended
+    SOON = "soon"  # it begins within SOON_MONTHS
+    LATER = "later"
+    ENDED = "ended"  # its last month is over: a project would have no mentor
+    UNKNOWN = "unknown"
+
+
+SOON_MONTHS = 3
+
+
+def _months_between(first: date, later: date) -> int:
+    return (later.year - first.year) * 12 + later.month - first.month
+
+
+def availability(available_from: date | None, months_available: int | None, today: date | None) -> Availability:
+    if available_from is None or months_available is None or today is None:
+        return Availability.UNKNOWN
+    elapsed = _months_between(available_from, today)  # whole months from the first month to this one
+    if elapsed >= months_available:
+        return Availability.ENDED
+    if elapsed >= 0:
+        return Availability.NOW
+    return Availability.SOON if -elapsed <= SOON_MONTHS else Availability.LATER
+
+
+# Points of practical fit; together always less than one shared theme, so theme overlap ranks first. An offer
+# whose mentors are no longer available loses as much as one shared theme is worth.
 PROVINCE_POINTS = {ProvinceFit.SAME: 2, ProvinceFit.NEIGHBOURING: 1, ProvinceFit.FAR: 0}
 SIMILAR_SIZE_POINTS = 1
-THEME_WEIGHT = 1 + max(PROVINCE_POINTS.values()) + SIMILAR_SIZE_POINTS
+AVAILABILITY_POINTS = {Availability.NOW: 2, Availability.SOON: 1, Availability.LATER: 0, Availability.UNKNOWN: 0}
+THEME_WEIGHT = 1 + max(PROVINCE_POINTS.values()) + SIMILAR_SIZE_POINTS + max(AVAILABILITY_POINTS.values())
+AVAILABILITY_POINTS[Availability.ENDED] = -THEME_WEIGHT
 
 
 # --- facts -----------------------------------------------------------------------------------------
@@ -117,6 +150,8 @@ class OfferFacts:
     theme_codes: frozenset[str]
     inhabitants: int
     state: OfferState = OfferState.OPEN
+    available_from: date | None = None  # the first month the mentors can start
+    months_available: int | None = None
 
 
 class Priority(StrEnum):
@@ -162,6 +197,7 @@ class Suggestion:
     province: ProvinceFit
     similar_size: bool
     score: int
+    availability: Availability = Availability.UNKNOWN
 
     @property
     def shares_a_theme(self) -> bool:
@@ -172,19 +208,22 @@ def shared_themes(need_themes: Iterable[str], offer_themes: Iterable[str]) -> tu
     return tuple(sorted(set(need_themes) & set(offer_themes)))
 
 
-def score(need: NeedFacts, offer: OfferFacts) -> Suggestion:
+def score(need: NeedFacts, offer: OfferFacts, today: date | None = None) -> Suggestion:
     shared = shared_themes(need.theme_codes, offer.theme_codes)
     province = province_fit(need.province_code, offer.province_code)
     similar = is_similar_size(need.inhabitants, offer.inhabitants)
-    points = THEME_WEIGHT * len(shared) + PROVINCE_POINTS[province] + (SIMILAR_SIZE_POINTS if similar else 0)
-    return Suggestion(need.id, offer.id, shared, province, similar, points)
+    available = availability(offer.available_from, offer.months_available, today)
+    points = (
+        THEME_WEIGHT * len(shared) + PROVINCE_POINTS[province] + (SIMILAR_SIZE_POINTS if similar else 0) + AVAILABILITY_POINTS[available]
+    )
+    return Suggestion(need.id, offer.id, shared, province, similar, points, available)
 
 
-def suggestions_for(need: NeedFacts, offers: Iterable[OfferFacts]) -> list[Suggestion]:
+def suggestions_for(need: NeedFacts, offers: Iterable[OfferFacts], today: date | None = None) -> list[Suggestion]:
     """The open offers of other governments, best first; an offer sharing no theme is listed last
     (the matcher may still know better), ties by the older offer."""
     candidates = [offer for offer in offers if offer.state is OfferState.OPEN and offer.organisation_id != need.organisation_id]
-    return sorted((score(need, offer) for offer in candidates), key=lambda s: (-s.score, s.offer_id))
+    return sorted((score(need, offer, today) for offer in candidates), key=lambda s: (-s.score, s.offer_id))
 
 
 # --- proposing and answering -----------------------------------------------------------------------

@@ -327,3 +327,40 @@ def test_only_a_proposal_can_be_cancelled(state):
     with pytest.raises(MatchRefused) as refused:
         cancel(MatchFacts(state))
     assert refused.value.problem is MatchProblem.NOT_PROPOSED
+
+
+# --- availability ---------------------------------------------------------------------------------
+
+
+def test_availability_is_read_from_todays_month():
+    from datetime import date
+
+    from workflows.matching import Availability, availability
+
+    september = date(2026, 9, 1)
+    assert availability(september, 4, date(2026, 9, 30)) is Availability.NOW
+    assert availability(september, 4, date(2026, 12, 31)) is Availability.NOW  # the fourth month
+    assert availability(september, 4, date(2027, 1, 1)) is Availability.ENDED
+    assert availability(september, 4, date(2026, 6, 15)) is Availability.SOON  # three months ahead
+    assert availability(september, 4, date(2026, 5, 31)) is Availability.LATER
+    assert availability(None, 4, date(2026, 9, 1)) is Availability.UNKNOWN
+
+
+def test_an_offer_available_now_ranks_above_one_available_later_and_one_that_ended_ranks_below_any_theme():
+    from dataclasses import replace
+    from datetime import date
+
+    from workflows.matching import Availability
+
+    today = date(2026, 12, 7)
+    the_need = need(themes=("participatie",))
+    now = replace(offer(10, themes=("participatie",)), available_from=date(2026, 11, 1), months_available=6)
+    later = replace(offer(11, themes=("participatie",)), available_from=date(2027, 9, 1), months_available=6)
+    ended = replace(offer(12, themes=("participatie", "data_tools")), available_from=date(2025, 1, 1), months_available=6)
+    nothing_shared = replace(offer(13, themes=("impactmeting",)), available_from=date(2026, 12, 1), months_available=6)
+    ranked = suggestions_for(the_need, [later, ended, now, nothing_shared], today)
+    assert [s.offer_id for s in ranked][:2] == [10, 11]
+    assert ranked[0].availability is Availability.NOW and ranked[1].availability is Availability.LATER
+    # A shared theme but no mentor left: below the later one, and below an available offer sharing no theme.
+    assert [s.offer_id for s in ranked].index(12) > [s.offer_id for s in ranked].index(11)
+    assert [s.offer_id for s in ranked].index(12) > [s.offer_id for s in ranked].index(13)

@@ -120,6 +120,7 @@ def test_the_need_page_puts_the_offer_sharing_a_theme_above_the_one_sharing_none
     heading = html.index("Aanbod dat geen thema deelt met deze vraag")
     assert html.index(f'data-ranked-offer="{sharing.id}"') < heading < html.index(f'data-ranked-offer="{unrelated.id}"')
     assert "Geen gedeeld thema" in section(html, "data-ranked-offer", unrelated.id)
+    assert "data-availability=" in section(html, "data-ranked-offer", sharing.id)  # when its mentors can start, as a reason
     # The matcher sees the names: the need's and the offer's contact, the mentor.
     assert "Rik Ontvanger" in html and "Ann Gever" in html and "Mona Mentor" in html
     # One form per offer, each with its own CSRF token and field ids.
