@@ -132,6 +132,11 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     assert figure(page, "paid") == "EUR\u00a04.050,00" and 'data-report-state="settled"' in page
 
 
+def eur_text(cents):
+    euros, rest = divmod(cents, 100)
+    return f"EUR\u00a0{euros:,}".replace(",", ".") + f",{rest:02d}"
+
+
 def test_a_finance_user_never_approves_a_payout_they_prepared(app, db_session, staff):
     dossier, _ = granted_with_applicant(staff, open_call("ARM-ADV", advance_percent=50))
     (advance,) = payouts.payouts_of(dossier)
@@ -143,6 +148,10 @@ def test_a_finance_user_never_approves_a_payout_they_prepared(app, db_session, s
     after(finance, finance.post(f"/behandeling/uitbetalingen/{advance.id}/opnieuw-voorbereiden", data={"csrf_token": token}))
     page = finance.get("/financien/").get_data(as_text=True)
     assert f'data-own="{advance.id}"' in page  # no approve button for one's own
+    # The home page starts from the work: one payout to approve, with its amount, linked to its section.
+    work = re.search(r'data-task="te-keuren"(.*?)</div>', page, re.S).group(1)
+    assert "data-count>1<" in work and eur_text(advance.amount_cents) in work and 'href="#te-keuren"' in work
+    assert "data-count>0<" in re.search(r'data-task="mislukt"(.*?)</div>', page, re.S).group(1)
     page = after(finance, finance.post(f"/financien/uitbetalingen/{advance.id}/goedkeuren", data={"csrf_token": token}))
     assert "U hebt deze betaling zelf voorbereid" in page
     db_session.refresh(advance)
