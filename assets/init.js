@@ -17,3 +17,11 @@ for (const table of document.querySelectorAll("table.govuk-table")) {
     }
   }
 }
+
+// The timeout warning (templates/layout.html): five minutes before the login session ends, say so once.
+const timeout = document.querySelector("dialog.portal-timeout");
+if (timeout && typeof timeout.showModal === "function") {
+  const warnAt = Date.parse(timeout.dataset.sessionEndsAt) - Number(timeout.dataset.warnSeconds) * 1000;
+  setTimeout(() => timeout.showModal(), Math.max(0, warnAt - Date.now()));
+  timeout.querySelector("[data-timeout-close]").addEventListener("click", () => timeout.close());
+}

@@ -102,5 +102,10 @@ def iso_day(value: str | None) -> str:
     return day(date.fromisoformat(value)) if value else ""
 
 
+def clock(value: datetime) -> str:
+    """`17:55`: the time of day in Brussels."""
+    return format_datetime(value.astimezone(BRUSSELS), "HH:mm", rebase=False)
+
+
 def iso_moment(value: str | None) -> str:
     return moment(datetime.fromisoformat(value)) if value else ""

@@ -12,7 +12,18 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 
 from forms.account import LanguageSwitchForm
 from portal.access import declared_access
-from portal.i18n import day, eur, fraction_text, iso_day, iso_moment, language_code, moment, months_text, share_text
+from portal.i18n import (
+    clock,
+    day,
+    eur,
+    fraction_text,
+    iso_day,
+    iso_moment,
+    language_code,
+    moment,
+    months_text,
+    share_text,
+)
 from portal.labels import (
     exchange_label,
     payout_kind,
@@ -154,6 +165,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(eur, "eur")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")
+    app.add_template_filter(clock, "clock")
     app.add_template_filter(phase_label, "phase_label")
     app.add_template_filter(months_text, "months")
     app.add_template_filter(fraction_text, "decimal")

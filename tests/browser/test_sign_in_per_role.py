@@ -51,6 +51,25 @@ def test_a_wrong_password_shows_the_error_summary_linked_to_the_field(page: Page
     expect(page.get_by_label("Wachtwoord", exact=True)).to_be_focused()
 
 
+def test_five_minutes_before_the_session_ends_a_warning_says_when(page: Page, live_server, axe):
+    page.clock.install()  # the page's timers run on a clock the test moves
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill("aanvrager@gent.demo")
+    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn dossiers")
+    warning = page.get_by_role("dialog", name="Uw sessie loopt bijna af")
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("09:50:00")  # a login lasts ten hours: nine hours fifty in, nothing yet
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("00:06:00")  # four minutes before the end
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("wordt u om veiligheidsredenen afgemeld")
+    assert_accessible(axe, page)
+    warning.get_by_role("button", name="Ik heb het begrepen").click()
+    expect(warning).to_be_hidden()
+
+
 def euros(page: Page, figure: str, thousands: str, decimal: str) -> int:
     """A figure of the budget meter, read as a person reads it, in cents."""
     text = page.locator(f'[data-figure="{figure}"]').inner_text().replace("EUR", "").strip()
