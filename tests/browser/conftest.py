@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -100,6 +101,20 @@ def pages_are_valid_html(request: pytest.FixtureRequest, nu_checker: html_checke
 PHONE_WIDTH = 390  # CSS pixels: a common phone held upright
 
 
+STATIC = Path(__file__).resolve().parents[2] / "portal" / "static"
+
+
+def _from_checkout(base: str) -> Any:
+    def fulfil(route: Any) -> None:
+        path = STATIC / route.request.url.removeprefix(f"{base}/static/").split("?", 1)[0]
+        if path.is_file() and STATIC in path.resolve().parents:
+            route.fulfill(path=path)
+        else:
+            route.fulfill(status=404)
+
+    return fulfil
+
+
 def _serving(html: bytes) -> Any:
     def fulfil(route: Any) -> None:
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
@@ -118,6 +133,9 @@ def pages_fit_a_phone(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     base = request.getfixturevalue("live_server")
     context = request.getfixturevalue("browser").new_context(viewport={"width": PHONE_WIDTH, "height": 844})
+    # Style sheets, scripts and images come from the checkout, not the live portal: closing this window never
+    # drops a connection the portal is still answering.
+    context.route(f"{base}/static/**", _from_checkout(base))
     try:
         phone = context.new_page()
         too_wide = []
