@@ -72,6 +72,10 @@ def _deliver_claimed(self, notification_id: int) -> str:  # type: ignore[no-unty
             # The row holds the attempt count and the limit; Celery's own count is not used.
             raise self.retry(countdown=outcome.retry_in.total_seconds(), max_retries=None) from None
         return outcome.status
+    # End the transaction the sending read in (its e-mail was rendered in a GET-like request context, so on
+    # SQLite it began as a reader); the record then begins one that may write, which waits its turn for the
+    # lock. A reader that writes after another connection wrote is refused at once ("database is locked").
+    db.session.commit()
     delivery.record_sent(notification_id, utcnow())
     db.session.commit()
     return "sent"

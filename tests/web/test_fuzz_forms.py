@@ -591,14 +591,19 @@ def find_form(app: Flask, client: Any, rule: Rule, post_url: str, who: str) -> t
     return post_url, PageForm("post", post_url, "", made_up, {"csrf_token": token}), "made up"
 
 
-@pytest.mark.parametrize(("endpoint", "rule_text"), POST_RULES, ids=[f"POST {r}" for _, r in POST_RULES])
-def test_every_form_survives_hostile_input_and_a_refused_post_saves_nothing(app, client, db_session, endpoint, rule_text):
+def signed_in_as_allowed(app, client, db_session, endpoint, rule_text):
+    """Signs the client in as a role the policy allows here (none for a public route); the route's sample
+    arguments and its rule."""
     who = visitor(endpoint)
     user = None if who == ANONYMOUS else make_user(who)
     if user is not None:
         sign_in(client, user)
-    samples = sample_arguments(app, endpoint, rule_text, db_session, user)
-    rule = the_rule(app, endpoint, rule_text)
+    return user, sample_arguments(app, endpoint, rule_text, db_session, user), the_rule(app, endpoint, rule_text)
+
+
+@pytest.mark.parametrize(("endpoint", "rule_text"), POST_RULES, ids=[f"POST {r}" for _, r in POST_RULES])
+def test_every_form_survives_hostile_input_and_a_refused_post_saves_nothing(app, client, db_session, endpoint, rule_text):
+    user, samples, rule = signed_in_as_allowed(app, client, db_session, endpoint, rule_text)
     signed_in = None
     if user is None:
         signed_in = app.test_client()
@@ -609,7 +614,7 @@ def test_every_form_survives_hostile_input_and_a_refused_post_saves_nothing(app,
     dialect = connection.dialect.name
     page_state = connection.begin_nested()  # the pages visited to find the form may write (a session's last visit)
     try:
-        path, form, source = find_form(app, client, rule, url_of(app, rule, samples), who)
+        path, form, source = find_form(app, client, rule, url_of(app, rule, samples), visitor(endpoint))
         if source != "page" and signed_in is not None:  # a public form only a signed-in person sees (signing out)
             found = find_form(app, signed_in, rule, url_of(app, rule, samples), Role.APPLICANT.value)
             if found[2] == "page":
@@ -770,12 +775,7 @@ def hostile_path(rule: Rule, samples: dict[str, Any], argument: str, value: str)
 
 @pytest.mark.parametrize(("endpoint", "rule_text"), GET_RULES, ids=[f"GET {r}" for _, r in GET_RULES])
 def test_every_page_answers_hostile_queries_and_ids_without_a_5xx(app, client, db_session, endpoint, rule_text):
-    who = visitor(endpoint)
-    user = None if who == ANONYMOUS else make_user(who)
-    if user is not None:
-        sign_in(client, user)
-    samples = sample_arguments(app, endpoint, rule_text, db_session, user)
-    rule = the_rule(app, endpoint, rule_text)
+    user, samples, rule = signed_in_as_allowed(app, client, db_session, endpoint, rule_text)
     db_session.commit()
     connection = the_connection()
     path = url_of(app, rule, samples)
