@@ -13,7 +13,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, INSTANCE, ROOT, check_required, selected_config
 from portal import (  # noqa: F401  (models registers the tables)
     access,
-    audit_labels,
     cli,
     errors,
     extensions,  # not its names: `db` here would hide the module portal.db
@@ -88,7 +87,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     errors.register(app)
     templating.register(app)
-    audit_labels.register(app)
     matching_labels.register(app)
     cli.register(app)
 

@@ -25,6 +25,7 @@ from portal.i18n import (
     share_text,
 )
 from portal.labels import (
+    action_label,
     exchange_label,
     payout_kind,
     payout_state,
@@ -176,6 +177,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(payout_kind, "payout_kind")
     app.add_template_filter(payout_state, "payout_state")
     app.add_template_filter(exchange_label, "exchange_label")
+    app.add_template_filter(action_label, "action_label")
     app.add_template_filter(task_label, "task_label")
     app.add_template_filter(state_label, "state_label")
     app.add_template_filter(report_state, "report_state")

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from portal.audit_labels import ACTION_LABELS
+from portal.labels import ACTION_LABELS
 from workflows.payouts import PAYOUT_TRANSITIONS
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
