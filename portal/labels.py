@@ -113,6 +113,8 @@ ACTION_LABELS = {
     "draft.mentor_changed": _l("Mentor gewijzigd"),
     "draft.mentor_removed": _l("Mentor verwijderd"),
     "draft.iban_changed": _l("Rekeningnummer gewijzigd"),
+    "dossier.owner_assigned": _l("Behandelaar van het dossier gewijzigd"),
+    "dossier.note_added": _l("Interne notitie toegevoegd"),
     "eligibility.result_decided": _l("Beslist over een ontvankelijkheidsregel"),
     "review.assigned": _l("Beoordelaar toegewezen"),
     "review.conflict_declared": _l("Belangenconflict gemeld"),

@@ -1,6 +1,6 @@
 """ORM models, one module per area. Importing this package registers every table."""
 
-from portal.models.applications import Application, Attachment, Mentor, QueueTicket, Submission
+from portal.models.applications import Application, Attachment, DossierNote, Mentor, QueueTicket, Submission
 from portal.models.audit import AuditEntry
 from portal.models.budget import BudgetMovement, Reservation
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
@@ -35,6 +35,7 @@ __all__ = [
     "AccountToken",
     "Application",
     "Attachment",
+    "DossierNote",
     "Mentor",
     "QueueTicket",
     "Reservation",

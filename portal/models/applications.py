@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models.calls import AttachmentKind, Call, ExchangeType
 from portal.models.files import Upload
 from portal.models.organisations import Organisation
+from portal.models.users import User
 from workflows.applications import State
 
 
@@ -26,10 +27,15 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
             "state IN ('draft', 'withdrawn') OR (reference IS NOT NULL AND submitted_at IS NOT NULL AND queue_number IS NOT NULL)",
             name="submitted_has_reference",
         ),
-        CheckConstraint("receiving_organisation_id IS NULL OR receiving_organisation_id <> organisation_id", name="two_parties"),
+        CheckConstraint(
+            "receiving_organisation_id IS NULL OR receiving_organisation_id <> organisation_id", name="two_parties"
+        ),
         CheckConstraint("requested_cents IS NULL OR requested_cents >= 0", name="requested_not_negative"),
         # A grant always records its amount; a negative decision always its motivation.
-        CheckConstraint("state NOT IN ('granted', 'closed') OR (granted_cents IS NOT NULL AND granted_cents > 0 AND decided_at IS NOT NULL)", name="grant_has_amount"),
+        CheckConstraint(
+            "state NOT IN ('granted', 'closed') OR (granted_cents IS NOT NULL AND granted_cents > 0 AND decided_at IS NOT NULL)",
+            name="grant_has_amount",
+        ),
         CheckConstraint(
             "state NOT IN ('ineligible', 'rejected') OR (decision_motivation IS NOT NULL AND decision_motivation <> '')",
             name="refusal_has_motivation",
@@ -85,8 +91,11 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     granted_cents: Mapped[int | None] = mapped_column(BigInteger)
     decision_letter_name: Mapped[str | None] = mapped_column(ForeignKey("stored_file.name"), unique=True)
+    # The officer who handles the dossier (internal: the governments never see it).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
     call: Mapped[Call] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
     receiving_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[receiving_organisation_id])
     mentors: Mapped[list[Mentor]] = relationship(
@@ -105,6 +114,23 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
 
     def attachment(self, kind: str) -> Attachment | None:
         return next((a for a in self.attachments if a.kind == kind), None)
+
+
+class DossierNote(db.Model):  # type: ignore[name-defined,misc]
+    """An officer's internal note on a dossier: for the administration only, never shown to the governments.
+    Notes are a log: written once, never changed or removed, so a note that turns out wrong is corrected by
+    another note, and what the administration knew when stays readable."""
+
+    __tablename__ = "dossier_note"
+    __table_args__ = (CheckConstraint("body <> ''", name="body_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User] = relationship()
 
 
 class Mentor(db.Model):  # type: ignore[name-defined,misc]
@@ -132,7 +158,9 @@ class Mentor(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def is_complete(self) -> bool:
-        plan_ok = self.drew_up_plan is False or (bool(self.drew_up_plan) and bool(self.plan_description.strip()) and self.plan_year is not None)
+        plan_ok = self.drew_up_plan is False or (
+            bool(self.drew_up_plan) and bool(self.plan_description.strip()) and self.plan_year is not None
+        )
         return bool(
             self.full_name.strip()
             and self.function.strip()

@@ -56,7 +56,9 @@ def _figures(report: reports.CallReport, lang: str) -> list[Figure]:
             _("Status"),
             [(state_label(state), count) for state, count in report.states if state is not State.DRAFT],
         ),
-        _figure("themes", _("Dossiers per thema"), _("Thema"), [(theme.name(lang), theme.count) for theme in report.themes]),
+        _figure(
+            "themes", _("Dossiers per thema"), _("Thema"), [(theme.name(lang), theme.count) for theme in report.themes]
+        ),
         _figure(
             "provinces",
             _("Dossiers per provincie van het gevende bestuur"),
@@ -122,6 +124,7 @@ def _page_url(filters: reports.DossierFilter, number: int) -> str:
         "oproep": filters.call_id,
         "status": filters.state.value if filters.state else None,
         "taak": filters.task.value if filters.task else None,
+        "behandelaar": filters.owner.value if filters.owner else None,
         "zoek": filters.search.strip() or None,
         "volgorde": filters.order.value if filters.order is not reports.Order.NEWEST else None,
         "pagina": number if number > 1 else None,
@@ -161,7 +164,9 @@ def dossier_list() -> ResponseReturnValue:
     """Every submitted dossier, filtered by call, state and a search, 50 to a page."""
     calls = reports.list_calls()
     call_id = request.args.get("oproep", type=int)
-    if (request.args.get("oproep") and call_id is None) or (call_id is not None and call_id not in {c.id for c in calls}):
+    if (request.args.get("oproep") and call_id is None) or (
+        call_id is not None and call_id not in {c.id for c in calls}
+    ):
         abort(404)
     status = request.args.get("status", "")
     state = State(status) if status in {s.value for s in State if s is not State.DRAFT} else None
@@ -170,7 +175,11 @@ def dossier_list() -> ResponseReturnValue:
     search = without_control_characters(request.args.get("zoek", ""))[:100]
     wanted_task = request.args.get("taak", "")
     task = reports.Task(wanted_task) if wanted_task in {t.value for t in reports.Task} else None
-    filters = reports.DossierFilter(call_id=call_id, state=state, search=search, order=order, task=task)
+    wanted_owner = request.args.get("behandelaar", "")
+    owner = reports.Owner(wanted_owner) if wanted_owner in {o.value for o in reports.Owner} else None
+    filters = reports.DossierFilter(
+        call_id=call_id, state=state, search=search, order=order, task=task, owner=owner, owner_id=current_user.id
+    )
     page = reports.dossier_page(filters, request.args.get("pagina", 1, type=int) or 1)
     return render_template(
         "officer/dossier_list.html",
@@ -179,6 +188,7 @@ def dossier_list() -> ResponseReturnValue:
         page=page,
         states=[s for s in State if s is not State.DRAFT],
         tasks=list(reports.Task),
+        owners=[(reports.Owner.MINE, _("Mijn dossiers")), (reports.Owner.NOBODY, _("Zonder behandelaar"))],
         orders=[(reports.Order.NEWEST, _("Nieuwste eerst")), (reports.Order.QUEUE, _("Volgorde van de wachtrij"))],
         pagination=_pagination(filters, page),
         links_to_dossier=current_user.role_enum is Role.OFFICER,

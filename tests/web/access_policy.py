@@ -86,6 +86,8 @@ POLICY: dict[str, str | frozenset[Role]] = {
     # The administration's dossier handling. Finance shares the read-only overviews and exports it needs to pay,
     # and the money steps on a dossier's money trail: accepting or returning the final report, preparing a failed
     # payout again (the approval stays with another finance user, on the finance pages).
+    "officer.add_note": frozenset({Role.OFFICER}),
+    "officer.assign_owner": frozenset({Role.OFFICER}),
     "officer.assign_reviewers": frozenset({Role.OFFICER}),
     "officer.calls": frozenset({Role.OFFICER}),
     "officer.dashboard": frozenset({Role.OFFICER}),
