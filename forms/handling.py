@@ -25,6 +25,7 @@ class OwnerForm(PortalForm):
 
     id_prefix = "owner-"
     owner = SelectField(_l("Behandelaar"), coerce=_owner_id, widget=GovSelect(), validate_choice=False)
+
     def validate_owner(self, field: Any) -> None:
         offered = {choice.value for choice in field.choices}
         if field.data is not None and field.data not in offered:

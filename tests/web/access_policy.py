@@ -66,6 +66,7 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "applicant.start": frozenset({Role.APPLICANT}),
     "applicant.start_from_match": frozenset({Role.APPLICANT}),
     "applicant.submit_report": frozenset({Role.APPLICANT}),
+    "applicant.timeline_page": frozenset({Role.APPLICANT}),
     "applicant.withdraw": frozenset({Role.APPLICANT}),
     "applicant.withdraw_need": frozenset({Role.APPLICANT}),
     "applicant.withdraw_offer": frozenset({Role.APPLICANT}),

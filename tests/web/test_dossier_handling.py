@@ -48,8 +48,13 @@ def test_an_officer_takes_a_dossier_and_finds_it_under_their_own_work(client, db
     # Handed to a colleague: it leaves this officer's list and joins the colleague's.
     client.post(f"{base}/behandelaar", data={"csrf_token": csrf_token(client, base), "owner": str(colleague.id)})
     assert dossier.reference not in client.get("/behandeling/dossiers?behandelaar=mij").get_data(as_text=True)
-    entries = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "dossier.owner_assigned").order_by(AuditEntry.id)).all()
-    assert [(e.details["from_owner_id"], e.details["to_owner_id"]) for e in entries] == [(None, officer.id), (officer.id, colleague.id)]
+    entries = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "dossier.owner_assigned").order_by(AuditEntry.id)
+    ).all()
+    assert [(e.details["from_owner_id"], e.details["to_owner_id"]) for e in entries] == [
+        (None, officer.id),
+        (officer.id, colleague.id),
+    ]
 
     # And back to nobody.
     client.post(f"{base}/behandelaar", data={"csrf_token": csrf_token(client, base), "owner": ""})
@@ -71,7 +76,9 @@ def test_only_an_active_officer_can_own_a_dossier(client, db_session):
     page = client.get(base).get_data(as_text=True)
     assert "Oud Officier" not in page and "Fien Financiën" not in page
     for refused_id in (gone.id, finance.id, applicant.id, 99999999, "abc", "-1"):
-        answer = client.post(f"{base}/behandelaar", data={"csrf_token": csrf_token(client, base), "owner": str(refused_id)})
+        answer = client.post(
+            f"{base}/behandelaar", data={"csrf_token": csrf_token(client, base), "owner": str(refused_id)}
+        )
         assert answer.status_code == 400, refused_id
         assert "Kies een dossierbehandelaar uit de lijst" in answer.get_data(as_text=True)
     assert db_session.get(Application, dossier.id).owner_id is None
@@ -103,7 +110,11 @@ def test_notes_are_kept_as_a_log_for_the_administration_and_never_reach_the_gove
     answer = client.get(f"/mijn-dossiers/{dossier.id}")
     own = answer.get_data(as_text=True)
     assert answer.status_code == 200
-    assert "Gebeld met de ontvangende gemeente" not in own and "Tweede notitie" not in own and "Interne notities" not in own
+    assert (
+        "Gebeld met de ontvangende gemeente" not in own
+        and "Tweede notitie" not in own
+        and "Interne notities" not in own
+    )
 
 
 def test_an_empty_or_overlong_note_is_refused_and_what_was_typed_stays(client, db_session):
@@ -129,5 +140,16 @@ def test_a_draft_has_no_handling_yet(client, db_session):
     officer = make_user("officer")
     sign_in(client, officer)
     base = "/behandeling/"
-    assert client.post(f"/behandeling/dossiers/{draft.id}/notities", data={"csrf_token": csrf_token(client, base), "body": "x"}).status_code == 404
-    assert client.post(f"/behandeling/dossiers/{draft.id}/behandelaar", data={"csrf_token": csrf_token(client, base), "owner": str(officer.id)}).status_code == 404
+    assert (
+        client.post(
+            f"/behandeling/dossiers/{draft.id}/notities", data={"csrf_token": csrf_token(client, base), "body": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/behandeling/dossiers/{draft.id}/behandelaar",
+            data={"csrf_token": csrf_token(client, base), "owner": str(officer.id)},
+        ).status_code
+        == 404
+    )
