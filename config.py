@@ -21,6 +21,12 @@ class BaseConfig:
     # Who answers questions about a call, shown on every call's page.
     CALL_CONTACT_NAME = os.environ.get("CALL_CONTACT_NAME", "Agentschap Binnenlands Bestuur, team Samenleven")
     CALL_CONTACT_EMAIL = os.environ.get("CALL_CONTACT_EMAIL", "samenleven@vlaanderen.be")
+    # The public register of grants is open data under the Flemish government's free re-use licence.
+    OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "Modellicentie Gratis Hergebruik Vlaanderen v1.0")
+    OPEN_DATA_LICENCE_URL = os.environ.get(
+        "OPEN_DATA_LICENCE_URL",
+        "https://www.vlaanderen.be/digitaal-vlaanderen/onze-oplossingen/open-data/voorwaarden-voor-het-hergebruik-van-overheidsinformatie/modellicentie-gratis-hergebruik",
+    )
     PORTAL_CONFIG_NAME = "base"
     # Demo accounts have a published password and two-step key: only where no real user can be.
     ALLOWS_DEMO = False

@@ -34,7 +34,7 @@ from portal.metrics import init_metrics
 from portal.officer import bp as officer_bp
 from portal.ops.routes import bp as ops_bp
 from portal.outbox import init_outbox
-from portal.public.routes import bp as public_bp
+from portal.public import bp as public_bp
 from portal.services.accounts import load_session_user
 
 CSP = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from portal.access import roles
@@ -18,8 +18,6 @@ from workflows.roles import Role
 def timeline_page(application_id: int) -> ResponseReturnValue:
     found = _visible(application_id)
     application = found.application
-    if application.submitted_at is None and application.withdrawn_at is None:
-        abort(404)  # a draft has no steps yet: its task list says what to do
     return render_template(
         "applicant/timeline.html",
         application=application,

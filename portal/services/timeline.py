@@ -19,6 +19,7 @@ from portal.models import Application, AuditEntry, Payout, Review
 # anyway (the question, the motivation, its own reason to withdraw), so it is shown with the step.
 MILESTONES = frozenset(
     {
+        "application.started",
         "application.submitted",
         "application.participation_confirmed",
         "budget.reserved",

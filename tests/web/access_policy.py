@@ -18,6 +18,9 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "public.home": PUBLIC,
     "public.offers": PUBLIC,
     "public.privacy": PUBLIC,
+    "public.register_csv": PUBLIC,
+    "public.register_json": PUBLIC,
+    "public.register_page": PUBLIC,
     "public.switch_language": PUBLIC,
     # Signing in and what comes before it (invitations, resets, the second step): no role is known yet.
     "auth.accept_invitation": PUBLIC,

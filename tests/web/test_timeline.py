@@ -46,6 +46,7 @@ def test_both_governments_follow_a_dossier_from_submission_to_payment_without_re
         page = answer.get_data(as_text=True)
         assert answer.status_code == 200
         assert steps(page) == [
+            "application.started",
             "application.submitted",
             "budget.reserved",
             "application.correction_requested",
@@ -76,7 +77,7 @@ def test_both_governments_follow_a_dossier_from_submission_to_payment_without_re
     assert f"/mijn-dossiers/{dossier.id}/tijdlijn" in client.get(f"/mijn-dossiers/{dossier.id}").get_data(as_text=True)
 
 
-def test_another_government_or_a_draft_has_no_timeline(client, db_session):
+def test_another_government_has_no_timeline_and_a_draft_has_just_begun(client, db_session):
     applicant = make_user("applicant", organisation=municipality("44021"))
     dossier = submitted_dossier(open_call(), applicant=applicant)
     stranger = make_user("applicant", organisation=municipality("11002"))
@@ -87,6 +88,7 @@ def test_another_government_or_a_draft_has_no_timeline(client, db_session):
     sign_in(client, stranger)
     assert client.get(f"/mijn-dossiers/{dossier.id}/tijdlijn").status_code == 404
     sign_in(client, applicant)
-    assert client.get(f"/mijn-dossiers/{draft.id}/tijdlijn").status_code == 404
+    draft_page = client.get(f"/mijn-dossiers/{draft.id}/tijdlijn").get_data(as_text=True)
+    assert steps(draft_page) == ["application.started"] and "dien de aanvraag uiterlijk op" in draft_page
     assert client.get(f"/mijn-dossiers/{dossier.id}/tijdlijn").status_code == 200
     assert Role.APPLICANT  # the route is the governments' only (the access matrix holds the other roles)

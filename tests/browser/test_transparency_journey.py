@@ -1,4 +1,5 @@
-"""A government follows its dossier on the timeline: from its dossier page to every step with its date."""
+"""What the portal makes public and what it shows a government of its own dossier: the register of grants as
+open data, and the dossier's timeline."""
 
 import re
 
@@ -22,7 +23,7 @@ def test_the_applying_government_reads_its_closed_dossier_step_by_step(page: Pag
     page.get_by_role("link", name=re.compile("Tijdlijn")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tijdlijn van dossier")
     steps = page.locator("[data-timeline] > li")
-    expect(steps.first).to_contain_text("Aanvraag ingediend")
+    expect(page.locator('[data-step="application.submitted"]')).to_contain_text("Aanvraag ingediend")
     expect(steps.last).to_contain_text("Dossier afgesloten")
     expect(page.locator('[data-step="payout.paid"]')).to_contain_text("EUR")
     expect(page.locator('[data-step="review.submitted"]').first).to_contain_text("1 van 2")
@@ -30,3 +31,20 @@ def test_the_applying_government_reads_its_closed_dossier_step_by_step(page: Pag
     assert_accessible(axe, page)
     page.get_by_role("link", name="Terug naar het dossier").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dossier")
+
+
+def test_anyone_reads_the_register_of_grants_and_downloads_it(page: Page, live_server, axe):
+    page.goto(f"{live_server}/")
+    page.get_by_role("link", name="Bekijk het register van de toegekende projecten").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register van de toegekende projecten")
+    rows = page.locator("[data-table=register] tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 3  # the demo's granted and closed dossiers
+    expect(page.locator("[data-licence]")).to_contain_text("Modellicentie Gratis Hergebruik Vlaanderen")
+    assert_accessible(axe, page)
+    with page.expect_download() as download:
+        page.locator("[data-download=csv]").click()
+    assert download.value.suggested_filename == "toegekende-projecten.csv"
+    with open(download.value.path(), encoding="utf-8") as downloaded:
+        header = downloaded.readline()
+    assert header.startswith("referentie,oproep,status,gevend_bestuur")

@@ -1,0 +1,188 @@
+"""The public register of grants: what was granted to whom, as open data (SPEC: transparency of public money).
+
+One row per granted dossier (granted or closed): the two governments, the form, the themes, the amount committed
+and paid, the decision date. Governments are public bodies: their names are public. No person is named: no
+contact, mentor, officer or reviewer, and no free text (motivations may mention people).
+
+The columns are part of the contract with whoever downloads the data: their names stay as they are (they are
+not translated), and each has a description in Dutch and English, published with the data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from portal.extensions import db
+from portal.models import Application, Call, Organisation, Reservation
+from portal.services import reference as reference_data
+from portal.services.exports import neutralise
+from workflows.applications import State
+from workflows.calls import BRUSSELS
+from workflows.money import cents_to_decimal
+
+GRANTED_STATES = (State.GRANTED, State.CLOSED)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text, date (ISO 8601), decimal (euro, a point before the cents)
+    nl: str
+    en: str
+
+
+COLUMNS = (
+    Column("referentie", "tekst", "Referentie van het dossier, uniek en blijvend.", "Reference of the dossier, unique and permanent."),
+    Column("oproep", "tekst", "Code van de oproep.", "Code of the call for applications."),
+    Column("status", "tekst", "granted (toegekend, loopt) of closed (afgesloten, eindafrekening betaald).", "granted (running) or closed (final settlement paid)."),
+    Column("gevend_bestuur", "tekst", "Het bestuur dat zijn expert uitleent.", "The government that lends its expert."),
+    Column("gevend_bestuur_nis", "tekst", "NIS-code van het gevende bestuur.", "NIS code of the giving government."),
+    Column("ontvangend_bestuur", "tekst", "Het bestuur dat de expertise ontvangt.", "The government that receives the expertise."),
+    Column("ontvangend_bestuur_nis", "tekst", "NIS-code van het ontvangende bestuur.", "NIS code of the receiving government."),
+    Column("vorm", "tekst", "mentoring of stage.", "mentoring or stage (internship)."),
+    Column("thema_codes", "tekst", "De thema's als codes, gescheiden door |.", "The themes as codes, separated by |."),
+    Column("themas", "tekst", "De thema's in het Nederlands, gescheiden door |.", "The themes in Dutch, separated by |."),
+    Column("bedrag_vastgelegd_eur", "decimaal", "Het vastgelegde bedrag in euro: wat de Vlaamse overheid aan het project toekende.", "The amount committed in euro: what the Flemish government granted the project."),
+    Column("bedrag_betaald_eur", "decimaal", "Het al uitbetaalde bedrag in euro.", "The amount paid so far in euro."),
+    Column("beslist_op", "datum", "De datum van de beslissing tot toekenning (Belgische tijd).", "The date of the grant decision (Belgian time)."),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GrantedProject:
+    reference: str
+    call_code: str
+    state: State
+    giving_name: str
+    giving_nis: str | None
+    receiving_name: str
+    receiving_nis: str | None
+    exchange_type: str
+    theme_codes: tuple[str, ...]
+    committed_cents: int
+    paid_cents: int
+    decided_on: date
+
+
+def granted_projects(call_id: int | None = None) -> list[GrantedProject]:
+    """Every granted dossier, oldest decision first, in one query."""
+    giving = aliased(Organisation, name="giving")
+    receiving = aliased(Organisation, name="receiving")
+    rows = db.session.execute(
+        select(
+            Application.reference,
+            Call.code,
+            Application.state,
+            giving.name,
+            giving.nis_code,
+            receiving.name,
+            receiving.nis_code,
+            Application.exchange_type,
+            Application.theme_codes,
+            Reservation.committed_cents,
+            Reservation.paid_cents,
+            Application.decided_at,
+        )  # fmt: skip
+        .join(Call, Call.id == Application.call_id)
+        .join(giving, giving.id == Application.organisation_id)
+        .join(receiving, receiving.id == Application.receiving_organisation_id)
+        .outerjoin(Reservation, Reservation.application_id == Application.id)
+        .where(
+            Application.state.in_(GRANTED_STATES),
+            Call.is_published.is_(True),
+            *([Call.id == call_id] if call_id is not None else []),
+        )
+        .order_by(Application.decided_at, Application.id)
+    ).all()
+    return [
+        GrantedProject(
+            reference,
+            code,
+            State(state),
+            giving_name,
+            giving_nis,
+            receiving_name,
+            receiving_nis,
+            exchange or "",
+            tuple(themes or ()),
+            committed or 0,
+            paid or 0,
+            _brussels_day(decided_at),
+        )  # fmt: skip
+        for (
+            reference,
+            code,
+            state,
+            giving_name,
+            giving_nis,
+            receiving_name,
+            receiving_nis,
+            exchange,
+            themes,
+            committed,
+            paid,
+            decided_at,
+        ) in rows  # fmt: skip
+    ]
+
+
+def _brussels_day(moment: datetime) -> date:
+    return moment.astimezone(BRUSSELS).date()
+
+
+def _euro(cents: int) -> str:
+    return f"{cents_to_decimal(cents):.2f}"
+
+
+def records(projects: list[GrantedProject]) -> list[dict[str, str]]:
+    """The rows as the columns name them, every value a string (amounts as decimals, never floats)."""
+    theme_names = dict(reference_data.theme_names("nl"))
+    return [
+        {
+            "referentie": p.reference,
+            "oproep": p.call_code,
+            "status": p.state.value,
+            "gevend_bestuur": p.giving_name,
+            "gevend_bestuur_nis": p.giving_nis or "",
+            "ontvangend_bestuur": p.receiving_name,
+            "ontvangend_bestuur_nis": p.receiving_nis or "",
+            "vorm": p.exchange_type,
+            "thema_codes": "|".join(p.theme_codes),
+            "themas": "|".join(theme_names.get(code, code) for code in p.theme_codes),
+            "bedrag_vastgelegd_eur": _euro(p.committed_cents),
+            "bedrag_betaald_eur": _euro(p.paid_cents),
+            "beslist_op": p.decided_on.isoformat(),
+        }
+        for p in projects
+    ]
+
+
+def to_csv(projects: list[GrantedProject]) -> bytes:
+    """Comma-separated UTF-8 with a header row (RFC 4180), as open-data portals take it; text that a spreadsheet
+    would run as a formula is neutralised like in every export."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.name for column in COLUMNS])
+    for record in records(projects):
+        writer.writerow([neutralise(record[column.name]) for column in COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def to_json(projects: list[GrantedProject], about: dict[str, Any]) -> bytes:
+    """The rows with what they mean: the columns described in both languages, the licence and the source."""
+    document = {
+        **about,
+        "kolommen": [
+            {"naam": c.name, "type": c.kind, "beschrijving_nl": c.nl, "beschrijving_en": c.en} for c in COLUMNS
+        ],
+        "records": records(projects),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
