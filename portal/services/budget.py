@@ -204,6 +204,29 @@ def standing_of(application: Application) -> Reservation | None:
     return db.session.get(Reservation, application.id)
 
 
+@dataclass(frozen=True)
+class Prospect:
+    """Where a dossier submitted now would stand: its place in the queue and what it would hold (read only)."""
+
+    queue_place: int
+    position: Position
+
+
+def prospect(call: Call, requested_cents: int) -> Prospect:
+    """The place `append` would give a dossier asking `requested_cents` if it were submitted now, without
+    taking a lock or writing anything: the public self-check's answer, by the queue's own rule."""
+    in_queue, last_waiting_place = db.session.execute(
+        select(func.count(Reservation.application_id), func.max(Reservation.waiting_place)).where(
+            Reservation.call_id == call.id, Reservation.standing.is_not(None)
+        )
+    ).one()
+    position = append_to_queue(
+        call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting_place,
+        Claim(0, requested_cents), ShortfallPolicy(call.shortfall_policy),
+    )  # fmt: skip
+    return Prospect(int(in_queue) + 1, position)
+
+
 def waiting_count(call: Call) -> int:
     return int(
         db.session.scalar(

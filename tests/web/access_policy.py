@@ -21,6 +21,7 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "public.register_csv": PUBLIC,
     "public.register_json": PUBLIC,
     "public.register_page": PUBLIC,
+    "public.self_check": PUBLIC,
     "public.switch_language": PUBLIC,
     # Signing in and what comes before it (invitations, resets, the second step): no role is known yet.
     "auth.accept_invitation": PUBLIC,
