@@ -159,6 +159,9 @@ def _check_page(review: Review, status: int = 200) -> ResponseReturnValue:
 def submit(review_id: int) -> ResponseReturnValue:
     """The final step: the saved, checked scores become the submitted review."""
     review = _review(review_id)
+    if review.is_open and review.no_conflict_declared_at is None:
+        flash(_("Beantwoord eerst de vraag over een belangenconflict."), "info")
+        return redirect(url_for("committee.review", review_id=review_id))
     form = SubmitReviewForm()
     if not form.validate_on_submit():
         return _check_page(review, status=400) if review.is_open else abort(400)

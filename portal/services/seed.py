@@ -376,6 +376,16 @@ def _demo_user(email: str) -> User:
     return user
 
 
+# Comments a demo reviewer writes at a score, so that the officer's view of the reviews shows some.
+DEMO_REVIEW_COMMENTS: dict[tuple[str, int], str] = {
+    ("regierol", 2): "Overzicht en afstemming zijn concreet; de verantwoording aan de raad blijft vaag.",
+    ("regierol", 3): "Het plan bouwt de volledige regierol uit, met een rol voor de raad.",
+    ("actieplan", 2): "Haalbare stappen; de planning van de laatste maand is krap.",
+    ("actieplan", 3): "Concreet, met tussentijdse resultaten.",
+    ("participatie", 2): "Een vereniging waar armen het woord nemen denkt mee op drie momenten.",
+}
+
+
 def _demo_dossiers(call: Call) -> None:
     """Dossiers in every state, each from another pair of governments, taken there by the services."""
     if db.session.scalar(select(Application.id).where(Application.call_id == call.id)) is not None:
@@ -396,7 +406,9 @@ def _demo_dossiers(call: Call) -> None:
         reviews.assign_reviewers(dossier.id, [bart.id, els.id], officer)
         for reviewer, score in zip((bart, els), scores, strict=True):
             review = next(r for r in reviews.reviews_of(dossier) if r.reviewer_id == reviewer.id)
-            reviews.save_scores(review.id, reviewer, {c.code: (score, "") for c in call.criteria}, "Demo-beoordeling.")
+            reviews.declare_no_conflict(review.id, reviewer)
+            entered = {c.code: (score, DEMO_REVIEW_COMMENTS.get((c.code, score), "")) for c in call.criteria}
+            reviews.save_scores(review.id, reviewer, entered, f"Demo-beoordeling door {reviewer.full_name}.")
             reviews.submit_review(review.id, reviewer, utcnow())
         return dossier
 
@@ -409,13 +421,23 @@ def _demo_dossiers(call: Call) -> None:
     eligibility.request_correction(submitted("aanvrager@tielt.demo", "45041").id, officer, "Voeg de overeenkomst toe, ondertekend door beide besturen.")
     # Leuven -> Hasselt: eligible, waiting for reviewers (Lies Leuven can not be one of them).
     eligibility.declare_eligible(submitted("aanvrager@leuven.demo", "71072").id, officer)
-    # Brugge -> Leuven: in review, one of two reviews in.
+    # Brugge -> Leuven: in review, one of two reviews in (Els's); Bart's is a draft.
     in_review = submitted("aanvrager@brugge.demo", "24062")
     eligibility.declare_eligible(in_review.id, officer)
     reviews.assign_reviewers(in_review.id, [bart.id, els.id], officer)
-    first = next(r for r in reviews.reviews_of(in_review) if r.reviewer_id == bart.id)
-    reviews.save_scores(first.id, bart, {c.code: (2, "") for c in call.criteria}, "")
-    reviews.submit_review(first.id, bart, utcnow())
+    first = next(r for r in reviews.reviews_of(in_review) if r.reviewer_id == els.id)
+    reviews.declare_no_conflict(first.id, els)
+    reviews.save_scores(first.id, els, {c.code: (2, "") for c in call.criteria}, "")
+    reviews.submit_review(first.id, els, utcnow())
+    # Bart's review is under way: no conflict declared, three scores kept as a draft, not submitted.
+    draft_review = next(r for r in reviews.reviews_of(in_review) if r.reviewer_id == bart.id)
+    reviews.declare_no_conflict(draft_review.id, bart)
+    reviews.save_scores(
+        draft_review.id,
+        bart,
+        {"regierol": (2, DEMO_REVIEW_COMMENTS[("regierol", 2)]), "leernood": (3, ""), "actieplan": (2, "")},
+        "Nog na te lezen: de bijlage met de overeenkomst.",
+    )
     # Hasselt -> Mechelen: scored, waiting for the decision.
     scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
     # Mechelen -> Aalst: granted, ready for its final report; Aalst -> Brugge: rejected after a low score.
