@@ -66,7 +66,7 @@ class ConflictForm(PortalForm):
         validators=[InputRequired(message=_l("Kies of u een belangenconflict hebt met een van beide besturen"))],
     )
     reason = TextAreaField(
-        _l("Waarom kunt u dit dossier niet onpartijdig beoordelen?"),
+        _l("Als u ja antwoordt: waarom kunt u dit dossier niet onpartijdig beoordelen?"),
         widget=GovTextArea(),
         description=_l("Na uw melding verdwijnt het dossier uit uw lijst en wijst de administratie een andere beoordelaar toe."),
         validators=[Length(max=2000)],
