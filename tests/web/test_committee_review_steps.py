@@ -23,7 +23,11 @@ def reviewer(name, organisation=None, locale="nl"):
 
 def dossier_in_review(reviewers, nis="44021"):
     officer = make_user("officer")
-    dossier = in_review(submitted_dossier(open_call(), applicant=make_user("applicant", organisation=municipality(nis))), officer, reviewers)
+    dossier = in_review(
+        submitted_dossier(open_call(), applicant=make_user("applicant", organisation=municipality(nis))),
+        officer,
+        reviewers,
+    )
     return dossier, officer
 
 
@@ -42,7 +46,9 @@ def after(client, response):
 
 def actions(db_session, review):
     entries = db_session.scalars(
-        select(AuditEntry).where(AuditEntry.entity_type == "review", AuditEntry.entity_id == str(review.id)).order_by(AuditEntry.id)
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "review", AuditEntry.entity_id == str(review.id))
+        .order_by(AuditEntry.id)
     )
     return [e.action for e in entries]
 
@@ -87,12 +93,17 @@ def test_the_conflict_question_comes_before_the_scores(client, db_session):
     # The levels of the call's rubric are the options' hints, per criterion.
     regie = section(scoring, 'id="criterion-regierol"', 'id="criterion-leernood"')
     assert "Het project raakt de lokale regierol niet" in regie and "Het plan bouwt de volledige regierol uit" in regie
-    assert "Het project raakt de lokale regierol niet" not in section(scoring, 'id="criterion-leernood"', 'id="criterion-actieplan"')
+    assert "Het project raakt de lokale regierol niet" not in section(
+        scoring, 'id="criterion-leernood"', 'id="criterion-actieplan"'
+    )
 
     # A conflict seen only while scoring can still be declared, from the same question.
     again = client.get(f"{path}/belangenconflict").get_data(as_text=True)
     assert re.search(r'name="has_conflict" type="radio" value="no" checked', again)
-    declared = client.post(f"{path}/belangenconflict", data={"csrf_token": token, "has_conflict": "yes", "reason": "Mijn zus werkt in Gent"})
+    declared = client.post(
+        f"{path}/belangenconflict",
+        data={"csrf_token": token, "has_conflict": "yes", "reason": "Mijn zus werkt in Gent"},
+    )
     assert "Uw belangenconflict is gemeld" in after(client, declared)
     assert client.get(path).status_code == 404
 
@@ -110,7 +121,16 @@ def test_scores_are_checked_on_a_page_of_their_own_and_only_the_final_step_submi
     # Without a complete draft the check page sends the reviewer back.
     assert "Geef eerst een score voor elk criterium." in after(client, client.get(f"{path}/controleren"))
 
-    checked = client.post(path, data={"csrf_token": token, "check": "Opslaan en controleren", **all_scores(2, score_regierol="3"), "comment_regierol": "Sterke regie", "comment": "Goed dossier"})
+    checked = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "check": "Opslaan en controleren",
+            **all_scores(2, score_regierol="3"),
+            "comment_regierol": "Sterke regie",
+            "comment": "Goed dossier",
+        },
+    )
     assert checked.status_code == 302 and checked.headers["Location"].endswith(f"{path}/controleren")
     db_session.refresh(review)
     assert review.submitted_at is None and review.score_of("regierol").score == 3  # a draft, not submitted
@@ -150,7 +170,10 @@ def test_the_final_submit_without_saved_scores_names_every_missing_criterion(cli
     assert refused.status_code == 400
     page = refused.get_data(as_text=True)
     summary = page[page.index("govuk-error-summary") : page.index("</ul>", page.index("govuk-error-summary"))]
-    assert "Geef een score voor ‘Evaluatieplan’" in summary and "Geef een score voor ‘Leernood van het ontvangende bestuur’" in summary
+    assert (
+        "Geef een score voor ‘Evaluatieplan’" in summary
+        and "Geef een score voor ‘Leernood van het ontvangende bestuur’" in summary
+    )
     assert "Focus op de lokale regierol’" not in summary  # the one that was scored
     assert 'name="score_regierol" type="radio" value="2" checked' in page
     db_session.refresh(review)
@@ -165,7 +188,9 @@ def test_the_officer_sees_every_review_only_once_all_are_in(app, client, db_sess
     dossier, officer = dossier_in_review([ann, bob])
     own = review_of(dossier, ann)
     reviews.declare_no_conflict(own.id, ann)
-    reviews.save_scores(own.id, ann, {code: (3, "Sterk punt" if code == "actieplan" else "") for code in CRITERIA}, "Uitstekend plan")
+    reviews.save_scores(
+        own.id, ann, {code: (3, "Sterk punt" if code == "actieplan" else "") for code in CRITERIA}, "Uitstekend plan"
+    )
     reviews.submit_review(own.id, ann, own.assigned_at)
     db_session.commit()
     sign_in(client, officer)
@@ -193,12 +218,18 @@ def test_the_officer_writes_what_each_score_means_where_the_rubric_is_edited(cli
     sign_in(client, make_user("officer"))
     token = csrf_token(client, "/behandeling/oproepen/nieuw")
     levels = ["Geen regie", "Wat regie", "Goede regie", "Sterke regie", "Voorbeeldige regie", "Uitmuntende regie"]
-    short = client.post("/behandeling/oproepen/nieuw", data=call_form(token, **{"criteria-0-level_descriptions_nl": "Geen regie\nWat regie"}))
+    short = client.post(
+        "/behandeling/oproepen/nieuw",
+        data=call_form(token, **{"criteria-0-level_descriptions_nl": "Geen regie\nWat regie"}),
+    )
     assert short.status_code == 400
     assert "Geef bij ‘Regierol’ één regel per score: 6 regels, van 0 tot 5" in short.get_data(as_text=True)
     created = client.post(
         "/behandeling/oproepen/nieuw",
-        data=call_form(token, **{"criteria-0-level_descriptions_nl": "\n".join(levels) + "\n\n", "criteria-0-level_descriptions_en": ""}),
+        data=call_form(
+            token,
+            **{"criteria-0-level_descriptions_nl": "\n".join(levels) + "\n\n", "criteria-0-level_descriptions_en": ""},
+        ),
     )
     assert created.status_code == 302, created.get_data(as_text=True)[:2000]
     call = db_session.scalar(select(Call).where(Call.code == "ARM-2027"))
