@@ -68,7 +68,9 @@ class ConflictForm(PortalForm):
     reason = TextAreaField(
         _l("Als u ja antwoordt: waarom kunt u dit dossier niet onpartijdig beoordelen?"),
         widget=GovTextArea(),
-        description=_l("Na uw melding verdwijnt het dossier uit uw lijst en wijst de administratie een andere beoordelaar toe."),
+        description=_l(
+            "Na uw melding verdwijnt het dossier uit uw lijst en wijst de administratie een andere beoordelaar toe."
+        ),
         validators=[Length(max=2000)],
     )
     submit = SubmitField(_l("Doorgaan"), widget=GovSubmitInput())

@@ -62,7 +62,9 @@ def _name_missing(review: Review, form: ScoreFormBase, problems: list[ScoreProbl
     names = {criterion.code: criterion.name(language_code()) for criterion in review.application.call.criteria}
     for problem in problems:
         if problem.code in form.criterion_codes:
-            form.score_field(problem.code).errors = [_("Geef een score voor ‘%(criterion)s’", criterion=names.get(problem.code, problem.code))]
+            form.score_field(problem.code).errors = [
+                _("Geef een score voor ‘%(criterion)s’", criterion=names.get(problem.code, problem.code))
+            ]
 
 
 def _page(review: Review, form: ScoreFormBase | None = None, status: int = 200) -> ResponseReturnValue:
@@ -83,7 +85,9 @@ def _page(review: Review, form: ScoreFormBase | None = None, status: int = 200) 
         rubric=application.call.criteria,
         is_overdue=reviews.is_review_overdue(review),
         editable=False,
-        **answers_context(application, lambda kind: url_for("committee.download_attachment", review_id=review.id, kind=kind)),
+        **answers_context(
+            application, lambda kind: url_for("committee.download_attachment", review_id=review.id, kind=kind)
+        ),
     ), status
 
 
@@ -116,7 +120,9 @@ def score(review_id: int) -> ResponseReturnValue:
     form = _score_form(review, request.form)
     if not form.validate_on_submit():
         return _page(review, form, status=400)
-    entered = {code: (form.score_field(code).data, form.comment_field(code).data or "") for code in form.criterion_codes}
+    entered = {
+        code: (form.score_field(code).data, form.comment_field(code).data or "") for code in form.criterion_codes
+    }
     try:
         saved = reviews.save_scores(review.id, current_user, entered, form.comment.data or "")
     except NotAllowed:
@@ -150,7 +156,11 @@ def check_answers(review_id: int) -> ResponseReturnValue:
 
 def _check_page(review: Review, status: int = 200) -> ResponseReturnValue:
     return render_template(
-        "committee/check.html", review=review, application=review.application, rubric=review.application.call.criteria, form=SubmitReviewForm(formdata=None)
+        "committee/check.html",
+        review=review,
+        application=review.application,
+        rubric=review.application.call.criteria,
+        form=SubmitReviewForm(formdata=None),
     ), status
 
 
@@ -177,7 +187,10 @@ def submit(review_id: int) -> ResponseReturnValue:
         flash(_("Deze beoordeling is al ingediend of het dossier is niet meer in beoordeling."), "info")
         return redirect(url_for("committee.review", review_id=review_id))
     db.session.commit()
-    flash(_("Uw beoordeling is ingediend. U ziet nu ook de scores van de andere beoordelaars die al indienden."), "success")
+    flash(
+        _("Uw beoordeling is ingediend. U ziet nu ook de scores van de andere beoordelaars die al indienden."),
+        "success",
+    )
     return redirect(url_for("committee.review", review_id=review_id))
 
 

@@ -36,7 +36,9 @@ def score(page: Page, values: list[int | None]) -> None:
             page.get_by_role("group", name=name).get_by_label(str(value), exact=True).check()
 
 
-def review_as(browser: Browser, live_server: str, axe, email: str, values: list[int], other_reviewer: str | None) -> None:
+def review_as(
+    browser: Browser, live_server: str, axe, email: str, values: list[int], other_reviewer: str | None
+) -> None:
     context = browser.new_context()
     page = context.new_page()
     sign_in_staff(page, live_server, email)
@@ -55,14 +57,18 @@ def review_as(browser: Browser, live_server: str, axe, email: str, values: list[
     expect(page.get_by_role("heading", level=1)).to_have_text("Hebt u een belangenconflict met een van beide besturen?")
     expect(page.get_by_label("Score")).to_have_count(0)
     page.get_by_role("button", name="Doorgaan").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Kies of u een belangenconflict hebt met een van beide besturen")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Kies of u een belangenconflict hebt met een van beide besturen"
+    )
     assert_accessible(axe, page)
     page.get_by_label("Nee, ik kan dit dossier onpartijdig beoordelen").check()
     page.get_by_role("button", name="Doorgaan").click()
 
     # The scores beside the dossier, each level described; they stay in view while the dossier scrolls.
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Beoordeling van {REFERENCE}")
-    expect(page.get_by_text("De scores van de andere beoordelaars ziet u pas nadat u uw eigen beoordeling hebt ingediend.")).to_be_visible()
+    expect(
+        page.get_by_text("De scores van de andere beoordelaars ziet u pas nadat u uw eigen beoordeling hebt ingediend.")
+    ).to_be_visible()
     panel, dossier = page.locator("[data-scoring-panel]"), page.locator(".portal-review__dossier")
     assert panel.bounding_box()["x"] > dossier.bounding_box()["x"] + dossier.bounding_box()["width"] - 1
     expect(page.get_by_role("group", name=CRITERIA[0])).to_contain_text("Het plan bouwt de volledige regierol uit")
@@ -76,7 +82,9 @@ def review_as(browser: Browser, live_server: str, axe, email: str, values: list[
     score(page, [*values[:-1], None])
     page.get_by_label("Algemene opmerking (optioneel)").fill("Sterk actieplan met een duidelijke regierol.")
     page.get_by_role("button", name="Opslaan en controleren").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text(f"Geef een score voor ‘{CRITERIA[-1]}’")  # the missing one, by name
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        f"Geef een score voor ‘{CRITERIA[-1]}’"
+    )  # the missing one, by name
     expect(page.get_by_role("group", name=CRITERIA[0]).get_by_label(str(values[0]), exact=True)).to_be_checked()
     assert_accessible(axe, page)
     score(page, [0, *values[1:]])
@@ -89,7 +97,9 @@ def review_as(browser: Browser, live_server: str, axe, email: str, values: list[
     assert_accessible(axe, page)
     page.get_by_role("link", name=f"Wijzigen {CRITERIA[0]}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Beoordeling van {REFERENCE}")
-    expect(page.get_by_label("Algemene opmerking (optioneel)")).to_have_value("Sterk actieplan met een duidelijke regierol.")
+    expect(page.get_by_label("Algemene opmerking (optioneel)")).to_have_value(
+        "Sterk actieplan met een duidelijke regierol."
+    )
     score(page, values)
     page.get_by_role("button", name="Opslaan en controleren").click()
     expect(page.locator('[data-criterion="regierol"]')).to_contain_text(f"Score {values[0]}")
@@ -104,7 +114,9 @@ def review_as(browser: Browser, live_server: str, axe, email: str, values: list[
     context.close()
 
 
-def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(page: Page, browser: Browser, live_server, axe):
+def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
+    page: Page, browser: Browser, live_server, axe
+):
     sign_in_staff(page, live_server, "dossierbehandelaar@abb.demo")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dossierbehandeling")
     assert_accessible(axe, page)
@@ -133,14 +145,18 @@ def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
     page.reload()
     expect(page.locator("[data-review-progress]")).to_contain_text("1 van de 2 beoordelingen is binnen.")
     expect(page.locator('[data-table="review-scores"]')).to_have_count(0)
-    review_as(browser, live_server, axe, "beoordelaar3@commissie.demo", [2, 2, 2, 2, 2, 2, 2], other_reviewer="Els Evaluator")
+    review_as(
+        browser, live_server, axe, "beoordelaar3@commissie.demo", [2, 2, 2, 2, 2, 2, 2], other_reviewer="Els Evaluator"
+    )
 
     page.reload()
     expect(page.locator(".govuk-tag").first).to_have_text("Beoordeeld")
     scores = page.locator('[data-table="review-scores"]')
     expect(scores).to_contain_text("Els Evaluator")
     expect(scores).to_contain_text("Lies Leuven")
-    expect(page.locator('[data-review-comments="beoordelaar2@commissie.demo"]')).to_contain_text("Sterk actieplan met een duidelijke regierol.")
+    expect(page.locator('[data-review-comments="beoordelaar2@commissie.demo"]')).to_contain_text(
+        "Sterk actieplan met een duidelijke regierol."
+    )
     expect(page.locator("[data-score-result]")).to_contain_text("Haalt de drempel")
     assert_accessible(axe, page)
     page.get_by_label("Motivering (optioneel)").fill("Een sterk project met een duidelijke regierol.")
