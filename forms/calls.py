@@ -69,6 +69,29 @@ def _int(label: Any, minimum: int, maximum: int, **kwargs: Any) -> IntegerField:
     )
 
 
+class LinesField(TextAreaField):
+    """A text area whose data is its non-empty lines, trimmed (one line per item)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        self.data = [line.strip() for line in (self.data or "").splitlines() if line.strip()]
+
+    def _value(self) -> str:
+        return "\n".join(self.data) if isinstance(self.data, list) else (self.data or "")
+
+
+def _levels(label: Any) -> LinesField:
+    return LinesField(
+        label,
+        widget=GovTextArea(),
+        description=_l(
+            "Eén regel per score, van de laagste tot de hoogste: wat die score voor dit criterium betekent. De beoordelaar leest ze bij elke score."
+        ),
+        validators=[Length(max=5000)],
+        default=list,
+    )
+
+
 class CriterionForm(PortalSubform):
     """One rubric row. A row without a code is left out."""
 
@@ -92,6 +115,8 @@ class CriterionForm(PortalSubform):
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(min=0, max=100, message=_l("Vul een score van 0 tot 100 in"))],
     )
+    level_descriptions_nl = _levels(_l("Betekenis van elke score (Nederlands, optioneel)"))
+    level_descriptions_en = _levels(_l("Betekenis van elke score (Engels, optioneel)"))
 
     def validate_name_nl(self, field: Any) -> None:
         if self.code.data and not (field.data or "").strip():
@@ -240,3 +265,20 @@ class CallForm(PortalForm):
             minimum = row.form.minimum_score.data
             if row.form.code.data and minimum is not None and top is not None and minimum > top:
                 raise ValidationError(str(_l("Een minimumscore kan niet hoger zijn dan de hoogste score")))
+        if top is None or self.scale_min.data is None:
+            return
+        levels = top - self.scale_min.data + 1
+        for row in field.entries:
+            for lines in (row.form.level_descriptions_nl.data, row.form.level_descriptions_en.data):
+                if row.form.code.data and lines and len(lines) != levels:
+                    raise ValidationError(
+                        str(
+                            _l(
+                                "Geef bij ‘%(criterion)s’ één regel per score: %(count)s regels, van %(low)s tot %(high)s",
+                                criterion=row.form.name_nl.data or row.form.code.data,
+                                count=levels,
+                                low=self.scale_min.data,
+                                high=top,
+                            )
+                        )
+                    )

@@ -1,4 +1,5 @@
-"""Forms of the selection committee: scores per criterion of the call's rubric, and a conflict of interest."""
+"""Forms of the selection committee: the conflict-of-interest question that comes first, the scores per
+criterion of the call's rubric (saved as a draft), and the final submit after checking them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from forms.base import PortalForm
 from forms.fields import choices
@@ -16,7 +17,8 @@ from forms.fields import choices
 class ScoreFormBase(PortalForm):
     comment = TextAreaField(_l("Algemene opmerking (optioneel)"), widget=GovTextArea(), validators=[Length(max=5000)])
     save = SubmitField(_l("Opslaan en later verdergaan"), widget=GovSubmitInput())
-    submit_review = SubmitField(_l("Beoordeling indienen"), widget=GovSubmitInput())
+    # Saves too, then shows every score to check; only that page submits.
+    check = SubmitField(_l("Opslaan en controleren"), widget=GovSubmitInput())
 
     criterion_codes: list[str] = []
 
@@ -48,13 +50,37 @@ def score_form_class(criteria: list[tuple[str, str]], scale_min: int, scale_max:
     return type("ScoreForm", (ScoreFormBase,), fields)
 
 
+CONFLICT_ANSWERS = {
+    "yes": _l("Ja, ik heb een belangenconflict"),
+    "no": _l("Nee, ik kan dit dossier onpartijdig beoordelen"),
+}
+
+
 class ConflictForm(PortalForm):
+    """Asked before the scores: a reviewer with a conflict steps aside, with a reason; the others go on."""
+
+    has_conflict = RadioField(
+        _l("Hebt u een belangenconflict met een van beide besturen?"),
+        widget=GovRadioInput(),
+        choices=choices(CONFLICT_ANSWERS.items()),
+        validators=[InputRequired(message=_l("Kies of u een belangenconflict hebt met een van beide besturen"))],
+    )
     reason = TextAreaField(
-        _l("Waarom kunt u dit dossier niet onpartijdig beoordelen?"),
+        _l("Als u ja antwoordt: waarom kunt u dit dossier niet onpartijdig beoordelen?"),
         widget=GovTextArea(),
         description=_l(
             "Na uw melding verdwijnt het dossier uit uw lijst en wijst de administratie een andere beoordelaar toe."
         ),
-        validators=[DataRequired(message=_l("Geef kort de reden van het belangenconflict")), Length(max=2000)],
+        validators=[Length(max=2000)],
     )
-    submit = SubmitField(_l("Belangenconflict melden"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Doorgaan"), widget=GovSubmitInput())
+
+    def validate_reason(self, field: Any) -> None:
+        if self.has_conflict.data == "yes" and not (field.data or "").strip():
+            raise ValidationError(str(_l("Geef kort de reden van het belangenconflict")))
+
+
+class SubmitReviewForm(PortalForm):
+    """The last step: the checked scores become the submitted review."""
+
+    submit = SubmitField(_l("Beoordeling indienen"), widget=GovSubmitInput())

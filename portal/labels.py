@@ -118,6 +118,8 @@ ACTION_LABELS = {
     "eligibility.result_decided": _l("Beslist over een ontvankelijkheidsregel"),
     "review.assigned": _l("Beoordelaar toegewezen"),
     "review.conflict_declared": _l("Belangenconflict gemeld"),
+    "review.no_conflict_declared": _l("Geen belangenconflict verklaard"),
+    "review.scores_saved": _l("Scores voorlopig opgeslagen"),
     "review.submitted": _l("Beoordeling ingediend"),
     "final_report.started": _l("Eindrapport gestart"),
     "final_report.cost_saved": _l("Werkelijke kosten bewaard"),

@@ -180,11 +180,23 @@ class CallCriterion(db.Model):  # type: ignore[name-defined,misc]
     name_en: Mapped[str] = mapped_column(String(300))
     weight: Mapped[int] = mapped_column()
     minimum_score: Mapped[int | None] = mapped_column()
+    # What each score means for this criterion, from the lowest score of the call's scale up: the
+    # reviewer reads them as the options' hints; empty when the call gives none.
+    level_descriptions_nl: Mapped[list[str]] = mapped_column(JSON, default=list)
+    level_descriptions_en: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     call: Mapped[Call] = relationship(back_populates="criteria")
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_nl
+
+    def level_description(self, score: int | None, locale: str) -> str:
+        """What `score` means for this criterion in the reader's language ("" when not described)."""
+        if score is None:
+            return ""
+        descriptions = self.level_descriptions_en if locale == "en" else self.level_descriptions_nl
+        index = score - self.call.scale_min
+        return descriptions[index] if 0 <= index < len(descriptions) else ""
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -193,4 +205,6 @@ class CallCriterion(db.Model):  # type: ignore[name-defined,misc]
             "name_en": self.name_en,
             "weight": self.weight,
             "minimum_score": self.minimum_score,
+            "level_descriptions_nl": list(self.level_descriptions_nl),
+            "level_descriptions_en": list(self.level_descriptions_en),
         }

@@ -37,6 +37,8 @@ class Review(db.Model):  # type: ignore[name-defined,misc]
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     conflict_reason: Mapped[str | None] = mapped_column(Text)
+    # The reviewer answered "no" to the conflict-of-interest question that comes before the scores.
+    no_conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     application: Mapped[Application] = relationship()
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])

@@ -84,6 +84,7 @@ def _page(application: Application, status: int = 200, **forms: Any) -> Response
         "actions": actions,
         "reviews": reviews.reviews_of(application),
         "score": reviews.score_of(application),
+        "review_progress": reviews.progress_of(application),
         "rubric": application.call.criteria,
         "is_overdue": reviews.is_review_overdue,
         "needs_reviewer": reviews.needs_reviewer(application),

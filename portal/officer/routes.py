@@ -166,6 +166,8 @@ def _call_input(form: CallForm) -> CallInput:
                 name_en=row.form.name_en.data.strip(),
                 weight=row.form.weight.data,
                 minimum_score=row.form.minimum_score.data,
+                level_descriptions_nl=tuple(row.form.level_descriptions_nl.data or ()),
+                level_descriptions_en=tuple(row.form.level_descriptions_en.data or ()),
             )
             for row in form.criteria.entries
             if row.form.code.data

@@ -28,6 +28,9 @@ class CriterionInput:
     name_en: str
     weight: int
     minimum_score: int | None
+    # What each score means, from the lowest score of the scale up (empty: not described).
+    level_descriptions_nl: tuple[str, ...] = ()
+    level_descriptions_en: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ def _apply(call: Call, data: CallInput) -> None:
             name_en=criterion.name_en,
             weight=criterion.weight,
             minimum_score=criterion.minimum_score,
+            level_descriptions_nl=list(criterion.level_descriptions_nl),
+            level_descriptions_en=list(criterion.level_descriptions_en),
         )
         for position, criterion in enumerate(data.criteria, start=1)
     ]

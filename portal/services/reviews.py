@@ -190,8 +190,23 @@ def _lock_open_review(review_id: int, reviewer: User) -> Review:
     return review
 
 
+def declare_no_conflict(review_id: int, reviewer: User) -> Review:
+    """The reviewer answers the question before the scores: no conflict of interest with either government."""
+    review = _lock_open_review(review_id, reviewer)
+    if review.no_conflict_declared_at is None:
+        review.no_conflict_declared_at = utcnow()
+        audit.record(
+            reviewer,
+            "review.no_conflict_declared",
+            "review",
+            review.id,
+            details={"application_id": review.application_id},
+        )
+    return review
+
+
 def save_scores(review_id: int, reviewer: User, scores: dict[str, tuple[int | None, str]], comment: str) -> Review:
-    """Keep what the reviewer entered so far; nothing is lost between visits."""
+    """Keep what the reviewer entered so far, as a draft (not submitted); nothing is lost between visits."""
     review = _lock_open_review(review_id, reviewer)
     for code, (score, criterion_comment) in scores.items():
         row = review.score_of(code)
@@ -202,16 +217,31 @@ def save_scores(review_id: int, reviewer: User, scores: dict[str, tuple[int | No
         row.comment = criterion_comment.strip()
     review.comment = comment.strip()
     db.session.flush()
+    # How far the draft is, not the scores: those stay on the review rows, blind until submitted.
+    scored = sum(1 for s in review.scores if s.score is not None)
+    audit.record(
+        reviewer,
+        "review.scores_saved",
+        "review",
+        review.id,
+        details={"application_id": review.application_id, "scored": scored},
+    )
     return review
+
+
+def missing_scores(review: Review) -> list[ScoreProblem]:
+    """What keeps the saved draft from being submitted (a criterion without a score, or outside the scale)."""
+    rubric = rubric_of(review.application.call)
+    values: dict[str, int | None] = {c.code: None for c in rubric.criteria}
+    values.update({s.criterion_code: s.score for s in review.scores if s.criterion_code in values})
+    return check_scores(rubric, values)
 
 
 def submit_review(review_id: int, reviewer: User, now: datetime) -> Review:
     """Submit a complete review; when it is the last one in, the portal moves the dossier to `scored`."""
     review = _lock_open_review(review_id, reviewer)
     rubric = rubric_of(review.application.call)
-    values: dict[str, int | None] = {c.code: None for c in rubric.criteria}
-    values.update({s.criterion_code: s.score for s in review.scores if s.criterion_code in values})
-    problems = check_scores(rubric, values)
+    problems = missing_scores(review)
     if problems:
         raise ScoresIncomplete(problems)
     review.submitted_at = now
@@ -270,6 +300,24 @@ def score_of(application: Application) -> DossierScore | None:
     if not complete:
         return None
     return score_dossier(rubric, complete)
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    submitted: int
+    expected: int
+    is_complete: bool  # every review in: only then does the officer see the scores
+
+
+def progress_of(application: Application) -> ReviewProgress:
+    """How many of the dossier's reviews are in, of how many the call asks (or were assigned, if more)."""
+    active = [r for r in reviews_of(application) if r.is_active]
+    submitted = sum(1 for r in active if r.submitted_at is not None)
+    still_open = len(active) - submitted
+    expected = max(application.call.reviews_per_dossier, len(active))
+    return ReviewProgress(
+        submitted, expected, reviews_complete(application.call.reviews_per_dossier, submitted, still_open)
+    )
 
 
 def needs_reviewer(application: Application) -> bool:

@@ -33,18 +33,125 @@ from workflows.matching import Answer, Side
 from workflows.roles import Role
 
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
-RUBRIC_2022: list[CriterionInput] = [
-    CriterionInput("regierol", "Focus op de lokale regierol", "Focus on the local directing role", 3, 1),
-    CriterionInput(
-        "leernood", "Leernood van het ontvangende bestuur", "Learning need of the receiving government", 2, 1
+# What a 0, 1, 2 and 3 mean per criterion (Dutch, English): the reviewer reads them at every score.
+# The regie components (overview, coordination, steering, accountability) come from seed 003.
+LEVELS_2022: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "regierol": (
+        (
+            "Het project raakt de lokale regierol niet: het gaat over één dienst of één actie.",
+            "De regierol wordt genoemd, maar het plan zegt niet hoe het bestuur overzicht krijgt of partners samenbrengt.",
+            "Het plan versterkt minstens twee regiecomponenten (overzicht, afstemming, sturing, verantwoording) met concrete stappen.",
+            "Het plan bouwt de volledige regierol uit: overzicht van het aanbod, afstemming met de partners, sturing en verantwoording aan de raad.",
+        ),
+        (
+            "The project does not touch the local directing role: it concerns one service or one action.",
+            "The directing role is mentioned, but the plan does not say how the government gains an overview or brings partners together.",
+            "The plan strengthens at least two components of the directing role (overview, coordination, steering, accountability) with concrete steps.",
+            "The plan builds the whole directing role: an overview of the services, coordination with partners, steering and accountability to the council.",
+        ),
     ),
-    CriterionInput(
+    "leernood": (
+        (
+            "Er blijkt geen leernood: het ontvangende bestuur heeft de aanpak al.",
+            "De leernood is algemeen beschreven, zonder te zeggen wat het bestuur vandaag mist.",
+            "De leernood is duidelijk: wat ontbreekt, bij wie, en waarom het bestuur het niet alleen kan.",
+            "De leernood is duidelijk en onderbouwd met cijfers of een analyse, en past bij een klein bestuur met weinig personeel voor armoedebeleid.",
+        ),
+        (
+            "No learning need appears: the receiving government already has the approach.",
+            "The learning need is described in general terms, without saying what the government lacks today.",
+            "The learning need is clear: what is missing, for whom, and why the government cannot do it alone.",
+            "The learning need is clear and backed by figures or an analysis, and fits a small government with few staff for poverty policy.",
+        ),
+    ),
+    "actieplan": (
+        (
+            "Er is geen actieplan, of het beschrijft geen stappen.",
+            "Het actieplan noemt doelen, maar weinig concrete stappen, planning of verdeling van de taken.",
+            "Het actieplan heeft concrete stappen met een planning en wie wat doet; de tijd van de mentor past erbij.",
+            "Het actieplan is concreet en haalbaar, met tussentijdse resultaten en een plan B voor wat kan tegenzitten.",
+        ),
+        (
+            "There is no action plan, or it describes no steps.",
+            "The action plan names goals but few concrete steps, little planning or division of tasks.",
+            "The action plan has concrete steps with a schedule and who does what; the mentor's time fits it.",
+            "The action plan is concrete and feasible, with intermediate results and a fallback for what may go wrong.",
+        ),
+    ),
+    "expertise": (
+        (
+            "De mentor heeft geen aantoonbare ervaring met lokaal armoedebeleid.",
+            "De mentor heeft ervaring met armoedebeleid, maar niet met het thema van het project.",
+            "De mentor heeft ervaring met het thema, bijvoorbeeld een lokaal armoedeplan dat de hele cyclus doorliep.",
+            "De mentor bracht een vergelijkbare aanpak zelf tot een goedgekeurd plan in de raad en heeft ervaring met begeleiden van collega's.",
+        ),
+        (
+            "The mentor has no demonstrable experience with local poverty policy.",
+            "The mentor has experience with poverty policy, but not with the project's theme.",
+            "The mentor has experience with the theme, for example a local poverty plan that went through its full cycle.",
+            "The mentor took a similar approach to a plan approved by the council and has experience in coaching colleagues.",
+        ),
+    ),
+    "participatie": (
+        (
+            "Mensen in armoede komen in het project niet aan bod.",
+            "Mensen in armoede worden geïnformeerd of bevraagd, maar beslissen niet mee.",
+            "Mensen in armoede of hun verenigingen denken mee op vaste momenten van het project.",
+            "Mensen in armoede of hun verenigingen denken mee en sturen bij, van het begin tot de evaluatie.",
+        ),
+        (
+            "People in poverty have no place in the project.",
+            "People in poverty are informed or consulted, but have no say.",
+            "People in poverty or their associations take part at set moments of the project.",
+            "People in poverty or their associations take part and steer, from the start to the evaluation.",
+        ),
+    ),
+    "verankering": (
+        (
+            "Na het project blijft er niets over: de aanpak hangt af van de mentor.",
+            "Het plan hoopt op een vervolg, maar zegt niet wie de aanpak daarna draagt.",
+            "De aanpak wordt na het project gedragen door een medewerker of dienst van het ontvangende bestuur.",
+            "De aanpak wordt opgenomen in het beleid (meerjarenplan, armoedeplan of samenwerkingsafspraken) met tijd en middelen.",
+        ),
+        (
+            "Nothing remains after the project: the approach depends on the mentor.",
+            "The plan hopes for a follow-up, but does not say who carries the approach afterwards.",
+            "After the project a staff member or service of the receiving government carries the approach.",
+            "The approach becomes policy (multi-year plan, poverty plan or partnership agreements) with time and means.",
+        ),
+    ),
+    "evaluatie": (
+        (
+            "Er is geen evaluatie voorzien.",
+            "Er is een evaluatie aan het einde, zonder te zeggen wat wordt gemeten.",
+            "De evaluatie meet de doelen van het actieplan met enkele concrete indicatoren.",
+            "De evaluatie meet de doelen met indicatoren, ook tussentijds, en deelt wat werkte met andere besturen.",
+        ),
+        (
+            "No evaluation is planned.",
+            "There is an evaluation at the end, without saying what is measured.",
+            "The evaluation measures the action plan's goals with a few concrete indicators.",
+            "The evaluation measures the goals with indicators, also along the way, and shares what worked with other governments.",
+        ),
+    ),
+}
+
+
+def _criterion(code: str, name_nl: str, name_en: str, weight: int, minimum: int | None) -> CriterionInput:
+    levels_nl, levels_en = LEVELS_2022[code]
+    return CriterionInput(code, name_nl, name_en, weight, minimum, levels_nl, levels_en)
+
+
+RUBRIC_2022: list[CriterionInput] = [
+    _criterion("regierol", "Focus op de lokale regierol", "Focus on the local directing role", 3, 1),
+    _criterion("leernood", "Leernood van het ontvangende bestuur", "Learning need of the receiving government", 2, 1),
+    _criterion(
         "actieplan", "Kwaliteit en haalbaarheid van het actieplan", "Quality and feasibility of the action plan", 3, 1
     ),
-    CriterionInput("expertise", "Expertise van de mentor(en)", "Expertise of the mentor(s)", 2, 1),
-    CriterionInput("participatie", "Participatie van mensen in armoede", "Participation of people in poverty", 2, None),
-    CriterionInput("verankering", "Duurzame verankering", "Lasting embedding", 2, None),
-    CriterionInput("evaluatie", "Evaluatieplan", "Evaluation plan", 1, None),
+    _criterion("expertise", "Expertise van de mentor(en)", "Expertise of the mentor(s)", 2, 1),
+    _criterion("participatie", "Participatie van mensen in armoede", "Participation of people in poverty", 2, None),
+    _criterion("verankering", "Duurzame verankering", "Lasting embedding", 2, None),
+    _criterion("evaluatie", "Evaluatieplan", "Evaluation plan", 1, None),
 ]
 
 CALL_2022 = CallInput(
@@ -278,6 +385,16 @@ def _demo_user(email: str) -> User:
     return user
 
 
+# Comments a demo reviewer writes at a score, so that the officer's view of the reviews shows some.
+DEMO_REVIEW_COMMENTS: dict[tuple[str, int], str] = {
+    ("regierol", 2): "Overzicht en afstemming zijn concreet; de verantwoording aan de raad blijft vaag.",
+    ("regierol", 3): "Het plan bouwt de volledige regierol uit, met een rol voor de raad.",
+    ("actieplan", 2): "Haalbare stappen; de planning van de laatste maand is krap.",
+    ("actieplan", 3): "Concreet, met tussentijdse resultaten.",
+    ("participatie", 2): "Een vereniging waar armen het woord nemen denkt mee op drie momenten.",
+}
+
+
 def _demo_dossiers(call: Call) -> None:
     """Dossiers in every state, each from another pair of governments, taken there by the services."""
     if db.session.scalar(select(Application.id).where(Application.call_id == call.id)) is not None:
@@ -298,7 +415,9 @@ def _demo_dossiers(call: Call) -> None:
         reviews.assign_reviewers(dossier.id, [bart.id, els.id], officer)
         for reviewer, score in zip((bart, els), scores, strict=True):
             review = next(r for r in reviews.reviews_of(dossier) if r.reviewer_id == reviewer.id)
-            reviews.save_scores(review.id, reviewer, {c.code: (score, "") for c in call.criteria}, "Demo-beoordeling.")
+            reviews.declare_no_conflict(review.id, reviewer)
+            entered = {c.code: (score, DEMO_REVIEW_COMMENTS.get((c.code, score), "")) for c in call.criteria}
+            reviews.save_scores(review.id, reviewer, entered, f"Demo-beoordeling door {reviewer.full_name}.")
             reviews.submit_review(review.id, reviewer, utcnow())
         return dossier
 
@@ -319,13 +438,23 @@ def _demo_dossiers(call: Call) -> None:
     )
     # Leuven -> Hasselt: eligible, waiting for reviewers (Lies Leuven can not be one of them).
     eligibility.declare_eligible(submitted("aanvrager@leuven.demo", "71072").id, officer)
-    # Brugge -> Leuven: in review, one of two reviews in.
+    # Brugge -> Leuven: in review, one of two reviews in (Els's); Bart's is a draft.
     in_review = submitted("aanvrager@brugge.demo", "24062")
     eligibility.declare_eligible(in_review.id, officer)
     reviews.assign_reviewers(in_review.id, [bart.id, els.id], officer)
-    first = next(r for r in reviews.reviews_of(in_review) if r.reviewer_id == bart.id)
-    reviews.save_scores(first.id, bart, {c.code: (2, "") for c in call.criteria}, "")
-    reviews.submit_review(first.id, bart, utcnow())
+    first = next(r for r in reviews.reviews_of(in_review) if r.reviewer_id == els.id)
+    reviews.declare_no_conflict(first.id, els)
+    reviews.save_scores(first.id, els, {c.code: (2, "") for c in call.criteria}, "")
+    reviews.submit_review(first.id, els, utcnow())
+    # Bart's review is under way: no conflict declared, three scores kept as a draft, not submitted.
+    draft_review = next(r for r in reviews.reviews_of(in_review) if r.reviewer_id == bart.id)
+    reviews.declare_no_conflict(draft_review.id, bart)
+    reviews.save_scores(
+        draft_review.id,
+        bart,
+        {"regierol": (2, DEMO_REVIEW_COMMENTS[("regierol", 2)]), "leernood": (3, ""), "actieplan": (2, "")},
+        "Nog na te lezen: de bijlage met de overeenkomst.",
+    )
     # Hasselt -> Mechelen: scored, waiting for the decision.
     scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
     # Mechelen -> Aalst: granted, ready for its final report; Aalst -> Brugge: rejected after a low score.

@@ -1,5 +1,6 @@
 """One dossier from submission through eligibility, two reviews and a grant, in Chromium, by the
-visible labels; axe finds no violation on the officer's and the reviewers' pages."""
+visible labels: each reviewer answers the conflict question, scores beside the dossier, checks the
+answers and submits; the officer sees the scores once both are in. axe finds no violation."""
 
 import io
 import re
@@ -51,22 +52,59 @@ def review_as(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Nieuwe beoordeling: dossier {REFERENCE}")
     assert_accessible(axe, page)
     page.get_by_role("link", name="De beoordeling openen").click()
+
+    # First the conflict of interest, before any score.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hebt u een belangenconflict met een van beide besturen?")
+    expect(page.get_by_label("Score")).to_have_count(0)
+    page.get_by_role("button", name="Doorgaan").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Kies of u een belangenconflict hebt met een van beide besturen"
+    )
+    assert_accessible(axe, page)
+    page.get_by_label("Nee, ik kan dit dossier onpartijdig beoordelen").check()
+    page.get_by_role("button", name="Doorgaan").click()
+
+    # The scores beside the dossier, each level described; they stay in view while the dossier scrolls.
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Beoordeling van {REFERENCE}")
     expect(
         page.get_by_text("De scores van de andere beoordelaars ziet u pas nadat u uw eigen beoordeling hebt ingediend.")
     ).to_be_visible()
+    panel, dossier = page.locator("[data-scoring-panel]"), page.locator(".portal-review__dossier")
+    assert panel.bounding_box()["x"] > dossier.bounding_box()["x"] + dossier.bounding_box()["width"] - 1
+    expect(page.get_by_role("group", name=CRITERIA[0])).to_contain_text("Het plan bouwt de volledige regierol uit")
+    page.evaluate("() => window.scrollTo(0, 2500)")
+    assert page.evaluate("() => window.scrollY") > 1000  # the dossier is long enough to scroll
+    box = panel.bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"], box  # still in view
     assert_accessible(axe, page)
+
     # One criterion forgotten: the error is named and nothing typed is lost.
     score(page, [*values[:-1], None])
     page.get_by_label("Algemene opmerking (optioneel)").fill("Sterk actieplan met een duidelijke regierol.")
-    page.get_by_role("button", name="Beoordeling indienen").click()
+    page.get_by_role("button", name="Opslaan en controleren").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         f"Geef een score voor ‘{CRITERIA[-1]}’"
     )  # the missing one, by name
     expect(page.get_by_role("group", name=CRITERIA[0]).get_by_label(str(values[0]), exact=True)).to_be_checked()
     assert_accessible(axe, page)
+    score(page, [0, *values[1:]])
+    page.get_by_role("button", name="Opslaan en controleren").click()
+
+    # Check the answers; change one; only then submit.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Controleer uw beoordeling van {REFERENCE}")
+    expect(page.locator('[data-criterion="regierol"]')).to_contain_text("Score 0")
+    expect(page.locator('[data-criterion="regierol"]')).to_contain_text("Het project raakt de lokale regierol niet")
+    assert_accessible(axe, page)
+    page.get_by_role("link", name=f"Wijzigen {CRITERIA[0]}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Beoordeling van {REFERENCE}")
+    expect(page.get_by_label("Algemene opmerking (optioneel)")).to_have_value(
+        "Sterk actieplan met een duidelijke regierol."
+    )
     score(page, values)
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.locator('[data-criterion="regierol"]')).to_contain_text(f"Score {values[0]}")
     page.get_by_role("button", name="Beoordeling indienen").click()
+
     expect(page.get_by_role("heading", name="Uw scores")).to_be_visible()
     if other_reviewer is None:
         expect(page.get_by_text("Nog geen andere beoordelaar heeft ingediend.")).to_be_visible()
@@ -90,30 +128,35 @@ def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
     page.get_by_role("button", name="Ontvankelijk verklaren", exact=True).click()
     expect(page.get_by_text(f"Het dossier {REFERENCE} is ontvankelijk.")).to_be_visible()
 
-    # The suggestions (fewest open reviews) are ticked; the officer accepts them.
+    # The suggestions (fewest open reviews) are ticked; the officer accepts them. Bart has a review under way.
     reviewers = page.get_by_role("group", name="Beoordelaars")
-    ticked = [reviewers.get_by_label(label) for label in ("Bart Beoordelaar", "Lies Leuven")]
+    ticked = [reviewers.get_by_label(label) for label in ("Els Evaluator", "Lies Leuven")]
     for box in ticked:
         expect(box).to_be_checked()
-    expect(reviewers.get_by_label("Els Evaluator")).not_to_be_checked()
+    expect(reviewers.get_by_label("Bart Beoordelaar")).not_to_be_checked()
     assert_accessible(axe, page)
     page.get_by_role("button", name="Beoordelaars toewijzen").click()
     expect(page.get_by_text("De beoordelaars zijn toegewezen.")).to_be_visible()
     expect(page.locator('[data-table="reviews"]')).to_contain_text("Lies Leuven")
     assert_accessible(axe, page)
 
-    review_as(browser, live_server, axe, "beoordelaar@commissie.demo", [3, 2, 3, 2, 2, 2, 1], other_reviewer=None)
+    review_as(browser, live_server, axe, "beoordelaar2@commissie.demo", [3, 2, 3, 2, 2, 2, 1], other_reviewer=None)
+    # One of two in: the officer sees how many, not the scores.
+    page.reload()
+    expect(page.locator("[data-review-progress]")).to_contain_text("1 van de 2 beoordelingen is binnen.")
+    expect(page.locator('[data-table="review-scores"]')).to_have_count(0)
     review_as(
-        browser,
-        live_server,
-        axe,
-        "beoordelaar3@commissie.demo",
-        [2, 2, 2, 2, 2, 2, 2],
-        other_reviewer="Bart Beoordelaar",
+        browser, live_server, axe, "beoordelaar3@commissie.demo", [2, 2, 2, 2, 2, 2, 2], other_reviewer="Els Evaluator"
     )
 
     page.reload()
     expect(page.locator(".govuk-tag").first).to_have_text("Beoordeeld")
+    scores = page.locator('[data-table="review-scores"]')
+    expect(scores).to_contain_text("Els Evaluator")
+    expect(scores).to_contain_text("Lies Leuven")
+    expect(page.locator('[data-review-comments="beoordelaar2@commissie.demo"]')).to_contain_text(
+        "Sterk actieplan met een duidelijke regierol."
+    )
     expect(page.locator("[data-score-result]")).to_contain_text("Haalt de drempel")
     assert_accessible(axe, page)
     page.get_by_label("Motivering (optioneel)").fill("Een sterk project met een duidelijke regierol.")

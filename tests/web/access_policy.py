@@ -83,11 +83,14 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "matcher.offers": frozenset({Role.MATCHER}),
     "matcher.propose": frozenset({Role.MATCHER}),
     # The selection committee: only reviewers read and score, so that scores come from the committee alone.
+    "committee.check_answers": frozenset({Role.REVIEWER}),
+    "committee.conflict_question": frozenset({Role.REVIEWER}),
     "committee.dashboard": frozenset({Role.REVIEWER}),
     "committee.declare_conflict": frozenset({Role.REVIEWER}),
     "committee.download_attachment": frozenset({Role.REVIEWER}),
     "committee.review": frozenset({Role.REVIEWER}),
     "committee.score": frozenset({Role.REVIEWER}),
+    "committee.submit": frozenset({Role.REVIEWER}),
     # The administration's dossier handling. Finance shares the read-only overviews and exports it needs to pay,
     # and the money steps on a dossier's money trail: accepting or returning the final report, preparing a failed
     # payout again (the approval stays with another finance user, on the finance pages).

@@ -41,6 +41,7 @@ GET_EXCEPTIONS = {
     "applicant.report_document": 404,
     "officer.report_document": 404,  # nor has it a final report
     "applicant.start_from_match": 404,  # the sample match waits for answers: nothing to start yet
+    "committee.check_answers": 302,  # the sample review has no scores to check yet: back to the form
     "ops.metrics": 404,  # no operators' token configured: the page does not exist
 }
 

@@ -75,6 +75,23 @@ def all_scores(value, **changes):
     return scores
 
 
+def no_conflict(client, path, token):
+    """The question before the scores, answered as most reviewers do."""
+    answered = client.post(f"{path}/belangenconflict", data={"csrf_token": token, "has_conflict": "no"})
+    assert answered.status_code == 302 and answered.headers["Location"].endswith(path), answered.get_data(as_text=True)[
+        :2000
+    ]
+
+
+def submit_in_steps(client, path, token, scores, **fields):
+    """Scores saved and checked, then the final submit from the check page."""
+    checked = client.post(path, data={"csrf_token": token, "check": "Opslaan en controleren", **scores, **fields})
+    assert checked.status_code == 302 and checked.headers["Location"].endswith(f"{path}/controleren"), checked.get_data(
+        as_text=True
+    )[:3000]
+    return client.post(f"{path}/indienen", data={"csrf_token": token})
+
+
 def pdf_text(data):
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
@@ -170,22 +187,33 @@ def test_a_reviewer_sees_only_their_own_reviews(app, client, db_session):
     sign_in(client, ann)
     dashboard = client.get("/beoordeling/").get_data(as_text=True)
     assert f'data-assignment="{dossier.reference}"' in dashboard and f"/beoordeling/{own.id}" in dashboard
+    token = csrf_token(client, f"/beoordeling/{own.id}")
+    no_conflict(client, f"/beoordeling/{own.id}", token)
     page = client.get(f"/beoordeling/{own.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Focus op de lokale regierol" in text and "Evaluatieplan" in text and 'name="score_regierol"' in text
     assert client.get(f"/beoordeling/{others.id}").status_code == 404
-    token = csrf_token(client, f"/beoordeling/{own.id}")
     assert (
         client.post(f"/beoordeling/{others.id}", data={"csrf_token": token, "save": "x", **all_scores(0)}).status_code
         == 404
     )
+    assert client.get(f"/beoordeling/{others.id}/belangenconflict").status_code == 404
     assert (
         client.post(
-            f"/beoordeling/{others.id}/belangenconflict", data={"csrf_token": token, "reason": "Ken ik"}
+            f"/beoordeling/{others.id}/belangenconflict",
+            data={"csrf_token": token, "has_conflict": "yes", "reason": "Ken ik"},
         ).status_code
         == 404
     )
+    assert (
+        client.post(
+            f"/beoordeling/{others.id}/belangenconflict", data={"csrf_token": token, "has_conflict": "no"}
+        ).status_code
+        == 404
+    )
+    assert client.get(f"/beoordeling/{others.id}/controleren").status_code == 404
+    assert client.post(f"/beoordeling/{others.id}/indienen", data={"csrf_token": token}).status_code == 404
     assert client.get(f"/beoordeling/{others.id}/bijlagen/action_plan").status_code == 404
     plan = client.get(f"/beoordeling/{own.id}/bijlagen/action_plan")
     assert plan.status_code == 200 and plan.data.startswith(b"%PDF")
@@ -196,6 +224,7 @@ def test_a_reviewer_sees_only_their_own_reviews(app, client, db_session):
     assert outsider.get(f"/beoordeling/{others.id}").status_code == 404
     db_session.expire_all()
     assert all(r.scores == [] and r.is_open for r in reviews.reviews_of(dossier))
+    assert others.no_conflict_declared_at is None
 
 
 def test_saved_scores_are_kept_and_a_submit_with_a_missing_score_names_it_and_keeps_what_was_typed(client, db_session):
@@ -207,6 +236,7 @@ def test_saved_scores_are_kept_and_a_submit_with_a_missing_score_names_it_and_ke
     path = f"/beoordeling/{review.id}"
     sign_in(client, ann)
     token = csrf_token(client, path)
+    no_conflict(client, path, token)
 
     saved = client.post(
         path,
@@ -226,7 +256,7 @@ def test_saved_scores_are_kept_and_a_submit_with_a_missing_score_names_it_and_ke
     typed = all_scores(3, score_regierol="1")
     del typed["score_evaluatie"]
     incomplete = client.post(
-        path, data={"csrf_token": token, "submit_review": "Beoordeling indienen", **typed, "comment_actieplan": "Haalbaar plan", "comment": "Bijna klaar"}
+        path, data={"csrf_token": token, "check": "Opslaan en controleren", **typed, "comment_actieplan": "Haalbaar plan", "comment": "Bijna klaar"}
     )  # fmt: skip
     assert incomplete.status_code == 400
     page = incomplete.get_data(as_text=True)
@@ -253,10 +283,10 @@ def test_a_score_outside_the_scale_is_refused_without_a_stack_trace(client, db_s
     path = f"/beoordeling/{review.id}"
     sign_in(client, ann)
     token = csrf_token(client, path)
+    no_conflict(client, path, token)
     for wrong in ("7", "-1", "veel"):
         response = client.post(
-            path,
-            data={"csrf_token": token, "submit_review": "Beoordeling indienen", **all_scores(2, score_regierol=wrong)},
+            path, data={"csrf_token": token, "check": "Opslaan en controleren", **all_scores(2, score_regierol=wrong)}
         )
         assert response.status_code == 400
         page = response.get_data(as_text=True)
@@ -274,17 +304,15 @@ def test_reviews_are_blind_until_submitted_and_the_last_one_in_scores_the_dossie
     own, bobs = review_of(dossier, ann), review_of(dossier, bob)
     path = f"/beoordeling/{own.id}"
     sign_in(client, ann)
+    token = csrf_token(client, path)
+    no_conflict(client, path, token)
 
     before = client.get(path).get_data(as_text=True)
     assert "Scores van de andere beoordelaars" not in before and 'data-table="other-reviews"' not in before
     assert "Bob Beoordeler" not in before and "data-score" not in before
     assert "De scores van de andere beoordelaars ziet u pas nadat u uw eigen beoordeling hebt ingediend." in before
 
-    token = csrf_token(client, path)
-    submitted = client.post(
-        path,
-        data={"csrf_token": token, "submit_review": "Beoordeling indienen", **all_scores(2), "comment": "Degelijk"},
-    )
+    submitted = submit_in_steps(client, path, token, all_scores(2), comment="Degelijk")
     page = after(client, submitted)
     assert "Uw beoordeling is ingediend" in page and "Uw scores" in page
     others = page[page.index('data-table="other-reviews"') :]
@@ -300,8 +328,11 @@ def test_reviews_are_blind_until_submitted_and_the_last_one_in_scores_the_dossie
     assert "review.submitted" in audit_actions(db_session, "review", own.id)
     assert "application.scored" in audit_actions(db_session, "application", dossier.id)
     # A submitted review is final.
-    again = client.post(path, data={"csrf_token": token, "submit_review": "Beoordeling indienen", **all_scores(0)})
+    again = client.post(path, data={"csrf_token": token, "check": "Opslaan en controleren", **all_scores(0)})
     assert "Deze beoordeling is al ingediend" in after(client, again)
+    twice = client.post(f"{path}/indienen", data={"csrf_token": token})
+    assert "Deze beoordeling is al ingediend" in after(client, twice)
+    assert audit_actions(db_session, "review", own.id).count("review.submitted") == 1
     db_session.refresh(own)
     assert own.score_of("regierol").score == 2
 
@@ -317,10 +348,16 @@ def test_a_conflict_of_interest_needs_a_reason_and_lets_the_officer_assign_someo
     sign_in(client, ann)
     token = csrf_token(client, path)
 
-    empty = client.post(f"{path}/belangenconflict", data={"csrf_token": token, "reason": "  "})
+    unanswered = client.post(f"{path}/belangenconflict", data={"csrf_token": token, "reason": "Ken ik"})
+    assert (
+        unanswered.status_code == 400
+        and "Kies of u een belangenconflict hebt met een van beide besturen" in unanswered.get_data(as_text=True)
+    )
+    empty = client.post(f"{path}/belangenconflict", data={"csrf_token": token, "has_conflict": "yes", "reason": "  "})
     assert empty.status_code == 400 and "Geef kort de reden van het belangenconflict" in empty.get_data(as_text=True)
     declared = client.post(
-        f"{path}/belangenconflict", data={"csrf_token": token, "reason": "Mijn partner werkt bij het OCMW van Ronse"}
+        f"{path}/belangenconflict",
+        data={"csrf_token": token, "has_conflict": "yes", "reason": "Mijn partner werkt bij het OCMW van Ronse"},
     )
     assert declared.status_code == 302 and declared.headers["Location"].endswith("/beoordeling/")
     dashboard = after(client, declared)
@@ -632,12 +669,15 @@ def test_an_english_speaking_reviewer_scores_in_english(client, db_session):
     review = review_of(dossier, ann)
     path = f"/beoordeling/{review.id}"
     sign_in(client, ann)
+    token = csrf_token(client, path)
+    assert "Do you have a conflict of interest with either government?" in client.get(path).get_data(as_text=True)
+    no_conflict(client, path, token)
     page = client.get(path).get_data(as_text=True)
     assert '<html lang="en"' in page
     assert "Focus on the local directing role" in page and "Evaluation plan" in page
     assert "Focus op de lokale regierol" not in page
-    token = csrf_token(client, path)
-    submitted = client.post(path, data={"csrf_token": token, "submit_review": "Submit", **all_scores(3)})
+    assert "The plan builds the whole directing role" in page  # what a 3 means, in English
+    submitted = submit_in_steps(client, path, token, all_scores(3))
     assert submitted.status_code == 302
     db_session.refresh(review)
     assert review.submitted_at is not None and review.score_of("evaluatie").score == 3
@@ -651,9 +691,10 @@ def test_a_field_error_on_a_dutch_page_is_announced_in_dutch(client, db_session)
     path = f"/beoordeling/{review_of(dossier, ann).id}"
     sign_in(client, ann)
     token = csrf_token(client, path)
+    no_conflict(client, path, token)
     typed = all_scores(2)
     del typed["score_evaluatie"]
-    page = client.post(path, data={"csrf_token": token, "submit_review": "Beoordeling indienen", **typed}).get_data(
+    page = client.post(path, data={"csrf_token": token, "check": "Opslaan en controleren", **typed}).get_data(
         as_text=True
     )
     assert '<html lang="nl"' in page
