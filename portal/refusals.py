@@ -31,6 +31,13 @@ def _texts() -> dict[str, str]:
         "no_reservation": _("Voor dit dossier is nog geen budget gereserveerd (het staat op de wachtlijst); toekennen kan pas als er budget vrijkomt."),
         "amount": _("Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."),
         "motivation": _("Een negatieve beslissing vraagt een geschreven motivering."),
+        # the receiving government's answer (PartnerRefused, DecisionRefused)
+        "partner_unconfirmed": _(
+            "Het ontvangende bestuur heeft zijn deelname nog niet bevestigd. Deze oproep laat ontvankelijk verklaren en toekennen pas toe na die bevestiging."
+        ),
+        "partner_declined": _(
+            "Het ontvangende bestuur neemt niet deel. Het dossier kan niet ontvankelijk verklaard of toegekend worden."
+        ),
     }
 
 

@@ -87,6 +87,10 @@ POLICY: dict[str, str | frozenset[Role]] = {
     # and the money steps on a dossier's money trail: accepting or returning the final report, preparing a failed
     # payout again (the approval stays with another finance user, on the finance pages).
     "officer.assign_reviewers": frozenset({Role.OFFICER}),
+    "officer.choose_eligibility": frozenset({Role.OFFICER}),
+    "officer.confirm_grant": frozenset({Role.OFFICER}),
+    "officer.confirm_many": frozenset({Role.OFFICER}),
+    "officer.confirm_reject": frozenset({Role.OFFICER}),
     "officer.calls": frozenset({Role.OFFICER}),
     "officer.dashboard": frozenset({Role.OFFICER}),
     "officer.decide_many": frozenset({Role.OFFICER}),
@@ -99,6 +103,7 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "officer.dossier": frozenset({Role.OFFICER}),
     "officer.dossier_list": frozenset({Role.OFFICER, Role.FINANCE}),
     "officer.download_attachment": frozenset({Role.OFFICER}),
+    "officer.draft_letter": frozenset({Role.OFFICER}),
     "officer.edit_call": frozenset({Role.OFFICER}),
     "officer.export": frozenset({Role.OFFICER, Role.FINANCE}),
     "officer.exports_page": frozenset({Role.OFFICER, Role.FINANCE}),
