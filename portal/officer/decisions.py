@@ -278,7 +278,9 @@ def confirm_many(call_id: int) -> ResponseReturnValue:
         if form.csrf_token.errors:
             abort(400)
         if form.dossiers.errors or form.decision.errors or form.motivation.errors:
-            return _bulk_page(call.id, _bulk_form(call.id, request.form), 400)
+            chosen = _bulk_form(call.id, request.form)
+            chosen.validate()  # the choice's own errors, shown where it is made
+            return _bulk_page(call.id, chosen, 400)
         return _bulk_confirmation(call, form, 400)
     total = sum(p.amount_cents for p in planned)
     if (
