@@ -189,7 +189,8 @@ class CallForm(PortalForm):
         _l("Als het ontvangende bestuur zijn deelname nog niet bevestigde"),
         widget=GovRadioInput(),
         choices=choices(UNCONFIRMED_PARTNER_LABELS.items()),
-        validators=[InputRequired(message=_l("Kies wat er gebeurt zolang het ontvangende bestuur niet bevestigde"))],
+        default="warn",  # a post without it (no browser sends one) keeps the default of the call text's practice
+        validators=[Optional()],
     )
     signatory_name = StringField(
         _l("Naam van wie de beslissingsbrieven ondertekent"),

@@ -137,6 +137,11 @@ class AcknowledgeMixin:
     acknowledgement_needed = False
     acknowledged = BooleanField(ACKNOWLEDGE_LABEL, widget=GovCheckboxInput())
 
+    def asking_acknowledgement(self, needed: bool) -> AcknowledgeMixin:
+        """The form, asking the tick when `needed` (the call warns and the receiving government did not confirm)."""
+        self.acknowledgement_needed = needed
+        return self
+
     def validate_acknowledged(self, field: BooleanField) -> None:
         if self.acknowledgement_needed and not field.data:
             raise ValidationError(str(ACKNOWLEDGE_MESSAGE))

@@ -113,7 +113,7 @@ def grant(application_id: int) -> ResponseReturnValue:
 def confirm_grant(application_id: int) -> ResponseReturnValue:
     application = submitted_dossier(application_id)
     form = ConfirmGrantForm()
-    form.acknowledgement_needed = partner.partner_check(application) is PartnerCheck.WARN
+    form.asking_acknowledgement(partner.partner_check(application) is PartnerCheck.WARN)
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
@@ -271,9 +271,7 @@ def confirm_many(call_id: int) -> ResponseReturnValue:
     planned = decisions.plan_many(
         [i for i in request.form.getlist("dossiers", type=int) if 0 < i <= MAX_ID], grant_them
     )
-    form.acknowledgement_needed = grant_them and any(
-        p.refused is None and p.partner is PartnerCheck.WARN for p in planned
-    )
+    form.asking_acknowledgement(grant_them and any(p.refused is None and p.partner is PartnerCheck.WARN for p in planned))
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)

@@ -235,7 +235,7 @@ def _chosen_again(application: Application, outcome: str, form: Any, field: str)
 def declare_eligible(application_id: int) -> ResponseReturnValue:
     application = submitted_dossier(application_id)
     form = ConfirmEligibleForm()
-    form.acknowledgement_needed = partner.partner_check(application) is PartnerCheck.WARN
+    form.asking_acknowledgement(partner.partner_check(application) is PartnerCheck.WARN)
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
