@@ -271,7 +271,9 @@ def confirm_many(call_id: int) -> ResponseReturnValue:
     planned = decisions.plan_many(
         [i for i in request.form.getlist("dossiers", type=int) if 0 < i <= MAX_ID], grant_them
     )
-    form.asking_acknowledgement(grant_them and any(p.refused is None and p.partner is PartnerCheck.WARN for p in planned))
+    form.asking_acknowledgement(
+        grant_them and any(p.refused is None and p.partner is PartnerCheck.WARN for p in planned)
+    )
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
