@@ -46,6 +46,10 @@ SHORTFALL_LABELS = {
     "partial": _l("Gedeeltelijk: de eerste wachtende krijgt wat overblijft aangeboden"),
     "wait": _l("Wachten: een dossier wacht tot het volledige bedrag vrij is"),
 }
+UNCONFIRMED_PARTNER_LABELS = {
+    "warn": _l("Waarschuwen: de dossierbehandelaar gaat pas verder als hij aanvinkt dat hij het weet"),
+    "refuse": _l("Weigeren: ontvankelijk verklaren en toekennen kan pas na de bevestiging"),
+}
 ALLOCATION_LABELS = {
     "first_come": _l("Wie eerst komt, eerst maalt (de score is een kwaliteitsdrempel)"),
     "ranked": _l("Rangschikking op score"),
@@ -231,6 +235,23 @@ class CallForm(PortalForm):
         _l("Hetzelfde paar besturen mag meer dan één aanvraag indienen"), widget=GovCheckboxInput()
     )
     is_published = BooleanField(_l("Oproep zichtbaar op de publieke pagina's"), widget=GovCheckboxInput())
+    unconfirmed_partner_policy = RadioField(
+        _l("Als het ontvangende bestuur zijn deelname nog niet bevestigde"),
+        widget=GovRadioInput(),
+        choices=choices(UNCONFIRMED_PARTNER_LABELS.items()),
+        default="warn",  # a post without it (no browser sends one) keeps the default of the call text's practice
+        validators=[Optional()],
+    )
+    signatory_name = StringField(
+        _l("Naam van wie de beslissingsbrieven ondertekent"),
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )
+    signatory_function = StringField(
+        _l("Functie van wie de beslissingsbrieven ondertekent"),
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )
     criteria = FieldList(FormField(CriterionForm), min_entries=1)
     submit = SubmitField(_l("Oproep opslaan"), widget=GovSubmitInput())
 

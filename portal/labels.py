@@ -96,6 +96,9 @@ ACTION_LABELS = {
     "application.submitted": _l("Aanvraag ingediend"),
     "application.resubmitted": _l("Aangevulde aanvraag opnieuw ingediend"),
     "application.participation_confirmed": _l("Deelname bevestigd door het ontvangende bestuur"),
+    "application.unconfirmed_partner_acknowledged": _l(
+        "Verder gegaan zonder bevestiging van het ontvangende bestuur, na waarschuwing"
+    ),
     "application.attachment_uploaded": _l("Bijlage opgeladen"),
     "application.correction_requested": _l("Aanvulling gevraagd"),
     "application.declared_eligible": _l("Ontvankelijk verklaard"),

@@ -44,6 +44,13 @@ def _texts() -> dict[str, str]:
         # the administration's handling of a dossier (HandlingRefused)
         "owner_not_officer": _("Kies als behandelaar een dossierbehandelaar met een actieve account."),
         "note_empty": _("Schrijf de notitie"),
+        # the receiving government's answer (PartnerRefused, DecisionRefused)
+        "partner_unconfirmed": _(
+            "Het ontvangende bestuur heeft zijn deelname nog niet bevestigd. Deze oproep laat ontvankelijk verklaren en toekennen pas toe na die bevestiging."
+        ),
+        "partner_declined": _(
+            "Het ontvangende bestuur neemt niet deel. Het dossier kan niet ontvankelijk verklaard of toegekend worden."
+        ),
     }
 
 

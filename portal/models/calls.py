@@ -13,6 +13,7 @@ from portal.db import UTCDateTime, enum_check, utcnow
 from portal.extensions import db
 from workflows.budget import ShortfallPolicy
 from workflows.calls import BudgetMeter, CallWindow
+from workflows.safeguards import UnconfirmedPartnerPolicy
 
 
 class ExchangeType(StrEnum):
@@ -85,6 +86,9 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("paid_cents >= 0 AND paid_cents <= committed_cents", name="paid_within_commitments"),
         CheckConstraint(enum_check("shortfall_policy", ShortfallPolicy), name="shortfall_policy"),
         CheckConstraint(enum_check("allocation_policy", AllocationPolicy), name="allocation_policy"),
+        CheckConstraint(
+            enum_check("unconfirmed_partner_policy", UnconfirmedPartnerPolicy), name="unconfirmed_partner_policy"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +121,13 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     # Payout schedule: 0 = one balance payment after the final report; otherwise an advance at grant.
     advance_percent: Mapped[int] = mapped_column(default=0)
     allows_repeat_pair: Mapped[bool] = mapped_column(default=False)
+    # Declaring eligible or granting while the receiving government has not confirmed: warn or refuse.
+    unconfirmed_partner_policy: Mapped[str] = mapped_column(
+        String(20), default=UnconfirmedPartnerPolicy.WARN, server_default=UnconfirmedPartnerPolicy.WARN.value
+    )
+    # Who signs the decision letters of this call (name and function).
+    signatory_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signatory_function: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Last reference number handed out in this call (locked with the call row when submitting).
     last_reference_number: Mapped[int] = mapped_column(default=0)
     # The budget row: changed only while the call row is locked (portal/services/budget.py).

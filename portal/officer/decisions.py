@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from forms.fields import choices
-from forms.review import AssignReviewersForm, BulkDecisionForm, GrantForm, RejectForm
+from forms.review import AssignReviewersForm, BulkConfirmForm, BulkDecisionForm, ConfirmGrantForm, GrantForm, RejectForm
 from portal.access import roles
 from portal.actions import run
 from portal.answers import send_letter
@@ -18,13 +20,14 @@ from portal.extensions import db
 from portal.i18n import eur
 from portal.models import Application
 from portal.officer.blueprint import bp
-from portal.officer.dossiers import _application, _page, assign_form
+from portal.officer.dossiers import _application, _page, assign_form, confirm_page, submitted_dossier
 from portal.refusals import refusal_text
-from portal.services import budget, decisions, reviews
+from portal.services import budget, decisions, partner, reviews
 from portal.services import calls as call_service
 from portal.services.reviews import AssignmentRefused
 from workflows.applications import State
 from workflows.roles import Role
+from workflows.safeguards import PartnerCheck
 
 
 def _assignment_error(refused: AssignmentRefused) -> str:
@@ -70,15 +73,61 @@ def assign_reviewers(application_id: int) -> ResponseReturnValue:
     return _page(application, 400, assign_form=form)
 
 
+def _amount_text(cents: int | None) -> str:
+    """An amount as the euro field reads it back (`4.000,00`), for the confirmation page's hidden field."""
+    return "" if cents is None else f"{cents // 100:,}".replace(",", ".") + f",{cents % 100:02d}"
+
+
+def _grant_hidden(form: GrantForm) -> dict[str, str]:
+    return {"amount": _amount_text(form.amount.data), "motivation": form.motivation.data or ""}
+
+
+def _grant_confirmation(application: Application, form: GrantForm, status: int = 200) -> ResponseReturnValue:
+    letter = decisions.draft_letter(application, State.GRANTED, form.motivation.data or "", form.amount.data)
+    return confirm_page(application, "grant", form, status=status, hidden=_grant_hidden(form), letter=letter)
+
+
 @bp.post("/dossiers/<int:application_id>/toekennen")
 @roles(Role.OFFICER)
 def grant(application_id: int) -> ResponseReturnValue:
-    application = _application(application_id)
+    """The grant asked on the dossier page: its confirmation page, with the letter's draft; `change` (from
+    there): the dossier page again with the amount and motivation typed."""
+    application = submitted_dossier(application_id)
     form = GrantForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, grant_form=form)
+    if "change" in request.form:
+        return _page(application, 200, grant_form=form)
+    refused = decisions.grant_refusal(application, form.amount.data)
+    if refused is not None:
+        flash(refusal_text(refused), "info")
+        return redirect(url_for("officer.dossier", application_id=application_id))
+    return _grant_confirmation(
+        application,
+        ConfirmGrantForm(formdata=None, data={"amount": form.amount.data, "motivation": form.motivation.data}),
+    )
+
+
+@bp.post("/dossiers/<int:application_id>/toekennen/bevestigen")
+@roles(Role.OFFICER)
+def confirm_grant(application_id: int) -> ResponseReturnValue:
+    application = submitted_dossier(application_id)
+    form = ConfirmGrantForm()
+    form.asking_acknowledgement(partner.partner_check(application) is PartnerCheck.WARN)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        if form.amount.errors or form.motivation.errors:
+            return _page(application, 400, grant_form=form)
+        return _grant_confirmation(application, form, 400)
     return run(
-        lambda: decisions.grant(application.id, current_user, form.motivation.data or "", form.amount.data),
-        form=form,
-        invalid=lambda refused: _page(application, 400, grant_form=refused),
+        lambda: decisions.grant(
+            application.id,
+            current_user,
+            form.motivation.data or "",
+            form.amount.data,
+            partner_acknowledged=bool(form.acknowledged.data),
+        ),
         back=url_for("officer.dossier", application_id=application_id),
         done=lambda granted: _(
             "Het dossier %(reference)s is toegekend voor %(amount)s.",
@@ -91,7 +140,27 @@ def grant(application_id: int) -> ResponseReturnValue:
 @bp.post("/dossiers/<int:application_id>/afwijzen")
 @roles(Role.OFFICER)
 def reject(application_id: int) -> ResponseReturnValue:
-    application = _application(application_id)
+    """The rejection asked on the dossier page: its confirmation page with the letter's draft."""
+    application = submitted_dossier(application_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, reject_form=form)
+    if "change" in request.form:
+        return _page(application, 200, reject_form=form)
+    refused = decisions.reject_refusal(application)
+    if refused is not None:
+        flash(refusal_text(refused), "info")
+        return redirect(url_for("officer.dossier", application_id=application_id))
+    letter = decisions.draft_letter(application, State.REJECTED, form.motivation.data)
+    return confirm_page(
+        application, "reject", RejectForm(formdata=None), hidden={"motivation": form.motivation.data}, letter=letter
+    )
+
+
+@bp.post("/dossiers/<int:application_id>/afwijzen/bevestigen")
+@roles(Role.OFFICER)
+def confirm_reject(application_id: int) -> ResponseReturnValue:
+    application = submitted_dossier(application_id)
     form = RejectForm()
     return run(
         lambda: decisions.reject(application.id, current_user, form.motivation.data),
@@ -149,19 +218,97 @@ def decisions_page(call_id: int) -> ResponseReturnValue:
 @bp.post("/oproepen/<int:call_id>/beslissingen")
 @roles(Role.OFFICER)
 def decide_many(call_id: int) -> ResponseReturnValue:
+    """The dossiers chosen: the confirmation page with the count, the total and the list; `select_all`: the
+    page again with every dossier ticked (without JavaScript); `change`: the page again as it was chosen."""
     call = call_service.find_call(call_id) or abort(404)
     form = _bulk_form(call.id, request.form)
+    if "select_all" in request.form or "change" in request.form:
+        valid = form.validate_on_submit()
+        if form.csrf_token.errors:
+            abort(400)
+        if "select_all" in request.form:
+            form.dossiers.data = [a.id for a in _scored_of(call.id)]
+        elif not valid:
+            form.dossiers.data = [v for v in (form.dossiers.data or []) if v in {a.id for a in _scored_of(call.id)}]
+        form.dossiers.errors, form.decision.errors, form.motivation.errors = [], [], []
+        return _bulk_page(call.id, form)
     if not form.validate_on_submit():
         return _bulk_page(call.id, form, 400)
+    return _bulk_confirmation(call, form)
+
+
+def _bulk_confirmation(call: Any, form: BulkDecisionForm, status: int = 200) -> ResponseReturnValue:
+    grant_them = form.decision.data == "grant"
+    planned = decisions.plan_many(form.dossiers.data, grant_them)
+    confirm = form if isinstance(form, BulkConfirmForm) else BulkConfirmForm(formdata=None)
+    warned = grant_them and any(p.refused is None and p.partner is PartnerCheck.WARN for p in planned)
+    return render_template(
+        "officer/decisions_confirm.html",
+        call=call,
+        form=confirm,
+        chosen=form,
+        planned=planned,
+        grant_them=grant_them,
+        decided=[p for p in planned if p.refused is None],
+        total_cents=sum(p.amount_cents for p in planned),
+        warned=warned,
+        PartnerCheck=PartnerCheck,
+        refusal_text=refusal_text,
+    ), status
+
+
+@bp.post("/oproepen/<int:call_id>/beslissingen/bevestigen")
+@roles(Role.OFFICER)
+def confirm_many(call_id: int) -> ResponseReturnValue:
+    call = call_service.find_call(call_id) or abort(404)
+    form = BulkConfirmForm()
+    scored = {a.id for a in _scored_of(call.id)}
+    # Every posted id a row can have is read back, so that one decided meanwhile is named as stale, not ignored.
+    form.dossiers.choices = choices(
+        (int(v), v) for v in request.form.getlist("dossiers") if v.isdecimal() and 0 < int(v) <= MAX_ID
+    )
+    grant_them = request.form.get("decision") == "grant"
+    planned = decisions.plan_many(
+        [i for i in request.form.getlist("dossiers", type=int) if 0 < i <= MAX_ID], grant_them
+    )
+    form.asking_acknowledgement(
+        grant_them and any(p.refused is None and p.partner is PartnerCheck.WARN for p in planned)
+    )
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        if form.dossiers.errors or form.decision.errors or form.motivation.errors:
+            chosen = _bulk_form(call.id, request.form)
+            chosen.validate()  # the choice's own errors, shown where it is made
+            return _bulk_page(call.id, chosen, 400)
+        return _bulk_confirmation(call, form, 400)
+    total = sum(p.amount_cents for p in planned)
+    if (
+        not set(form.dossiers.data) <= scored
+        or form.total.data != total
+        or len(planned) != len(set(form.dossiers.data))
+    ):
+        # Decided, withdrawn or changed since the confirmation page was shown: nothing is done.
+        flash(
+            _(
+                "De keuze is niet meer actueel: een of meer dossiers zijn intussen beslist of gewijzigd. Er is niets beslist; kies opnieuw."
+            ),
+            "info",
+        )
+        return redirect(url_for("officer.decisions_page", call_id=call.id))
     outcomes = decisions.decide_many(
-        form.dossiers.data, form.decision.data == "grant", current_user, form.motivation.data or ""
+        form.dossiers.data,
+        grant_them,
+        current_user,
+        form.motivation.data or "",
+        partner_acknowledged=bool(form.acknowledged.data),
     )
     db.session.commit()
     done = [o.reference for o in outcomes if o.refused is None]
     if done:
         message = (
             _("Toegekend: %(references)s.", references=", ".join(done))
-            if form.decision.data == "grant"
+            if grant_them
             else _("Afgewezen: %(references)s.", references=", ".join(done))
         )
         flash(message, "success")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,10 +15,12 @@ from forms.fields import choices
 from forms.handling import NoteForm, OwnerForm
 from forms.review import (
     AssignReviewersForm,
-    ConfirmForm,
+    ConfirmEligibleForm,
     CorrectionForm,
+    EligibilityChoiceForm,
     GrantForm,
     IneligibleForm,
+    LetterDraftForm,
     RejectForm,
     ResultDecisionForm,
 )
@@ -28,10 +31,12 @@ from portal.extensions import db
 from portal.labels import rule_name
 from portal.models import Application, EligibilityResult
 from portal.officer.blueprint import bp
-from portal.services import budget, decisions, eligibility, handling, reviews
-from workflows.applications import Action, allowed_actions
+from portal.refusals import refusal_text
+from portal.services import budget, decisions, eligibility, handling, partner, reviews
+from workflows.applications import Action, State, allowed_actions
 from workflows.eligibility import Outcome, may_declare_eligible
 from workflows.roles import Role
+from workflows.safeguards import PartnerCheck
 
 
 def _application(application_id: int) -> Application:
@@ -101,9 +106,7 @@ def _page(application: Application, status: int = 200, **forms: Any) -> Response
         **answers_context(
             application, lambda kind: url_for("officer.download_attachment", application_id=application.id, kind=kind)
         ),
-        "confirm_form": forms.get("confirm_form") or ConfirmForm(formdata=None),
-        "correction_form": forms.get("correction_form") or CorrectionForm(formdata=None),
-        "ineligible_form": forms.get("ineligible_form") or IneligibleForm(formdata=None),
+        "eligibility_form": forms.get("eligibility_form") or EligibilityChoiceForm(formdata=None),
         "owner_form": forms.get("owner_form") or owner_form(application),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "notes": handling.notes_of(application),
@@ -143,32 +146,125 @@ def decide_result(application_id: int, result_id: int) -> ResponseReturnValue:
     return redirect(url_for("officer.dossier", application_id=application.id))
 
 
-def _act(
-    application: Application, action: Callable[..., Any], *args: Any, form: Any, shown_as: str | None, done: str
+# --- eligibility: one outcome chosen, its consequences confirmed ----------------------------------------
+
+
+def reserved_cents(application: Application) -> int:
+    """What the dossier holds now: released by a correction, an ineligibility or a rejection."""
+    reservation = budget.standing_of(application)
+    return reservation.reserved_cents if reservation is not None else 0
+
+
+def confirm_page(
+    application: Application, kind: str, form: Any, *, status: int = 200, hidden: dict[str, str], letter: Any = None
 ) -> ResponseReturnValue:
-    """An eligibility decision posted with `form`; refused, the page shows it again as `shown_as` (a
-    form of one button is refused with 400)."""
-    return run(
-        lambda: action(application.id, current_user, *args),
+    """The page between the choice and the act: what `kind` (eligible, correction, ineligible, grant, reject)
+    does to this dossier, the warning about the receiving government, the letter's draft, and the buttons."""
+    return render_template(
+        "officer/confirm.html",
+        application=application,
+        kind=kind,
         form=form,
-        invalid=(lambda refused: _page(application, 400, **{shown_as: refused})) if shown_as else None,
+        hidden=hidden,
+        check=partner.partner_check(application),
+        PartnerCheck=PartnerCheck,
+        reserved_cents=reserved_cents(application),
+        letter=letter,
+        draft_form=LetterDraftForm(formdata=None),
+    ), status
+
+
+def _eligibility_refused() -> str:
+    return _(
+        "Dat kan niet in de huidige fase van het dossier, of niet zolang een regel niet voldaan is of nog nagekeken moet worden."
+    )
+
+
+@bp.post("/dossiers/<int:application_id>/ontvankelijkheid")
+@roles(Role.OFFICER)
+def choose_eligibility(application_id: int) -> ResponseReturnValue:
+    """The outcome chosen on the dossier page: its confirmation page; `change` (from there): the dossier page
+    again with what was chosen and typed."""
+    application = submitted_dossier(application_id)
+    form = EligibilityChoiceForm()
+    if "change" in request.form:
+        form.validate_on_submit()  # the CSRF token; what was typed is shown again, never an error
+        form.outcome.errors, form.question.errors, form.motivation.errors = [], [], []
+        return _page(application, 200, eligibility_form=form)
+    if not form.validate_on_submit():
+        return _page(application, 400, eligibility_form=form)
+    outcome = form.outcome.data
+    action = {
+        "eligible": Action.DECLARE_ELIGIBLE,
+        "correction": Action.REQUEST_CORRECTION,
+        "ineligible": Action.DECLARE_INELIGIBLE,
+    }[outcome]
+    if action not in allowed_actions(Role.OFFICER, application.state_enum):
+        flash(_eligibility_refused(), "info")
+        return redirect(url_for("officer.dossier", application_id=application.id))
+    if outcome == "eligible":
+        refused = partner.refusal(application)
+        if refused is not None or not may_declare_eligible(
+            [r.effective_outcome for r in eligibility.current_results(application)]
+        ):
+            form.outcome.errors = [
+                refusal_text(refused)
+                if refused
+                else _(
+                    "Ontvankelijk verklaren kan zodra elke regel voldaan is; beslis eerst over de regels die u moet nakijken."
+                )
+            ]
+            return _page(application, 400, eligibility_form=form)
+        return confirm_page(application, "eligible", ConfirmEligibleForm(formdata=None), hidden={})
+    if outcome == "correction":
+        return confirm_page(
+            application, "correction", CorrectionForm(formdata=None), hidden={"question": form.question.data}
+        )
+    letter = decisions.draft_letter(application, State.INELIGIBLE, form.motivation.data)
+    return confirm_page(
+        application,
+        "ineligible",
+        IneligibleForm(formdata=None),
+        hidden={"motivation": form.motivation.data},
+        letter=letter,
+    )
+
+
+def _act(
+    application: Application, action: Callable[..., Any], *args: Any, done: str, **kwargs: Any
+) -> ResponseReturnValue:
+    """An eligibility decision confirmed: refused, the dossier page says why."""
+    return run(
+        lambda: action(application.id, current_user, *args, **kwargs),
         back=url_for("officer.dossier", application_id=application.id),
         done=done,
-        otherwise=_(
-            "Dat kan niet in de huidige fase van het dossier, of niet zolang een regel niet voldaan is of nog nagekeken moet worden."
-        ),
+        otherwise=_eligibility_refused(),
     )
+
+
+def _chosen_again(application: Application, outcome: str, form: Any, field: str) -> ResponseReturnValue:
+    """A confirmation posted without its text: the dossier page with the choice, what was typed and why."""
+    if form.csrf_token.errors:
+        abort(400)
+    choice = EligibilityChoiceForm(formdata=None, data={"outcome": outcome, field: request.form.get(field, "")})
+    getattr(choice, field).errors = list(getattr(form, field).errors)
+    return _page(application, 400, eligibility_form=choice)
 
 
 @bp.post("/dossiers/<int:application_id>/ontvankelijk")
 @roles(Role.OFFICER)
 def declare_eligible(application_id: int) -> ResponseReturnValue:
-    application = _application(application_id)
+    application = submitted_dossier(application_id)
+    form = ConfirmEligibleForm()
+    form.asking_acknowledgement(partner.partner_check(application) is PartnerCheck.WARN)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return confirm_page(application, "eligible", form, status=400, hidden={})
     return _act(
         application,
         eligibility.declare_eligible,
-        form=ConfirmForm(),
-        shown_as=None,
+        partner_acknowledged=bool(form.acknowledged.data),
         done=_("Het dossier %(reference)s is ontvankelijk.", reference=application.reference),
     )
 
@@ -176,14 +272,14 @@ def declare_eligible(application_id: int) -> ResponseReturnValue:
 @bp.post("/dossiers/<int:application_id>/aanvulling")
 @roles(Role.OFFICER)
 def request_correction(application_id: int) -> ResponseReturnValue:
-    application = _application(application_id)
+    application = submitted_dossier(application_id)
     form = CorrectionForm()
+    if not form.validate_on_submit():
+        return _chosen_again(application, "correction", form, "question")
     return _act(
         application,
         eligibility.request_correction,
         form.question.data,
-        form=form,
-        shown_as="correction_form",
         done=_(
             "De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."
         ),
@@ -193,15 +289,33 @@ def request_correction(application_id: int) -> ResponseReturnValue:
 @bp.post("/dossiers/<int:application_id>/niet-ontvankelijk")
 @roles(Role.OFFICER)
 def declare_ineligible(application_id: int) -> ResponseReturnValue:
-    application = _application(application_id)
+    application = submitted_dossier(application_id)
     form = IneligibleForm()
+    if not form.validate_on_submit():
+        return _chosen_again(application, "ineligible", form, "motivation")
     return _act(
         application,
         eligibility.declare_ineligible,
         form.motivation.data,
-        form=form,
-        shown_as="ineligible_form",
         done=_("Het dossier %(reference)s is niet ontvankelijk verklaard.", reference=application.reference),
+    )
+
+
+@bp.post("/dossiers/<int:application_id>/beslissing/ontwerp.pdf")
+@roles(Role.OFFICER)
+def draft_letter(application_id: int) -> ResponseReturnValue:
+    """The decision letter as it will be sent, marked as a draft, before the decision is taken (reads only)."""
+    application = submitted_dossier(application_id)
+    form = LetterDraftForm()
+    if not form.validate_on_submit():
+        abort(400)
+    letter = decisions.draft_letter(application, State(form.outcome.data), form.motivation.data or "", form.amount.data)
+    pdf = decisions.render_letter(application, letter)
+    return send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"ontwerp-beslissing-{application.reference}.pdf",
     )
 
 

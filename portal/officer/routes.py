@@ -104,6 +104,9 @@ def _form_data(call: Call) -> dict[str, Any]:
         "advance_percent": call.advance_percent,
         "allows_repeat_pair": call.allows_repeat_pair,
         "is_published": call.is_published,
+        "unconfirmed_partner_policy": call.unconfirmed_partner_policy,
+        "signatory_name": call.signatory_name,
+        "signatory_function": call.signatory_function,
         "criteria": [criterion.snapshot() for criterion in call.criteria] + [{}] * BLANK_CRITERION_ROWS,
     }
 
@@ -125,6 +128,7 @@ NEW_CALL_DEFAULTS: dict[str, Any] = {
     "shortfall_policy": "partial",
     "advance_percent": 0,
     "is_published": True,
+    "unconfirmed_partner_policy": "warn",
     "criteria": [{}] * (BLANK_CRITERION_ROWS + 3),
 }
 
@@ -159,6 +163,9 @@ def _call_input(form: CallForm) -> CallInput:
         advance_percent=form.advance_percent.data,
         allows_repeat_pair=form.allows_repeat_pair.data,
         is_published=form.is_published.data,
+        unconfirmed_partner_policy=form.unconfirmed_partner_policy.data,
+        signatory_name=(form.signatory_name.data or "").strip(),
+        signatory_function=(form.signatory_function.data or "").strip(),
         criteria=[
             CriterionInput(
                 code=row.form.code.data,

@@ -18,6 +18,7 @@ from portal.models import Call, CallCriterion, Theme, User
 from portal.services import audit, budget
 from portal.services.locks import lock_call
 from workflows.calls import BRUSSELS, CallPhase, closing_moment, opening_moment
+from workflows.safeguards import UnconfirmedPartnerPolicy
 from workflows.text import has_control_characters
 
 
@@ -66,6 +67,9 @@ class CallInput:
     allows_repeat_pair: bool
     is_published: bool
     criteria: list[CriterionInput]
+    unconfirmed_partner_policy: str = UnconfirmedPartnerPolicy.WARN
+    signatory_name: str = ""
+    signatory_function: str = ""
 
 
 class DuplicateCallCode(ValueError):
@@ -138,6 +142,9 @@ def _apply(call: Call, data: CallInput) -> None:
     call.advance_percent = data.advance_percent
     call.allows_repeat_pair = data.allows_repeat_pair
     call.is_published = data.is_published
+    call.unconfirmed_partner_policy = data.unconfirmed_partner_policy
+    call.signatory_name = data.signatory_name
+    call.signatory_function = data.signatory_function
     call.themes = list(db.session.scalars(select(Theme).where(Theme.code.in_(data.theme_codes))))
     call.criteria = [
         CallCriterion(

@@ -10,11 +10,11 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, EligibilityResult, User
 from portal.models.notifications import NotificationEvent
-from portal.services import audit, budget, notifications
+from portal.services import audit, budget, notifications, partner
 from portal.services.dossiers import compensation_of, decide_against, move
 from portal.services.locks import lock_dossier_and_call
 from portal.services.refusal import NotAllowed
-from workflows.applications import Action, State
+from workflows.applications import Action, State, transition
 from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, check_eligibility, may_declare_eligible
 
 CLOSED_STATES = (State.DRAFT, State.WITHDRAWN, State.INELIGIBLE, State.REJECTED)
@@ -119,10 +119,15 @@ def _lock(application_id: int) -> Application:
     return application
 
 
-def declare_eligible(application_id: int, actor: User) -> Application:
+def declare_eligible(application_id: int, actor: User, *, partner_acknowledged: bool = False) -> Application:
+    """Eligible: every rule is met. Refused while the receiving government has not confirmed when the call
+    says so, or when it declined; `partner_acknowledged`: the officer ticked that they know it did not
+    confirm yet (the call warns)."""
     application = _lock(application_id)
     if not may_declare_eligible([r.effective_outcome for r in current_results(application)]):
         raise NotAllowed("a rule fails or still needs review")
+    if transition(application.state_enum, Action.DECLARE_ELIGIBLE) is not None:  # else `move` says why
+        partner.guard(application, actor, "eligible", partner_acknowledged)
     move(application, Action.DECLARE_ELIGIBLE, actor, "application.declared_eligible")
     notifications.record(NotificationEvent.DECLARED_ELIGIBLE, notifications.both_governments(application), application)
     return application

@@ -217,6 +217,8 @@ def seed_call_2022() -> tuple[Call, bool]:
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 DEMO_CALL_CODE = "ARM-DEMO"
+# Who signs the demo call's decision letters (a made-up name, a real function).
+DEMO_SIGNATORY = ("Katrien Demo", "Afdelingshoofd Samenleven, Agentschap Binnenlands Bestuur")
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,8 @@ def seed_demo() -> list[DemoUser]:
                 title_en="Demo call: strengthening fellow local governments in poverty policy",
                 opens_on=today - timedelta(days=14),
                 closes_on=today + timedelta(days=60),
+                signatory_name=DEMO_SIGNATORY[0],
+                signatory_function=DEMO_SIGNATORY[1],
             ),
             actor=None,
         )
@@ -404,10 +408,17 @@ def _demo_dossiers(call: Call) -> None:
     bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
     today = utcnow().date()
 
-    def submitted(applicant_email: str, receiving_nis: str, wage_cents: int = 540_000) -> Application:
+    def submitted(
+        applicant_email: str, receiving_nis: str, wage_cents: int = 540_000, confirmed: bool = True
+    ) -> Application:
+        """Submitted; `confirmed`: the receiving government's demo user then confirms its participation."""
         applicant = _demo_user(applicant_email)
-        dossier = sample_draft(call, applicant, reference.municipality(receiving_nis), today, wage_cents)
+        receiving = reference.municipality(receiving_nis)
+        dossier = sample_draft(call, applicant, receiving, today, wage_cents)
         applications.submit(dossier.id, applicant, declared=True)
+        partner = db.session.scalar(select(User).where(User.organisation_id == receiving.id).order_by(User.id))
+        if confirmed and partner is not None:
+            applications.confirm_participation(dossier.id, partner, utcnow())
         return dossier
 
     def scored(dossier: Application, scores: tuple[int, int]) -> Application:
@@ -421,8 +432,9 @@ def _demo_dossiers(call: Call) -> None:
             reviews.submit_review(review.id, reviewer, utcnow())
         return dossier
 
-    # Ronse -> Gent: submitted, waiting for the eligibility review; the demo officer handles it and noted a call.
-    to_check = submitted("aanvrager@ronse.demo", "44021")
+    # Ronse -> Gent: submitted, waiting for the eligibility review; Gent has not confirmed yet, so the
+    # officer is warned (the call's setting) before declaring it eligible. The demo officer handles it and noted a call.
+    to_check = submitted("aanvrager@ronse.demo", "44021", confirmed=False)
     handling.assign_owner(to_check, officer.id, officer, utcnow())
     handling.add_note(
         to_check, "Gebeld met Gent: de ondertekende overeenkomst volgt deze week per e-mail.", officer, utcnow()

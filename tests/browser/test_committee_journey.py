@@ -125,6 +125,33 @@ def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
     page.get_by_role("link", name=REFERENCE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Dossier {REFERENCE}")
     assert_accessible(axe, page)
+    # One outcome at a time: nothing chosen is refused, a correction states what it costs, going back keeps
+    # the question typed; then eligible, past the warning that Gent has not confirmed yet.
+    page.get_by_role("button", name="Verder", exact=True).click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Kies ontvankelijk, aanvulling vragen of niet ontvankelijk"
+    )
+    assert_accessible(axe, page)
+    page.get_by_label("Aanvulling vragen").check()
+    page.get_by_label("Wat moet de aanvrager aanvullen of verbeteren?").fill("Voeg de ondertekende overeenkomst toe.")
+    page.get_by_role("button", name="Verder", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aanvulling vragen bevestigen")
+    expect(page.locator("[data-released]")).to_contain_text("EUR\u00a05.400,00 komt vrij voor de wachtlijst")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Terug, om te wijzigen").click()
+    expect(page.get_by_label("Wat moet de aanvrager aanvullen of verbeteren?")).to_have_value(
+        "Voeg de ondertekende overeenkomst toe."
+    )
+    page.get_by_label("Ontvankelijk", exact=True).check()
+    page.get_by_role("button", name="Verder", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ontvankelijk verklaren bevestigen")
+    expect(page.locator("[data-partner-warning]")).to_contain_text("nog niet bevestigd")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Ontvankelijk verklaren", exact=True).click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Vink aan dat u weet dat de ontvangende overheid nog niet bevestigde"
+    )
+    page.get_by_label("Ik weet dat de ontvangende overheid nog niet bevestigde").check()
     page.get_by_role("button", name="Ontvankelijk verklaren", exact=True).click()
     expect(page.get_by_text(f"Het dossier {REFERENCE} is ontvankelijk.")).to_be_visible()
 
@@ -160,7 +187,24 @@ def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
     expect(page.locator("[data-score-result]")).to_contain_text("Haalt de drempel")
     assert_accessible(axe, page)
     page.get_by_label("Motivering (optioneel)").fill("Een sterk project met een duidelijke regierol.")
-    page.get_by_role("button", name="Toekennen").click()
+    page.get_by_role("button", name="Toekennen", exact=True).click()
+    # The confirmation page: what is committed, the warning, and the letter as it will be sent.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Toekennen bevestigen")
+    expect(page.locator("[data-committed]")).to_contain_text("EUR\u00a05.400,00")
+    preview = page.locator("[data-letter-preview]")
+    expect(preview).to_contain_text("Beslissing: uw aanvraag is toegekend")
+    expect(preview).to_contain_text("Een sterk project met een duidelijke regierol.")
+    expect(preview.locator('[data-letter="signatory"]')).to_contain_text("Katrien Demo")
+    expect(preview.locator('[data-letter="contact"]')).to_contain_text("samenleven@vlaanderen.be")
+    expect(preview.locator('[data-letter="schedule"]')).to_contain_text("EUR\u00a05.400,00")
+    expect(preview.locator('[data-letter="report-deadline"]')).to_contain_text("ten laatste op")
+    assert_accessible(axe, page)
+    with page.expect_download() as draft:
+        page.get_by_role("button", name="Ontwerp van de brief openen (PDF)").click()
+    draft_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(Path(draft.value.path()).read_bytes())).pages)
+    assert "ONTWERP" in draft_text and "Katrien Demo" in draft_text
+    page.get_by_label("Ik weet dat de ontvangende overheid nog niet bevestigde").check()
+    page.get_by_role("button", name="Toekennen bevestigen").click()
     expect(page.get_by_text(f"Het dossier {REFERENCE} is toegekend voor EUR\u00a05.400,00.")).to_be_visible()
     expect(page.locator("[data-granted]")).to_have_text("EUR\u00a05.400,00")
     assert_accessible(axe, page)
@@ -169,6 +213,7 @@ def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
     pdf = Path(download.value.path()).read_bytes()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert REFERENCE in text and "5.400,00" in text and "Raad van State" in text
+    assert "ONTWERP" not in text and "Katrien Demo" in text
 
     # Every e-mail of the journey was delivered: the officer's page of undelivered messages is empty.
     page.goto(f"{live_server}/behandeling/berichten")

@@ -92,6 +92,11 @@ def submit_in_steps(client, path, token, scores, **fields):
     return client.post(f"{path}/indienen", data={"csrf_token": token})
 
 
+def hidden_total(page):
+    """The total the batch decision's confirmation page showed, as it posts it back."""
+    return re.search(r'name="total" value="(\d+)"', page).group(1)
+
+
 def pdf_text(data):
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
@@ -413,8 +418,15 @@ def test_granting_commits_the_amount_and_a_lower_amount_frees_the_rest_for_the_w
     db_session.refresh(first)
     assert first.state == "scored" and first.granted_cents is None
 
-    granted = client.post(
+    asked = client.post(
         f"{base}/toekennen", data={"csrf_token": token, "amount": "4.000,00", "motivation": "Sterk actieplan"}
+    )
+    assert asked.status_code == 200 and "Toekennen bevestigen" in asked.get_data(as_text=True)
+    db_session.refresh(first)
+    assert first.state == "scored"  # nothing is decided before the confirmation
+    granted = client.post(
+        f"{base}/toekennen/bevestigen",
+        data={"csrf_token": token, "amount": "4.000,00", "motivation": "Sterk actieplan", "acknowledged": "y"},
     )
     page = after(client, granted)
     assert f"Het dossier {first.reference} is toegekend voor EUR\u00a04.000,00." in page
@@ -463,7 +475,9 @@ def test_a_rejection_needs_a_motivation_that_the_applicant_reads(app, client, db
     assert dossier.state == "scored"
 
     motivation = "Het actieplan beschrijft geen concrete stappen voor het ontvangende bestuur."
-    rejected = client.post(f"{base}/afwijzen", data={"csrf_token": token, "motivation": motivation})
+    asked = client.post(f"{base}/afwijzen", data={"csrf_token": token, "motivation": motivation})
+    assert asked.status_code == 200 and "Afwijzen bevestigen" in asked.get_data(as_text=True)
+    rejected = client.post(f"{base}/afwijzen/bevestigen", data={"csrf_token": token, "motivation": motivation})
     assert f"Het dossier {dossier.reference} is afgewezen." in after(client, rejected)
     db_session.refresh(dossier)
     assert dossier.state == "rejected" and dossier.decision_motivation == motivation
@@ -543,7 +557,22 @@ def test_several_dossiers_are_decided_at_once_and_a_refused_one_is_named(client,
     assert nothing.status_code == 400 and "Kies minstens één dossier" in nothing.get_data(as_text=True)
 
     chosen = [str(d.id) for d in (*good, weak)]
-    page = after(client, client.post(path, data={"csrf_token": token, "dossiers": chosen, "decision": "grant"}))
+    summary = client.post(path, data={"csrf_token": token, "dossiers": chosen, "decision": "grant"}).get_data(
+        as_text=True
+    )
+    page = after(
+        client,
+        client.post(
+            f"{path}/bevestigen",
+            data={
+                "csrf_token": token,
+                "dossiers": chosen,
+                "decision": "grant",
+                "total": hidden_total(summary),
+                "acknowledged": "y",
+            },
+        ),
+    )
     assert f"Toegekend: {good[0].reference}, {good[1].reference}." in page
     assert f"{weak.reference}: Het dossier haalt de kwaliteitsdrempel" in page
     for dossier in good:
@@ -554,15 +583,20 @@ def test_several_dossiers_are_decided_at_once_and_a_refused_one_is_named(client,
     assert weak.state == "scored"
 
     motivation = "De enveloppe is voor deze ronde volledig besteed."
+    chosen = [str(weak.id), str(other.id)]
+    summary = client.post(
+        path, data={"csrf_token": token, "dossiers": chosen, "decision": "reject", "motivation": motivation}
+    ).get_data(as_text=True)
     page = after(
         client,
         client.post(
-            path,
+            f"{path}/bevestigen",
             data={
                 "csrf_token": token,
-                "dossiers": [str(weak.id), str(other.id)],
+                "dossiers": chosen,
                 "decision": "reject",
                 "motivation": motivation,
+                "total": hidden_total(summary),
             },
         ),
     )
@@ -594,7 +628,10 @@ def test_the_decision_letter_is_a_pdf_for_the_officer_and_the_parties_only_after
     motivation = "Het project verankert de aanpak niet bij het ontvangende bestuur."
     base = f"/behandeling/dossiers/{dossier.id}"
     token = csrf_token(client, base)
-    assert client.post(f"{base}/afwijzen", data={"csrf_token": token, "motivation": motivation}).status_code == 302
+    assert (
+        client.post(f"{base}/afwijzen/bevestigen", data={"csrf_token": token, "motivation": motivation}).status_code
+        == 302
+    )
     assert "Download de beslissingsbrief (PDF)" in client.get(base).get_data(as_text=True)
 
     for response in (client.get(officer_letter), applicant_browser.get(applicant_letter)):

@@ -49,7 +49,7 @@ def test_a_result_that_needs_review_is_decided_with_a_reason_before_the_dossier_
     assert "Uw beslissing over de regel ‘Expertise van de mentoren’ is opgeslagen." in client.get(base).get_data(
         as_text=True
     )
-    assert client.post(f"{base}/ontvankelijk", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"{base}/ontvankelijk", data={"csrf_token": token, "acknowledged": "y"}).status_code == 302
     db_session.refresh(dossier)
     assert dossier.state == "eligible"
     actions = [e.action for e in db_session.scalars(select(AuditEntry).where(AuditEntry.entity_id == str(dossier.id)))]
