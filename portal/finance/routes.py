@@ -293,7 +293,7 @@ def check_batch_answer(batch_id: int) -> ResponseReturnValue:
     form = BatchAnswerForm()
     if not form.validate_on_submit():
         return _batch_page(found, 400, form)
-    outcome = BatchOutcome(form.outcome.data)
+    outcome = BatchOutcome.PAID if form.outcome.data == "paid" else BatchOutcome.FAILED
     chosen = payouts.payouts_by_id(form.payouts.data)
     if outcome is BatchOutcome.PAID:
         dates = {
@@ -331,7 +331,7 @@ def record_batch_answer(batch_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _batch_page(found, 400, form)
     back = url_for("finance.batch", batch_id=found.id)
-    outcome = BatchOutcome(form.outcome.data)
+    outcome = BatchOutcome.PAID if form.outcome.data == "paid" else BatchOutcome.FAILED
     try:
         done = payouts.record_answers(
             found.id, sorted(set(form.payouts.data)), current_user, outcome,

@@ -91,7 +91,10 @@ def test_approving_goes_through_a_page_with_the_settlement_the_iban_masked_and_b
     assert "is goedgekeurd" in page
     # Once approved, the page says so and offers no button.
     page = finance.get(f"/financien/uitbetalingen/{balance.id}/goedkeuren").get_data(as_text=True)
-    assert 'data-refusal="not_planned"' in page and f'action="/financien/uitbetalingen/{balance.id}/goedkeuren"' not in page
+    assert (
+        'data-refusal="not_planned"' in page
+        and f'action="/financien/uitbetalingen/{balance.id}/goedkeuren"' not in page
+    )
     assert finance.get("/financien/uitbetalingen/999999/goedkeuren").status_code == 404
 
 
@@ -101,7 +104,9 @@ def test_ones_own_payout_shows_the_settlement_page_without_a_button(app, db_sess
     assert officer_prepared.get(f"/financien/uitbetalingen/{advance.id}/goedkeuren").status_code == 403
     advance.prepared_by_id = staff["finance"].id
     db_session.flush()
-    page = browser(app, staff["finance"]).get(f"/financien/uitbetalingen/{advance.id}/goedkeuren").get_data(as_text=True)
+    page = (
+        browser(app, staff["finance"]).get(f"/financien/uitbetalingen/{advance.id}/goedkeuren").get_data(as_text=True)
+    )
     assert 'data-refusal="four_eyes"' in page and "U hebt deze betaling zelf voorbereid" in page
     assert f'action="/financien/uitbetalingen/{advance.id}/goedkeuren"' not in page
 
@@ -119,12 +124,21 @@ def test_several_payouts_are_approved_together_after_a_page_with_their_count_and
     assert 'data-selection="2" data-total="540000"' in page and "U koos 2 betalingen, samen EUR\u00a05.400,00." in page
     assert "2 betalingen goedkeuren" in page and "BE68 **** **** 7034" in page
     token = csrf_token(finance, "/financien/")
-    page = after(finance, finance.post("/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, second.id], "total_cents": 540000}))
+    page = after(
+        finance,
+        finance.post(
+            "/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, second.id], "total_cents": 540000}
+        ),
+    )
     assert "2 betalingen zijn goedgekeurd, samen EUR\u00a05.400,00." in page
     assert [state_of(db_session, p) for p in (first, second, third)] == ["approved", "approved", "planned"]
     for payout in (first, second):
         assert payout.approved_by_id == staff["finance"].id
-        audited = db_session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "payout.approved", AuditEntry.entity_id == str(payout.id)))
+        audited = db_session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "payout.approved", AuditEntry.entity_id == str(payout.id))
+        )
         assert audited == 1
 
 
@@ -132,7 +146,9 @@ def test_approving_nothing_is_refused_with_a_message(app, db_session, staff):
     advances(staff, 1)
     finance = browser(app, staff["finance"])
     refused = finance.get("/financien/goedkeuren")
-    assert refused.status_code == 400 and "Kies minstens één betaling om goed te keuren" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Kies minstens één betaling om goed te keuren" in refused.get_data(
+        as_text=True
+    )
     assert "govuk-error-summary" in refused.get_data(as_text=True)
     token = csrf_token(finance, "/financien/")
     refused = finance.post("/financien/goedkeuren", data={"csrf_token": token, "total_cents": 0})
@@ -143,21 +159,38 @@ def test_a_stale_selection_approves_nothing_and_says_which_payout(app, db_sessio
     first, second = advances(staff, 2)
     finance = browser(app, staff["finance"])
     token = csrf_token(finance, "/financien/")
-    assert "2 betalingen goedkeuren" in finance.get(f"/financien/goedkeuren?payout={first.id}&payout={second.id}").get_data(as_text=True)
+    assert "2 betalingen goedkeuren" in finance.get(
+        f"/financien/goedkeuren?payout={first.id}&payout={second.id}"
+    ).get_data(as_text=True)
     # Meanwhile a colleague approves the second one.
     payouts.approve(second.id, staff["finance2"])
     db_session.flush()
-    page = after(finance, finance.post("/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, second.id], "total_cents": 540000}))
-    assert "Er is niets goedgekeurd." in page and f"{second.end_to_end_id}: Deze betaling wacht niet meer op goedkeuring" in page
+    page = after(
+        finance,
+        finance.post(
+            "/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, second.id], "total_cents": 540000}
+        ),
+    )
+    assert (
+        "Er is niets goedgekeurd." in page
+        and f"{second.end_to_end_id}: Deze betaling wacht niet meer op goedkeuring" in page
+    )
     assert state_of(db_session, first) == "planned"  # all or nothing
-    assert f'data-blocked-payout="{second.id}"' in page and "2 betalingen goedkeuren" not in page  # the confirmation page says which
+    assert (
+        f'data-blocked-payout="{second.id}"' in page and "2 betalingen goedkeuren" not in page
+    )  # the confirmation page says which
 
 
 def test_a_selection_whose_total_changed_approves_nothing(app, db_session, staff):
     first, second = advances(staff, 2)
     finance = browser(app, staff["finance"])
     token = csrf_token(finance, "/financien/")
-    page = after(finance, finance.post("/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, second.id], "total_cents": 270000}))
+    page = after(
+        finance,
+        finance.post(
+            "/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, second.id], "total_cents": 270000}
+        ),
+    )
     assert "Er is niets goedgekeurd." in page and "het totaal is niet meer wat u bevestigde" in page
     assert [state_of(db_session, p) for p in (first, second)] == ["planned", "planned"]
 
@@ -167,15 +200,24 @@ def test_ones_own_payout_in_a_selection_approves_nothing(app, db_session, staff)
     second.prepared_by_id = staff["finance"].id
     db_session.flush()
     finance = browser(app, staff["finance"])
-    page = finance.get(f"/financien/goedkeuren?payout={first.id}&payout={second.id}&payout=2147483647").get_data(as_text=True)
+    page = finance.get(f"/financien/goedkeuren?payout={first.id}&payout={second.id}&payout=2147483647").get_data(
+        as_text=True
+    )
     assert f'data-blocked-payout="{second.id}"' in page and "U hebt deze betaling zelf voorbereid" in page
     assert "1 gekozen betaling bestaat niet (meer)." in page and "betalingen goedkeuren" not in page
     token = csrf_token(finance, "/financien/")
-    page = after(finance, finance.post("/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, second.id], "total_cents": 540000}))
+    page = after(
+        finance,
+        finance.post(
+            "/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, second.id], "total_cents": 540000}
+        ),
+    )
     assert f"{second.end_to_end_id}: U hebt deze betaling zelf voorbereid" in page
     assert [state_of(db_session, p) for p in (first, second)] == ["planned", "planned"]
     # An id no row can have is refused on the form, never sent to the database.
-    refused = finance.post("/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, 2**40], "total_cents": 270000})
+    refused = finance.post(
+        "/financien/goedkeuren", data={"csrf_token": token, "payouts": [first.id, 2**40], "total_cents": 270000}
+    )
     assert refused.status_code == 400 and state_of(db_session, first) == "planned"
 
 
@@ -185,8 +227,16 @@ def test_other_roles_may_not_approve_several_or_answer_for_the_bank(app, db_sess
         other = browser(app, make_user(role))
         token = csrf_token(other, "/account/")
         assert other.get(f"/financien/goedkeuren?payout={advance.id}").status_code == 403
-        assert other.post("/financien/goedkeuren", data={"csrf_token": token, "payouts": [advance.id], "total_cents": 270000}).status_code == 403
-        assert other.post("/financien/betaalbestanden/1/antwoord/bevestigen", data={"csrf_token": token}).status_code == 403
+        assert (
+            other.post(
+                "/financien/goedkeuren", data={"csrf_token": token, "payouts": [advance.id], "total_cents": 270000}
+            ).status_code
+            == 403
+        )
+        assert (
+            other.post("/financien/betaalbestanden/1/antwoord/bevestigen", data={"csrf_token": token}).status_code
+            == 403
+        )
     assert state_of(db_session, advance) == "planned"
 
 
@@ -208,15 +258,32 @@ def test_every_payment_of_a_file_is_recorded_as_paid_together_after_a_confirmati
 
     refused = finance.post(f"{url}/antwoord", data={**chosen, "bank_reference": "VERZ-1"})
     assert refused.status_code == 400 and "Vul de datum van de betaling in" in refused.get_data(as_text=True)
-    assert 'value="VERZ-1"' in refused.get_data(as_text=True) and f'value="{second.id}" checked' in refused.get_data(as_text=True)
-    refused = finance.post(f"{url}/antwoord", data={**chosen, "bank_reference": "VERZ-1", "paid_on": day_parts(today() + timedelta(days=1))})
-    assert refused.status_code == 400 and "De datum van de betaling ligt in de toekomst." in refused.get_data(as_text=True)
-    refused = finance.post(f"{url}/antwoord", data={"csrf_token": token, "outcome": "paid", "bank_reference": "VERZ-1", "paid_on": day_parts(today())})
+    assert 'value="VERZ-1"' in refused.get_data(as_text=True) and f'value="{second.id}" checked' in refused.get_data(
+        as_text=True
+    )
+    refused = finance.post(
+        f"{url}/antwoord",
+        data={**chosen, "bank_reference": "VERZ-1", "paid_on": day_parts(today() + timedelta(days=1))},
+    )
+    assert refused.status_code == 400 and "De datum van de betaling ligt in de toekomst." in refused.get_data(
+        as_text=True
+    )
+    refused = finance.post(
+        f"{url}/antwoord",
+        data={"csrf_token": token, "outcome": "paid", "bank_reference": "VERZ-1", "paid_on": day_parts(today())},
+    )
     assert refused.status_code == 400 and "Kies minstens één betaling" in refused.get_data(as_text=True)
 
-    page = finance.post(f"{url}/antwoord", data={**chosen, "bank_reference": "VERZ-1", "paid_on": day_parts(today())}).get_data(as_text=True)
-    assert 'data-selection="3" data-total="810000"' in page and "3 betalingen als betaald, samen EUR\u00a08.100,00." in page
-    assert all(state_of(db_session, p) == "in_file" for p in (first, second, third))  # nothing done before the confirmation
+    page = finance.post(
+        f"{url}/antwoord", data={**chosen, "bank_reference": "VERZ-1", "paid_on": day_parts(today())}
+    ).get_data(as_text=True)
+    assert (
+        'data-selection="3" data-total="810000"' in page
+        and "3 betalingen als betaald, samen EUR\u00a08.100,00." in page
+    )
+    assert all(
+        state_of(db_session, p) == "in_file" for p in (first, second, third)
+    )  # nothing done before the confirmation
     confirmed = {**chosen, "bank_reference": "VERZ-1", "paid_on": day_parts(today()), "total_cents": 810000}
     page = after(finance, finance.post(f"{url}/antwoord/bevestigen", data=confirmed))
     assert "3 betalingen zijn geregistreerd als betaald, samen EUR\u00a08.100,00." in page
@@ -226,27 +293,52 @@ def test_every_payment_of_a_file_is_recorded_as_paid_together_after_a_confirmati
     assert outcomes == ["paid"] * 3
     db_session.refresh(first.application.call)
     assert first.application.call.paid_cents == 810000
-    assert db_session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "payout.paid")) == 3
+    assert (
+        db_session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "payout.paid")) == 3
+    )
 
     # Again, the same confirmation (a browser retry): nothing recorded twice, and it says which.
     page = after(finance, finance.post(f"{url}/antwoord/bevestigen", data=confirmed))
-    assert "Er is niets geregistreerd." in page and f"{first.end_to_end_id}: Deze betaling wacht niet (meer) op het antwoord van de bank" in page
-    assert db_session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "payout.paid")) == 3
+    assert (
+        "Er is niets geregistreerd." in page
+        and f"{first.end_to_end_id}: Deze betaling wacht niet (meer) op het antwoord van de bank" in page
+    )
+    assert (
+        db_session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "payout.paid")) == 3
+    )
 
 
-def test_chosen_payments_are_recorded_as_failed_with_a_reason_and_a_stale_choice_records_nothing(app, db_session, staff):
+def test_chosen_payments_are_recorded_as_failed_with_a_reason_and_a_stale_choice_records_nothing(
+    app, db_session, staff
+):
     (first, second, third), batch = in_a_file(staff, 3)
     finance = browser(app, staff["finance"])
     url = f"/financien/betaalbestanden/{batch.id}"
     token = csrf_token(finance, url)
-    refused = finance.post(f"{url}/antwoord", data={"csrf_token": token, "payouts": [first.id], "outcome": "failed", "reason": " "})
+    refused = finance.post(
+        f"{url}/antwoord", data={"csrf_token": token, "payouts": [first.id], "outcome": "failed", "reason": " "}
+    )
     assert refused.status_code == 400 and "Schrijf waarom de betalingen mislukt zijn" in refused.get_data(as_text=True)
-    page = finance.post(f"{url}/antwoord", data={"csrf_token": token, "payouts": [first.id, second.id], "outcome": "failed", "reason": "Bestand geweigerd"}).get_data(as_text=True)
+    page = finance.post(
+        f"{url}/antwoord",
+        data={
+            "csrf_token": token,
+            "payouts": [first.id, second.id],
+            "outcome": "failed",
+            "reason": "Bestand geweigerd",
+        },
+    ).get_data(as_text=True)
     assert "2 betalingen als mislukt, samen EUR\u00a05.400,00." in page
     # Meanwhile the second one is recorded as paid on its own: the confirmation records nothing, and says which.
     payouts.pay(second.id, staff["finance2"], today(), "BNK-2")
     db_session.flush()
-    failed = {"csrf_token": token, "payouts": [first.id, second.id], "outcome": "failed", "reason": "Bestand geweigerd", "total_cents": 540000}
+    failed = {
+        "csrf_token": token,
+        "payouts": [first.id, second.id],
+        "outcome": "failed",
+        "reason": "Bestand geweigerd",
+        "total_cents": 540000,
+    }
     page = after(finance, finance.post(f"{url}/antwoord/bevestigen", data=failed))
     assert "Er is niets geregistreerd." in page and second.end_to_end_id in page
     assert state_of(db_session, first) == "in_file"
@@ -256,6 +348,9 @@ def test_chosen_payments_are_recorded_as_failed_with_a_reason_and_a_stale_choice
     assert first.failure_reason == "Bestand geweigerd"
     # A payout of another file is not answered from this one.
     (other,), other_batch = in_a_file(staff, 1)
-    page = after(finance, finance.post(f"{url}/antwoord/bevestigen", data={**failed, "payouts": [other.id], "total_cents": 270000}))
+    page = after(
+        finance,
+        finance.post(f"{url}/antwoord/bevestigen", data={**failed, "payouts": [other.id], "total_cents": 270000}),
+    )
     assert "Er is niets geregistreerd." in page and state_of(db_session, other) == "in_file"
     assert db_session.get(Payout, other.id).state == "in_file" and other_batch.id != batch.id
