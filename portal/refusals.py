@@ -13,9 +13,13 @@ def _texts() -> dict[str, str]:
     return {
         # payouts and final reports (PayoutRefused)
         "not_allowed": _("Dat kan niet in de huidige status van de betaling, of niet met uw rol."),
-        "not_in_file": _("Een overschrijving gaat naar de bank in een betaalbestand. Maak eerst een betaalbestand; registreer daarna per betaling of ze betaald of mislukt is."),
+        "not_in_file": _(
+            "Een overschrijving gaat naar de bank in een betaalbestand. Maak eerst een betaalbestand; registreer daarna per betaling of ze betaald of mislukt is."
+        ),
         "four_eyes": _("U hebt deze betaling zelf voorbereid. Een andere medewerker van Financiën moet ze goedkeuren."),
-        "payout_in_flight": _("Er is een goedgekeurde betaling onderweg. Registreer eerst of ze betaald of mislukt is."),
+        "payout_in_flight": _(
+            "Er is een goedgekeurde betaling onderweg. Registreer eerst of ze betaald of mislukt is."
+        ),
         "report_not_submitted": _("Er is geen ingediend eindrapport om te aanvaarden."),
         "report_not_editable": _("Het eindrapport is ingediend en kan niet meer worden gewijzigd."),
         "report_incomplete": _("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."),
@@ -29,14 +33,22 @@ def _texts() -> dict[str, str]:
         # several payouts at once: nothing is done when one of them is refused
         "not_planned": _("Deze betaling wacht niet meer op goedkeuring: ze is intussen goedgekeurd of gewijzigd."),
         "nothing_selected": _("Kies minstens één betaling."),
-        "selection_changed": _("De gekozen betalingen zijn intussen gewijzigd: het totaal is niet meer wat u bevestigde. Kies opnieuw."),
+        "selection_changed": _(
+            "De gekozen betalingen zijn intussen gewijzigd: het totaal is niet meer wat u bevestigde. Kies opnieuw."
+        ),
         "not_in_this_file": _("Deze betaling wacht niet (meer) op het antwoord van de bank in dit betaalbestand."),
         "gone": _("Deze betaling bestaat niet (meer)."),
         # decisions (DecisionRefused)
         "not_scored": _("Beslissen kan pas als alle beoordelingen binnen zijn, en maar één keer."),
-        "below_threshold": _("Het dossier haalt de kwaliteitsdrempel of een minimumscore per criterium niet; het kan niet worden toegekend."),
-        "no_reservation": _("Voor dit dossier is nog geen budget gereserveerd (het staat op de wachtlijst); toekennen kan pas als er budget vrijkomt."),
-        "amount": _("Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."),
+        "below_threshold": _(
+            "Het dossier haalt de kwaliteitsdrempel of een minimumscore per criterium niet; het kan niet worden toegekend."
+        ),
+        "no_reservation": _(
+            "Voor dit dossier is nog geen budget gereserveerd (het staat op de wachtlijst); toekennen kan pas als er budget vrijkomt."
+        ),
+        "amount": _(
+            "Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."
+        ),
         "motivation": _("Een negatieve beslissing vraagt een geschreven motivering."),
     }
 

@@ -35,8 +35,12 @@ from workflows.roles import Role
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
 RUBRIC_2022: list[CriterionInput] = [
     CriterionInput("regierol", "Focus op de lokale regierol", "Focus on the local directing role", 3, 1),
-    CriterionInput("leernood", "Leernood van het ontvangende bestuur", "Learning need of the receiving government", 2, 1),
-    CriterionInput("actieplan", "Kwaliteit en haalbaarheid van het actieplan", "Quality and feasibility of the action plan", 3, 1),
+    CriterionInput(
+        "leernood", "Leernood van het ontvangende bestuur", "Learning need of the receiving government", 2, 1
+    ),
+    CriterionInput(
+        "actieplan", "Kwaliteit en haalbaarheid van het actieplan", "Quality and feasibility of the action plan", 3, 1
+    ),
     CriterionInput("expertise", "Expertise van de mentor(en)", "Expertise of the mentor(s)", 2, 1),
     CriterionInput("participatie", "Participatie van mensen in armoede", "Participation of people in poverty", 2, None),
     CriterionInput("verankering", "Duurzame verankering", "Lasting embedding", 2, None),
@@ -164,7 +168,9 @@ def seed_demo() -> list[DemoUser]:
     for demo in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.email == demo.email))
         if user is None:
-            user = User(email=demo.email, full_name=demo.full_name, role=demo.role, organisation=_demo_organisation(demo))
+            user = User(
+                email=demo.email, full_name=demo.full_name, role=demo.role, organisation=_demo_organisation(demo)
+            )
             db.session.add(user)
         user.password_hash = accounts.hash_password(DEMO_PASSWORD)
         user.is_active = True
@@ -212,7 +218,11 @@ def sample_report(dossier: Application, applicant: User, end_on: date | None = N
         for line in report.lines:
             cost = payouts.CostInput(line.monthly_wage_cents, line.time_share_bp, line.start_on, end_on)  # type: ignore[arg-type]
             payouts.save_actual_cost(report, line, cost, applicant)
-    payouts.save_achievements(report, "De mentor begeleidde het team bij het opstellen van een lokaal armoedeplan; het ontvangende bestuur zet de aanpak voort.", applicant)
+    payouts.save_achievements(
+        report,
+        "De mentor begeleidde het team bij het opstellen van een lokaal armoedeplan; het ontvangende bestuur zet de aanpak voort.",
+        applicant,
+    )
     payouts.add_document(report, "loonfiches.pdf", sample_pdf("Loonfiches en tijdsregistratie"), applicant)
     payouts.submit_report(dossier.id, applicant)
     return report
@@ -298,7 +308,11 @@ def _demo_dossiers(call: Call) -> None:
     draft = drafts.start(call, _demo_user("aanvrager@gent.demo"), utcnow())
     draft.receiving_organisation = reference.municipality("37022")
     # Tielt -> Ronse: sent back with a question.
-    eligibility.request_correction(submitted("aanvrager@tielt.demo", "45041").id, officer, "Voeg de overeenkomst toe, ondertekend door beide besturen.")
+    eligibility.request_correction(
+        submitted("aanvrager@tielt.demo", "45041").id,
+        officer,
+        "Voeg de overeenkomst toe, ondertekend door beide besturen.",
+    )
     # Leuven -> Hasselt: eligible, waiting for reviewers (Lies Leuven can not be one of them).
     eligibility.declare_eligible(submitted("aanvrager@leuven.demo", "71072").id, officer)
     # Brugge -> Leuven: in review, one of two reviews in.
@@ -319,10 +333,14 @@ def _demo_dossiers(call: Call) -> None:
     )
     # Gent -> Ronse: ineligible; Ronse -> Tielt: withdrawn.
     eligibility.declare_ineligible(
-        submitted("aanvrager@gent.demo", "45041").id, officer, "De overeenkomst is niet ondertekend door het ontvangende bestuur."
+        submitted("aanvrager@gent.demo", "45041").id,
+        officer,
+        "De overeenkomst is niet ondertekend door het ontvangende bestuur.",
     )
     withdrawn = submitted("aanvrager@ronse.demo", "37022")
-    applications.withdraw(withdrawn.id, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
+    applications.withdraw(
+        withdrawn.id, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit."
+    )
 
     # Brugge -> Hasselt: closed. The final report was accepted, the balance approved by a second
     # user (Frank), sent to the bank in a payment file and paid (both by Fien).
@@ -335,15 +353,24 @@ def _demo_dossiers(call: Call) -> None:
     payment_batches.create_batch(_demo_user("financien2@abb.demo"), today)
     payouts.pay(balance.id, _demo_user("financien2@abb.demo"), today, "DEMO-2026-0001")
     # Aalst -> Tielt: granted; its final report waits for the officer's acceptance.
-    sample_report(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer), _demo_user("aanvrager@aalst.demo"))
+    sample_report(
+        decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer),
+        _demo_user("aanvrager@aalst.demo"),
+    )
     db.session.flush()
     _demo_payouts(submitted, scored)
 
 
-def _demo_payouts(submitted: Callable[[str, str], Application], scored: Callable[[Application, tuple[int, int]], Application]) -> None:
+def _demo_payouts(
+    submitted: Callable[[str, str], Application], scored: Callable[[Application, tuple[int, int]], Application]
+) -> None:
     """Finance's working day: balances waiting for approval (chosen together on the payouts page), and a
     payment file whose transfers wait for the bank's answer (recorded together on the file's page)."""
-    officer, frank, fien = _demo_user("dossierbehandelaar@abb.demo"), _demo_user("financien@abb.demo"), _demo_user("financien2@abb.demo")
+    officer, frank, fien = (
+        _demo_user("dossierbehandelaar@abb.demo"),
+        _demo_user("financien@abb.demo"),
+        _demo_user("financien2@abb.demo"),
+    )
     settled = []
     # Leuven -> Aalst and Gent -> Hasselt wait for approval; Tielt -> Brugge and Ronse -> Mechelen are at the bank.
     for applicant_email, receiving_nis in (
@@ -367,7 +394,9 @@ def _demo_payouts(submitted: Callable[[str, str], Application], scored: Callable
 # --- matchmaking -----------------------------------------------------------------------------------
 
 
-def sample_offer(applicant: User, theme_codes: list[str], inhabitants: int = 50_000, profiles: int = 1, **changes: object) -> Offer:
+def sample_offer(
+    applicant: User, theme_codes: list[str], inhabitants: int = 50_000, profiles: int = 1, **changes: object
+) -> Offer:
     """An open offer of the applicant's government: a mentor half-time for four months from next month."""
     next_month = (utcnow().astimezone(BRUSSELS).date().replace(day=1) + timedelta(days=32)).replace(day=1)
     details = matching.OfferDetails(
@@ -394,7 +423,9 @@ def sample_offer(applicant: User, theme_codes: list[str], inhabitants: int = 50_
     return matching.register_offer(applicant, replace(details, **changes), mentors)  # type: ignore[arg-type]
 
 
-def sample_need(applicant: User, theme_codes: list[str], inhabitants: int = 15_000, staff_fte_tenths: int = 5, **changes: object) -> Need:
+def sample_need(
+    applicant: User, theme_codes: list[str], inhabitants: int = 15_000, staff_fte_tenths: int = 5, **changes: object
+) -> Need:
     details = matching.NeedDetails(
         theme_codes=theme_codes,
         context="Eén medewerker combineert het armoedebeleid met andere taken; er is nog geen lokaal armoedeplan.",
@@ -414,7 +445,9 @@ def _demo_matchmaking() -> None:
 
     matcher = _demo_user("matcher@vvsg.demo")
     now = utcnow()
-    sample_offer(_demo_user("aanvrager@gent.demo"), ["lokale_regie", "participatie", "grondrechten"], 265_000, profiles=2)
+    sample_offer(
+        _demo_user("aanvrager@gent.demo"), ["lokale_regie", "participatie", "grondrechten"], 265_000, profiles=2
+    )
     leuven = sample_offer(_demo_user("aanvrager@leuven.demo"), ["data_tools", "impactmeting"], 104_000)
     hasselt = sample_offer(_demo_user("aanvrager@hasselt.demo"), ["participatie", "transversaal"], 80_000)
     sample_offer(_demo_user("aanvrager@brugge.demo"), ["goede_praktijken", "organisatorische_inbedding"], 119_000)

@@ -66,7 +66,9 @@ def test_an_officer_creates_a_call_with_belgian_amounts(client, db_session):
     assert [t.code for t in call.themes] == ["lokale_regie", "impactmeting"]
     assert [(c.code, c.weight, c.minimum_score) for c in call.criteria] == [("regierol", 3, 2)]
     assert (call.shortfall_policy, call.advance_percent, call.reviews_per_dossier) == ("wait", 20, 3)
-    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "call.created", AuditEntry.entity_id == str(call.id)))
+    entry = db_session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "call.created", AuditEntry.entity_id == str(call.id))
+    )
     assert entry.details["settings"]["envelope_cents"] == 300_000_00
     public_page = client.get("/oproepen/ARM-2027").get_data(as_text=True)
     assert "EUR\u00a0300.000,00" in public_page and "Nog niet open" in public_page
@@ -136,7 +138,12 @@ def test_the_home_page_lists_open_calls_and_the_call_page_shows_the_budget_meter
     page = client.get("/oproepen/ARM-DEMO").get_data(as_text=True)
     # The demo's four dossiers between submission and decision hold EUR 5.400,00 each; grants of
     # EUR 6.200,00 and six of 5.400,00 (one of them paid and closed) are committed: the meter shows it live.
-    for figure, value in [("envelope", "250.000,00"), ("reserved", "21.600,00"), ("committed", "38.600,00"), ("remaining", "189.800,00")]:
+    for figure, value in [
+        ("envelope", "250.000,00"),
+        ("reserved", "21.600,00"),
+        ("committed", "38.600,00"),
+        ("remaining", "189.800,00"),
+    ]:
         assert f'data-figure="{figure}">EUR\u00a0{value}<' in page
     assert client.get("/oproepen/BESTAAT-NIET").status_code == 404
 
@@ -155,7 +162,9 @@ def test_the_demo_has_a_dossier_in_every_state_and_can_be_loaded_twice(db_sessio
     # Finance's working day: two balances wait for approval, two are in a payment file awaiting the bank.
     from portal.models import Payout, User
 
-    waiting = db_session.scalars(select(Payout.state).where(Payout.call_id == call.id, Payout.state.in_(("planned", "in_file")))).all()
+    waiting = db_session.scalars(
+        select(Payout.state).where(Payout.call_id == call.id, Payout.state.in_(("planned", "in_file")))
+    ).all()
     assert sorted(waiting) == ["in_file", "in_file", "planned", "planned"]
     # The closed dossier's balance was prepared by the officer, approved by one finance user and
     # recorded as paid by the other; the call's paid total follows.
