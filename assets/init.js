@@ -25,3 +25,14 @@ if (timeout && typeof timeout.showModal === "function") {
   setTimeout(() => timeout.showModal(), Math.max(0, warnAt - Date.now()));
   timeout.querySelector("[data-timeout-close]").addEventListener("click", () => timeout.close());
 }
+
+// "Alles selecteren" (finance's lists): a link that reloads the page with every row ticked; with JavaScript it
+// ticks the boxes of its own form at once, keeping what was typed.
+for (const link of document.querySelectorAll("a[data-select-all]")) {
+  const form = link.closest("form");
+  if (!form) continue;
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    for (const box of form.querySelectorAll('input[type="checkbox"]')) box.checked = true;
+  });
+}

@@ -8,8 +8,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import IntegerField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
+from wtforms.widgets import HiddenInput
 
 from forms.applications import TEXT_LIMIT, MentorForm
 from forms.base import PortalForm
@@ -107,3 +108,77 @@ class PaymentBatchForm(PortalForm):
         # A payment file with a date in the past is refused by the bank, or executed at once unseen.
         if field.data is not None and field.data < datetime.now(BRUSSELS).date():
             raise ValidationError(str(_l("De uitvoeringsdatum moet vandaag of later zijn")))
+
+
+# --- several payouts at once ------------------------------------------------------------------------
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer, as portal/db.py (forms never import the portal)
+
+
+def _known_ids(form: Any, field: Any) -> None:
+    """Ids a row can have: anything else names no payout (and would not fit the database's integer)."""
+    if any(not 0 < value <= MAX_ID for value in field.data or []):
+        raise ValidationError(str(_l("Kies alleen betalingen uit de lijst")))
+
+
+def _payout_choice() -> Any:
+    # The choices are the rows of the page; the service checks each chosen id under its dossier's lock.
+    return SelectMultipleField(
+        _l("Betalingen"),
+        coerce=int,
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Kies minstens één betaling")), _known_ids],
+    )
+
+
+class ApproveSelectionForm(PortalForm):
+    """The payouts to approve together, as the confirmation page showed them, with the total it showed."""
+
+    payouts = _payout_choice()
+    total_cents = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField(_l("Goedkeuren"), widget=GovSubmitInput())
+
+
+class BatchAnswerForm(PortalForm):
+    """The bank's answer for several payouts of a payment file: executed (a date and the bank's reference)
+    or failed (why). The button pressed says which."""
+
+    payouts = _payout_choice()
+    outcome = StringField(
+        validators=[AnyOf(["paid", "failed"], message=_l("Kies of de betalingen uitgevoerd of mislukt zijn"))]
+    )
+    paid_on = DayField(_l("Datum van de betaling"))
+    bank_reference = StringField(
+        _l("Referentie van de bank"),
+        widget=GovTextInput(),
+        description=_l("Zoals op het rekeninguittreksel, bijvoorbeeld het nummer van de verzamelopdracht"),
+        filters=[_stripped],
+        validators=[Length(max=35, message=_l("Gebruik ten hoogste 35 tekens"))],
+    )
+    reason = TextAreaField(
+        _l("Waarom zijn de betalingen mislukt?"),
+        widget=GovTextArea(),
+        description=_l("Bijvoorbeeld: de bank weigerde het hele bestand"),
+        filters=[_stripped],
+        validators=[Length(max=2000)],
+    )
+
+    def validate_paid_on(self, field: Any) -> None:
+        if self.outcome.data == "paid" and field.data is None and not field.errors:
+            raise ValidationError(str(_l("Vul de datum van de betaling in")))
+
+    def validate_bank_reference(self, field: Any) -> None:
+        if self.outcome.data == "paid" and not field.data:
+            raise ValidationError(str(_l("Vul de referentie van de bank in")))
+
+    def validate_reason(self, field: Any) -> None:
+        if self.outcome.data == "failed" and not field.data:
+            raise ValidationError(str(_l("Schrijf waarom de betalingen mislukt zijn")))
+
+
+class ConfirmBatchAnswerForm(BatchAnswerForm):
+    """The same answer, confirmed on the page that showed the count and the total."""
+
+    total_cents = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField(_l("Bevestigen"), widget=GovSubmitInput())

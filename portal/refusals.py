@@ -29,6 +29,15 @@ def _texts() -> dict[str, str]:
         "bank_reference": _("Vul de referentie van de bank in"),
         "reason": _("Schrijf waarom de betaling mislukt is"),
         "question": _("Schrijf wat het bestuur moet aanvullen of verbeteren"),
+        "paid_on": _("Vul de datum van de betaling in"),
+        # several payouts at once: nothing is done when one of them is refused
+        "not_planned": _("Deze betaling wacht niet meer op goedkeuring: ze is intussen goedgekeurd of gewijzigd."),
+        "nothing_selected": _("Kies minstens één betaling."),
+        "selection_changed": _(
+            "De gekozen betalingen zijn intussen gewijzigd: het totaal is niet meer wat u bevestigde. Kies opnieuw."
+        ),
+        "not_in_this_file": _("Deze betaling wacht niet (meer) op het antwoord van de bank in dit betaalbestand."),
+        "gone": _("Deze betaling bestaat niet (meer)."),
         # decisions (DecisionRefused)
         "not_scored": _("Beslissen kan pas als alle beoordelingen binnen zijn, en maar één keer."),
         "below_threshold": _(

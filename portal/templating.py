@@ -36,6 +36,7 @@ from portal.labels import (
     state_label,
     task_label,
 )
+from portal.refusals import refusal_text
 from portal.services.notifications import unread_count
 from workflows.calls import CallPhase
 
@@ -98,6 +99,16 @@ def payout_colour(state: str) -> str:
         "failed": "red",
         "cancelled": "grey",
     }.get(state, "grey")
+
+
+def masked_iban(iban: str | None) -> str:
+    """An account number on a screen: the country, its check digits and the last four characters, the rest
+    hidden (`BE68 **** **** 7034`): enough to recognise the account, not enough to copy it."""
+    compact = (iban or "").replace(" ", "").upper()
+    if len(compact) <= 8:
+        return compact
+    masked = compact[:4] + "*" * (len(compact) - 8) + compact[-4:]
+    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
 
 
 def movement_label(kind: str) -> str:
@@ -194,6 +205,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(batch_outcome, "batch_outcome")
     app.add_template_filter(payout_colour, "payout_colour")
     app.add_template_filter(movement_label, "movement_label")
+    app.add_template_filter(masked_iban, "masked_iban")
+    app.add_template_filter(refusal_text, "refusal_text")
     app.add_template_filter(movement_reason, "movement_reason")
     app.jinja_env.globals["zip"] = zip
 

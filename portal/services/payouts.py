@@ -33,7 +33,7 @@ from portal.models.notifications import NotificationEvent
 from portal.models.payouts import ReportState
 from portal.services import audit, budget, files, notifications
 from portal.services.dossiers import move
-from portal.services.locks import lock_call, lock_dossier, lock_dossier_and_call
+from portal.services.locks import lock_call, lock_calls, lock_dossier, lock_dossier_and_call, lock_dossiers
 from portal.services.refusal import NotAllowed
 from workflows.applications import Action, State
 from workflows.calls import BRUSSELS
@@ -426,6 +426,179 @@ def approve(payout_id: int, actor: User) -> Payout:
     return payout
 
 
+def approval_refusal(payout: Payout, actor: User) -> str | None:
+    """Why `actor` cannot approve the payout as it is now (a refusal code), or None."""
+    if payout.state_enum is not PayoutState.PLANNED:
+        return "not_planned"
+    if not may(actor.role_enum, payout.state_enum, PayoutAction.APPROVE):
+        return "not_allowed"
+    if not four_eyes_allow(actor.id, payout.prepared_by_id):
+        return "four_eyes"
+    return None
+
+
+@dataclass(frozen=True)
+class ApprovalFacts:
+    """What a finance user sees before approving a payout: the dossier's money and, for a balance or a
+    recovery, the settlement of the accepted final report it comes from."""
+
+    payout: Payout
+    application: Application
+    granted_cents: int
+    advance_percent: int
+    advance_paid_cents: int  # advances paid to the government so far
+    net_paid_cents: int  # everything paid so far, net of what was paid back
+    report: FinalReport | None
+    settlement: Settlement | None  # the final report's settlement as it was accepted
+    refusal: str | None  # why the reader cannot approve it now, or None
+
+
+def accepted_settlement(report: FinalReport) -> Settlement | None:
+    """The settlement of an accepted report, computed again by the same rule from what was stored at its
+    acceptance (the payments made since do not change it)."""
+    if report.state_enum is not ReportState.SETTLED or report.final_cents is None or report.balance_cents is None:
+        return None
+    costs = actual_costs(report)
+    if not costs:
+        return None
+    paid_before = report.final_cents - report.balance_cents
+    commitment = (report.released_cents or 0) + max(report.final_cents, paid_before)
+    return settle(commitment, paid_before, costs, report.application.call.compensation_rate_percent)
+
+
+def approval_facts(payout: Payout, actor: User) -> ApprovalFacts:
+    application = payout.application
+    report = report_of(application)
+    reservation = budget.standing_of(application)
+    return ApprovalFacts(
+        payout=payout,
+        application=application,
+        granted_cents=application.granted_cents or 0,
+        advance_percent=application.call.advance_percent,
+        advance_paid_cents=sum(
+            p.amount_cents
+            for p in payouts_of(application)
+            if p.kind_enum is PayoutKind.ADVANCE and p.state_enum is PayoutState.PAID
+        ),
+        net_paid_cents=reservation.paid_cents if reservation else 0,
+        report=report,
+        settlement=accepted_settlement(report)
+        if report is not None and payout.kind_enum is not PayoutKind.ADVANCE
+        else None,
+        refusal=approval_refusal(payout, actor),
+    )
+
+
+# --- several payouts at once -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A chosen payout that cannot take the step, and why (a refusal code)."""
+
+    payout_id: int
+    reference: str
+    code: str
+
+
+class SelectionRefused(PayoutRefused):
+    """One or more of the chosen payouts cannot take the step: nothing was done. `blocked` says which."""
+
+    def __init__(self, blocked: list[Blocked]) -> None:
+        super().__init__("selection_blocked")
+        self.blocked = blocked
+
+
+def _lock_selection(payout_ids: list[int]) -> tuple[list[Payout], list[Blocked]]:
+    """The chosen payouts, read again under the locks of their dossiers (by id) and then their calls, so
+    that every step after this takes no lock out of order. Ids that name no payout come back blocked."""
+    wanted = sorted(set(payout_ids))
+    if not wanted:
+        raise PayoutRefused("nothing_selected")
+    found = db.session.execute(
+        select(Payout.id, Payout.application_id, Payout.call_id).where(Payout.id.in_(wanted))
+    ).all()
+    lock_dossiers(application_id for _, application_id, _ in found)
+    lock_calls(call_id for _, _, call_id in found)
+    payouts = list(
+        db.session.scalars(
+            select(Payout).where(Payout.id.in_(wanted)).order_by(Payout.id).execution_options(populate_existing=True)
+        )
+    )
+    present = {p.id for p in payouts}
+    return payouts, [Blocked(payout_id, "", "gone") for payout_id in wanted if payout_id not in present]
+
+
+def approve_many(payout_ids: list[int], actor: User, expected_total_cents: int | None = None) -> list[Payout]:
+    """Approve the chosen payouts, all or none, each through `approve` (its audit row and its message).
+
+    Refused as a whole (SelectionRefused, naming each) when one of them may not be approved now, by this
+    user; and when their total is no longer the one the confirmation page showed (`selection_changed`).
+    """
+    payouts, blocked = _lock_selection(payout_ids)
+    blocked += [
+        Blocked(p.id, p.end_to_end_id, code) for p in payouts if (code := approval_refusal(p, actor)) is not None
+    ]
+    if blocked:
+        raise SelectionRefused(blocked)
+    if expected_total_cents is not None and sum(p.amount_cents for p in payouts) != expected_total_cents:
+        raise PayoutRefused("selection_changed")
+    return [approve(p.id, actor) for p in payouts]
+
+
+def answer_refusal(
+    payout: Payout, batch_id: int, outcome: BatchOutcome, paid_on: date | None, today: date | None = None
+) -> str | None:
+    """Why the bank's answer cannot be recorded for this payout of payment file `batch_id` (a code), or None."""
+    pending = db.session.scalar(
+        select(PaymentBatchItem.batch_id).where(
+            PaymentBatchItem.payout_id == payout.id, PaymentBatchItem.outcome == BatchOutcome.PENDING
+        )
+    )
+    if pending != batch_id:
+        return "not_in_this_file"
+    if payout.state_enum is not PayoutState.IN_FILE:
+        return "not_allowed"
+    if outcome is BatchOutcome.PAID and paid_on is not None:
+        return refused_payment_date(payout, paid_on, today)
+    return None
+
+
+def record_answers(
+    batch_id: int,
+    payout_ids: list[int],
+    actor: User,
+    outcome: BatchOutcome,
+    *,
+    paid_on: date | None = None,
+    bank_reference: str = "",
+    reason: str = "",
+    expected_total_cents: int | None = None,
+    today: date | None = None,
+) -> list[Payout]:
+    """The bank's answer for several payouts of one payment file, all or none, each through `pay` or `fail`."""
+    if outcome is BatchOutcome.PAID and (paid_on is None or not bank_reference.strip()):
+        raise PayoutRefused("bank_reference" if paid_on is not None else "paid_on")
+    if outcome is BatchOutcome.FAILED and not reason.strip():
+        raise PayoutRefused("reason")
+    if outcome is BatchOutcome.PENDING:
+        raise PayoutRefused("not_allowed")
+    payouts, blocked = _lock_selection(payout_ids)
+    blocked += [
+        Blocked(p.id, p.end_to_end_id, code)
+        for p in payouts
+        if (code := answer_refusal(p, batch_id, outcome, paid_on, today)) is not None
+    ]
+    if blocked:
+        raise SelectionRefused(blocked)
+    if expected_total_cents is not None and sum(p.amount_cents for p in payouts) != expected_total_cents:
+        raise PayoutRefused("selection_changed")
+    if outcome is BatchOutcome.PAID:
+        assert paid_on is not None
+        return [pay(p.id, actor, paid_on, bank_reference, today) for p in payouts]
+    return [fail(p.id, actor, reason) for p in payouts]
+
+
 def refused_payment_date(payout: Payout, paid_on: date, today: date | None = None) -> str | None:
     """Why the bank's payment date cannot be right (a refusal code), or None."""
     if paid_on > (today or utcnow().astimezone(BRUSSELS).date()):
@@ -571,6 +744,11 @@ def payouts_in(states: tuple[PayoutState, ...]) -> list[Payout]:
 
 def find_payout(payout_id: int) -> Payout | None:
     return db.session.get(Payout, payout_id)
+
+
+def payouts_by_id(payout_ids: list[int]) -> list[Payout]:
+    """The payouts of these ids that exist, by id (for the confirmation pages: read only, no lock)."""
+    return list(db.session.scalars(select(Payout).where(Payout.id.in_(sorted(set(payout_ids)))).order_by(Payout.id)))
 
 
 # --- reminders (beat) --------------------------------------------------------------------------

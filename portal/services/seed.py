@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -502,6 +503,37 @@ def _demo_dossiers(call: Call) -> None:
         decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer),
         _demo_user("aanvrager@aalst.demo"),
     )
+    db.session.flush()
+    _demo_payouts(submitted, scored)
+
+
+def _demo_payouts(
+    submitted: Callable[[str, str], Application], scored: Callable[[Application, tuple[int, int]], Application]
+) -> None:
+    """Finance's working day: balances waiting for approval (chosen together on the payouts page), and a
+    payment file whose transfers wait for the bank's answer (recorded together on the file's page)."""
+    officer, frank, fien = (
+        _demo_user("dossierbehandelaar@abb.demo"),
+        _demo_user("financien@abb.demo"),
+        _demo_user("financien2@abb.demo"),
+    )
+    settled = []
+    # Leuven -> Aalst and Gent -> Hasselt wait for approval; Tielt -> Brugge and Ronse -> Mechelen are at the bank.
+    for applicant_email, receiving_nis in (
+        ("aanvrager@leuven.demo", "41002"),
+        ("aanvrager@gent.demo", "71072"),
+        ("aanvrager@tielt.demo", "31005"),
+        ("aanvrager@ronse.demo", "12025"),
+    ):
+        dossier = scored(submitted(applicant_email, receiving_nis), (3, 2))
+        decisions.grant(dossier.id, officer)
+        sample_report(dossier, _demo_user(applicant_email))
+        payouts.settle_report(dossier.id, officer)
+        settled.append(dossier)
+    for dossier in settled[2:]:
+        (balance,) = payouts.payouts_of(dossier)
+        payouts.approve(balance.id, frank)
+    payment_batches.create_batch(fien, utcnow().astimezone(BRUSSELS).date())
     db.session.flush()
 
 

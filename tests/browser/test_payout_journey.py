@@ -1,6 +1,7 @@
 """The demo's granted dossier (Mechelen gives to Aalst) from final report to payment, in Chromium, by the
-visible labels: the government reports, the officer accepts, a finance user approves, another records
-the payment; the money trail shows the right amounts, and axe finds no violation on any page."""
+visible labels: the government reports, the officer accepts, a finance user reads the settlement and
+approves it with the demo's other balances at once, another records the whole payment file as paid at
+once; the money trail shows the right amounts, and axe finds no violation on any page."""
 
 import re
 from datetime import date
@@ -68,20 +69,40 @@ def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(
     frank = staff_page(browser, live_server, "financien@abb.demo")
     expect(frank.get_by_role("heading", level=1)).to_have_text("Uitbetalingen")
     assert_accessible(axe, frank)
+    # The settlement in view before approving: Mechelen's balance on a page of its own.
     row = frank.locator("[data-table=planned] tr", has_text="Mechelen")
-    row.get_by_role("button", name=re.compile("^Goedkeuren")).click()
-    expect(frank.get_by_text(re.compile(r"De betaling .* is goedgekeurd\."))).to_be_visible()
+    row.get_by_role("link", name=re.compile("^Afrekening bekijken")).click()
+    expect(frank.get_by_role("heading", level=1)).to_have_text("Betaling goedkeuren")
+    expect(frank.locator('[data-settlement="final"]')).to_have_text("EUR\u00a06.200,00")
+    expect(frank.locator('[data-settlement="balance"]')).to_have_text("EUR\u00a06.200,00")
+    expect(frank.locator('[data-money="granted"]')).to_have_text("EUR\u00a06.200,00")
+    expect(frank.locator("[data-iban]")).to_have_text("BE68 **** **** 7034")
+    expect(frank.locator("[data-list=payout]")).to_contain_text("Aalst")  # the receiving government
+    assert_accessible(axe, frank)
+    frank.get_by_role("link", name="Terug naar de uitbetalingen").click()
+
+    # Approving several at once: the demo's two balances and Mechelen's, all selected, then the count and the total.
+    frank.get_by_role("button", name="Alles selecteren").click()
+    expect(frank.locator("[data-table=planned] input[type=checkbox]:checked")).to_have_count(3)
+    frank.get_by_role("button", name="Gekozen betalingen goedkeuren").click()
+    expect(frank.get_by_role("heading", level=1)).to_have_text("Betalingen goedkeuren")
+    expect(frank.locator("[data-selection]")).to_have_text("U koos 3 betalingen, samen EUR\u00a017.000,00.")
+    assert_accessible(axe, frank)
+    frank.get_by_role("button", name="3 betalingen goedkeuren").click()
+    expect(frank.get_by_text("3 betalingen zijn goedgekeurd, samen EUR\u00a017.000,00.")).to_be_visible()
+    expect(frank.locator("[data-table=planned]")).to_have_count(0)
     assert_accessible(axe, frank)
 
-    # The approved balance goes to the bank in a payment file, made once and kept.
+    # The approved balances go to the bank in a payment file, made once and kept.
     fien = staff_page(browser, live_server, "financien2@abb.demo")
     expect(fien.locator("[data-table=ready]")).to_contain_text("Mechelen")
     fien.get_by_role("link", name="Maak een betaalbestand voor de bank").click()
     expect(fien.get_by_role("heading", level=1)).to_have_text("Betaalbestanden")
     assert_accessible(axe, fien)
     fien.get_by_role("button", name="Betaalbestand maken").click()  # the execution date is today already
-    expect(fien.locator(".govuk-notification-banner")).to_contain_text("is gemaakt met 1 betaling.")
+    expect(fien.locator(".govuk-notification-banner")).to_contain_text("is gemaakt met 3 betalingen.")
     assert_accessible(axe, fien)
+    batch_url = fien.url
     with fien.expect_download() as download:
         fien.get_by_role("link", name=re.compile(r"^Download pain001-")).click()
     assert b"<CstmrCdtTrfInitn>" in Path(download.value.path()).read_bytes()
@@ -92,12 +113,25 @@ def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(
     assert_accessible(axe, fien)
     card = fien.locator("[data-awaiting]", has_text="Mechelen")
     expect(card.get_by_role("textbox", name="Referentie van de bank")).to_have_value("BNK-DEMO-7")
+
+    # The bank executed the whole file: every payment recorded at once, after the count and the total.
+    fien.goto(batch_url)
+    bulk = fien.locator("form", has=fien.locator("#answer-payouts"))
+    bulk.get_by_role("link", name="Alles selecteren").click()
+    expect(bulk.locator("input[type=checkbox]:checked")).to_have_count(3)
     today = date.today()
-    card.get_by_label("Dag").fill(str(today.day))
-    card.get_by_label("Maand").fill(str(today.month))
-    card.get_by_label("Jaar").fill(str(today.year))
-    card.get_by_role("button", name="Betaling registreren").click()
-    expect(fien.get_by_text(re.compile(r"De betaling .* is geregistreerd als betaald\."))).to_be_visible()
+    bulk.get_by_label("Dag").fill(str(today.day))
+    bulk.get_by_label("Maand").fill(str(today.month))
+    bulk.get_by_label("Jaar").fill(str(today.year))
+    bulk.get_by_role("textbox", name="Referentie van de bank").fill("BNK-DEMO-7")
+    bulk.get_by_role("button", name="Gekozen betalingen als betaald registreren").click()
+    expect(fien.get_by_role("heading", level=1)).to_have_text("Antwoord van de bank registreren")
+    expect(fien.locator("[data-selection]")).to_have_text("3 betalingen als betaald, samen EUR\u00a017.000,00.")
+    assert_accessible(axe, fien)
+    fien.get_by_role("button", name="3 betalingen als betaald registreren").click()
+    expect(fien.get_by_text("3 betalingen zijn geregistreerd als betaald, samen EUR\u00a017.000,00.")).to_be_visible()
+    expect(fien.locator("[data-awaiting]")).to_have_count(0)
+    assert_accessible(axe, fien)
 
     officer.goto(trail_path)
     expect(officer.locator('[data-figure="paid"]')).to_have_text("EUR\u00a06.200,00")

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Application, BudgetMovement, Call, PaymentBatchItem, Payout, Reservation, User
+from portal.models import Application, AuditEntry, BudgetMovement, Call, PaymentBatchItem, Payout, Reservation, User
 from portal.services import eligibility, payouts
 from portal.services.budget import IN_QUEUE
 from portal.services.seed import sample_report
@@ -44,6 +44,7 @@ ROUNDS = int(os.environ.get("MONEY_PAIR_ROUNDS", "2"))
 REQUEST = 5_400_00  # what every dossier of the scene asks: EUR 5.400 a month, half-time, four months, 50 %
 ENVELOPE = 60_000_00
 OFFER = 2_000_00  # what is left for the waiting dossier once the call is filled
+ADVANCE = 2_160_00  # the scene's call pays 40 % of REQUEST at grant
 
 
 # --- the people, each with two signed-in browsers (one per side of a pair) ------------------------
@@ -161,8 +162,13 @@ class Scene:
 
     def in_file(self) -> int:
         payout_id = self.approved()
-        to_bank(self.cast.finance2)
+        self.targets["batch"] = to_bank(self.cast.finance2).id
         return payout_id
+
+    def planned(self) -> int:
+        """A granted dossier's advance, prepared by the officer and waiting for approval. Returns the payout's id."""
+        (advance,) = payouts.payouts_of(self.granted())
+        return advance.id
 
     def fill_and_wait(self) -> int:
         """Fill the envelope up to OFFER with submitted dossiers, then one more that waits with an offer."""
@@ -182,6 +188,8 @@ class Scene:
 # The kinds of target in the order a scene prepares them: money granted first, then what needs a
 # reservation, then what holds none, and the waiting dossier last, once the envelope is filled.
 PREPARE: list[tuple[str, Callable[[Scene], int]]] = [
+    ("planned", Scene.planned),
+    ("planned2", Scene.planned),
     ("in_file", Scene.in_file),
     ("approved", Scene.approved),
     ("report", Scene.report),
@@ -232,6 +240,31 @@ def _pay(scene: Scene, side: int) -> Any:
         f"p{payout_id}-paid_on": _today(),
     }
     return client.post(f"/financien/uitbetalingen/{payout_id}/betaald", data=data)
+
+
+def _approve_one(scene: Scene, side: int) -> Any:
+    return _post(scene, "finance", side, f"/financien/uitbetalingen/{scene.targets['planned']}/goedkeuren", {})
+
+
+def _approve_many(scene: Scene, side: int) -> Any:
+    """Both planned advances of the scene (the one a single approval takes among them), as the confirmation showed them."""
+    ids = [scene.targets["planned"]] + [scene.targets[k] for k in ("planned2",) if k in scene.targets]
+    return _post(scene, "finance", side, "/financien/goedkeuren", {"payouts": ids, "total_cents": len(ids) * ADVANCE})
+
+
+def _answer_file(scene: Scene, side: int) -> Any:
+    """The bank's answer for the payment file's payouts together, as its confirmation page showed them."""
+    payout_id = scene.targets["in_file"]
+    data = {
+        "payouts": [payout_id],
+        "outcome": "paid",
+        "paid_on": _today(),
+        "bank_reference": f"VERZ-{payout_id}",
+        "total_cents": ADVANCE,
+    }
+    return _post(
+        scene, "finance", side, f"/financien/betaalbestanden/{scene.targets['batch']}/antwoord/bevestigen", data
+    )
 
 
 def _change_envelope(scene: Scene, side: int) -> Any:
@@ -340,6 +373,9 @@ ACTIONS = [
         ("approved",),
         lambda s, i: _post(s, "finance", i, "/financien/betaalbestanden", {"execution_on": _today()}),
     ),
+    MoneyAction("approval", ("planned",), _approve_one),
+    MoneyAction("bulk approval", ("planned", "planned2"), _approve_many),
+    MoneyAction("bulk payment recorded", ("in_file",), _answer_file),
 ]
 PAIRS = list(itertools.combinations_with_replacement(ACTIONS, 2))
 
@@ -420,6 +456,21 @@ def _check_money(call_id: int) -> None:
             .where(PaymentBatchItem.payout_id == payout.id, PaymentBatchItem.outcome == "pending")
         )
         assert pending == (1 if payout.state == "in_file" else 0), (payout.id, payout.state)
+        # Approved once and paid once (no scene prepares a payout again): never a double approval or payment.
+        steps = db.session.execute(
+            select(AuditEntry.action, func.count())
+            .where(AuditEntry.entity_type == "payout", AuditEntry.entity_id == str(payout.id))
+            .group_by(AuditEntry.action)
+        ).all()
+        assert all(count == 1 for action, count in steps if action in ("payout.approved", "payout.paid")), (
+            payout.id,
+            steps,
+        )
+        assert (dict(steps).get("payout.approved") == 1) == (payout.state not in ("planned", "cancelled")), (
+            payout.id,
+            payout.state,
+            steps,
+        )
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
@@ -443,6 +494,6 @@ def test_a_pair_of_money_actions_at_the_same_moment(live_app, cast, first, secon
 def test_every_money_action_of_the_spec_is_in_the_pairs():
     assert {a.name for a in ACTIONS} == {
         "submit", "resubmit", "withdraw", "correction", "ineligible", "grant", "reject", "batch decision", "accept offer",
-        "report acceptance", "payment recorded", "envelope change", "payment batch",
+        "report acceptance", "payment recorded", "envelope change", "payment batch", "approval", "bulk approval", "bulk payment recorded",
     }  # fmt: skip
-    assert len(PAIRS) == 13 * 14 // 2
+    assert len(PAIRS) == 16 * 17 // 2

@@ -131,14 +131,21 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "officer.settle_report": frozenset({Role.OFFICER, Role.FINANCE}),
     # Approving and paying is finance alone (the second pair of eyes). Officers read the payment files and download
     # the stored pain.001 (SPEC section 9: officers export the SEPA file), but never make one or record a payment.
+    # The settlement page before an approval, and approving or answering for several payouts at once (with their
+    # confirmation pages), are finance's too: the pages lead to nothing else.
     "finance.approve_payout": frozenset({Role.FINANCE}),
+    "finance.approve_payouts": frozenset({Role.FINANCE}),
     "finance.batch": frozenset({Role.OFFICER, Role.FINANCE}),
     "finance.batches": frozenset({Role.OFFICER, Role.FINANCE}),
+    "finance.check_batch_answer": frozenset({Role.FINANCE}),
+    "finance.confirm_approvals": frozenset({Role.FINANCE}),
     "finance.create_batch": frozenset({Role.FINANCE}),
     "finance.dashboard": frozenset({Role.FINANCE}),
     "finance.download_batch": frozenset({Role.OFFICER, Role.FINANCE}),
+    "finance.record_batch_answer": frozenset({Role.FINANCE}),
     "finance.record_failed": frozenset({Role.FINANCE}),
     "finance.record_paid": frozenset({Role.FINANCE}),
+    "finance.review_payout": frozenset({Role.FINANCE}),
     # Users, organisations and roles: the administrator alone, who in turn sees no dossier.
     "admin.edit_organisation": frozenset({Role.ADMIN}),
     "admin.edit_user": frozenset({Role.ADMIN}),

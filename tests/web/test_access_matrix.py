@@ -31,6 +31,7 @@ GET_EXCEPTIONS = {
     "auth.two_step_setup": 302,
     "auth.accept_invitation": 404,  # unknown link
     "auth.reset_password": 404,
+    "finance.confirm_approvals": 400,  # no payout chosen: the list again, with the message at the top
     "applicant.download_attachment": 404,  # the sample draft has no attachments
     "applicant.confirmation": 404,  # nor a submission
     "applicant.receipt": 404,

@@ -137,12 +137,12 @@ def test_the_home_page_lists_open_calls_and_the_call_page_shows_the_budget_meter
     assert "Afgesloten oproepen" in home and "Lokale medewerkers versterken collega-besturen" in home
     page = client.get("/oproepen/ARM-DEMO").get_data(as_text=True)
     # The demo's four dossiers between submission and decision hold EUR 5.400,00 each; grants of
-    # EUR 6.200,00, 5.400,00 and 5.400,00 (one of them paid and closed) are committed: the meter shows it live.
+    # EUR 6.200,00 and six of 5.400,00 (one of them paid and closed) are committed: the meter shows it live.
     for figure, value in [
         ("envelope", "250.000,00"),
         ("reserved", "21.600,00"),
-        ("committed", "17.000,00"),
-        ("remaining", "211.400,00"),
+        ("committed", "38.600,00"),
+        ("remaining", "189.800,00"),
     ]:
         assert f'data-figure="{figure}">EUR\u00a0{value}<' in page
     assert client.get("/oproepen/BESTAAT-NIET").status_code == 404
@@ -158,11 +158,16 @@ def test_the_demo_has_a_dossier_in_every_state_and_can_be_loaded_twice(db_sessio
     call = db_session.scalar(select(Call).where(Call.code == DEMO_CALL_CODE))
     states = [a.state for a in db_session.scalars(select(Application).where(Application.call_id == call.id))]
     assert set(states) == set(State)
-    assert len(states) == 12
-    # The closed dossier's balance was prepared by the officer, approved by one finance user and
-    # recorded as paid by the other; the call's paid total follows.
+    assert len(states) == 16
+    # Finance's working day: two balances wait for approval, two are in a payment file awaiting the bank.
     from portal.models import Payout, User
 
+    waiting = db_session.scalars(
+        select(Payout.state).where(Payout.call_id == call.id, Payout.state.in_(("planned", "in_file")))
+    ).all()
+    assert sorted(waiting) == ["in_file", "in_file", "planned", "planned"]
+    # The closed dossier's balance was prepared by the officer, approved by one finance user and
+    # recorded as paid by the other; the call's paid total follows.
     (paid,) = db_session.scalars(select(Payout).where(Payout.call_id == call.id, Payout.state == "paid"))
     preparer, approver = db_session.get(User, paid.prepared_by_id), db_session.get(User, paid.approved_by_id)
     assert (preparer.role, approver.role) == ("officer", "finance") and paid.paid_by_id != paid.approved_by_id
