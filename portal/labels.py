@@ -96,6 +96,8 @@ ACTION_LABELS = {
     "application.submitted": _l("Aanvraag ingediend"),
     "application.resubmitted": _l("Aangevulde aanvraag opnieuw ingediend"),
     "application.participation_confirmed": _l("Deelname bevestigd door het ontvangende bestuur"),
+    "application.participation_declined": _l("Deelname geweigerd door het ontvangende bestuur, met een reden"),
+    "application.early_end_declared": _l("Vroeger einde van het traject gemeld"),
     "application.attachment_uploaded": _l("Bijlage opgeladen"),
     "application.correction_requested": _l("Aanvulling gevraagd"),
     "application.declared_eligible": _l("Ontvankelijk verklaard"),

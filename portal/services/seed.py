@@ -205,7 +205,11 @@ def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
 
 
 def sample_report(dossier: Application, applicant: User, end_on: date | None = None) -> FinalReport:
-    """A complete final report, submitted: every mentor as planned, or ending on `end_on` instead."""
+    """A complete final report, submitted: every mentor as planned, or ending on `end_on` instead. A
+    trajectory whose planned end is still ahead is first declared ended (on `end_on`, or today)."""
+    if not payouts.report_open(dossier):
+        today = payouts.brussels_today()
+        payouts.declare_early_end(dossier.id, applicant, min(end_on or today, today), "Het werk van de mentor was af.")
     report = payouts.start_report(dossier, applicant)
     if end_on is not None:
         for line in report.lines:
@@ -276,9 +280,9 @@ def _demo_dossiers(call: Call) -> None:
     bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
     today = utcnow().date()
 
-    def submitted(applicant_email: str, receiving_nis: str, wage_cents: int = 540_000) -> Application:
+    def submitted(applicant_email: str, receiving_nis: str, wage_cents: int = 540_000, start_on: date | None = None) -> Application:
         applicant = _demo_user(applicant_email)
-        dossier = sample_draft(call, applicant, reference.municipality(receiving_nis), today, wage_cents)
+        dossier = sample_draft(call, applicant, reference.municipality(receiving_nis), start_on or today, wage_cents)
         applications.submit(dossier.id, applicant, declared=True)
         return dossier
 
@@ -309,7 +313,14 @@ def _demo_dossiers(call: Call) -> None:
     reviews.submit_review(first.id, bart, utcnow())
     # Hasselt -> Mechelen: scored, waiting for the decision.
     scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
-    # Mechelen -> Aalst: granted, ready for its final report; Aalst -> Brugge: rejected after a low score.
+    # Leuven -> Gent: submitted, and Gent declined to take part, with its reason.
+    declined = submitted("aanvrager@leuven.demo", "44021")
+    applications.decline_participation(
+        declined.id, _demo_user("aanvrager@gent.demo"),
+        "Onze coördinator armoedebeleid vertrekt dit najaar; we kunnen een mentor nu niet goed ontvangen.", utcnow(),
+    )  # fmt: skip
+    # Mechelen -> Aalst: granted, its trajectory started this month: the final report opens at its end
+    # (or once Mechelen declares an early end). Aalst -> Brugge: rejected after a low score.
     decisions.grant(scored(submitted("aanvrager@mechelen.demo", "41002", 620_000), (3, 2)).id, officer)
     decisions.reject(
         scored(submitted("aanvrager@aalst.demo", "31005"), (1, 0)).id,
@@ -323,9 +334,11 @@ def _demo_dossiers(call: Call) -> None:
     withdrawn = submitted("aanvrager@ronse.demo", "37022")
     applications.withdraw(withdrawn.id, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
 
+    # Two trajectories that ran from half a year ago, ended and reported on.
+    ended_start = today - timedelta(days=190)
     # Brugge -> Hasselt: closed. The final report was accepted, the balance approved by a second
     # user (Frank), sent to the bank in a payment file and paid (both by Fien).
-    closed = scored(submitted("aanvrager@brugge.demo", "71072"), (3, 3))
+    closed = scored(submitted("aanvrager@brugge.demo", "71072", start_on=ended_start), (3, 3))
     decisions.grant(closed.id, officer)
     sample_report(closed, _demo_user("aanvrager@brugge.demo"))
     payouts.settle_report(closed.id, officer)
@@ -334,7 +347,7 @@ def _demo_dossiers(call: Call) -> None:
     payment_batches.create_batch(_demo_user("financien2@abb.demo"), today)
     payouts.pay(balance.id, _demo_user("financien2@abb.demo"), today, "DEMO-2026-0001")
     # Aalst -> Tielt: granted; its final report waits for the officer's acceptance.
-    sample_report(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer), _demo_user("aanvrager@aalst.demo"))
+    sample_report(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022", start_on=ended_start), (2, 3)).id, officer), _demo_user("aanvrager@aalst.demo"))
     db.session.flush()
 
 
