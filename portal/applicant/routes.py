@@ -691,14 +691,14 @@ def next_step(application: Application) -> str:
     state = application.state_enum
     if state is State.DRAFT:
         return _("Vul de onderdelen in en dien de aanvraag uiterlijk op %(day)s in.", day=day(application.call.closes_at))
-    if state is State.SUBMITTED:
-        return _("Wij controleren of de aanvraag ontvankelijk is. U hoeft niets te doen.")
     if service.receiving_answer(application) is Answer.DECLINED and state in BEFORE_DECISION:
         return _(
             "%(receiving)s neemt niet deel. Zolang het niet bevestigt, kan de aanvraag niet worden toegekend. "
             "Overleg met %(receiving)s: het kan later alsnog bevestigen. Of trek de aanvraag in.",
             receiving=application.receiving_organisation.name if application.receiving_organisation else _("Het ontvangende bestuur"),
         )
+    if state is State.SUBMITTED:
+        return _("Wij controleren of de aanvraag ontvankelijk is. U hoeft niets te doen.")
     if state is State.CORRECTION_REQUESTED:
         return _("Vul de aanvraag aan zoals gevraagd en dien ze opnieuw in.")
     if state in (State.ELIGIBLE, State.IN_REVIEW, State.SCORED):
