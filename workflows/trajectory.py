@@ -61,7 +61,9 @@ def report_window(mentor_ends: Iterable[date | None], early_end_on: date | None 
         ends_on, early = planned, False
     else:
         return None
-    return ReportWindow(ends_on=ends_on, opens_on=ends_on, due_on=add_months(ends_on, REPORT_DUE_MONTHS), ended_early=early)
+    return ReportWindow(
+        ends_on=ends_on, opens_on=ends_on, due_on=add_months(ends_on, REPORT_DUE_MONTHS), ended_early=early
+    )
 
 
 class EarlyEndRefusal(StrEnum):

@@ -31,7 +31,9 @@ def test_a_partner_declines_with_a_reason_until_the_decision(state):
     assert may_decline(state, Answer.PENDING)
 
 
-@pytest.mark.parametrize("state", [State.DRAFT, State.GRANTED, State.REJECTED, State.INELIGIBLE, State.WITHDRAWN, State.CLOSED])
+@pytest.mark.parametrize(
+    "state", [State.DRAFT, State.GRANTED, State.REJECTED, State.INELIGIBLE, State.WITHDRAWN, State.CLOSED]
+)
 def test_no_decline_before_submission_or_after_the_decision(state):
     assert decline_refusal(state, Answer.PENDING, "reden") is AnswerRefusal.WRONG_STATE
     assert not may_decline(state, Answer.PENDING)
@@ -41,7 +43,10 @@ def test_a_decline_needs_a_reason_of_limited_length():
     assert decline_refusal(State.SUBMITTED, Answer.PENDING, "") is AnswerRefusal.REASON_MISSING
     assert decline_refusal(State.SUBMITTED, Answer.PENDING, " \n\t ") is AnswerRefusal.REASON_MISSING
     assert decline_refusal(State.SUBMITTED, Answer.PENDING, "x" * DECLINE_REASON_LIMIT) is None
-    assert decline_refusal(State.SUBMITTED, Answer.PENDING, "x" * (DECLINE_REASON_LIMIT + 1)) is AnswerRefusal.REASON_TOO_LONG
+    assert (
+        decline_refusal(State.SUBMITTED, Answer.PENDING, "x" * (DECLINE_REASON_LIMIT + 1))
+        is AnswerRefusal.REASON_TOO_LONG
+    )
 
 
 def test_a_confirmation_is_final_and_a_decline_is_given_once():

@@ -56,7 +56,11 @@ def test_declining_asks_for_a_reason_on_a_page_that_says_what_it_means(app, db_s
     assert "ziet de dossierbehandelaar" in page and "U kunt later alsnog bevestigen" in page
     token = csrf_token(ronse, decline_url(dossier))
 
-    for reason, message in [("", "Schrijf waarom uw bestuur niet deelneemt"), ("   \n ", "Schrijf waarom uw bestuur niet deelneemt"), ("x" * 2001, "Gebruik maximaal 2000 tekens")]:
+    for reason, message in [
+        ("", "Schrijf waarom uw bestuur niet deelneemt"),
+        ("   \n ", "Schrijf waarom uw bestuur niet deelneemt"),
+        ("x" * 2001, "Gebruik maximaal 2000 tekens"),
+    ]:
         refused = ronse.post(decline_url(dossier), data={"csrf_token": token, "reason": reason})
         assert refused.status_code == 400 and message in text(refused) and "govuk-error-summary" in text(refused)
     db_session.expire_all()
@@ -74,7 +78,10 @@ def test_declining_asks_for_a_reason_on_a_page_that_says_what_it_means(app, db_s
     assert entry is not None and entry.reason == REASON and entry.actor_id == receiver.id
 
     # The giving government (its users and its contact person) and the officers are told.
-    told = {row.email: row for row in db_session.scalars(select(Notification).where(Notification.event == "participation_declined"))}
+    told = {
+        row.email: row
+        for row in db_session.scalars(select(Notification).where(Notification.event == "participation_declined"))
+    }
     assert giver.email in told and officer.email in told and receiver.email not in told
     assert told[officer.email].details == {"reason": REASON}
 
@@ -100,7 +107,11 @@ def test_a_partner_that_declined_confirms_afterwards_and_the_decline_is_cleared(
     assert "De deelname van uw bestuur is bevestigd." in page and "Bevestigd op" in page
     db_session.expire_all()
     stored = db_session.get(Application, dossier.id)
-    assert stored.receiving_declined_at is None and stored.receiving_decline_reason is None and stored.receiving_confirmed_at is not None
+    assert (
+        stored.receiving_declined_at is None
+        and stored.receiving_decline_reason is None
+        and stored.receiving_confirmed_at is not None
+    )
     assert applications.receiving_answer(stored) == "confirmed"
     confirmed = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "application.participation_confirmed"))
     assert confirmed.details and "declined_at" in confirmed.details
@@ -204,7 +215,9 @@ def test_an_early_end_in_the_future_or_before_the_start_is_refused(app, db_sessi
     url = f"/mijn-dossiers/{dossier.id}/eindrapport/einde-traject"
     token = csrf_token(gent, url)
     day = ended_on(payouts.trajectory_start(dossier), brussels_today())
-    refused = gent.post(url, data={"csrf_token": token, "ended_on": parts(day) if day else ["", "", ""], "reason": reason})
+    refused = gent.post(
+        url, data={"csrf_token": token, "ended_on": parts(day) if day else ["", "", ""], "reason": reason}
+    )
     assert refused.status_code == 400 and message in text(refused) and "govuk-error-summary" in text(refused)
     db_session.expire_all()
     assert db_session.get(Application, dossier.id).early_end_on is None
@@ -217,7 +230,9 @@ def test_a_declared_early_end_opens_the_report_and_is_audited(app, db_session, r
     url = f"/mijn-dossiers/{dossier.id}/eindrapport/einde-traject"
     token = csrf_token(gent, url)
     today = brussels_today()
-    page = follow(gent, gent.post(url, data={"csrf_token": token, "ended_on": parts(today), "reason": "De mentor vertrok."}))
+    page = follow(
+        gent, gent.post(url, data={"csrf_token": token, "ended_on": parts(today), "reason": "De mentor vertrok."})
+    )
     assert "U kunt het eindrapport nu indienen" in page and 'data-report-window="open"' in page
     assert "U meldde dat het traject vroeger eindigde" in page
     db_session.expire_all()
@@ -236,4 +251,7 @@ def test_another_government_cannot_declare_an_end(app, db_session, running):
         token = csrf_token(other, "/account/")
         url = f"/mijn-dossiers/{dossier.id}/eindrapport/einde-traject"
         assert other.get(url).status_code == 404
-        assert other.post(url, data={"csrf_token": token, "ended_on": parts(brussels_today()), "reason": "x"}).status_code == 404
+        assert (
+            other.post(url, data={"csrf_token": token, "ended_on": parts(brussels_today()), "reason": "x"}).status_code
+            == 404
+        )
