@@ -255,3 +255,11 @@ def test_another_government_cannot_declare_an_end(app, db_session, running):
             other.post(url, data={"csrf_token": token, "ended_on": parts(brussels_today()), "reason": "x"}).status_code
             == 404
         )
+
+
+def test_the_officer_reads_the_decline_and_its_reason_on_the_dossier(app, db_session, parties):
+    dossier, _giver, receiver, officer = parties
+    applications.decline_participation(dossier.id, receiver, REASON, utcnow())
+    db_session.commit()
+    page = text(browser(app, officer).get(f"/behandeling/dossiers/{dossier.id}"))
+    assert "Neemt niet deel (gemeld op" in page and REASON in page
