@@ -30,6 +30,7 @@ from portal.services.calls import CallInput, CriterionInput, create_call
 from workflows.calls import BRUSSELS
 from workflows.matching import Answer, Side
 from workflows.roles import Role
+from workflows.trajectory import add_months
 
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
 RUBRIC_2022: list[CriterionInput] = [
@@ -256,7 +257,7 @@ def sample_draft(
             monthly_wage_cents=wage_cents,
             time_share_bp=5_000,
             start_on=first,
-            end_on=(first + timedelta(days=122)).replace(day=1) - timedelta(days=1),  # four whole months
+            end_on=add_months(first, 4) - timedelta(days=1),  # four whole months, whatever the month
         )
     )
     for kind in call.required_attachments:
@@ -300,8 +301,13 @@ def _demo_dossiers(call: Call) -> None:
     # Gent: a draft with Tielt as the receiving government.
     draft = drafts.start(call, _demo_user("aanvrager@gent.demo"), utcnow())
     draft.receiving_organisation = reference.municipality("37022")
-    # Tielt -> Ronse: sent back with a question.
-    eligibility.request_correction(submitted("aanvrager@tielt.demo", "45041").id, officer, "Voeg de overeenkomst toe, ondertekend door beide besturen.")
+    # Tielt -> Ronse: sent back with a question; and Ronse declined to take part, with its reason.
+    corrected = submitted("aanvrager@tielt.demo", "45041")
+    eligibility.request_correction(corrected.id, officer, "Voeg de overeenkomst toe, ondertekend door beide besturen.")
+    applications.decline_participation(
+        corrected.id, _demo_user("aanvrager@ronse.demo"),
+        "Onze coördinator armoedebeleid vertrekt dit najaar; we kunnen een mentor nu niet goed ontvangen.", utcnow(),
+    )  # fmt: skip
     # Leuven -> Hasselt: eligible, waiting for reviewers (Lies Leuven can not be one of them).
     eligibility.declare_eligible(submitted("aanvrager@leuven.demo", "71072").id, officer)
     # Brugge -> Leuven: in review, one of two reviews in.
@@ -313,12 +319,6 @@ def _demo_dossiers(call: Call) -> None:
     reviews.submit_review(first.id, bart, utcnow())
     # Hasselt -> Mechelen: scored, waiting for the decision.
     scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
-    # Leuven -> Gent: submitted, and Gent declined to take part, with its reason.
-    declined = submitted("aanvrager@leuven.demo", "44021")
-    applications.decline_participation(
-        declined.id, _demo_user("aanvrager@gent.demo"),
-        "Onze coördinator armoedebeleid vertrekt dit najaar; we kunnen een mentor nu niet goed ontvangen.", utcnow(),
-    )  # fmt: skip
     # Mechelen -> Aalst: granted, its trajectory started this month: the final report opens at its end
     # (or once Mechelen declares an early end). Aalst -> Brugge: rejected after a low score.
     decisions.grant(scored(submitted("aanvrager@mechelen.demo", "41002", 620_000), (3, 2)).id, officer)
