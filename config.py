@@ -209,11 +209,15 @@ def production_problems(settings: dict[str, object]) -> list[str]:
     if secret in DEVELOPMENT_SECRET_KEYS or len(secret) < 32:
         problems.append("SECRET_KEY is a development key or shorter than 32 characters")
     if str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
-        problems.append("RATELIMIT_STORAGE_URI is memory:// (each process would count login attempts on its own); use the Redis URL")
+        problems.append(
+            "RATELIMIT_STORAGE_URI is memory:// (each process would count login attempts on its own); use the Redis URL"
+        )
     host = urlsplit(str(settings.get("PUBLIC_BASE_URL", ""))).hostname or ""
     loopback = host == "localhost" or host.endswith(".localhost") or _is_loopback_address(host)
     if (loopback or not host) and not settings.get("PRODUCTION_TRIAL"):
-        problems.append(f"PUBLIC_BASE_URL points at this machine ({host or 'no host'}): every link in an e-mail would be broken")
+        problems.append(
+            f"PUBLIC_BASE_URL points at this machine ({host or 'no host'}): every link in an e-mail would be broken"
+        )
     return problems
 
 

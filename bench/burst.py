@@ -139,7 +139,15 @@ def one_at_a_time(base: str, clients: list[Client]) -> list[float]:
 def portal_app(database: str, config: str = "test", **overrides: object) -> object:
     from portal import create_app
 
-    return create_app(config, {"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": SECRET_KEY, "RATELIMIT_STORAGE_URI": "memory://", **overrides})
+    return create_app(
+        config,
+        {
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SECRET_KEY": SECRET_KEY,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **overrides,
+        },
+    )
 
 
 def prepare_portal(app: object, governments: int, queue: int) -> tuple[int, list[tuple[int, str]]]:
@@ -167,7 +175,9 @@ def prepare_portal(app: object, governments: int, queue: int) -> tuple[int, list
             user = User(email=f"burst-{number}@bestuur.example", full_name=f"Indiener {number}", role="applicant",
                         organisation=municipalities[number % len(municipalities)], locale="nl")  # fmt: skip
             db.session.add(user)
-            draft_id = complete_draft(user, call, receiving_nis=municipalities[(number + 1) % len(municipalities)].nis_code).id
+            draft_id = complete_draft(
+                user, call, receiving_nis=municipalities[(number + 1) % len(municipalities)].nis_code
+            ).id
             token = accounts.start_session(user, "bench").cookie_token
             ready.append((draft_id, serializer.dumps({"_user_id": token, "_fresh": True})))
         db.session.commit()
@@ -182,7 +192,11 @@ def _municipalities() -> list[object]:
     from portal.models import Organisation
     from portal.models.organisations import OrganisationKind
 
-    return list(db.session.scalars(select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY).order_by(Organisation.id)))
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY).order_by(Organisation.id)
+        )
+    )
 
 
 def fill_queue(app: object, call_id: int, count: int) -> None:
@@ -205,7 +219,9 @@ def fill_queue(app: object, call_id: int, count: int) -> None:
             user = User(email=f"before-{number}@bestuur.example", full_name=f"Eerder {number}", role="applicant",
                         organisation=municipalities[number % len(municipalities)], locale="nl")  # fmt: skip
             db.session.add(user)
-            draft = complete_draft(user, call, receiving_nis=municipalities[(number + 1) % len(municipalities)].nis_code)
+            draft = complete_draft(
+                user, call, receiving_nis=municipalities[(number + 1) % len(municipalities)].nis_code
+            )
             applications.submit(draft.id, user, declared=True)
             # Gone since: the measured governments are told of their own submission, as in an empty
             # queue, not every earlier applicant of the same municipality as well.
@@ -222,7 +238,9 @@ def portal_clients(base: str, ready: list[tuple[int, str]]) -> list[Client]:
     for draft_id, session in ready:
         client = Client(f"/mijn-dossiers/{draft_id}/controleren", f"portal_session={session}", b"")
         token = fetch_form(base, client, client.path, "portal_session")
-        client.body = urllib.parse.urlencode({"csrf_token": token, "declaration": "y", "submit": "Aanvraag indienen"}).encode()
+        client.body = urllib.parse.urlencode(
+            {"csrf_token": token, "declaration": "y", "submit": "Aanvraag indienen"}
+        ).encode()
         clients.append(client)
     return clients
 
@@ -240,16 +258,33 @@ def check_portal(app: object, call_id: int, clients: list[Client]) -> str:
     assert not refused, f"{len(refused)} submissions not confirmed, e.g. {refused[:3]}"
     with app.app_context():  # type: ignore[attr-defined]
         call = db.session.get(Call, call_id)
-        queue = list(db.session.scalars(select(Application).where(Application.call_id == call_id, Application.state.in_(IN_QUEUE)).order_by(Application.queue_number)))
-        reservations = {r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call_id))}
+        queue = list(
+            db.session.scalars(
+                select(Application)
+                .where(Application.call_id == call_id, Application.state.in_(IN_QUEUE))
+                .order_by(Application.queue_number)
+            )
+        )
+        reservations = {
+            r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call_id))
+        }
         moments = [a.submitted_at for a in queue]
         assert moments == sorted(moments), "the queue is not in the order of submission"
         assert call.reserved_cents + call.committed_cents <= call.envelope_cents, "the envelope did not hold"
         assert sum(r.reserved_cents for r in reservations.values()) == call.reserved_cents
-        expected = allocate(call.envelope_cents, call.committed_cents, [Claim(a.id, a.requested_cents or 0) for a in queue], ShortfallPolicy(call.shortfall_policy))
+        expected = allocate(
+            call.envelope_cents,
+            call.committed_cents,
+            [Claim(a.id, a.requested_cents or 0) for a in queue],
+            ShortfallPolicy(call.shortfall_policy),
+        )
         for position in expected.positions:
             held = reservations[position.application_id]
-            assert (held.standing, held.reserved_cents) == (position.standing, position.reserved_cents), (position, held.standing, held.reserved_cents)
+            assert (held.standing, held.reserved_cents) == (position.standing, position.reserved_cents), (
+                position,
+                held.standing,
+                held.reserved_cents,
+            )
         reserved = sum(1 for r in reservations.values() if r.standing == "reserved")
         summary = (f"envelope held: {call.reserved_cents / 100:,.2f} of {call.envelope_cents / 100:,.2f} EUR reserved by {reserved} dossiers, "
                    f"{len(queue) - reserved} waiting, all {len(queue)} in the order of submission")  # fmt: skip
@@ -270,7 +305,13 @@ def queries_of_one_submission(app: object, call_id: int) -> int:
     with app.app_context():  # type: ignore[attr-defined]
         call = db.session.get(Call, call_id)
         organisation = db.session.query(Organisation).filter(Organisation.nis_code == "44021").one()
-        user = User(email=f"burst-count-{time.monotonic_ns()}@bestuur.example", full_name="Teller", role="applicant", organisation=organisation, locale="nl")
+        user = User(
+            email=f"burst-count-{time.monotonic_ns()}@bestuur.example",
+            full_name="Teller",
+            role="applicant",
+            organisation=organisation,
+            locale="nl",
+        )
         db.session.add(user)
         draft_id = complete_draft(user, call, receiving_nis="11002").id
         token = accounts.start_session(user, "bench").cookie_token
@@ -289,7 +330,9 @@ def queries_of_one_submission(app: object, call_id: int) -> int:
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        response = browser.post(f"/mijn-dossiers/{draft_id}/controleren", data={"csrf_token": token, "declaration": "y"})
+        response = browser.post(
+            f"/mijn-dossiers/{draft_id}/controleren", data={"csrf_token": token, "declaration": "y"}
+        )
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 302 and response.headers["Location"].endswith("/bevestiging"), response.status_code
@@ -306,13 +349,18 @@ def prepare_floor(database: str, governments: int) -> None:
 
     with psycopg.connect(plain_url(database), autocommit=True) as conn:
         conn.execute("CREATE TABLE floor_user (id integer PRIMARY KEY, email varchar(200) NOT NULL)")
-        conn.execute("CREATE TABLE floor_call (id integer PRIMARY KEY, envelope_cents bigint NOT NULL, reserved_cents bigint NOT NULL DEFAULT 0)")
+        conn.execute(
+            "CREATE TABLE floor_call (id integer PRIMARY KEY, envelope_cents bigint NOT NULL, reserved_cents bigint NOT NULL DEFAULT 0)"
+        )
         conn.execute("""CREATE TABLE floor_reservation (id serial PRIMARY KEY, call_id integer NOT NULL REFERENCES floor_call,
                         user_id integer NOT NULL UNIQUE REFERENCES floor_user, reserved_cents bigint NOT NULL,
                         standing varchar(10) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())""")
         conn.execute("INSERT INTO floor_call VALUES (1, 25000000, 0)")
         with conn.cursor() as cursor:
-            cursor.executemany("INSERT INTO floor_user VALUES (%s, %s)", [(n, f"floor-{n}@bestuur.example") for n in range(1, governments + 1)])
+            cursor.executemany(
+                "INSERT INTO floor_user VALUES (%s, %s)",
+                [(n, f"floor-{n}@bestuur.example") for n in range(1, governments + 1)],
+            )
 
 
 def floor_clients(base: str, governments: int) -> list[Client]:
@@ -407,7 +455,13 @@ def main() -> None:
     broker = redis.Redis.from_url(REDIS)
     broker.flushdb()
     instance = Path(tempfile.mkdtemp(prefix="portal-bench-burst-"))
-    base_env = {**os.environ, "SECRET_KEY": SECRET_KEY, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port), "MAIL_BACKEND": "smtp"}
+    base_env = {
+        **os.environ,
+        "SECRET_KEY": SECRET_KEY,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        "MAIL_BACKEND": "smtp",
+    }
     print(f"{args.governments} governments submit at the same instant; queue before: {args.queue}; "
           f"gunicorn --workers {args.workers}; {os.cpu_count()} cores")  # fmt: skip
     try:
@@ -421,10 +475,22 @@ def main() -> None:
                    "CELERY_BROKER_URL": REDIS, "RATELIMIT_STORAGE_URI": REDIS, "PUBLIC_BASE_URL": "http://127.0.0.1",
                    "PORTAL_INSTANCE_PATH": str(instance), "PROXY_COUNT": "0"}  # fmt: skip
             with gunicorn("wsgi:app", env, ROOT, workers=args.workers) as (base, _workers):
-                portal, clients = run_side("the portal's submit (production)", base, lambda: portal_clients(base, ready))
-            floor_env = {**os.environ, "SECRET_KEY": SECRET_KEY, "DATABASE_URL": database, "PYTHONPATH": str(ROOT / "bench")}
-            with gunicorn("floor_reservation_app:app", floor_env, ROOT / "bench", workers=args.workers) as (base, _workers):
-                floor, floor_answers = run_side("the floor: minimal Flask reservation", base, lambda: floor_clients(base, args.governments))
+                portal, clients = run_side(
+                    "the portal's submit (production)", base, lambda: portal_clients(base, ready)
+                )
+            floor_env = {
+                **os.environ,
+                "SECRET_KEY": SECRET_KEY,
+                "DATABASE_URL": database,
+                "PYTHONPATH": str(ROOT / "bench"),
+            }
+            with gunicorn("floor_reservation_app:app", floor_env, ROOT / "bench", workers=args.workers) as (
+                base,
+                _workers,
+            ):
+                floor, floor_answers = run_side(
+                    "the floor: minimal Flask reservation", base, lambda: floor_clients(base, args.governments)
+                )
             check_floor(database, floor_answers)
             print(portal.line())
             print(floor.line())
@@ -439,9 +505,16 @@ def main() -> None:
             sqlite = f"sqlite:///{embedded_instance / 'portal.sqlite'}"
             app = portal_app(sqlite, "embedded")
             call_id, ready = prepare_portal(app, args.governments, args.queue)
-            env = {**base_env, "PORTAL_CONFIG": "embedded", "DATABASE_URL": sqlite, "PORTAL_INSTANCE_PATH": str(embedded_instance)}
+            env = {
+                **base_env,
+                "PORTAL_CONFIG": "embedded",
+                "DATABASE_URL": sqlite,
+                "PORTAL_INSTANCE_PATH": str(embedded_instance),
+            }
             with open(embedded_instance / "server.log", "w") as log, flask_run(env, log) as base:
-                embedded, clients = run_side("the embedded default's submit (SQLite)", base, lambda: portal_clients(base, ready))
+                embedded, clients = run_side(
+                    "the embedded default's submit (SQLite)", base, lambda: portal_clients(base, ready)
+                )
             print(embedded.line())
             print(f"  (the server's log: {embedded_instance / 'server.log'})")
             print(f"  the embedded default reaches {embedded.rate / portal.rate:.2f} of production's rate")

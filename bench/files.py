@@ -45,7 +45,9 @@ def large_pdf(size: int) -> bytes:
     width = 1024
     noise = os.urandom(size - 1024 - (size - 1024) % width)
     content = DecodedStreamObject()
-    content.set_data(b"q 595 0 0 842 0 0 cm BI /W %d /H %d /CS /G /BPC 8 ID\n" % (width, len(noise) // width) + noise + b"\nEI Q")
+    content.set_data(
+        b"q 595 0 0 842 0 0 cm BI /W %d /H %d /CS /G /BPC 8 ID\n" % (width, len(noise) // width) + noise + b"\nEI Q"
+    )
     writer = PdfWriter()
     writer.add_blank_page(595, 842).replace_contents(content)
     out = io.BytesIO()
@@ -116,14 +118,21 @@ def main() -> None:
             db.engine.dispose()
 
         document = large_pdf(size)
-        env = {**os.environ, "PORTAL_CONFIG": "embedded", "DATABASE_URL": database, "PORTAL_INSTANCE_PATH": str(instance)}
+        env = {
+            **os.environ,
+            "PORTAL_CONFIG": "embedded",
+            "DATABASE_URL": database,
+            "PORTAL_INSTANCE_PATH": str(instance),
+        }
         portal_results, reference_results = {}, {}
 
         def signed_in(base: str) -> tuple[urllib.request.OpenerDirector, str]:
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
             page = opener.open(f"{base}/inloggen").read().decode()
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-            body = urllib.parse.urlencode({"csrf_token": token, "email": "bench@gent.example", "password": PASSWORD}).encode()
+            body = urllib.parse.urlencode(
+                {"csrf_token": token, "email": "bench@gent.example", "password": PASSWORD}
+            ).encode()
             opener.open(f"{base}/inloggen", data=body).read()
             page = opener.open(f"{base}/mijn-dossiers/{draft_id}/bijlagen").read().decode()
             return opener, re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -131,16 +140,22 @@ def main() -> None:
         # The portal: upload, then (a fresh worker) download.
         with gunicorn("wsgi:app", env, ROOT) as (base, (worker,)):
             opener, token = signed_in(base)
-            body, content_type = multipart({"csrf_token": token, "action_plan-csrf_token": token, "action_plan-upload": "y"}, document)
+            body, content_type = multipart(
+                {"csrf_token": token, "action_plan-csrf_token": token, "action_plan-upload": "y"}, document
+            )
             body = body.replace(b'name="document"', b'name="action_plan-document"')
 
             def upload() -> int:
-                request = urllib.request.Request(f"{base}/mijn-dossiers/{draft_id}/bijlagen", data=body, headers={"Content-Type": content_type})
+                request = urllib.request.Request(
+                    f"{base}/mijn-dossiers/{draft_id}/bijlagen", data=body, headers={"Content-Type": content_type}
+                )
                 with opener.open(request, timeout=120) as response:
                     assert response.url.endswith("/bijlagen"), response.url
                     return len(response.read())
 
-            small, small_type = multipart({"csrf_token": token, "action_plan-csrf_token": token, "action_plan-upload": "y"}, large_pdf(64 * 1024))
+            small, small_type = multipart(
+                {"csrf_token": token, "action_plan-csrf_token": token, "action_plan-upload": "y"}, large_pdf(64 * 1024)
+            )
             warm_up = urllib.request.Request(f"{base}/mijn-dossiers/{draft_id}/bijlagen", data=small.replace(b'name="document"', b'name="action_plan-document"'),
                                              headers={"Content-Type": small_type})  # fmt: skip
             opener.open(warm_up, timeout=120).read()  # the first request imports what the route needs
@@ -166,7 +181,10 @@ def main() -> None:
             ref_body, ref_type = multipart({}, document)
 
             def sink() -> int:
-                with opener.open(urllib.request.Request(f"{base}/sink", data=ref_body, headers={"Content-Type": ref_type}), timeout=120) as response:
+                with opener.open(
+                    urllib.request.Request(f"{base}/sink", data=ref_body, headers={"Content-Type": ref_type}),
+                    timeout=120,
+                ) as response:
                     return int(response.read())
 
             sink()
@@ -176,15 +194,22 @@ def main() -> None:
             opener = urllib.request.build_opener()
             read_all(opener, f"{base}/source/{len(document)}")
             start_kib = reset_peak(worker)
-            reference_results["download"] = (timed(args.repeat, lambda: read_all(opener, f"{base}/source/{len(document)}")), kib(worker, "VmHWM") - start_kib)
+            reference_results["download"] = (
+                timed(args.repeat, lambda: read_all(opener, f"{base}/source/{len(document)}")),
+                kib(worker, "VmHWM") - start_kib,
+            )
 
-        print(f"{args.megabytes} MB PDF ({len(document):,} bytes), {args.repeat} times each, one gunicorn worker per phase, PostgreSQL store")
+        print(
+            f"{args.megabytes} MB PDF ({len(document):,} bytes), {args.repeat} times each, one gunicorn worker per phase, PostgreSQL store"
+        )
         for phase in ("upload", "download"):
             report(f"portal {phase}", *portal_results[phase], args.megabytes)
             report(f"floor (minimal Flask) {phase}", *reference_results[phase], args.megabytes)
             ratio = statistics.median(portal_results[phase][0]) / statistics.median(reference_results[phase][0])
             print(f"  {phase}: the portal takes {ratio:.1f} times the floor's time")
-        print(f"files written to the web machine's own instance folder: {sum(1 for _ in instance.rglob('*') if _.is_file() and _.parent.name == 'files')}")
+        print(
+            f"files written to the web machine's own instance folder: {sum(1 for _ in instance.rglob('*') if _.is_file() and _.parent.name == 'files')}"
+        )
 
 
 if __name__ == "__main__":

@@ -109,7 +109,9 @@ def main() -> None:
 
             upgrade()
             reference.load_reference_data()
-            applicant = User(email="bench@example.be", full_name="Bench", role="applicant", organisation=municipality("44021"))
+            applicant = User(
+                email="bench@example.be", full_name="Bench", role="applicant", organisation=municipality("44021")
+            )
             db.session.add(applicant)
             draft = complete_draft(applicant, open_call())
             applications.submit(draft.id, applicant, declared=True)
@@ -131,7 +133,18 @@ def main() -> None:
             "FILES_PATH": files,
             "PORTAL_INSTANCE_PATH": files,
         }
-        command = [sys.executable, "-m", "celery", "-A", "worker.app", "worker", f"--pool={args.pool}", "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "worker",
+            f"--pool={args.pool}",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         if args.pool == "prefork":
             command.append(f"--concurrency={args.concurrency}")
         log = Path(files) / "worker.log"
@@ -162,14 +175,22 @@ def main() -> None:
         finished = sink.last_at
         peak_kib = max(peak_kib, peak_memory_kib(worker.pid))
         with app.app_context():
-            sent = db.session.scalar(db.select(db.func.count(Notification.id)).where(Notification.status == "sent", Notification.email.like("bench-%")))
+            sent = db.session.scalar(
+                db.select(db.func.count(Notification.id)).where(
+                    Notification.status == "sent", Notification.email.like("bench-%")
+                )
+            )
             db.session.remove()
             db.engine.dispose()
 
         elapsed = finished - started
-        print(f"notifications:        {args.count} (worker pool {args.pool}{'' if args.pool == 'solo' else f', concurrency {args.concurrency}'})")
+        print(
+            f"notifications:        {args.count} (worker pool {args.pool}{'' if args.pool == 'solo' else f', concurrency {args.concurrency}'})"
+        )
         print(f"recorded and relayed: {recorded - started:.2f} s")
-        print(f"delivered (SMTP 250): {sink.count - before} (and {before} of the submission first), rows marked sent: {sent}")
+        print(
+            f"delivered (SMTP 250): {sink.count - before} (and {before} of the submission first), rows marked sent: {sent}"
+        )
         print(f"total time:           {elapsed:.2f} s")
         print(f"throughput:           {args.count / elapsed:.0f} e-mails/s")
         print(f"worker peak memory:   {peak_kib / 1024:.0f} MiB (idle {idle_kib / 1024:.0f} MiB)")

@@ -43,7 +43,9 @@ def main() -> None:
             browsers.append((browser, draft_id, token))
 
         def submit(browser: object, draft_id: int, token: str) -> None:
-            response = browser.post(f"/mijn-dossiers/{draft_id}/controleren", data={"csrf_token": token, "declaration": "y"})  # type: ignore[attr-defined]
+            response = browser.post(
+                f"/mijn-dossiers/{draft_id}/controleren", data={"csrf_token": token, "declaration": "y"}
+            )  # type: ignore[attr-defined]
             assert response.status_code == 302, response.status_code
 
         submit(*browsers[0])  # warm-up: imports and caches of the first request
@@ -55,7 +57,9 @@ def main() -> None:
             submit(browser, draft_id, token)
             profiler.disable()
             times.append(time.perf_counter() - started)
-        print(f"{args.submissions} submissions after a queue of {args.queue}: median {median(times) * 1000:.1f} ms each (under the profiler)")
+        print(
+            f"{args.submissions} submissions after a queue of {args.queue}: median {median(times) * 1000:.1f} ms each (under the profiler)"
+        )
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats(args.sort).print_stats(args.top)

@@ -56,7 +56,9 @@ def main() -> None:
         from portal import create_app
         from portal.extensions import db
 
-        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database, "FILES_PATH": tempfile.mkdtemp(prefix="portal-bench-")})
+        app = create_app(
+            "test", {"SQLALCHEMY_DATABASE_URI": database, "FILES_PATH": tempfile.mkdtemp(prefix="portal-bench-")}
+        )
         with app.app_context():
             from portal.services import reference
             from tests.conftest import make_user, sign_in
@@ -94,8 +96,10 @@ def main() -> None:
             "list, first page": f"/behandeling/dossiers?oproep={call_id}",
             "list, filtered, page 2": f"/behandeling/dossiers?oproep={call_id}&status=granted&zoek=an&pagina=2",
         }
-        print(f"dossiers:        {args.dossiers} in one call ({dict(expected.states)['granted']} granted, "
-              f"{sum(v[0] for v in expected.payouts.values())} payouts due), inserted in {inserted:.1f} s")
+        print(
+            f"dossiers:        {args.dossiers} in one call ({dict(expected.states)['granted']} granted, "
+            f"{sum(v[0] for v in expected.payouts.values())} payouts due), inserted in {inserted:.1f} s"
+        )
         print(f"requests:        {args.requests} per page after {WARM_UP} to warm up, one at a time, Flask test client")
         print(f"{'page':<24} {'median':>8} {'p95':>8} {'max':>8}  queries/request")
         for label, path in pages.items():
@@ -111,7 +115,9 @@ def main() -> None:
                 assert response.status_code == 200, path
                 counts.add(statements)
             shown = "/".join(str(c) for c in sorted(counts))
-            print(f"{label:<24} {statistics.median(timings):>6.1f}ms {percentile(timings, 0.95):>6.1f}ms {max(timings):>6.1f}ms  {shown}")
+            print(
+                f"{label:<24} {statistics.median(timings):>6.1f}ms {percentile(timings, 0.95):>6.1f}ms {max(timings):>6.1f}ms  {shown}"
+            )
         event.remove(engine, "before_cursor_execute", count)
         with app.app_context():
             db.session.remove()

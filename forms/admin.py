@@ -33,7 +33,9 @@ class InviteUserForm(PortalForm):
         widget=GovTextInput(),
         validators=[
             InputRequired(message=_l("Vul het e-mailadres in")),
-            Email(message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be"), check_deliverability=False),
+            Email(
+                message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be"), check_deliverability=False
+            ),
         ],
         render_kw={"spellcheck": "false"},
     )
@@ -83,5 +85,8 @@ class OrganisationSearchForm(PortalForm):
 
     # Read without validating (a GET): what no name can hold is dropped from the search term.
     q = StringField(
-        _l("Zoek op naam of NIS-code"), widget=GovTextInput(), validators=[Optional()], filters=[lambda term: without_control_characters(term) if term else term]
+        _l("Zoek op naam of NIS-code"),
+        widget=GovTextInput(),
+        validators=[Optional()],
+        filters=[lambda term: without_control_characters(term) if term else term],
     )

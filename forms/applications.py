@@ -51,17 +51,24 @@ TEXT_LIMIT = 5000
 def _contact_fields(party: str) -> dict[str, Any]:
     return {
         f"{party}_contact_name": StringField(
-            _l("Naam"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de naam van de contactpersoon in")), Length(max=200)]
+            _l("Naam"),
+            widget=GovTextInput(),
+            validators=[InputRequired(message=_l("Vul de naam van de contactpersoon in")), Length(max=200)],
         ),
         f"{party}_contact_function": StringField(
-            _l("Functie"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de functie van de contactpersoon in")), Length(max=200)]
+            _l("Functie"),
+            widget=GovTextInput(),
+            validators=[InputRequired(message=_l("Vul de functie van de contactpersoon in")), Length(max=200)],
         ),
         f"{party}_contact_email": EmailField(
             _l("E-mailadres"),
             widget=GovTextInput(),
             validators=[
                 InputRequired(message=_l("Vul het e-mailadres van de contactpersoon in")),
-                Email(message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be"), check_deliverability=False),
+                Email(
+                    message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be"),
+                    check_deliverability=False,
+                ),
             ],
             render_kw={"spellcheck": "false", "autocomplete": "off"},
         ),
@@ -139,7 +146,9 @@ class ExchangeForm(_SectionForm):
         _l("Beschrijf de duurzame verankering"),
     )
 
-    def set_choices(self, exchange_types: list[str], themes: list[tuple[str, str]], rights: list[tuple[str, str]]) -> None:
+    def set_choices(
+        self, exchange_types: list[str], themes: list[tuple[str, str]], rights: list[tuple[str, str]]
+    ) -> None:
         self.exchange_type.choices = choices((code, EXCHANGE_TYPE_LABELS[code]) for code in exchange_types)
         self.themes.choices = choices(themes)
         self.rights.choices = choices(rights)
@@ -160,9 +169,15 @@ class TimeShareField(StringField):
         except InvalidOperation as exc:
             self.data = None
             raise ValueError(str(_l("Vul een percentage in, bijvoorbeeld 50 of 33,33"))) from exc
-        if not percent.is_finite() or not Decimal(0) < percent <= Decimal(100) or percent != percent.quantize(Decimal("0.01")):
+        if (
+            not percent.is_finite()
+            or not Decimal(0) < percent <= Decimal(100)
+            or percent != percent.quantize(Decimal("0.01"))
+        ):
             self.data = None
-            raise ValueError(str(_l("Vul een percentage groter dan 0 en hoogstens 100 in, met hoogstens twee decimalen")))
+            raise ValueError(
+                str(_l("Vul een percentage groter dan 0 en hoogstens 100 in, met hoogstens twee decimalen"))
+            )
         self.data = int(percent * 100)
 
     def _value(self) -> str:
@@ -178,7 +193,11 @@ class ExpertProfileFields:
     """The call's expert criteria of a mentor (seed 000): shared by the application's mentor and the
     mentor profile of an offer of expertise."""
 
-    function = StringField(_l("Functie"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de functie van de mentor in")), Length(max=200)])
+    function = StringField(
+        _l("Functie"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Vul de functie van de mentor in")), Length(max=200)],
+    )
     years_experience = IntegerField(
         _l("Jaren ervaring in lokaal armoedebeleid"),
         widget=GovTextInput(),
@@ -189,13 +208,18 @@ class ExpertProfileFields:
         render_kw={"inputmode": "numeric"},
     )
     drew_up_plan = RadioField(
-        _l("Stelde de mentor een lokaal armoedeplan op dat de volledige cyclus doorliep, tot goedkeuring door de gemeenteraad?"),
+        _l(
+            "Stelde de mentor een lokaal armoedeplan op dat de volledige cyclus doorliep, tot goedkeuring door de gemeenteraad?"
+        ),
         widget=GovRadioInput(),
         choices=choices([("yes", _l("Ja")), ("no", _l("Nee"))]),
         validators=[InputRequired(message=_l("Kies ja of nee"))],
     )
     plan_description = StringField(
-        _l("Welk plan?"), widget=GovTextInput(), description=_l("Bijvoorbeeld: Lokaal armoedeplan Gent 2020-2025"), validators=[Length(max=500)]
+        _l("Welk plan?"),
+        widget=GovTextInput(),
+        description=_l("Bijvoorbeeld: Lokaal armoedeplan Gent 2020-2025"),
+        validators=[Length(max=500)],
     )
     plan_year = IntegerField(
         _l("Jaar van goedkeuring door de gemeenteraad"),
@@ -214,9 +238,15 @@ class ExpertProfileFields:
 
 
 class MentorForm(ExpertProfileFields, _SectionForm):
-    full_name = StringField(_l("Naam van de mentor"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de naam van de mentor in")), Length(max=200)])
+    full_name = StringField(
+        _l("Naam van de mentor"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Vul de naam van de mentor in")), Length(max=200)],
+    )
     themes = SelectMultipleField(
-        _l("Expertise van de mentor"), widget=GovCheckboxesInput(), validators=[InputRequired(message=_l("Kies minstens één thema"))]
+        _l("Expertise van de mentor"),
+        widget=GovCheckboxesInput(),
+        validators=[InputRequired(message=_l("Kies minstens één thema"))],
     )
     monthly_wage = EuroField(
         _l("Brutoloonkost per maand"),
@@ -228,8 +258,12 @@ class MentorForm(ExpertProfileFields, _SectionForm):
         description=_l("In procent van een voltijdse job: 50 is halftijds"),
         validators=[InputRequired(message=_l("Vul de tijdsbesteding in procent in"))],
     )
-    start_on = DayField(_l("Eerste dag van de mentor in het project"), validators=[InputRequired(message=_l("Vul de begindatum in"))])
-    end_on = DayField(_l("Laatste dag van de mentor in het project"), validators=[InputRequired(message=_l("Vul de einddatum in"))])
+    start_on = DayField(
+        _l("Eerste dag van de mentor in het project"), validators=[InputRequired(message=_l("Vul de begindatum in"))]
+    )
+    end_on = DayField(
+        _l("Laatste dag van de mentor in het project"), validators=[InputRequired(message=_l("Vul de einddatum in"))]
+    )
 
     def validate_monthly_wage(self, field: Any) -> None:
         if field.data is not None and field.data <= 0:

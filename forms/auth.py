@@ -17,7 +17,9 @@ class LoginForm(PortalForm):
         widget=GovTextInput(),
         validators=[
             InputRequired(message=_l("Vul uw e-mailadres in")),
-            Email(message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be"), check_deliverability=False),
+            Email(
+                message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be"), check_deliverability=False
+            ),
         ],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
@@ -48,7 +50,10 @@ def _new_password_fields(min_length: int) -> tuple[PasswordField, PasswordField]
     password = PasswordField(
         _l("Nieuw wachtwoord"),
         widget=PasswordInput(),
-        description=_l("Minstens %(count)s tekens. Een zin van enkele woorden is sterk en makkelijk te onthouden.", count=min_length),
+        description=_l(
+            "Minstens %(count)s tekens. Een zin van enkele woorden is sterk en makkelijk te onthouden.",
+            count=min_length,
+        ),
         validators=[InputRequired(message=_l("Vul een nieuw wachtwoord in")), strong_password(min_length)],
         render_kw={"autocomplete": "new-password"},
     )

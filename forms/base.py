@@ -15,9 +15,15 @@ from workflows.text import has_control_characters
 
 def no_control_characters(form: Any, field: Any) -> None:
     # raw_data: what was posted, before a field turns it into a number, a day or a choice.
-    if any(isinstance(value, str) and has_control_characters(value) for value in getattr(field, "raw_data", None) or ()):
+    if any(
+        isinstance(value, str) and has_control_characters(value) for value in getattr(field, "raw_data", None) or ()
+    ):
         raise ValidationError(
-            str(_l("Dit veld bevat een onzichtbaar stuurteken (bijvoorbeeld uit een gekopieerde tekst). Typ de tekst opnieuw of plak hem zonder opmaak."))
+            str(
+                _l(
+                    "Dit veld bevat een onzichtbaar stuurteken (bijvoorbeeld uit een gekopieerde tekst). Typ de tekst opnieuw of plak hem zonder opmaak."
+                )
+            )
         )
 
 

@@ -58,7 +58,11 @@ def _int(label: Any, minimum: int, maximum: int, **kwargs: Any) -> IntegerField:
         widget=GovTextInput(),
         validators=[
             InputRequired(message=_l("Vul een geheel getal in")),
-            NumberRange(min=minimum, max=maximum, message=_l("Vul een getal van %(min)s tot %(max)s in", min=minimum, max=maximum)),
+            NumberRange(
+                min=minimum,
+                max=maximum,
+                message=_l("Vul een getal van %(min)s tot %(max)s in", min=minimum, max=maximum),
+            ),
         ],
         render_kw={"inputmode": "numeric"},
         **kwargs,
@@ -71,7 +75,10 @@ class CriterionForm(PortalSubform):
     code = StringField(
         _l("Code"),
         widget=GovTextInput(),
-        validators=[Optional(), Regexp(r"^[a-z0-9_]{2,40}$", message=_l("Gebruik 2 tot 40 kleine letters, cijfers of _"))],
+        validators=[
+            Optional(),
+            Regexp(r"^[a-z0-9_]{2,40}$", message=_l("Gebruik 2 tot 40 kleine letters, cijfers of _")),
+        ],
     )
     name_nl = StringField(_l("Criterium (Nederlands)"), widget=GovTextInput(), validators=[Length(max=300)])
     name_en = StringField(_l("Criterium (Engels)"), widget=GovTextInput(), validators=[Length(max=300)])
@@ -109,26 +116,44 @@ class CallForm(PortalForm):
             Regexp(r"^[A-Za-z0-9-]{2,40}$", message=_l("Gebruik 2 tot 40 letters, cijfers of koppeltekens")),
         ],
     )
-    title_nl = StringField(_l("Titel (Nederlands)"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de Nederlandse titel in")), Length(max=300)])
-    title_en = StringField(_l("Titel (Engels)"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de Engelse titel in")), Length(max=300)])
+    title_nl = StringField(
+        _l("Titel (Nederlands)"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Vul de Nederlandse titel in")), Length(max=300)],
+    )
+    title_en = StringField(
+        _l("Titel (Engels)"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Vul de Engelse titel in")), Length(max=300)],
+    )
     summary_nl = TextAreaField(_l("Samenvatting (Nederlands)"), widget=GovTextArea(), validators=[Length(max=5000)])
     summary_en = TextAreaField(_l("Samenvatting (Engels)"), widget=GovTextArea(), validators=[Length(max=5000)])
     action_code = StringField(
         _l("Actie van het Vlaams Actieplan Armoedebestrijding"),
         widget=GovTextInput(),
         description=_l("Bijvoorbeeld 00_04_10"),
-        validators=[InputRequired(message=_l("Vul de actiecode in")), Regexp(r"^\d{2}_\d{2}_\d{2}$", message=_l("Gebruik de vorm 00_04_10"))],
+        validators=[
+            InputRequired(message=_l("Vul de actiecode in")),
+            Regexp(r"^\d{2}_\d{2}_\d{2}$", message=_l("Gebruik de vorm 00_04_10")),
+        ],
     )
     reference_prefix = StringField(
         _l("Voorvoegsel van de dossiernummers"),
         widget=GovTextInput(),
         description=_l("Bijvoorbeeld ARM: dossiers krijgen dan ARM-2022-0007"),
-        validators=[InputRequired(message=_l("Vul het voorvoegsel in")), Regexp(r"^[A-Z]{2,10}$", message=_l("Gebruik 2 tot 10 hoofdletters"))],
+        validators=[
+            InputRequired(message=_l("Vul het voorvoegsel in")),
+            Regexp(r"^[A-Z]{2,10}$", message=_l("Gebruik 2 tot 10 hoofdletters")),
+        ],
     )
-    envelope = EuroField(_l("Budget van de oproep (enveloppe)"), validators=[InputRequired(message=_l("Vul het budget in"))])
+    envelope = EuroField(
+        _l("Budget van de oproep (enveloppe)"), validators=[InputRequired(message=_l("Vul het budget in"))]
+    )
     cap = EuroField(_l("Maximum per project"), validators=[InputRequired(message=_l("Vul het maximum per project in"))])
     compensation_rate_percent = _int(_l("Compensatie in procent van de loonkost"), 1, 100)
-    opens_on = DayField(_l("Eerste dag waarop aanvragen kunnen"), validators=[InputRequired(message=_l("Vul de openingsdatum in"))])
+    opens_on = DayField(
+        _l("Eerste dag waarop aanvragen kunnen"), validators=[InputRequired(message=_l("Vul de openingsdatum in"))]
+    )
     closes_on = DayField(
         _l("Laatste dag waarop aanvragen kunnen"),
         description=_l("Aanvragen kunnen tot 23:59:59 (Brussel) op deze dag"),
@@ -159,7 +184,9 @@ class CallForm(PortalForm):
     scale_min = _int(_l("Laagste score per criterium"), 0, 10)
     scale_max = _int(_l("Hoogste score per criterium"), 1, 100)
     pass_threshold_percent = _int(_l("Kwaliteitsdrempel (procent van de maximale gewogen score)"), 0, 100)
-    spread_flag_percent = _int(_l("Grote spreiding tussen beoordelaars vanaf (procent van de maximale gewogen score)"), 0, 100)
+    spread_flag_percent = _int(
+        _l("Grote spreiding tussen beoordelaars vanaf (procent van de maximale gewogen score)"), 0, 100
+    )
     reviews_per_dossier = _int(_l("Aantal beoordelingen per dossier"), 1, 10)
     review_days = _int(_l("Dagen om een beoordeling in te dienen"), 1, 90)
     allocation_policy = RadioField(
@@ -174,9 +201,7 @@ class CallForm(PortalForm):
         choices=choices(SHORTFALL_LABELS.items()),
         validators=[InputRequired(message=_l("Kies wat er gebeurt bij een tekort"))],
     )
-    advance_percent = _int(
-        _l("Voorschot bij toekenning (procent; 0 = enkel een saldo na het eindverslag)"), 0, 100
-    )
+    advance_percent = _int(_l("Voorschot bij toekenning (procent; 0 = enkel een saldo na het eindverslag)"), 0, 100)
     allows_repeat_pair = BooleanField(
         _l("Hetzelfde paar besturen mag meer dan één aanvraag indienen"), widget=GovCheckboxInput()
     )

@@ -52,7 +52,9 @@ class ConflictForm(PortalForm):
     reason = TextAreaField(
         _l("Waarom kunt u dit dossier niet onpartijdig beoordelen?"),
         widget=GovTextArea(),
-        description=_l("Na uw melding verdwijnt het dossier uit uw lijst en wijst de administratie een andere beoordelaar toe."),
+        description=_l(
+            "Na uw melding verdwijnt het dossier uit uw lijst en wijst de administratie een andere beoordelaar toe."
+        ),
         validators=[DataRequired(message=_l("Geef kort de reden van het belangenconflict")), Length(max=2000)],
     )
     submit = SubmitField(_l("Belangenconflict melden"), widget=GovSubmitInput())

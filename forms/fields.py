@@ -98,8 +98,6 @@ def strong_password(min_length: int) -> Any:
     def check(form: Any, field: Any) -> None:
         value = field.data or ""
         if len(value) < min_length:
-            raise ValidationError(
-                str(_l("Kies een wachtwoord van minstens %(count)s tekens", count=min_length))
-            )
+            raise ValidationError(str(_l("Kies een wachtwoord van minstens %(count)s tekens", count=min_length)))
 
     return check

@@ -54,13 +54,17 @@ def _label(field: UnboundField) -> str | None:
 
 def _choice(field: UnboundField, value: str) -> str | None:
     for choice in field.kwargs.get("choices") or ():
-        choice_value, choice_label = (choice.value, choice.label) if hasattr(choice, "value") else (choice[0], choice[1])
+        choice_value, choice_label = (
+            (choice.value, choice.label) if hasattr(choice, "value") else (choice[0], choice[1])
+        )
         if str(choice_value) == value:
             return str(choice_label)
     return None
 
 
-def described(fields: list[tuple[str, str]], named_values: dict[str, Callable[[str], str | None]]) -> list[tuple[str, str]]:
+def described(
+    fields: list[tuple[str, str]], named_values: dict[str, Callable[[str], str | None]]
+) -> list[tuple[str, str]]:
     """(label, value) per kept field worth showing: no buttons, no empty values, several values of one field
     joined. A field the portal cannot name keeps its posted name, so nothing typed is hidden."""
     form = _form_for({_bare(name) for name, _ in fields})
@@ -74,4 +78,3 @@ def described(fields: list[tuple[str, str]], named_values: dict[str, Callable[[s
         text = (_choice(field, value) if field is not None else None) or (lookup(value) if lookup else None) or value
         shown.setdefault(label, []).append(text)
     return [(label, "; ".join(values)) for label, values in shown.items()]
-

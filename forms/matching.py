@@ -41,12 +41,20 @@ MONTHS = (
 
 
 def _themes_field(label: Any) -> SelectMultipleField:
-    return SelectMultipleField(label, widget=GovCheckboxesInput(), validators=[InputRequired(message=_l("Kies minstens één thema"))])
+    return SelectMultipleField(
+        label, widget=GovCheckboxesInput(), validators=[InputRequired(message=_l("Kies minstens één thema"))]
+    )
 
 
 def _text(label: Any, message: Any, hint: Any = None) -> TextAreaField:
     return TextAreaField(
-        label, widget=GovTextArea(), description=hint or "", validators=[InputRequired(message=message), Length(max=TEXT_LIMIT, message=_l("Gebruik hoogstens 5.000 tekens"))]
+        label,
+        widget=GovTextArea(),
+        description=hint or "",
+        validators=[
+            InputRequired(message=message),
+            Length(max=TEXT_LIMIT, message=_l("Gebruik hoogstens 5.000 tekens")),
+        ],
     )
 
 
@@ -65,14 +73,18 @@ def _inhabitants_field() -> IntegerField:
 
 class _ContactForm(PortalForm):
     contact_name = StringField(
-        _l("Naam van de contactpersoon"), widget=GovTextInput(), validators=[InputRequired(message=_l("Vul de naam van de contactpersoon in")), Length(max=200)]
+        _l("Naam van de contactpersoon"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Vul de naam van de contactpersoon in")), Length(max=200)],
     )
     contact_email = EmailField(
         _l("E-mailadres van de contactpersoon"),
         widget=GovTextInput(),
         validators=[
             InputRequired(message=_l("Vul het e-mailadres van de contactpersoon in")),
-            Email(message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be"), check_deliverability=False),
+            Email(
+                message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be"), check_deliverability=False
+            ),
             Length(max=254),
         ],
         render_kw={"spellcheck": "false", "autocomplete": "email"},
@@ -85,7 +97,9 @@ class ProfileForm(ExpertProfileFields, PortalSubform):
     full_name = StringField(
         _l("Naam van de mentor (niet verplicht)"),
         widget=GovTextInput(),
-        description=_l("Alleen de matcher en het bestuur waarmee u gematcht wordt zien de naam; het openbare overzicht toont ze nooit."),
+        description=_l(
+            "Alleen de matcher en het bestuur waarmee u gematcht wordt zien de naam; het openbare overzicht toont ze nooit."
+        ),
         validators=[Length(max=200)],
     )
 
@@ -109,14 +123,20 @@ class OfferForm(_ContactForm):
     available_year = IntegerField(
         _l("Beschikbaar vanaf (jaar)"),
         widget=GovTextInput(),
-        validators=[InputRequired(message=_l("Vul het jaar in, bijvoorbeeld 2027")), NumberRange(min=2020, max=2100, message=_l("Vul een jaartal in, bijvoorbeeld 2027"))],
+        validators=[
+            InputRequired(message=_l("Vul het jaar in, bijvoorbeeld 2027")),
+            NumberRange(min=2020, max=2100, message=_l("Vul een jaartal in, bijvoorbeeld 2027")),
+        ],
         render_kw={"inputmode": "numeric"},
     )
     months_available = IntegerField(
         _l("Hoeveel maanden?"),
         widget=GovTextInput(),
         description=_l("Het oorspronkelijke opzet van de oproep: trajecten van vier maanden"),
-        validators=[InputRequired(message=_l("Vul het aantal maanden in, als geheel getal")), NumberRange(min=1, max=36, message=_l("Vul een aantal maanden van 1 tot 36 in"))],
+        validators=[
+            InputRequired(message=_l("Vul het aantal maanden in, als geheel getal")),
+            NumberRange(min=1, max=36, message=_l("Vul een aantal maanden van 1 tot 36 in")),
+        ],
         render_kw={"inputmode": "numeric"},
     )
     time_share = TimeShareField(
@@ -160,12 +180,18 @@ class FteField(StringField):
 
 class NeedForm(_ContactForm):
     themes = _themes_field(_l("Over welke thema's wil uw bestuur leren?"))
-    context = _text(_l("Context"), _l("Beschrijf kort de context van uw bestuur"), _l("Uw armoedebeleid vandaag: wat er al is, waar u op vastloopt."))
+    context = _text(
+        _l("Context"),
+        _l("Beschrijf kort de context van uw bestuur"),
+        _l("Uw armoedebeleid vandaag: wat er al is, waar u op vastloopt."),
+    )
     goals = _text(_l("Wat wilt u bereiken?"), _l("Beschrijf wat u wilt bereiken"))
     inhabitants = _inhabitants_field()
     staff_fte = FteField(
         _l("Personeel voor armoedebeleid, in voltijdse equivalenten (VTE)"),
-        description=_l("Bijvoorbeeld 0,5 voor een halftijdse medewerker. Besturen met weinig personeel krijgen voorrang."),
+        description=_l(
+            "Bijvoorbeeld 0,5 voor een halftijdse medewerker. Besturen met weinig personeel krijgen voorrang."
+        ),
         validators=[InputRequired(message=_l("Vul het aantal VTE in, bijvoorbeeld 0,5"))],
         render_kw={"inputmode": "decimal"},
     )
@@ -194,7 +220,9 @@ class AnswerForm(PortalForm):
     answer = RadioField(
         _l("Gaat uw bestuur in op dit voorstel?"),
         widget=GovRadioInput(),
-        choices=choices([("accepted", _l("Ja, wij aanvaarden de match")), ("declined", _l("Nee, wij gaan niet in op dit voorstel"))]),
+        choices=choices(
+            [("accepted", _l("Ja, wij aanvaarden de match")), ("declined", _l("Nee, wij gaan niet in op dit voorstel"))]
+        ),
         validators=[InputRequired(message=_l("Kies of u de match aanvaardt"))],
     )
     reason = TextAreaField(

@@ -87,13 +87,18 @@ class ReturnReportForm(PortalForm):
 
 
 class PaidForm(PortalForm):
-    paid_on = DayField(_l("Datum van de betaling"), validators=[InputRequired(message=_l("Vul de datum van de betaling in"))])
+    paid_on = DayField(
+        _l("Datum van de betaling"), validators=[InputRequired(message=_l("Vul de datum van de betaling in"))]
+    )
     bank_reference = StringField(
         _l("Referentie van de bank"),
         widget=GovTextInput(),
         description=_l("Zoals op het rekeninguittreksel, bijvoorbeeld het nummer van de overschrijving"),
         filters=[_stripped],
-        validators=[DataRequired(message=_l("Vul de referentie van de bank in")), Length(max=35, message=_l("Gebruik ten hoogste 35 tekens"))],
+        validators=[
+            DataRequired(message=_l("Vul de referentie van de bank in")),
+            Length(max=35, message=_l("Gebruik ten hoogste 35 tekens")),
+        ],
     )
     submit = SubmitField(_l("Betaling registreren"), widget=GovSubmitInput())
 

@@ -47,7 +47,10 @@ class IneligibleForm(PortalForm):
         _l("Motivering"),
         widget=GovTextArea(),
         description=_l("De aanvrager leest deze motivering; ze komt ook in de beslissingsbrief."),
-        validators=[DataRequired(message=_l("Een negatieve beslissing vraagt een geschreven motivering")), Length(max=5000)],
+        validators=[
+            DataRequired(message=_l("Een negatieve beslissing vraagt een geschreven motivering")),
+            Length(max=5000),
+        ],
     )
     submit = SubmitField(_l("Niet ontvankelijk verklaren"), widget=GovSubmitInput())
 
@@ -72,7 +75,9 @@ class GrantForm(PortalForm):
     id_prefix = "grant-"
     amount = EuroField(
         _l("Toegekend bedrag (optioneel)"),
-        description=_l("Laat leeg om het gereserveerde bedrag toe te kennen. Een lager bedrag geeft het verschil meteen vrij voor de wachtlijst."),
+        description=_l(
+            "Laat leeg om het gereserveerde bedrag toe te kennen. Een lager bedrag geeft het verschil meteen vrij voor de wachtlijst."
+        ),
         validators=[Optional()],
     )
     motivation = TextAreaField(
@@ -90,7 +95,10 @@ class RejectForm(PortalForm):
         _l("Motivering van de afwijzing"),
         widget=GovTextArea(),
         description=_l("De aanvrager leest deze motivering; ze komt ook in de beslissingsbrief."),
-        validators=[DataRequired(message=_l("Een negatieve beslissing vraagt een geschreven motivering")), Length(max=5000)],
+        validators=[
+            DataRequired(message=_l("Een negatieve beslissing vraagt een geschreven motivering")),
+            Length(max=5000),
+        ],
     )
     submit = SubmitField(_l("Afwijzen"), widget=GovSubmitInput())
 

@@ -84,12 +84,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _register_blueprints(app)
     _say_what_production_lacks(app)
 
-
     errors.register(app)
     templating.register(app)
     matching_labels.register(app)
     cli.register(app)
-
 
     init_outbox(app)
     init_celery(app)
@@ -104,7 +102,9 @@ def _say_what_production_lacks(app: Flask) -> None:
     if not app.config["SEPA_DEBTOR_IBAN"]:
         app.logger.warning("SEPA_DEBTOR_IBAN is not set: finance cannot make a payment file until it is")
     if app.config.get("PRODUCTION_TRIAL"):
-        app.logger.warning("PRODUCTION_TRIAL is set: a trial on one machine, e-mail links point at %s", app.config["PUBLIC_BASE_URL"])
+        app.logger.warning(
+            "PRODUCTION_TRIAL is set: a trial on one machine, e-mail links point at %s", app.config["PUBLIC_BASE_URL"]
+        )
 
 
 def _init_extensions(app: Flask) -> None:
@@ -112,7 +112,9 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if extensions.db.engine.dialect.name == "sqlite":
             configure_sqlite(extensions.db.engine)
-    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     extensions.babel.init_app(app, locale_selector=select_locale)
     extensions.mail.init_app(app)
 
@@ -141,5 +143,16 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
 
-    for blueprint in (ops_bp, public_bp, auth_bp, account_bp, applicant_bp, matcher_bp, committee_bp, officer_bp, finance_bp, admin_bp):
+    for blueprint in (
+        ops_bp,
+        public_bp,
+        auth_bp,
+        account_bp,
+        applicant_bp,
+        matcher_bp,
+        committee_bp,
+        officer_bp,
+        finance_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)

@@ -46,6 +46,7 @@ def signed_in(view: F) -> F:
 
 def roles(*allowed: Role) -> Callable[[F], F]:
     """Signed-in users with one of these roles."""
+
     def decorate(view: F) -> F:
         setattr(view, ACCESS_ATTRIBUTE, frozenset(allowed))
         return view
@@ -122,7 +123,10 @@ def _keep_until_login() -> ResponseReturnValue:
     if token is not None:
         db.session.commit()
         session[RESCUE_SESSION_KEY] = token
-        flash(_("Uw sessie was verlopen. Log opnieuw in: wat u net verstuurde, is bewaard en krijgt u daarna terug."), "info")
+        flash(
+            _("Uw sessie was verlopen. Log opnieuw in: wat u net verstuurde, is bewaard en krijgt u daarna terug."),
+            "info",
+        )
     return login
 
 

@@ -71,7 +71,9 @@ def _label(text: str, x: float, y: float, anchor: str = "start") -> str:
     )
 
 
-def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]], formatter: Formatter = str, colour: str = BLUE) -> Markup:
+def bar_chart(
+    chart_id: str, title: str, rows: Sequence[tuple[str, int]], formatter: Formatter = str, colour: str = BLUE
+) -> Markup:
     """Horizontal bars, one per (label, value), with the label left and the formatted value after the bar."""
     ident = _ident(chart_id)
     area = WIDTH - LABEL_WIDTH - VALUE_WIDTH
@@ -92,7 +94,11 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]], format
 
 
 def stacked_bar(
-    chart_id: str, title: str, parts: Sequence[tuple[str, int]], formatter: Formatter = str, colours: Sequence[str] = PALETTE
+    chart_id: str,
+    title: str,
+    parts: Sequence[tuple[str, int]],
+    formatter: Formatter = str,
+    colours: Sequence[str] = PALETTE,
 ) -> Markup:
     """One bar split into its parts (say paid, committed, reserved, remaining), with a legend below.
 
@@ -110,12 +116,16 @@ def stacked_bar(
             continue
         width = WIDTH * value / total
         colour = escape(colours[index % len(colours)])
-        out.append(f'<rect x="{_number(x)}" y="0" width="{_number(width)}" height="{BAR_HEIGHT * 2}" fill="{colour}"></rect>')
+        out.append(
+            f'<rect x="{_number(x)}" y="0" width="{_number(width)}" height="{BAR_HEIGHT * 2}" fill="{colour}"></rect>'
+        )
         x += width
     for index, (label, value) in enumerate(parts):
         top = legend_top + index * ROW_HEIGHT
         colour = escape(colours[index % len(colours)])
-        out.append(f'<rect x="0" y="{_number(top + (ROW_HEIGHT - 16) / 2)}" width="16" height="16" fill="{colour}" stroke="{TEXT}"></rect>')
+        out.append(
+            f'<rect x="0" y="{_number(top + (ROW_HEIGHT - 16) / 2)}" width="16" height="16" fill="{colour}" stroke="{TEXT}"></rect>'
+        )
         out.append(_legend(label, formatter(value), top + ROW_HEIGHT / 2))
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every text above went through escape()

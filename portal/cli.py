@@ -28,7 +28,9 @@ def register(app: Flask) -> None:
         try:
             users = seed.seed_demo()
         except seed.DemoRefused as refused:
-            raise click.ClickException(f"{refused}; PORTAL_CONFIG is {app.config['PORTAL_CONFIG_NAME']!r}. Nothing was changed.") from refused
+            raise click.ClickException(
+                f"{refused}; PORTAL_CONFIG is {app.config['PORTAL_CONFIG_NAME']!r}. Nothing was changed."
+            ) from refused
         db.session.commit()
         click.echo(f"Demo users (password for all: {seed.DEMO_PASSWORD})")
         for user in users:

@@ -28,6 +28,7 @@ class Base(DeclarativeBase):
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every database (SQLite stores naive text)."""
+
     impl = DateTime(timezone=True)
     cache_ok = True
 

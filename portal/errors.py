@@ -18,27 +18,40 @@ from portal.extensions import db
 from portal.services.files import StoredFileMissing
 
 
-def _page(status: int, title: str, message: str, back: str | None = None, reference: str | None = None) -> ResponseReturnValue:
-    return render_template("errors/error.html", status=status, title=title, message=message, back=back, reference=reference), status
+def _page(
+    status: int, title: str, message: str, back: str | None = None, reference: str | None = None
+) -> ResponseReturnValue:
+    return render_template(
+        "errors/error.html", status=status, title=title, message=message, back=back, reference=reference
+    ), status
 
 
 # A refusal that needs no more than its page: status, title, what to do, and whether to offer the way back
 # to the form (a refused post can be sent again from there).
 _REFUSALS: dict[int | type[Exception], tuple[int, LazyString, LazyString, bool]] = {
-    RateLimitExceeded: (429, _l("Te veel pogingen"), _l("U hebt te vaak geprobeerd in te loggen. Wacht een kwartier en probeer het dan opnieuw."), True),
+    RateLimitExceeded: (
+        429,
+        _l("Te veel pogingen"),
+        _l("U hebt te vaak geprobeerd in te loggen. Wacht een kwartier en probeer het dan opnieuw."),
+        True,
+    ),
     403: (403, _l("Geen toegang"), _l("U hebt geen toegang tot deze pagina met uw rol."), False),
     404: (404, _l("Pagina niet gevonden"), _l("Controleer het adres of ga naar de startpagina."), False),
     405: (405, _l("Deze actie kan hier niet"), _l("Ga terug en gebruik de knoppen op de pagina."), False),
     413: (
         413,
         _l("Het bestand is te groot"),
-        _l("Wat u verstuurde is te groot. Een bijlage mag hoogstens 50 MB zijn; de oproep kan een lagere grens hebben."),
+        _l(
+            "Wat u verstuurde is te groot. Een bijlage mag hoogstens 50 MB zijn; de oproep kan een lagere grens hebben."
+        ),
         True,
     ),
 }
 
 
-def _answer(status: int, title: LazyString, message: LazyString, offers_back: bool) -> Callable[[Exception], ResponseReturnValue]:
+def _answer(
+    status: int, title: LazyString, message: LazyString, offers_back: bool
+) -> Callable[[Exception], ResponseReturnValue]:
     def answer(error: Exception) -> ResponseReturnValue:
         return _page(status, str(title), str(message), back=safe_next(request.path) if offers_back else None)
 
@@ -70,7 +83,9 @@ def register(app: Flask) -> None:
         return _page(
             500,
             _("Een bestand ontbreekt"),
-            _("Dit bestand hoort in de opslag van het portaal te zitten, maar is er niet. Het wordt niet opnieuw gemaakt. Meld het aan de beheerder met de datum en het adres van deze pagina."),
+            _(
+                "Dit bestand hoort in de opslag van het portaal te zitten, maar is er niet. Het wordt niet opnieuw gemaakt. Meld het aan de beheerder met de datum en het adres van deze pagina."
+            ),
         )
 
     @app.errorhandler(500)
@@ -83,6 +98,8 @@ def register(app: Flask) -> None:
         return _page(
             500,
             _("Er ging iets mis"),
-            _("Er ging iets mis aan onze kant. Uw gegevens zijn niet verloren; probeer het over enkele minuten opnieuw."),
+            _(
+                "Er ging iets mis aan onze kant. Uw gegevens zijn niet verloren; probeer het over enkele minuten opnieuw."
+            ),
             reference=reference,
         )

@@ -52,7 +52,10 @@ def init_celery(app: Flask) -> Celery:
         worker_hijack_root_logger=False,
         beat_schedule={
             "sweep-outbox": {"task": "portal.sweep_outbox", "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"])},
-            "send-reminders": {"task": "portal.send_reminders", "schedule": crontab(minute=app.config["REMINDERS_MINUTE"])},
+            "send-reminders": {
+                "task": "portal.send_reminders",
+                "schedule": crontab(minute=app.config["REMINDERS_MINUTE"]),
+            },
         },
     )
     celery.Task = FlaskTask
@@ -100,7 +103,11 @@ _kept = KeptConnections(lambda connection: connection.release())
 
 
 def _kept_key(connect_timeout: float | None) -> tuple[Any, ...]:
-    return (os.getpid(), current_app.config["CELERY_BROKER_URL"], connect_timeout)  # never a parent's socket after a fork
+    return (
+        os.getpid(),
+        current_app.config["CELERY_BROKER_URL"],
+        connect_timeout,
+    )  # never a parent's socket after a fork
 
 
 def broker_connection(connect_timeout: float | None = None) -> Any:
@@ -110,6 +117,10 @@ def broker_connection(connect_timeout: float | None = None) -> Any:
     if connect_timeout is not None:
         quick = {
             "connect_timeout": connect_timeout,
-            "transport_options": {"max_retries": 0, "socket_connect_timeout": connect_timeout, "socket_timeout": connect_timeout},
+            "transport_options": {
+                "max_retries": 0,
+                "socket_connect_timeout": connect_timeout,
+                "socket_timeout": connect_timeout,
+            },
         }
     return celery.connection_for_write(current_app.config["CELERY_BROKER_URL"], **quick)

@@ -24,7 +24,11 @@ def queue_account_email(user: User, template: str, link: str) -> bool:
     """Hand the e-mail to a worker; False (and logged) when that failed, the request goes on."""
     try:
         # A page waits for this: one short attempt, as for the notifications after a commit.
-        dispatch("portal.send_account_email", [(user.id, template, link)], connect_timeout=current_app.config["OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS"])
+        dispatch(
+            "portal.send_account_email",
+            [(user.id, template, link)],
+            connect_timeout=current_app.config["OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS"],
+        )
     except Exception:  # broker unreachable, or in-process: the mail server refused after the retries
         current_app.logger.exception("account e-mail %s to user %s was not sent", template, user.id)
         return False

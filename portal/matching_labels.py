@@ -100,5 +100,18 @@ def availability_reason(available: str) -> str:
 
 
 def register(app: Flask) -> None:
-    for function in (availability_reason, match_state, match_colour, registration_state, answer_label, province_reason, priority_label, cancel_reason, inhabitants, fte, month, themes):
+    for function in (
+        availability_reason,
+        match_state,
+        match_colour,
+        registration_state,
+        answer_label,
+        province_reason,
+        priority_label,
+        cancel_reason,
+        inhabitants,
+        fte,
+        month,
+        themes,
+    ):
         app.add_template_filter(function, function.__name__)

@@ -18,7 +18,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from portal.services import operations
 
-REQUESTS = Counter("portal_http_requests_total", "HTTP requests answered, by route and status", ["endpoint", "method", "status"])
+REQUESTS = Counter(
+    "portal_http_requests_total", "HTTP requests answered, by route and status", ["endpoint", "method", "status"]
+)
 LATENCY = Histogram("portal_http_request_seconds", "Time to answer a request, by route", ["endpoint"])
 
 
@@ -39,9 +41,14 @@ def init_metrics(app: Flask) -> None:
 
 class _Figures:
     """The portal's figures as metric families, read when Prometheus asks."""
+
     def collect(self) -> Any:
         data = operations.figures()
-        budget = GaugeMetricFamily("portal_budget_cents", "The envelope and what is reserved, committed and paid, per call", labels=["call", "figure"])
+        budget = GaugeMetricFamily(
+            "portal_budget_cents",
+            "The envelope and what is reserved, committed and paid, per call",
+            labels=["call", "figure"],
+        )
         for code, amounts in data["budget"]:
             for figure, cents in amounts.items():
                 budget.add_metric([code, figure], cents)
@@ -50,17 +57,29 @@ class _Figures:
         for code, state, count in data["dossiers"]:
             dossiers.add_metric([code, state], count)
         yield dossiers
-        submissions = CounterMetricFamily("portal_submissions", "Submissions (resubmissions included) per call", labels=["call"])
+        submissions = CounterMetricFamily(
+            "portal_submissions", "Submissions (resubmissions included) per call", labels=["call"]
+        )
         for code, count in data["submissions"]:
             submissions.add_metric([code], count)
         yield submissions
-        notifications = GaugeMetricFamily("portal_notifications", "Notifications per delivery status (pending, sent, failed, ...)", labels=["status"])
+        notifications = GaugeMetricFamily(
+            "portal_notifications", "Notifications per delivery status (pending, sent, failed, ...)", labels=["status"]
+        )
         for status, count in data["notifications"]:
             notifications.add_metric([status], count)
         yield notifications
-        yield GaugeMetricFamily("portal_notifications_not_handed_over", "Pending notifications not yet handed to the broker", value=data["notifications_not_handed_over"])
+        yield GaugeMetricFamily(
+            "portal_notifications_not_handed_over",
+            "Pending notifications not yet handed to the broker",
+            value=data["notifications_not_handed_over"],
+        )
         if data["worker_queue_length"] is not None:
-            yield GaugeMetricFamily("portal_worker_queue_length", "Messages waiting for a worker in the broker", value=data["worker_queue_length"])
+            yield GaugeMetricFamily(
+                "portal_worker_queue_length",
+                "Messages waiting for a worker in the broker",
+                value=data["worker_queue_length"],
+            )
 
 
 def exposition(multiprocess_dir: str | None) -> Response:

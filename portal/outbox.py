@@ -129,7 +129,9 @@ def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
         return _deliver_here(notification_ids)
     broker = config["CELERY_BROKER_URL"]
     if not patient and time.monotonic() < _broker_paused_until.get(broker, 0.0):
-        current_app.logger.info("broker unreachable a moment ago: %d notifications wait for the sweep", len(notification_ids))
+        current_app.logger.info(
+            "broker unreachable a moment ago: %d notifications wait for the sweep", len(notification_ids)
+        )
         return 0
     try:
         dispatch(
@@ -266,7 +268,9 @@ def sweep(now: datetime, limit: int = 500) -> list[int]:
     db.session.execute(
         update(Notification)
         .where(Notification.status == DeliveryStatus.SENDING, Notification.claimed_at < now - rules.sending_timeout)
-        .values(status=DeliveryStatus.UNCERTAIN, last_error="the worker stopped while sending; the e-mail may have left")
+        .values(
+            status=DeliveryStatus.UNCERTAIN, last_error="the worker stopped while sending; the e-mail may have left"
+        )
     )
     return list(
         db.session.scalars(

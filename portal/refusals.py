@@ -13,18 +13,26 @@ def _texts() -> dict[str, str]:
     return {
         # payouts and final reports (PayoutRefused)
         "not_allowed": _("Dat kan niet in de huidige status van de betaling, of niet met uw rol."),
-        "not_in_file": _("Een overschrijving gaat naar de bank in een betaalbestand. Maak eerst een betaalbestand; registreer daarna per betaling of ze betaald of mislukt is."),
+        "not_in_file": _(
+            "Een overschrijving gaat naar de bank in een betaalbestand. Maak eerst een betaalbestand; registreer daarna per betaling of ze betaald of mislukt is."
+        ),
         "four_eyes": _("U hebt deze betaling zelf voorbereid. Een andere medewerker van Financiën moet ze goedkeuren."),
-        "payout_in_flight": _("Er is een goedgekeurde betaling onderweg. Registreer eerst of ze betaald of mislukt is."),
+        "payout_in_flight": _(
+            "Er is een goedgekeurde betaling onderweg. Registreer eerst of ze betaald of mislukt is."
+        ),
         "report_not_submitted": _("Er is geen ingediend eindrapport om te aanvaarden."),
         "report_not_editable": _("Het eindrapport is ingediend en kan niet meer worden gewijzigd."),
         "report_incomplete": _("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."),
         "report_missing": _("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."),
-        "trajectory_not_ended": _("Het traject is nog niet afgelopen. U kunt het eindrapport pas indienen vanaf de laatste dag van het traject, of nadat u meldt dat het vroeger eindigde."),
+        "trajectory_not_ended": _(
+            "Het traject is nog niet afgelopen. U kunt het eindrapport pas indienen vanaf de laatste dag van het traject, of nadat u meldt dat het vroeger eindigde."
+        ),
         "not_granted": _("Dit dossier is niet toegekend."),
         # the receiving government's answer (ParticipationRefused)
         "wrong_state": _("Antwoorden op deze aanvraag kan niet meer in deze fase."),
-        "already_confirmed": _("Uw bestuur heeft zijn deelname al bevestigd. Neemt u toch niet deel, overleg dan met het aanvragende bestuur: dat kan de aanvraag intrekken."),
+        "already_confirmed": _(
+            "Uw bestuur heeft zijn deelname al bevestigd. Neemt u toch niet deel, overleg dan met het aanvragende bestuur: dat kan de aanvraag intrekken."
+        ),
         "already_declined": _("Uw bestuur heeft al laten weten dat het niet deelneemt."),
         # the declared early end of a trajectory (EarlyEndRefused)
         "already_ended": _("Het traject is volgens de aanvraag al afgelopen. U kunt het eindrapport nu indienen."),
@@ -36,9 +44,15 @@ def _texts() -> dict[str, str]:
         "question": _("Schrijf wat het bestuur moet aanvullen of verbeteren"),
         # decisions (DecisionRefused)
         "not_scored": _("Beslissen kan pas als alle beoordelingen binnen zijn, en maar één keer."),
-        "below_threshold": _("Het dossier haalt de kwaliteitsdrempel of een minimumscore per criterium niet; het kan niet worden toegekend."),
-        "no_reservation": _("Voor dit dossier is nog geen budget gereserveerd (het staat op de wachtlijst); toekennen kan pas als er budget vrijkomt."),
-        "amount": _("Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."),
+        "below_threshold": _(
+            "Het dossier haalt de kwaliteitsdrempel of een minimumscore per criterium niet; het kan niet worden toegekend."
+        ),
+        "no_reservation": _(
+            "Voor dit dossier is nog geen budget gereserveerd (het staat op de wachtlijst); toekennen kan pas als er budget vrijkomt."
+        ),
+        "amount": _(
+            "Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."
+        ),
         "motivation": _("Een negatieve beslissing vraagt een geschreven motivering."),
     }
 

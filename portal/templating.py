@@ -90,7 +90,14 @@ def batch_outcome(outcome: str) -> str:
 
 def payout_colour(state: str) -> str:
     """The GOV.UK tag colour of a payout's state."""
-    return {"planned": "yellow", "approved": "blue", "in_file": "purple", "paid": "green", "failed": "red", "cancelled": "grey"}.get(state, "grey")
+    return {
+        "planned": "yellow",
+        "approved": "blue",
+        "in_file": "purple",
+        "paid": "green",
+        "failed": "red",
+        "cancelled": "grey",
+    }.get(state, "grey")
 
 
 def movement_label(kind: str) -> str:

@@ -206,8 +206,15 @@ def _hash(password: str) -> str:
     return accounts.hash_password(password)
 
 
-def make_user(role: str, *, email: str | None = None, organisation: Any = None, two_step: bool | None = None,
-              locale: str = "nl", password: str | None = PASSWORD) -> Any:
+def make_user(
+    role: str,
+    *,
+    email: str | None = None,
+    organisation: Any = None,
+    two_step: bool | None = None,
+    locale: str = "nl",
+    password: str | None = PASSWORD,
+) -> Any:
     from portal.extensions import db
     from portal.models import User
     from portal.services import accounts, reference

@@ -28,7 +28,12 @@ def open_call(code: str = "ARM-OPEN", **changes: Any) -> Call:
     # Each test call numbers its dossiers with a prefix of its own (the portal refuses two calls of one
     # year sharing one): the letters of its code, ARM-OPEN giving ARMOPEN-2026-0001.
     prefix = "".join(ch for ch in code.upper() if "A" <= ch <= "Z")[:10]
-    values = {"code": code, "reference_prefix": prefix, "opens_on": today - timedelta(days=10), "closes_on": today + timedelta(days=30)}
+    values = {
+        "code": code,
+        "reference_prefix": prefix,
+        "opens_on": today - timedelta(days=10),
+        "closes_on": today + timedelta(days=30),
+    }
     values.update(changes)
     return create_call(replace(CALL_2022, **values), actor=None)
 
@@ -40,7 +45,11 @@ def municipality(nis_code: str) -> Organisation:
 
 
 def complete_draft(
-    applicant: Any, call: Call, receiving_nis: str = "45041", wage_cents: int = 540_000, start_on: date = date(2026, 9, 1)
+    applicant: Any,
+    call: Call,
+    receiving_nis: str = "45041",
+    wage_cents: int = 540_000,
+    start_on: date = date(2026, 9, 1),
 ) -> Application:
     """A draft ready to submit: EUR 5.400,00 a month at half-time for four whole months, by default from
     1 September to 31 December 2026 (or from the first of the month of `start_on`)."""
@@ -48,7 +57,11 @@ def complete_draft(
 
 
 def submitted_dossier(
-    call: Call, receiving_nis: str = "45041", wage_cents: int = 540_000, applicant: Any = None, start_on: date = date(2026, 9, 1)
+    call: Call,
+    receiving_nis: str = "45041",
+    wage_cents: int = 540_000,
+    applicant: Any = None,
+    start_on: date = date(2026, 9, 1),
 ) -> Application:
     """A complete draft of a Gent applicant, submitted through the real service."""
     from portal.services import applications

@@ -89,7 +89,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(State.SCORED, Action.REJECT, State.REJECTED, Role.OFFICER),
     _t(State.GRANTED, Action.CLOSE, State.CLOSED, Role.OFFICER, SYSTEM),
     # The receiving government confirms its participation; the state does not change.
-    *(_t(state, Action.CONFIRM_PARTICIPATION, state, Role.APPLICANT) for state in _BEFORE_PAYOUT if state != State.DRAFT),
+    *(
+        _t(state, Action.CONFIRM_PARTICIPATION, state, Role.APPLICANT)
+        for state in _BEFORE_PAYOUT
+        if state != State.DRAFT
+    ),
     # Or it declines, with a reason, until the decision (workflows/participation.py); the state does not change.
     *(_t(state, Action.DECLINE_PARTICIPATION, state, Role.APPLICANT) for state in _BEFORE_DECISION),
     # "any state before a payout --withdraw(applicant)--> withdrawn"; a payout is checked by the service.
@@ -173,8 +177,16 @@ def _status(filled: list[bool]) -> SectionStatus:
 
 
 def section_statuses(facts: DraftFacts) -> dict[Section, SectionStatus]:
-    parties = [facts.receiving_chosen, *(bool(v.strip()) for v in facts.giving_contact.values + facts.receiving_contact.values)]
-    exchange = [facts.exchange_type is not None, facts.theme_count > 0, facts.right_count > 0, *(bool(t.strip()) for t in facts.texts)]
+    parties = [
+        facts.receiving_chosen,
+        *(bool(v.strip()) for v in facts.giving_contact.values + facts.receiving_contact.values),
+    ]
+    exchange = [
+        facts.exchange_type is not None,
+        facts.theme_count > 0,
+        facts.right_count > 0,
+        *(bool(t.strip()) for t in facts.texts),
+    ]
     mentors_done = bool(facts.mentors) and all(m.complete for m in facts.mentors)
     mentors = (
         SectionStatus.COMPLETED

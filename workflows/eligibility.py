@@ -88,18 +88,26 @@ def check_eligibility(facts: EligibilityFacts) -> tuple[RuleResult, ...]:
         _result(
             "E02_APPLICANT",
             facts.applicant_kind in facts.eligible_kinds and facts.applicant_is_giving,
-            ("De aanvrager is een lokaal bestuur dat kan aanvragen, en is het gevende bestuur.",
-             "De aanvrager kan niet aanvragen voor deze oproep, of is niet het gevende bestuur."),
-            ("The applicant is an eligible local government and the giving party.",
-             "The applicant is not eligible for this call, or is not the giving party."),
+            (
+                "De aanvrager is een lokaal bestuur dat kan aanvragen, en is het gevende bestuur.",
+                "De aanvrager kan niet aanvragen voor deze oproep, of is niet het gevende bestuur.",
+            ),
+            (
+                "The applicant is an eligible local government and the giving party.",
+                "The applicant is not eligible for this call, or is not the giving party.",
+            ),
         ),  # fmt: skip
         _result(
             "E03_RECEIVING",
             facts.receiving_kind in facts.eligible_kinds and facts.receiving_is_other,
-            ("Het ontvangende bestuur kan deelnemen en is een ander bestuur.",
-             "Het ontvangende bestuur kan niet deelnemen, of is hetzelfde bestuur."),
-            ("The receiving government is eligible and a different government.",
-             "The receiving government is not eligible, or is the same government."),
+            (
+                "Het ontvangende bestuur kan deelnemen en is een ander bestuur.",
+                "Het ontvangende bestuur kan niet deelnemen, of is hetzelfde bestuur.",
+            ),
+            (
+                "The receiving government is eligible and a different government.",
+                "The receiving government is not eligible, or is the same government.",
+            ),
         ),  # fmt: skip
         _result(
             "E04_EXCHANGE",
@@ -107,7 +115,10 @@ def check_eligibility(facts: EligibilityFacts) -> tuple[RuleResult, ...]:
             and bool(facts.theme_codes)
             and facts.theme_codes <= facts.call_theme_codes,
             ("Vorm en thema's horen bij de oproep.", "De vorm of een thema hoort niet bij de oproep."),
-            ("Form of exchange and themes belong to the call.", "The form of exchange or a theme does not belong to the call."),
+            (
+                "Form of exchange and themes belong to the call.",
+                "The form of exchange or a theme does not belong to the call.",
+            ),
         ),
         _result(
             "E05_ATTACHMENTS",
@@ -118,23 +129,34 @@ def check_eligibility(facts: EligibilityFacts) -> tuple[RuleResult, ...]:
         _result(
             "E06_AMOUNT",
             facts.requested_cents == facts.computed_cents and facts.requested_cents <= facts.cap_cents,
-            ("Het gevraagde bedrag is de berekende compensatie en blijft onder het maximum.",
-             "Het gevraagde bedrag wijkt af van de berekende compensatie of is hoger dan het maximum."),
-            ("The requested amount is the computed compensation and within the cap.",
-             "The requested amount differs from the computed compensation or exceeds the cap."),
+            (
+                "Het gevraagde bedrag is de berekende compensatie en blijft onder het maximum.",
+                "Het gevraagde bedrag wijkt af van de berekende compensatie of is hoger dan het maximum.",
+            ),
+            (
+                "The requested amount is the computed compensation and within the cap.",
+                "The requested amount differs from the computed compensation or exceeds the cap.",
+            ),
         ),  # fmt: skip
         # The portal only asks for wage costs of mentors: only personnel costs can be claimed.
         RuleResult(
-            "E07_PERSONNEL", Outcome.PASS, "Er worden enkel personeelskosten gevraagd.", "Only personnel costs are claimed."
+            "E07_PERSONNEL",
+            Outcome.PASS,
+            "Er worden enkel personeelskosten gevraagd.",
+            "Only personnel costs are claimed.",
         ),
         _expertise(facts.mentors),
         _result(
             "E09_PAIR",
             facts.allows_repeat_pair or not facts.pair_has_other_open_application,
-            ("Dit paar besturen heeft geen andere lopende aanvraag in deze oproep.",
-             "Dit paar besturen heeft al een andere lopende aanvraag in deze oproep."),
-            ("This pair of governments has no other open application in this call.",
-             "This pair of governments already has another open application in this call."),
+            (
+                "Dit paar besturen heeft geen andere lopende aanvraag in deze oproep.",
+                "Dit paar besturen heeft al een andere lopende aanvraag in deze oproep.",
+            ),
+            (
+                "This pair of governments has no other open application in this call.",
+                "This pair of governments already has another open application in this call.",
+            ),
         ),  # fmt: skip
     ]
     return tuple(results)

@@ -175,7 +175,9 @@ def need_priority(need: NeedFacts) -> NeedPriority:
     """Small governments with little staff first (SPEC section 10)."""
     small = need.inhabitants < SMALL_GOVERNMENT_INHABITANTS
     little_staff = need.staff_fte_tenths < LITTLE_STAFF_FTE_TENTHS
-    priority = Priority.HIGH if small and little_staff else Priority.RAISED if small or little_staff else Priority.NORMAL
+    priority = (
+        Priority.HIGH if small and little_staff else Priority.RAISED if small or little_staff else Priority.NORMAL
+    )
     return NeedPriority(priority, small, little_staff)
 
 
@@ -214,7 +216,10 @@ def score(need: NeedFacts, offer: OfferFacts, today: date | None = None) -> Sugg
     similar = is_similar_size(need.inhabitants, offer.inhabitants)
     available = availability(offer.available_from, offer.months_available, today)
     points = (
-        THEME_WEIGHT * len(shared) + PROVINCE_POINTS[province] + (SIMILAR_SIZE_POINTS if similar else 0) + AVAILABILITY_POINTS[available]
+        THEME_WEIGHT * len(shared)
+        + PROVINCE_POINTS[province]
+        + (SIMILAR_SIZE_POINTS if similar else 0)
+        + AVAILABILITY_POINTS[available]
     )
     return Suggestion(need.id, offer.id, shared, province, similar, points, available)
 
@@ -222,7 +227,9 @@ def score(need: NeedFacts, offer: OfferFacts, today: date | None = None) -> Sugg
 def suggestions_for(need: NeedFacts, offers: Iterable[OfferFacts], today: date | None = None) -> list[Suggestion]:
     """The open offers of other governments, best first; an offer sharing no theme is listed last
     (the matcher may still know better), ties by the older offer."""
-    candidates = [offer for offer in offers if offer.state is OfferState.OPEN and offer.organisation_id != need.organisation_id]
+    candidates = [
+        offer for offer in offers if offer.state is OfferState.OPEN and offer.organisation_id != need.organisation_id
+    ]
     return sorted((score(need, offer, today) for offer in candidates), key=lambda s: (-s.score, s.offer_id))
 
 

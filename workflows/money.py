@@ -23,7 +23,7 @@ def parse_euro(text: str) -> int:
     cleaned = text.strip().replace("\u00a0", " ")
     for prefix in ("EUR", "€"):
         if cleaned.upper().startswith(prefix):
-            cleaned = cleaned[len(prefix):]
+            cleaned = cleaned[len(prefix) :]
         if cleaned.endswith(prefix):
             cleaned = cleaned[: -len(prefix)]
     cleaned = cleaned.strip().replace(" ", "")
@@ -33,9 +33,7 @@ def parse_euro(text: str) -> int:
     if "," in decimals or len(decimals) > 2 or (decimals and not decimals.isdigit()):
         raise AmountError("decimals")
     groups = whole.split(".")
-    if len(groups) > 1 and (
-        not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])
-    ):
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])):
         raise AmountError("thousands")
     digits = "".join(groups)
     if not digits.isdigit():

@@ -62,8 +62,12 @@ PAYOUT_TRANSITIONS: tuple[PayoutTransition, ...] = (
     PayoutTransition(PayoutState.APPROVED, PayoutAction.PAY, PayoutState.PAID, frozenset({Role.FINANCE})),
     PayoutTransition(PayoutState.APPROVED, PayoutAction.FAIL, PayoutState.FAILED, frozenset({Role.FINANCE})),
     # Prepared again, after the cause was put right; it needs a new approval.
-    PayoutTransition(PayoutState.FAILED, PayoutAction.REPLAN, PayoutState.PLANNED, frozenset({Role.OFFICER, Role.FINANCE})),
-    PayoutTransition(PayoutState.PLANNED, PayoutAction.CANCEL, PayoutState.CANCELLED, frozenset({Role.OFFICER, Role.FINANCE})),
+    PayoutTransition(
+        PayoutState.FAILED, PayoutAction.REPLAN, PayoutState.PLANNED, frozenset({Role.OFFICER, Role.FINANCE})
+    ),
+    PayoutTransition(
+        PayoutState.PLANNED, PayoutAction.CANCEL, PayoutState.CANCELLED, frozenset({Role.OFFICER, Role.FINANCE})
+    ),
 )
 
 # Outgoing payouts: transferred by the administration, through a payment file.
@@ -72,7 +76,9 @@ TRANSFERS: frozenset[PayoutKind] = frozenset({PayoutKind.ADVANCE, PayoutKind.BAL
 # Those who may prepare a payout (a balance from a final report, or one prepared again).
 PREPARERS: frozenset[Role] = frozenset({Role.OFFICER, Role.FINANCE})
 # A payout still to be made or received: it blocks closing the dossier.
-OPEN_STATES: frozenset[PayoutState] = frozenset({PayoutState.PLANNED, PayoutState.APPROVED, PayoutState.IN_FILE, PayoutState.FAILED})
+OPEN_STATES: frozenset[PayoutState] = frozenset(
+    {PayoutState.PLANNED, PayoutState.APPROVED, PayoutState.IN_FILE, PayoutState.FAILED}
+)
 # Money on its way: the dossier can no longer be withdrawn, nor its report settled until it lands.
 UNDER_WAY_STATES: frozenset[PayoutState] = frozenset({PayoutState.APPROVED, PayoutState.IN_FILE, PayoutState.PAID})
 
@@ -185,7 +191,9 @@ class MoneyTrail:
         return self.committed_cents - self.net_paid_cents
 
 
-def money_trail(requested_cents: int, reserved_cents: int, committed_cents: int, payouts: list[PayoutFacts]) -> MoneyTrail:
+def money_trail(
+    requested_cents: int, reserved_cents: int, committed_cents: int, payouts: list[PayoutFacts]
+) -> MoneyTrail:
     def total(kinds: set[PayoutKind], states: frozenset[PayoutState]) -> int:
         return sum(p.amount_cents for p in payouts if p.kind in kinds and p.state in states)
 

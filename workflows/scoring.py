@@ -151,7 +151,9 @@ def may_assign(candidate: Candidate, parties: Parties) -> bool:
 
 def suggest_reviewers(candidates: list[Candidate], parties: Parties, needed: int) -> list[Candidate]:
     """The assignable reviewers with the fewest open reviews first (then by name); `needed` of them."""
-    assignable = sorted((c for c in candidates if may_assign(c, parties)), key=lambda c: (c.open_reviews, c.name, c.user_id))
+    assignable = sorted(
+        (c for c in candidates if may_assign(c, parties)), key=lambda c: (c.open_reviews, c.name, c.user_id)
+    )
     return assignable[: max(needed, 0)]
 
 

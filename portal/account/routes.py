@@ -121,5 +121,8 @@ def mark_all_read() -> ResponseReturnValue:
         abort(400)
     count = notifications.mark_read(current_user)
     db.session.commit()
-    flash(ngettext("%(num)d bericht als gelezen gemarkeerd.", "%(num)d berichten als gelezen gemarkeerd.", count), "success")
+    flash(
+        ngettext("%(num)d bericht als gelezen gemarkeerd.", "%(num)d berichten als gelezen gemarkeerd.", count),
+        "success",
+    )
     return redirect(url_for("account.inbox"))

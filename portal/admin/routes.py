@@ -23,7 +23,9 @@ bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 def _organisation_choices() -> list[SelectChoice]:
     organisations = db.session.scalars(
-        select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.kind.desc(), Organisation.name)
+        select(Organisation)
+        .where(Organisation.is_active.is_(True))
+        .order_by(Organisation.kind.desc(), Organisation.name)
     )
     return choices([(0, _("Kies een organisatie"))] + [(org.id, org.name) for org in organisations])
 
@@ -45,8 +47,11 @@ def _flash_invitation(user: User, token: str) -> None:
         flash(_("De uitnodiging is verstuurd naar %(email)s.", email=user.email), "success")
     else:
         flash(
-            _("Het account van %(email)s is klaar, maar de e-mail kon niet verstuurd worden. "
-              "Probeer het later opnieuw met 'Uitnodiging opnieuw versturen'.", email=user.email),
+            _(
+                "Het account van %(email)s is klaar, maar de e-mail kon niet verstuurd worden. "
+                "Probeer het later opnieuw met 'Uitnodiging opnieuw versturen'.",
+                email=user.email,
+            ),
             "warning",
         )
 
@@ -134,7 +139,13 @@ def reset_two_step(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) or abort(404)
     accounts.reset_two_step(user, current_user)
     db.session.commit()
-    flash(_("De tweestapsverificatie van %(name)s is gewist; bij de volgende aanmelding stelt die ze opnieuw in.", name=user.full_name), "success")
+    flash(
+        _(
+            "De tweestapsverificatie van %(name)s is gewist; bij de volgende aanmelding stelt die ze opnieuw in.",
+            name=user.full_name,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -146,7 +157,9 @@ def organisations() -> ResponseReturnValue:
     term = (form.q.data or "").strip()
     if term:
         query = query.where(or_(Organisation.name.ilike(f"%{term}%"), Organisation.nis_code == term))
-    return render_template("admin/organisations.html", organisations=db.session.scalars(query).all(), form=form, term=term)
+    return render_template(
+        "admin/organisations.html", organisations=db.session.scalars(query).all(), form=form, term=term
+    )
 
 
 @bp.route("/organisaties/<int:organisation_id>", methods=["GET", "POST"])
@@ -159,4 +172,6 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(_("%(name)s is opgeslagen.", name=organisation.name), "success")
         return redirect(url_for("admin.organisations"))
-    return render_template("admin/edit_organisation.html", form=form, organisation=organisation), 200 if not form.errors else 400
+    return render_template(
+        "admin/edit_organisation.html", form=form, organisation=organisation
+    ), 200 if not form.errors else 400

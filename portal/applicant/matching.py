@@ -138,10 +138,20 @@ def _without_dropped_profiles() -> OfferForm | None:
         if found:
             profiles.setdefault(int(found.group(1)), []).append((found.group(2), value))
     removed = {int(index) for index in posted.getlist("remove_profile") if index.isdecimal()}
-    kept = [index for index in sorted(profiles) if index not in removed and any(value.strip() for _, value in profiles[index])]
+    kept = [
+        index
+        for index in sorted(profiles)
+        if index not in removed and any(value.strip() for _, value in profiles[index])
+    ]
     if kept == sorted(profiles):
         return None
-    formdata = MultiDict([(key, value) for key, value in posted.items(multi=True) if not pattern.fullmatch(key) and key != "remove_profile"])
+    formdata = MultiDict(
+        [
+            (key, value)
+            for key, value in posted.items(multi=True)
+            if not pattern.fullmatch(key) and key != "remove_profile"
+        ]
+    )
     for number, index in enumerate(kept or [0]):
         for name, value in profiles.get(index, []) if kept else []:
             formdata.add(f"profiles-{number}-{name}", value)
@@ -178,27 +188,44 @@ def offer(offer_id: int | None = None) -> ResponseReturnValue:
     if form.validate_on_submit():
         if existing is None:
             service.register_offer(current_user, _offer_details(form), _profiles(form))
-            flash(_("Uw aanbod is geregistreerd. De matcher van VVSG bekijkt het en stelt u voor aan besturen met een passende vraag."), "success")
+            flash(
+                _(
+                    "Uw aanbod is geregistreerd. De matcher van VVSG bekijkt het en stelt u voor aan besturen met een passende vraag."
+                ),
+                "success",
+            )
         else:
             service.update_offer(existing, current_user, _offer_details(form), _profiles(form))
             flash(_("Uw aanbod is bijgewerkt."), "success")
         db.session.commit()
         return redirect(url_for("applicant.matching"))
-    return render_template("applicant/matching/offer.html", form=form, offer=existing, limit=PROFILE_LIMIT), (400 if form.errors else 200)
+    return render_template("applicant/matching/offer.html", form=form, offer=existing, limit=PROFILE_LIMIT), (
+        400 if form.errors else 200
+    )
 
 
 def _withdraw(listing_id: int, own: Any, withdraw: Any, *, done: str, otherwise: str) -> ResponseReturnValue:
     """Withdrawing one's own offer or need: locked while its proposals are cancelled."""
     listing = _own(own, listing_id, for_update=True)
     return run(
-        lambda: withdraw(listing, current_user, utcnow()), form=WithdrawRegistrationForm(), back=url_for("applicant.matching"), done=done, otherwise=otherwise
+        lambda: withdraw(listing, current_user, utcnow()),
+        form=WithdrawRegistrationForm(),
+        back=url_for("applicant.matching"),
+        done=done,
+        otherwise=otherwise,
     )
 
 
 @bp.post("/samenwerking/aanbod/<int:offer_id>/intrekken")
 @roles(Role.APPLICANT)
 def withdraw_offer(offer_id: int) -> ResponseReturnValue:
-    return _withdraw(offer_id, service.own_offer, service.withdraw_offer, done=_("Uw aanbod is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."), otherwise=_("Dit aanbod was al ingetrokken."))
+    return _withdraw(
+        offer_id,
+        service.own_offer,
+        service.withdraw_offer,
+        done=_("Uw aanbod is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."),
+        otherwise=_("Dit aanbod was al ingetrokken."),
+    )
 
 
 # --- needs -----------------------------------------------------------------------------------------
@@ -250,7 +277,12 @@ def need(need_id: int | None = None) -> ResponseReturnValue:
     if form.validate_on_submit():
         if existing is None:
             service.register_need(current_user, _need_details(form))
-            flash(_("Uw vraag is geregistreerd. De matcher van VVSG zoekt een bestuur dat de gevraagde expertise kan delen."), "success")
+            flash(
+                _(
+                    "Uw vraag is geregistreerd. De matcher van VVSG zoekt een bestuur dat de gevraagde expertise kan delen."
+                ),
+                "success",
+            )
         else:
             service.update_need(existing, current_user, _need_details(form))
             flash(_("Uw vraag is bijgewerkt."), "success")
@@ -262,7 +294,13 @@ def need(need_id: int | None = None) -> ResponseReturnValue:
 @bp.post("/samenwerking/vragen/<int:need_id>/intrekken")
 @roles(Role.APPLICANT)
 def withdraw_need(need_id: int) -> ResponseReturnValue:
-    return _withdraw(need_id, service.own_need, service.withdraw_need, done=_("Uw vraag is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."), otherwise=_("Deze vraag is niet meer open en kan niet worden ingetrokken."))
+    return _withdraw(
+        need_id,
+        service.own_need,
+        service.withdraw_need,
+        done=_("Uw vraag is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."),
+        otherwise=_("Deze vraag is niet meer open en kan niet worden ingetrokken."),
+    )
 
 
 # --- a proposed match: answering, and starting the application ---------------------------------------
@@ -291,7 +329,9 @@ def match(match_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(_answered_message(found), "success")
         return redirect(url_for("applicant.match", match_id=found.id))
-    return render_template("applicant/matching/match.html", match=found, side=side, form=form, Side=Side), (400 if form.errors else 200)
+    return render_template("applicant/matching/match.html", match=found, side=side, form=form, Side=Side), (
+        400 if form.errors else 200
+    )
 
 
 def _answered_message(found: Match) -> str:
@@ -320,6 +360,13 @@ def start_from_match(match_id: int) -> ResponseReturnValue:
             form.call_id.errors.append(_("Kies een oproep die open is en waarvoor uw bestuur kan aanvragen"))
         else:
             db.session.commit()
-            flash(_("Uw aanvraag is gestart met beide besturen, de thema's en de mentoren van de match. Vul de rest aan."), "success")
+            flash(
+                _(
+                    "Uw aanvraag is gestart met beide besturen, de thema's en de mentoren van de match. Vul de rest aan."
+                ),
+                "success",
+            )
             return redirect(url_for("applicant.overview", application_id=application.id))
-    return render_template("applicant/matching/start.html", form=form, match=found, calls=calls), (400 if form.errors else 200)
+    return render_template("applicant/matching/start.html", form=form, match=found, calls=calls), (
+        400 if form.errors else 200
+    )

@@ -30,6 +30,7 @@ from workflows.trajectory import REPORT_DUE_MONTHS
 
 REPORTABLE = (State.GRANTED, State.CLOSED)
 
+
 def problem_text(code: str) -> str:
     return {
         "achievements": _("Beschrijf wat het project heeft bereikt"),
@@ -52,7 +53,9 @@ def _draft(application: Application) -> FinalReport:
 
 def _save(application: Application, action: Callable[[], Any], done: str) -> ResponseReturnValue:
     page = url_for("applicant.report", application_id=application.id)
-    return run(action, back=page, done=done, otherwise=_("Het eindrapport is ingediend en kan niet meer worden gewijzigd."))
+    return run(
+        action, back=page, done=done, otherwise=_("Het eindrapport is ingediend en kan niet meer worden gewijzigd.")
+    )
 
 
 def _page(application: Application, status: int = 200, **forms: Any) -> ResponseReturnValue:
@@ -69,10 +72,13 @@ def _page(application: Application, status: int = 200, **forms: Any) -> Response
         "lines": lines,
         "editable": report is None or report.state_enum is ReportState.DRAFT,
         "settlement": payouts.settlement_of(report) if report else None,
-        "problems": [problem_text(code) for code in payouts.report_problems(report)] if report else [problem_text(c) for c in ("achievements", "documents")],
+        "problems": [problem_text(code) for code in payouts.report_problems(report)]
+        if report
+        else [problem_text(c) for c in ("achievements", "documents")],
         "trail": payouts.trail_of(application, payout_rows),
         "payouts": payout_rows,
-        "achievements_form": forms.get("achievements_form") or AchievementsForm(formdata=None, achievements=report.achievements if report else ""),
+        "achievements_form": forms.get("achievements_form")
+        or AchievementsForm(formdata=None, achievements=report.achievements if report else ""),
         "document_form": forms.get("document_form") or DocumentForm(formdata=None),
         "button_form": ButtonForm(formdata=None),
         "ReportState": ReportState,
@@ -93,7 +99,11 @@ def report(application_id: int) -> ResponseReturnValue:
         return _page(application)
     if not form.validate_on_submit():
         return _page(application, 400, achievements_form=form)
-    return _save(application, lambda: payouts.save_achievements(_draft(application), form.achievements.data, current_user), _("Uw verslag is bewaard."))
+    return _save(
+        application,
+        lambda: payouts.save_achievements(_draft(application), form.achievements.data, current_user),
+        _("Uw verslag is bewaard."),
+    )
 
 
 @bp.route("/<int:application_id>/eindrapport/mentoren/<int:mentor_id>", methods=["GET", "POST"])
@@ -114,12 +124,24 @@ def report_cost(application_id: int, mentor_id: int) -> ResponseReturnValue:
         end_on=basis.end_on,
     )
     if not form.is_submitted():
-        return render_template("applicant/report_cost.html", application=application, mentor=mentor, form=form, editable=existing is None or existing.state_enum is ReportState.DRAFT)
+        return render_template(
+            "applicant/report_cost.html",
+            application=application,
+            mentor=mentor,
+            form=form,
+            editable=existing is None or existing.state_enum is ReportState.DRAFT,
+        )
     form = ActualCostForm()
     if not form.validate_on_submit():
-        return render_template("applicant/report_cost.html", application=application, mentor=mentor, form=form, editable=True), 400
+        return render_template(
+            "applicant/report_cost.html", application=application, mentor=mentor, form=form, editable=True
+        ), 400
     cost = CostInput(form.monthly_wage.data, form.time_share.data, form.start_on.data, form.end_on.data)
-    return _save(application, lambda: payouts.save_actual_cost_of(_draft(application), mentor.id, cost, current_user), _("De werkelijke kosten van %(name)s zijn bewaard.", name=mentor.full_name))
+    return _save(
+        application,
+        lambda: payouts.save_actual_cost_of(_draft(application), mentor.id, cost, current_user),
+        _("De werkelijke kosten van %(name)s zijn bewaard.", name=mentor.full_name),
+    )
 
 
 @bp.post("/<int:application_id>/eindrapport/bewijsstukken")
@@ -134,7 +156,11 @@ def report_upload(application_id: int) -> ResponseReturnValue:
     if isinstance(checked, files.UploadProblem):
         form.document.errors = [_upload_message(checked, application.call.max_attachment_mb)]
         return _page(application, 400, document_form=form)
-    return _save(application, lambda: payouts.add_document(_draft(application), upload.filename or "bewijsstuk.pdf", checked, current_user), _("%(file)s is opgeladen.", file=upload.filename))
+    return _save(
+        application,
+        lambda: payouts.add_document(_draft(application), upload.filename or "bewijsstuk.pdf", checked, current_user),
+        _("%(file)s is opgeladen.", file=upload.filename),
+    )
 
 
 @bp.post("/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>/verwijderen")
@@ -147,7 +173,9 @@ def report_remove_document(application_id: int, document_id: int) -> ResponseRet
     document = next((d for d in report.documents if d.id == document_id), None) if report else None
     if report is None or document is None:
         abort(404)
-    return _save(application, lambda: payouts.remove_document(report, document, current_user), _("Het bewijsstuk is verwijderd."))
+    return _save(
+        application, lambda: payouts.remove_document(report, document, current_user), _("Het bewijsstuk is verwijderd.")
+    )
 
 
 @bp.get("/<int:application_id>/eindrapport/bewijsstukken/<int:document_id>")
@@ -188,7 +216,14 @@ def declare_end(application_id: int) -> ResponseReturnValue:
     page = url_for("applicant.report", application_id=application.id)
     if not payouts.may_declare_end(application):
         report = payouts.report_of(application)
-        flash(refusal_text("report_submitted" if report is not None and report.state_enum is not ReportState.DRAFT else "already_ended"), "info")
+        flash(
+            refusal_text(
+                "report_submitted"
+                if report is not None and report.state_enum is not ReportState.DRAFT
+                else "already_ended"
+            ),
+            "info",
+        )
         return redirect(page)
     form = EarlyEndForm()
     if form.validate_on_submit():
@@ -203,10 +238,20 @@ def declare_end(application_id: int) -> ResponseReturnValue:
             (form.reason if refused.code.startswith("reason") else form.ended_on).errors = [message]
         else:
             db.session.commit()
-            flash(_("U meldde dat het traject eindigde op %(day)s. U kunt het eindrapport nu indienen.", day=day(form.ended_on.data)), "success")
+            flash(
+                _(
+                    "U meldde dat het traject eindigde op %(day)s. U kunt het eindrapport nu indienen.",
+                    day=day(form.ended_on.data),
+                ),
+                "success",
+            )
             return redirect(page)
     planned = payouts.report_window_of(application)
     return render_template(
-        "applicant/early_end.html", application=application, form=form, planned=planned, start=payouts.trajectory_start(application),
+        "applicant/early_end.html",
+        application=application,
+        form=form,
+        planned=planned,
+        start=payouts.trajectory_start(application),
         due_months=REPORT_DUE_MONTHS,
     ), (400 if form.errors else 200)

@@ -131,7 +131,9 @@ def typed_but_refused(form: Any) -> bool:
     """A value the user typed that the draft cannot keep (an e-mail address that is none, a control
     character): saving for later stays on the page to say so, rather than drop it unseen. An empty
     required field is no such value: a draft may lack it."""
-    return any(field.errors and any(str(value).strip() for value in getattr(field, "raw_data", None) or ()) for field in form)
+    return any(
+        field.errors and any(str(value).strip() for value in getattr(field, "raw_data", None) or ()) for field in form
+    )
 
 
 def _section(application: Application, form: Any, save: Callable[[], Any], template: str) -> ResponseReturnValue:
@@ -240,7 +242,9 @@ def overview(application_id: int) -> ResponseReturnValue:
         Answer=Answer,
         may_confirm=may_confirm(application.state_enum, answer),
         may_decline=may_decline(application.state_enum, answer),
-        window=payouts.report_window_of(application) if application.state_enum in (State.GRANTED, State.CLOSED) else None,
+        window=payouts.report_window_of(application)
+        if application.state_enum in (State.GRANTED, State.CLOSED)
+        else None,
         report=payouts.report_of(application) if application.state_enum in (State.GRANTED, State.CLOSED) else None,
         has_letter=decisions.has_letter(application),
         payout_under_way=payouts.payout_under_way(application),
@@ -249,7 +253,9 @@ def overview(application_id: int) -> ResponseReturnValue:
 
 
 def _summary_context(application: Application) -> dict[str, Any]:
-    return answers_context(application, lambda kind: url_for("applicant.download_attachment", application_id=application.id, kind=kind))
+    return answers_context(
+        application, lambda kind: url_for("applicant.download_attachment", application_id=application.id, kind=kind)
+    )
 
 
 # --- sections -----------------------------------------------------------------------------------
@@ -271,7 +277,12 @@ def parties(application: Application) -> ResponseReturnValue:
     )
     if request.method == "GET":
         form.receiving_organisation_id.data = application.receiving_organisation_id or 0
-    return _section(application, form, lambda: drafts.save_parties(application.id, current_user, _party_changes(form)), "applicant/parties.html")
+    return _section(
+        application,
+        form,
+        lambda: drafts.save_parties(application.id, current_user, _party_changes(form)),
+        "applicant/parties.html",
+    )
 
 
 def _party_changes(form: PartiesForm) -> drafts.PartiesInput:
@@ -289,7 +300,10 @@ def _exchange_choices(form: ExchangeForm, application: Application) -> None:
     form.set_choices(
         application.call.exchange_types,
         [(t.code, t.name(lang)) for t in application.call.themes],
-        [(r.code, f"{r.code} {r.name(lang)}") for r in db.session.scalars(select(FundamentalRight).order_by(FundamentalRight.code))],
+        [
+            (r.code, f"{r.code} {r.name(lang)}")
+            for r in db.session.scalars(select(FundamentalRight).order_by(FundamentalRight.code))
+        ],
     )
 
 
@@ -298,11 +312,18 @@ def _exchange_choices(form: ExchangeForm, application: Application) -> None:
 @keeps_input
 @editing_draft
 def exchange(application: Application) -> ResponseReturnValue:
-    form = ExchangeForm(
-        obj=application, themes=application.theme_codes, rights=application.right_codes
-    ) if request.method == "GET" else ExchangeForm()
+    form = (
+        ExchangeForm(obj=application, themes=application.theme_codes, rights=application.right_codes)
+        if request.method == "GET"
+        else ExchangeForm()
+    )
     _exchange_choices(form, application)
-    return _section(application, form, lambda: drafts.save_exchange(application.id, current_user, _exchange_changes(form)), "applicant/exchange.html")
+    return _section(
+        application,
+        form,
+        lambda: drafts.save_exchange(application.id, current_user, _exchange_changes(form)),
+        "applicant/exchange.html",
+    )
 
 
 def _exchange_changes(form: ExchangeForm) -> drafts.ExchangeInput:
@@ -319,7 +340,9 @@ def _exchange_changes(form: ExchangeForm) -> drafts.ExchangeInput:
 @editing_draft
 def mentors(application: Application) -> ResponseReturnValue:
     lines, money = dossiers.compensation_of(application)
-    return render_template("applicant/mentors.html", application=application, lines=dict(lines), confirm_form=ConfirmParticipationForm())
+    return render_template(
+        "applicant/mentors.html", application=application, lines=dict(lines), confirm_form=ConfirmParticipationForm()
+    )
 
 
 MENTOR_FIELDS = ["full_name", "function", "years_experience", "plan_description", "plan_year", "start_on", "end_on"]
@@ -367,7 +390,11 @@ def mentor(application: Application, mentor_id: int | None = None) -> ResponseRe
         valid = form.validate()
         changes = _mentor_changes(form)
         saved: list[Mentor] = []
-        if (gone := _save_section(application, lambda: saved.append(drafts.save_mentor(application.id, current_user, mentor_id, changes)))) is not None:
+        if (
+            gone := _save_section(
+                application, lambda: saved.append(drafts.save_mentor(application.id, current_user, mentor_id, changes))
+            )
+        ) is not None:
             return gone
         target = saved[0]
         if valid or (form.save_draft.data and not typed_but_refused(form)):
@@ -376,7 +403,13 @@ def mentor(application: Application, mentor_id: int | None = None) -> ResponseRe
             return redirect(url_for("applicant.mentors", application_id=application.id))
         if existing is None:
             # Saved as a new mentor: further corrections go to that mentor, not to yet another one.
-            return _page("applicant/mentor.html", form, application=application, mentor=target, action_url=url_for("applicant.mentor", application_id=application.id, mentor_id=target.id))
+            return _page(
+                "applicant/mentor.html",
+                form,
+                application=application,
+                mentor=target,
+                action_url=url_for("applicant.mentor", application_id=application.id, mentor_id=target.id),
+            )
     return _page(
         "applicant/mentor.html",
         form,
@@ -393,7 +426,11 @@ def remove_mentor(application: Application, mentor_id: int) -> ResponseReturnVal
     if not ConfirmParticipationForm().validate_on_submit():  # CSRF only
         abort(400)
     removed: list[Mentor] = []
-    if (gone := _save_section(application, lambda: removed.append(drafts.remove_mentor(application.id, current_user, mentor_id)))) is not None:
+    if (
+        gone := _save_section(
+            application, lambda: removed.append(drafts.remove_mentor(application.id, current_user, mentor_id))
+        )
+    ) is not None:
         return gone
     flash(_("%(name)s is verwijderd.", name=removed[0].full_name or _("De mentor")), "success")
     return redirect(url_for("applicant.mentors", application_id=application.id))
@@ -409,10 +446,14 @@ def budget(application: Application) -> ResponseReturnValue:
         valid = form.validate()
         if not form.iban.errors:
             try:
-                gone = _save_section(application, lambda: drafts.save_iban(application.id, current_user, form.iban.data or None))
+                gone = _save_section(
+                    application, lambda: drafts.save_iban(application.id, current_user, form.iban.data or None)
+                )
             except drafts.InvalidIban:
                 db.session.rollback()
-                form.iban.errors.append(_("Dit is geen geldig IBAN-rekeningnummer. Controleer het, bijvoorbeeld BE68 5390 0754 7034"))
+                form.iban.errors.append(
+                    _("Dit is geen geldig IBAN-rekeningnummer. Controleer het, bijvoorbeeld BE68 5390 0754 7034")
+                )
                 valid = False
             else:
                 if gone is not None:
@@ -421,7 +462,15 @@ def budget(application: Application) -> ResponseReturnValue:
             return _continue(form, application)
     lines, money = dossiers.compensation_of(application)
     incomplete = [m for m in application.mentors if dossiers.cost_basis(m) is None]
-    return _page("applicant/budget.html", form, application=application, lines=lines, money=money, incomplete=incomplete, call=application.call)
+    return _page(
+        "applicant/budget.html",
+        form,
+        application=application,
+        lines=lines,
+        money=money,
+        incomplete=incomplete,
+        call=application.call,
+    )
 
 
 def _upload_message(problem: UploadProblem, max_mb: int) -> str:
@@ -430,7 +479,9 @@ def _upload_message(problem: UploadProblem, max_mb: int) -> str:
         UploadProblem.EMPTY: _("Het gekozen bestand is leeg"),
         UploadProblem.TOO_LARGE: _("Het bestand is groter dan %(mb)s MB", mb=max_mb),
         UploadProblem.NOT_PDF: _("Het bestand is geen PDF. Bewaar het document als PDF en probeer opnieuw"),
-        UploadProblem.BROKEN_PDF: _("Het PDF-bestand is beschadigd of kan niet worden gelezen. Bewaar het opnieuw als PDF"),
+        UploadProblem.BROKEN_PDF: _(
+            "Het PDF-bestand is beschadigd of kan niet worden gelezen. Bewaar het opnieuw als PDF"
+        ),
         UploadProblem.ACTIVE_CONTENT: _(
             "Het PDF-bestand bevat actieve inhoud, zoals JavaScript, een opdracht die een programma start of een "
             "ingesloten bestand. Om veiligheidsredenen aanvaarden wij zo'n bestand niet. Druk het document af als "
@@ -516,9 +567,13 @@ def _submit_messages(check: Any, application: Application) -> list[str]:
     messages = []
     for problem in check.problems:
         if problem is SubmitProblem.CALL_NOT_OPEN_YET:
-            messages.append(_("De oproep is nog niet open. U kunt indienen vanaf %(moment)s.", moment=moment(call.opens_at)))
+            messages.append(
+                _("De oproep is nog niet open. U kunt indienen vanaf %(moment)s.", moment=moment(call.opens_at))
+            )
         elif problem is SubmitProblem.CALL_CLOSED:
-            messages.append(_("De oproep is afgesloten. Indienen kon tot en met %(moment)s.", moment=moment(call.closes_at)))
+            messages.append(
+                _("De oproep is afgesloten. Indienen kon tot en met %(moment)s.", moment=moment(call.closes_at))
+            )
         elif problem is SubmitProblem.INCOMPLETE:
             names = ", ".join(section_names[s] for s in check.incomplete_sections)
             messages.append(_("Vul eerst deze onderdelen volledig in: %(sections)s.", sections=names))
@@ -640,7 +695,13 @@ def decline_participation(application_id: int) -> ResponseReturnValue:
             flash(message_for(refused), "info")
             return redirect(back)
         db.session.commit()
-        flash(_("U hebt laten weten dat uw bestuur niet deelneemt. %(giver)s en de administratie zijn op de hoogte gebracht.", giver=application.organisation.name), "success")
+        flash(
+            _(
+                "U hebt laten weten dat uw bestuur niet deelneemt. %(giver)s en de administratie zijn op de hoogte gebracht.",
+                giver=application.organisation.name,
+            ),
+            "success",
+        )
         return redirect(back)
     return _page("applicant/decline.html", form, application=application)
 
@@ -649,7 +710,9 @@ def decline_participation(application_id: int) -> ResponseReturnValue:
 @roles(Role.APPLICANT)
 def withdraw(application_id: int) -> ResponseReturnValue:
     application = _own(application_id)
-    if Action.WITHDRAW not in allowed_actions(Role.APPLICANT, application.state_enum) or payouts.payout_under_way(application):
+    if Action.WITHDRAW not in allowed_actions(Role.APPLICANT, application.state_enum) or payouts.payout_under_way(
+        application
+    ):
         flash(_("Deze aanvraag kan niet meer worden ingetrokken."), "info")
         return redirect(url_for("applicant.overview", application_id=application.id))
     form = WithdrawForm()
@@ -680,7 +743,8 @@ def _report_step(application: Application) -> str:
     if not window.is_open(payouts.brussels_today()):
         return _(
             "Voer het project uit. U kunt het eindrapport indienen vanaf %(opens)s, uiterlijk op %(due)s.",
-            opens=day(window.opens_on), due=day(window.due_on),
+            opens=day(window.opens_on),
+            due=day(window.due_on),
         )
     return _("Het traject is afgelopen. Dien het eindrapport in, uiterlijk op %(due)s.", due=day(window.due_on))
 
@@ -690,12 +754,16 @@ def next_step(application: Application) -> str:
     """What the applicant should do next, in plain words."""
     state = application.state_enum
     if state is State.DRAFT:
-        return _("Vul de onderdelen in en dien de aanvraag uiterlijk op %(day)s in.", day=day(application.call.closes_at))
+        return _(
+            "Vul de onderdelen in en dien de aanvraag uiterlijk op %(day)s in.", day=day(application.call.closes_at)
+        )
     if service.receiving_answer(application) is Answer.DECLINED and state in BEFORE_DECISION:
         return _(
             "%(receiving)s neemt niet deel. Zolang het niet bevestigt, kan de aanvraag niet worden toegekend. "
             "Overleg met %(receiving)s: het kan later alsnog bevestigen. Of trek de aanvraag in.",
-            receiving=application.receiving_organisation.name if application.receiving_organisation else _("Het ontvangende bestuur"),
+            receiving=application.receiving_organisation.name
+            if application.receiving_organisation
+            else _("Het ontvangende bestuur"),
         )
     if state is State.SUBMITTED:
         return _("Wij controleren of de aanvraag ontvankelijk is. U hoeft niets te doen.")

@@ -130,9 +130,7 @@ def two_step_setup() -> ResponseReturnValue:
     return enrol_two_step(user, PENDING_SECRET, lambda: _finish_login(user))
 
 
-def enrol_two_step(
-    user: User, secret_key: str, on_confirmed: Callable[[], ResponseReturnValue]
-) -> ResponseReturnValue:
+def enrol_two_step(user: User, secret_key: str, on_confirmed: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
     """Set up an authenticator: show the QR code and key, then confirm with a first code.
 
     The secret waits in the (signed) session until confirmed, so a reload shows the same QR code.

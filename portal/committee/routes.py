@@ -55,7 +55,9 @@ def _score_form(review: Review, formdata: Any = None) -> ScoreFormBase:
     return form
 
 
-def _page(review: Review, form: ScoreFormBase | None = None, conflict_form: ConflictForm | None = None, status: int = 200) -> ResponseReturnValue:
+def _page(
+    review: Review, form: ScoreFormBase | None = None, conflict_form: ConflictForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     application = review.application
     # Blind review: the others' scores appear only once this reviewer has submitted.
     others = (
@@ -74,7 +76,9 @@ def _page(review: Review, form: ScoreFormBase | None = None, conflict_form: Conf
         rubric=application.call.criteria,
         is_overdue=reviews.is_review_overdue(review),
         editable=False,
-        **answers_context(application, lambda kind: url_for("committee.download_attachment", review_id=review.id, kind=kind)),
+        **answers_context(
+            application, lambda kind: url_for("committee.download_attachment", review_id=review.id, kind=kind)
+        ),
     ), status
 
 
@@ -92,7 +96,9 @@ def score(review_id: int) -> ResponseReturnValue:
     form = _score_form(review, request.form)
     if not form.validate_on_submit():
         return _page(review, form, status=400)
-    entered = {code: (form.score_field(code).data, form.comment_field(code).data or "") for code in form.criterion_codes}
+    entered = {
+        code: (form.score_field(code).data, form.comment_field(code).data or "") for code in form.criterion_codes
+    }
     try:
         reviews.save_scores(review.id, current_user, entered, form.comment.data or "")
         if form.submit_review.data:
@@ -104,7 +110,9 @@ def score(review_id: int) -> ResponseReturnValue:
         for problem in incomplete.problems:
             if problem.code in form.criterion_codes:
                 # Named, because the error summary lists them all together.
-                form.score_field(problem.code).errors = [_("Geef een score voor ‘%(criterion)s’", criterion=names.get(problem.code, problem.code))]
+                form.score_field(problem.code).errors = [
+                    _("Geef een score voor ‘%(criterion)s’", criterion=names.get(problem.code, problem.code))
+                ]
         return _page(review, form, status=400)
     except NotAllowed:
         db.session.rollback()
@@ -112,7 +120,10 @@ def score(review_id: int) -> ResponseReturnValue:
         return redirect(url_for("committee.review", review_id=review_id))
     db.session.commit()
     if form.submit_review.data:
-        flash(_("Uw beoordeling is ingediend. U ziet nu ook de scores van de andere beoordelaars die al indienden."), "success")
+        flash(
+            _("Uw beoordeling is ingediend. U ziet nu ook de scores van de andere beoordelaars die al indienden."),
+            "success",
+        )
     else:
         flash(_("Uw scores zijn opgeslagen. U kunt later verdergaan."), "success")
     return redirect(url_for("committee.review", review_id=review_id))

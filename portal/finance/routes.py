@@ -37,7 +37,9 @@ def _outcome_forms(awaiting: list[Payout], forms: dict[str, Any]) -> dict[str, A
     """A paid and a failed form per payout awaiting the bank's answer (the posted one kept)."""
     return {
         "paid_forms": {p.id: forms.get(f"paid_{p.id}") or PaidForm(formdata=None, prefix=f"p{p.id}") for p in awaiting},
-        "failed_forms": {p.id: forms.get(f"failed_{p.id}") or FailedForm(formdata=None, prefix=f"f{p.id}") for p in awaiting},
+        "failed_forms": {
+            p.id: forms.get(f"failed_{p.id}") or FailedForm(formdata=None, prefix=f"f{p.id}") for p in awaiting
+        },
     }
 
 
@@ -109,7 +111,10 @@ def record_failed(payout_id: int) -> ResponseReturnValue:
         invalid=lambda refused: _page(400, **{f"failed_{payout.id}": refused}),
         back=url_for("finance.dashboard"),
         then=_back_to(payout),
-        done=_("De betaling %(reference)s is geregistreerd als mislukt. Ze kan opnieuw worden voorbereid.", reference=payout.end_to_end_id),
+        done=_(
+            "De betaling %(reference)s is geregistreerd als mislukt. Ze kan opnieuw worden voorbereid.",
+            reference=payout.end_to_end_id,
+        ),
     )
 
 
@@ -119,7 +124,11 @@ def record_failed(payout_id: int) -> ResponseReturnValue:
 def _batches_page(form: PaymentBatchForm, status: int = 200) -> ResponseReturnValue:
     ready = payment_batches.ready_for_batch()
     return render_template(
-        "finance/batches.html", form=form, ready=ready, ready_cents=sum(p.amount_cents for p in ready), batches=payment_batches.batches()
+        "finance/batches.html",
+        form=form,
+        ready=ready,
+        ready_cents=sum(p.amount_cents for p in ready),
+        batches=payment_batches.batches(),
     ), status
 
 
@@ -143,7 +152,12 @@ def create_batch() -> ResponseReturnValue:
         return redirect(url_for("finance.batches"))
     except DebtorAccountMissing:
         db.session.rollback()
-        flash(_("De rekening van de administratie voor overschrijvingen is niet ingesteld (SEPA_DEBTOR_IBAN). Vraag het aan de beheerder."), "info")
+        flash(
+            _(
+                "De rekening van de administratie voor overschrijvingen is niet ingesteld (SEPA_DEBTOR_IBAN). Vraag het aan de beheerder."
+            ),
+            "info",
+        )
         return redirect(url_for("finance.batches"))
     except PayoutRefused as refused:
         db.session.rollback()
@@ -160,7 +174,11 @@ def create_batch() -> ResponseReturnValue:
 @roles(Role.FINANCE, Role.OFFICER)
 def batch(batch_id: int) -> ResponseReturnValue:
     found = payment_batches.find_batch(batch_id) or abort(404)
-    awaiting = [item.payout for item in found.items if item.payout.state_enum is PayoutState.IN_FILE and item.outcome == "pending"]
+    awaiting = [
+        item.payout
+        for item in found.items
+        if item.payout.state_enum is PayoutState.IN_FILE and item.outcome == "pending"
+    ]
     return render_template("finance/batch.html", batch=found, **_outcome_forms(awaiting, {}))
 
 
@@ -169,4 +187,6 @@ def batch(batch_id: int) -> ResponseReturnValue:
 def download_batch(batch_id: int) -> ResponseReturnValue:
     """The stored file, byte for byte: a second download is the same file with the same message id."""
     found = payment_batches.find_batch(batch_id) or abort(404)
-    return send_file(io.BytesIO(found.content), mimetype="application/xml", as_attachment=True, download_name=found.file_name)
+    return send_file(
+        io.BytesIO(found.content), mimetype="application/xml", as_attachment=True, download_name=found.file_name
+    )

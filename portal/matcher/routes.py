@@ -30,11 +30,19 @@ RECENT_MATCHES = 10
 def refusal_text(problem: MatchProblem) -> str:
     """Why a proposal or a cancellation was refused, for the matcher."""
     return {
-        MatchProblem.NEED_NOT_OPEN: _("Deze vraag staat niet meer open: ze is ingetrokken of al gematcht. U kunt er geen match meer voor voorstellen."),
+        MatchProblem.NEED_NOT_OPEN: _(
+            "Deze vraag staat niet meer open: ze is ingetrokken of al gematcht. U kunt er geen match meer voor voorstellen."
+        ),
         MatchProblem.OFFER_NOT_OPEN: _("Dit aanbod is ingetrokken. Kies een ander aanbod."),
-        MatchProblem.SAME_GOVERNMENT: _("Het aanbod en de vraag komen van hetzelfde bestuur. Een bestuur kan niet met zichzelf gematcht worden."),
-        MatchProblem.ALREADY_PROPOSED: _("Deze match is al voorgesteld of bevestigd. Hetzelfde aanbod kan niet twee keer voor dezelfde vraag worden voorgesteld."),
-        MatchProblem.NOT_PROPOSED: _("Dit voorstel wacht niet meer op antwoord: het is al bevestigd, afgewezen of ingetrokken."),
+        MatchProblem.SAME_GOVERNMENT: _(
+            "Het aanbod en de vraag komen van hetzelfde bestuur. Een bestuur kan niet met zichzelf gematcht worden."
+        ),
+        MatchProblem.ALREADY_PROPOSED: _(
+            "Deze match is al voorgesteld of bevestigd. Hetzelfde aanbod kan niet twee keer voor dezelfde vraag worden voorgesteld."
+        ),
+        MatchProblem.NOT_PROPOSED: _(
+            "Dit voorstel wacht niet meer op antwoord: het is al bevestigd, afgewezen of ingetrokken."
+        ),
     }.get(problem, _("Dat kan niet in de huidige stand van de match."))
 
 
@@ -53,7 +61,14 @@ def _propose_form(offer_id: int) -> ProposeForm:
     return ProposeForm(formdata=None, prefix=f"o{offer_id}")
 
 
-def _need_page(need: Need, status: int = 200, *, failed: ProposeForm | None = None, failed_offer_id: int | None = None, refused: Refusal | None = None) -> ResponseReturnValue:
+def _need_page(
+    need: Need,
+    status: int = 200,
+    *,
+    failed: ProposeForm | None = None,
+    failed_offer_id: int | None = None,
+    refused: Refusal | None = None,
+) -> ResponseReturnValue:
     ranked = service.ranked_need(need)
     forms = {item.offer.id: _propose_form(item.offer.id) for item in ranked.offers}
     if failed is not None and failed_offer_id is not None:
@@ -97,7 +112,9 @@ class ListFilter:
         provinces = reference.province_names()
         themes = reference.theme_names(language_code())
         province, theme = request.args.get("provincie", ""), request.args.get("thema", "")
-        return cls(provinces, themes, province if province in provinces else None, theme if theme in dict(themes) else None)
+        return cls(
+            provinces, themes, province if province in provinces else None, theme if theme in dict(themes) else None
+        )
 
     def keeps(self, listing: Need | Offer) -> bool:
         return (self.province is None or listing.organisation.province_name == self.province) and (
@@ -117,7 +134,9 @@ def needs() -> ResponseReturnValue:
 @roles(Role.MATCHER)
 def offers() -> ResponseReturnValue:
     chosen = ListFilter.from_request()
-    return render_template("matcher/offers.html", offers=[offer for offer in service.every_offer() if chosen.keeps(offer)], chosen=chosen)
+    return render_template(
+        "matcher/offers.html", offers=[offer for offer in service.every_offer() if chosen.keeps(offer)], chosen=chosen
+    )
 
 
 @bp.get("/vragen/<int:need_id>")
@@ -150,7 +169,9 @@ def propose(need_id: int, offer_id: int) -> ResponseReturnValue:
 @roles(Role.MATCHER)
 def match(match_id: int) -> ResponseReturnValue:
     found = db.session.get(Match, match_id) or abort(404)
-    return render_template("matcher/match.html", match=found, cancel_form=CancelMatchForm(formdata=None), MatchState=MatchState)
+    return render_template(
+        "matcher/match.html", match=found, cancel_form=CancelMatchForm(formdata=None), MatchState=MatchState
+    )
 
 
 @bp.post("/matches/<int:match_id>/intrekken")

@@ -26,16 +26,23 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
             "state IN ('draft', 'withdrawn') OR (reference IS NOT NULL AND submitted_at IS NOT NULL AND queue_number IS NOT NULL)",
             name="submitted_has_reference",
         ),
-        CheckConstraint("receiving_organisation_id IS NULL OR receiving_organisation_id <> organisation_id", name="two_parties"),
+        CheckConstraint(
+            "receiving_organisation_id IS NULL OR receiving_organisation_id <> organisation_id", name="two_parties"
+        ),
         CheckConstraint("requested_cents IS NULL OR requested_cents >= 0", name="requested_not_negative"),
         # A grant always records its amount; a negative decision always its motivation.
-        CheckConstraint("state NOT IN ('granted', 'closed') OR (granted_cents IS NOT NULL AND granted_cents > 0 AND decided_at IS NOT NULL)", name="grant_has_amount"),
+        CheckConstraint(
+            "state NOT IN ('granted', 'closed') OR (granted_cents IS NOT NULL AND granted_cents > 0 AND decided_at IS NOT NULL)",
+            name="grant_has_amount",
+        ),
         CheckConstraint(
             "state NOT IN ('ineligible', 'rejected') OR (decision_motivation IS NOT NULL AND decision_motivation <> '')",
             name="refusal_has_motivation",
         ),
         # The receiving government confirmed or declined, never both; a decline says who and why.
-        CheckConstraint("receiving_confirmed_at IS NULL OR receiving_declined_at IS NULL", name="confirmed_or_declined"),
+        CheckConstraint(
+            "receiving_confirmed_at IS NULL OR receiving_declined_at IS NULL", name="confirmed_or_declined"
+        ),
         CheckConstraint(
             "receiving_declined_at IS NULL OR (receiving_declined_by_id IS NOT NULL AND receiving_decline_reason IS NOT NULL AND receiving_decline_reason <> '')",
             name="decline_has_reason",
@@ -152,7 +159,9 @@ class Mentor(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def is_complete(self) -> bool:
-        plan_ok = self.drew_up_plan is False or (bool(self.drew_up_plan) and bool(self.plan_description.strip()) and self.plan_year is not None)
+        plan_ok = self.drew_up_plan is False or (
+            bool(self.drew_up_plan) and bool(self.plan_description.strip()) and self.plan_year is not None
+        )
         return bool(
             self.full_name.strip()
             and self.function.strip()

@@ -153,7 +153,9 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
 
     def settings_snapshot(self) -> dict[str, Any]:
         """Every setting as plain data, for the audit trail of changes after opening."""
-        columns = {c.key: getattr(self, c.key) for c in self.__table__.columns if c.key not in ("created_at", "updated_at")}
+        columns = {
+            c.key: getattr(self, c.key) for c in self.__table__.columns if c.key not in ("created_at", "updated_at")
+        }
         columns["opens_at"] = self.opens_at.isoformat()
         columns["closes_at"] = self.closes_at.isoformat()
         columns["themes"] = [theme.code for theme in self.themes]

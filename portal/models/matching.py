@@ -78,7 +78,9 @@ class MentorProfile(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "mentor_profile"
     __table_args__ = (
         CheckConstraint("years_experience >= 0", name="years_experience"),
-        CheckConstraint("drew_up_plan = false OR (plan_description <> '' AND plan_year IS NOT NULL)", name="plan_described"),
+        CheckConstraint(
+            "drew_up_plan = false OR (plan_description <> '' AND plan_year IS NOT NULL)", name="plan_described"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,17 +122,24 @@ class Match(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         CheckConstraint(enum_check("state", MatchState), name="state"),
         CheckConstraint(f"giving_answer IS NULL OR {enum_check('giving_answer', Answer)}", name="giving_answer"),
-        CheckConstraint(f"receiving_answer IS NULL OR {enum_check('receiving_answer', Answer)}", name="receiving_answer"),
+        CheckConstraint(
+            f"receiving_answer IS NULL OR {enum_check('receiving_answer', Answer)}", name="receiving_answer"
+        ),
         # Confirmed means both accepted; declined means one of them declined (COALESCE: a NULL answer
         # would make the check unknown, and an unknown check lets the row in).
         CheckConstraint(
             "state <> 'confirmed' OR (COALESCE(giving_answer, '') = 'accepted' AND COALESCE(receiving_answer, '') = 'accepted' AND confirmed_at IS NOT NULL)",
             name="confirmed_by_both",
         ),
-        CheckConstraint("state <> 'declined' OR COALESCE(giving_answer, '') = 'declined' OR COALESCE(receiving_answer, '') = 'declined'", name="declined_by_one"),
+        CheckConstraint(
+            "state <> 'declined' OR COALESCE(giving_answer, '') = 'declined' OR COALESCE(receiving_answer, '') = 'declined'",
+            name="declined_by_one",
+        ),
         CheckConstraint("application_id IS NULL OR state = 'confirmed'", name="application_after_confirmation"),
         # One live proposal per pair: proposing the same pair twice is refused by the database too.
-        unique_where("uq_expertise_match_need_offer_live", "need_id", "offer_id", where="state IN ('proposed', 'confirmed')"),
+        unique_where(
+            "uq_expertise_match_need_offer_live", "need_id", "offer_id", where="state IN ('proposed', 'confirmed')"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

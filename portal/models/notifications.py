@@ -50,7 +50,9 @@ class NotificationEvent(StrEnum):
 
 
 # The events whose e-mail carries the decision letter.
-WITH_DECISION_LETTER = frozenset({NotificationEvent.DECLARED_INELIGIBLE, NotificationEvent.GRANTED, NotificationEvent.REJECTED})
+WITH_DECISION_LETTER = frozenset(
+    {NotificationEvent.DECLARED_INELIGIBLE, NotificationEvent.GRANTED, NotificationEvent.REJECTED}
+)
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]

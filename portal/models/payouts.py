@@ -46,7 +46,9 @@ class Payout(db.Model):  # type: ignore[name-defined,misc]
             "state <> 'paid' OR (paid_on IS NOT NULL AND bank_reference IS NOT NULL AND bank_reference <> '' AND paid_at IS NOT NULL)",
             name="paid_has_date_and_reference",
         ),
-        CheckConstraint("state <> 'failed' OR (failure_reason IS NOT NULL AND failure_reason <> '')", name="failed_has_reason"),
+        CheckConstraint(
+            "state <> 'failed' OR (failure_reason IS NOT NULL AND failure_reason <> '')", name="failed_has_reason"
+        ),
         # One advance, one balance and one recovery at most per dossier (a cancelled one aside).
         unique_where("uq_payout_application_kind_open", "application_id", "kind", where="state <> 'cancelled'"),
     )
@@ -161,7 +163,9 @@ class FinalReport(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "final_report"
     __table_args__ = (
         CheckConstraint(enum_check("state", ReportState), name="state"),
-        CheckConstraint("state = 'draft' OR (submitted_at IS NOT NULL AND submitted_by_id IS NOT NULL)", name="submitted_has_moment"),
+        CheckConstraint(
+            "state = 'draft' OR (submitted_at IS NOT NULL AND submitted_by_id IS NOT NULL)", name="submitted_has_moment"
+        ),
         CheckConstraint(
             "state <> 'settled' OR (settled_at IS NOT NULL AND final_cents IS NOT NULL AND balance_cents IS NOT NULL)",
             name="settled_has_amounts",
@@ -185,7 +189,9 @@ class FinalReport(db.Model):  # type: ignore[name-defined,misc]
     released_cents: Mapped[int | None] = mapped_column(BigInteger)
 
     application: Mapped[Application] = relationship()
-    lines: Mapped[list[ActualCost]] = relationship(back_populates="report", order_by="ActualCost.position", cascade="all, delete-orphan")
+    lines: Mapped[list[ActualCost]] = relationship(
+        back_populates="report", order_by="ActualCost.position", cascade="all, delete-orphan"
+    )
     documents: Mapped[list[ReportDocument]] = relationship(
         back_populates="report", order_by="ReportDocument.id", cascade="all, delete-orphan"
     )

@@ -30,7 +30,9 @@ from workflows.roles import Role
 def _assignment_error(refused: AssignmentRefused) -> str:
     name = refused.user.full_name if refused.user else ""
     return {
-        "affiliated": _("%(name)s is verbonden aan een van beide besturen en kan dit dossier niet beoordelen.", name=name),
+        "affiliated": _(
+            "%(name)s is verbonden aan een van beide besturen en kan dit dossier niet beoordelen.", name=name
+        ),
         "already_on_dossier": _("%(name)s staat al op dit dossier of heeft een belangenconflict gemeld.", name=name),
         "not_a_reviewer": _("Kies alleen actieve leden van de selectiecommissie."),
         "too_few": _("Dit dossier heeft meer beoordelaars nodig: kies er genoeg om het aantal van de oproep te halen."),
@@ -44,7 +46,9 @@ def assign_reviewers(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
     posted = AssignReviewersForm()
     # Every posted id a row can have goes to the service, which checks it (affiliation, role), not only those offered.
-    posted.reviewers.choices = choices((int(v), v) for v in request.form.getlist("reviewers") if v.isdecimal() and 0 < int(v) <= MAX_ID)
+    posted.reviewers.choices = choices(
+        (int(v), v) for v in request.form.getlist("reviewers") if v.isdecimal() and 0 < int(v) <= MAX_ID
+    )
     if posted.validate_on_submit():
         try:
             reviews.assign_reviewers(application.id, posted.reviewers.data, current_user)
@@ -76,7 +80,11 @@ def grant(application_id: int) -> ResponseReturnValue:
         form=form,
         invalid=lambda refused: _page(application, 400, grant_form=refused),
         back=url_for("officer.dossier", application_id=application_id),
-        done=lambda granted: _("Het dossier %(reference)s is toegekend voor %(amount)s.", reference=granted.reference, amount=eur(granted.granted_cents)),
+        done=lambda granted: _(
+            "Het dossier %(reference)s is toegekend voor %(amount)s.",
+            reference=granted.reference,
+            amount=eur(granted.granted_cents),
+        ),
     )
 
 
@@ -145,13 +153,22 @@ def decide_many(call_id: int) -> ResponseReturnValue:
     form = _bulk_form(call.id, request.form)
     if not form.validate_on_submit():
         return _bulk_page(call.id, form, 400)
-    outcomes = decisions.decide_many(form.dossiers.data, form.decision.data == "grant", current_user, form.motivation.data or "")
+    outcomes = decisions.decide_many(
+        form.dossiers.data, form.decision.data == "grant", current_user, form.motivation.data or ""
+    )
     db.session.commit()
     done = [o.reference for o in outcomes if o.refused is None]
     if done:
-        message = _("Toegekend: %(references)s.", references=", ".join(done)) if form.decision.data == "grant" else _("Afgewezen: %(references)s.", references=", ".join(done))
+        message = (
+            _("Toegekend: %(references)s.", references=", ".join(done))
+            if form.decision.data == "grant"
+            else _("Afgewezen: %(references)s.", references=", ".join(done))
+        )
         flash(message, "success")
     for outcome in outcomes:
         if outcome.refused is not None:
-            flash(_("%(reference)s: %(reason)s", reference=outcome.reference, reason=refusal_text(outcome.refused)), "info")
+            flash(
+                _("%(reference)s: %(reason)s", reference=outcome.reference, reason=refusal_text(outcome.refused)),
+                "info",
+            )
     return redirect(url_for("officer.decisions_page", call_id=call.id))

@@ -45,13 +45,16 @@ def submitted_dossier(application_id: int) -> Application:
     return application
 
 
-def assign_form(application: Application, formdata: Any = None) -> tuple[AssignReviewersForm, list[reviews.ReviewerChoice], int]:
+def assign_form(
+    application: Application, formdata: Any = None
+) -> tuple[AssignReviewersForm, list[reviews.ReviewerChoice], int]:
     """The reviewers who may be assigned as checkboxes, the suggested ones ticked on a fresh form."""
     offered, needed = reviews.reviewer_choices(application)
     form = AssignReviewersForm(formdata=formdata)
     assignable = [c for c in offered if not c.is_affiliated]
     form.reviewers.choices = choices(
-        (c.user.id, _("%(name)s (%(count)s open beoordelingen)", name=c.user.full_name, count=c.open_reviews)) for c in assignable
+        (c.user.id, _("%(name)s (%(count)s open beoordelingen)", name=c.user.full_name, count=c.open_reviews))
+        for c in assignable
     )
     if formdata is None:
         form.reviewers.data = [c.user.id for c in assignable if c.is_suggested]
@@ -82,7 +85,9 @@ def _page(application: Application, status: int = 200, **forms: Any) -> Response
         "can_declare": may_declare_eligible([r.effective_outcome for r in results]),
         "reservation": budget.standing_of(application),
         "editable": False,
-        **answers_context(application, lambda kind: url_for("officer.download_attachment", application_id=application.id, kind=kind)),
+        **answers_context(
+            application, lambda kind: url_for("officer.download_attachment", application_id=application.id, kind=kind)
+        ),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(formdata=None),
         "correction_form": forms.get("correction_form") or CorrectionForm(formdata=None),
         "ineligible_form": forms.get("ineligible_form") or IneligibleForm(formdata=None),
@@ -117,7 +122,9 @@ def decide_result(application_id: int, result_id: int) -> ResponseReturnValue:
     return redirect(url_for("officer.dossier", application_id=application.id))
 
 
-def _act(application: Application, action: Callable[..., Any], *args: Any, form: Any, shown_as: str | None, done: str) -> ResponseReturnValue:
+def _act(
+    application: Application, action: Callable[..., Any], *args: Any, form: Any, shown_as: str | None, done: str
+) -> ResponseReturnValue:
     """An eligibility decision posted with `form`; refused, the page shows it again as `shown_as` (a
     form of one button is refused with 400)."""
     return run(
@@ -126,7 +133,9 @@ def _act(application: Application, action: Callable[..., Any], *args: Any, form:
         invalid=(lambda refused: _page(application, 400, **{shown_as: refused})) if shown_as else None,
         back=url_for("officer.dossier", application_id=application.id),
         done=done,
-        otherwise=_("Dat kan niet in de huidige fase van het dossier, of niet zolang een regel niet voldaan is of nog nagekeken moet worden."),
+        otherwise=_(
+            "Dat kan niet in de huidige fase van het dossier, of niet zolang een regel niet voldaan is of nog nagekeken moet worden."
+        ),
     )
 
 
@@ -134,7 +143,13 @@ def _act(application: Application, action: Callable[..., Any], *args: Any, form:
 @roles(Role.OFFICER)
 def declare_eligible(application_id: int) -> ResponseReturnValue:
     application = _application(application_id)
-    return _act(application, eligibility.declare_eligible, form=ConfirmForm(), shown_as=None, done=_("Het dossier %(reference)s is ontvankelijk.", reference=application.reference))
+    return _act(
+        application,
+        eligibility.declare_eligible,
+        form=ConfirmForm(),
+        shown_as=None,
+        done=_("Het dossier %(reference)s is ontvankelijk.", reference=application.reference),
+    )
 
 
 @bp.post("/dossiers/<int:application_id>/aanvulling")
@@ -148,7 +163,9 @@ def request_correction(application_id: int) -> ResponseReturnValue:
         form.question.data,
         form=form,
         shown_as="correction_form",
-        done=_("De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."),
+        done=_(
+            "De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."
+        ),
     )
 
 

@@ -59,14 +59,25 @@ def _trail(application: Application) -> str:
 @roles(Role.OFFICER, Role.FINANCE)
 def settle_report(application_id: int) -> ResponseReturnValue:
     application = submitted_dossier(application_id)
-    return run(lambda: payouts.settle_report(application.id, current_user), form=ButtonForm(), back=_trail(application), done=_settled)
+    return run(
+        lambda: payouts.settle_report(application.id, current_user),
+        form=ButtonForm(),
+        back=_trail(application),
+        done=_settled,
+    )
 
 
 def _settled(settlement: Settlement) -> str:
     if settlement.to_recover_cents:
-        return _("Het eindrapport is aanvaard. Een terugvordering van %(amount)s wacht op goedkeuring door Financiën.", amount=eur(settlement.to_recover_cents))
+        return _(
+            "Het eindrapport is aanvaard. Een terugvordering van %(amount)s wacht op goedkeuring door Financiën.",
+            amount=eur(settlement.to_recover_cents),
+        )
     if settlement.to_pay_cents:
-        return _("Het eindrapport is aanvaard. Het saldo van %(amount)s wacht op goedkeuring door Financiën.", amount=eur(settlement.to_pay_cents))
+        return _(
+            "Het eindrapport is aanvaard. Het saldo van %(amount)s wacht op goedkeuring door Financiën.",
+            amount=eur(settlement.to_pay_cents),
+        )
     return _("Het eindrapport is aanvaard. Er valt niets meer te betalen; het dossier is afgesloten.")
 
 
@@ -98,5 +109,7 @@ def replan_payout(payout_id: int) -> ResponseReturnValue:
         lambda: payouts.replan(payout.id, current_user),
         form=ButtonForm(),
         back=_trail(payout.application),
-        done=_("De betaling %(reference)s is opnieuw voorbereid en wacht op goedkeuring.", reference=payout.end_to_end_id),
+        done=_(
+            "De betaling %(reference)s is opnieuw voorbereid en wacht op goedkeuring.", reference=payout.end_to_end_id
+        ),
     )

@@ -56,7 +56,9 @@ def _figures(report: reports.CallReport, lang: str) -> list[Figure]:
             _("Status"),
             [(state_label(state), count) for state, count in report.states if state is not State.DRAFT],
         ),
-        _figure("themes", _("Dossiers per thema"), _("Thema"), [(theme.name(lang), theme.count) for theme in report.themes]),
+        _figure(
+            "themes", _("Dossiers per thema"), _("Thema"), [(theme.name(lang), theme.count) for theme in report.themes]
+        ),
         _figure(
             "provinces",
             _("Dossiers per provincie van het gevende bestuur"),
@@ -161,7 +163,9 @@ def dossier_list() -> ResponseReturnValue:
     """Every submitted dossier, filtered by call, state and a search, 50 to a page."""
     calls = reports.list_calls()
     call_id = request.args.get("oproep", type=int)
-    if (request.args.get("oproep") and call_id is None) or (call_id is not None and call_id not in {c.id for c in calls}):
+    if (request.args.get("oproep") and call_id is None) or (
+        call_id is not None and call_id not in {c.id for c in calls}
+    ):
         abort(404)
     status = request.args.get("status", "")
     state = State(status) if status in {s.value for s in State if s is not State.DRAFT} else None

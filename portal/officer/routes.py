@@ -55,7 +55,11 @@ def queue(call_id: int) -> ResponseReturnValue:
     """Every submitted dossier in queue order with its standing, and the history of every euro."""
     call = call_service.find_call(call_id) or abort(404)
     return render_template(
-        "officer/queue.html", call=call, meter=budget.meter(call), queue=budget.queue_of(call), history=budget.history_of(call)
+        "officer/queue.html",
+        call=call,
+        meter=budget.meter(call),
+        queue=budget.queue_of(call),
+        history=budget.history_of(call),
     )
 
 
@@ -169,7 +173,9 @@ def _call_input(form: CallForm) -> CallInput:
 
 
 def _edit_page(form: CallForm, call: Call | None) -> ResponseReturnValue:
-    return render_template("officer/call_form.html", form=form, call=call, now=utcnow()), 200 if not form.errors else 400
+    return render_template(
+        "officer/call_form.html", form=form, call=call, now=utcnow()
+    ), 200 if not form.errors else 400
 
 
 @bp.route("/oproepen/nieuw", methods=["GET", "POST"])
@@ -194,11 +200,17 @@ def _refused_call(form: CallForm, refused: Exception) -> None:
     """The service's refusal as an error on the field it is about (shown in the summary too)."""
     if isinstance(refused, DuplicateReferencePrefix):
         form.reference_prefix.errors.append(
-            _("De oproep %(code)s gebruikt dit voorvoegsel al in hetzelfde jaar. Kies een ander voorvoegsel, zodat elk dossier een eigen referentienummer krijgt.", code=refused.other_code)
+            _(
+                "De oproep %(code)s gebruikt dit voorvoegsel al in hetzelfde jaar. Kies een ander voorvoegsel, zodat elk dossier een eigen referentienummer krijgt.",
+                code=refused.other_code,
+            )
         )
     elif isinstance(refused, EnvelopeBelowAllocated):
         form.envelope.errors.append(
-            _("De enveloppe kan niet kleiner zijn dan wat al gereserveerd en vastgelegd is: %(amount)s.", amount=eur(refused.allocated_cents))
+            _(
+                "De enveloppe kan niet kleiner zijn dan wat al gereserveerd en vastgelegd is: %(amount)s.",
+                amount=eur(refused.allocated_cents),
+            )
         )
     else:
         form.code.errors.append(_("Er bestaat al een oproep met deze code"))

@@ -86,5 +86,11 @@ def offers() -> ResponseReturnValue:
     counts = Counter(code for offer in every for code in offer.theme_codes)
     shown = [offer for offer in every if theme is None or theme in offer.theme_codes]
     return render_template(
-        "public/offers.html", themes=themes, counts=counts, theme=theme, theme_name=dict(themes).get(theme or ""), offers=shown, total=len(every)
+        "public/offers.html",
+        themes=themes,
+        counts=counts,
+        theme=theme,
+        theme_name=dict(themes).get(theme or ""),
+        offers=shown,
+        total=len(every),
     )

@@ -40,7 +40,9 @@ from workflows.roles import Role
 def dossiers_of(organisation_id: int) -> tuple[list[Application], list[Application]]:
     """(as giving government, as receiving government), newest first; a receiver sees no drafts."""
     giving = db.session.scalars(
-        select(Application).where(Application.organisation_id == organisation_id).order_by(Application.created_at.desc())
+        select(Application)
+        .where(Application.organisation_id == organisation_id)
+        .order_by(Application.created_at.desc())
     ).all()
     receiving = db.session.scalars(
         select(Application)
@@ -71,7 +73,13 @@ def draft_facts(application: Application) -> DraftFacts:
         exchange_type=application.exchange_type,
         theme_count=len(application.theme_codes or []),
         right_count=len(application.right_codes or []),
-        texts=(application.approach, application.need, application.goals, application.participation, application.embedding),
+        texts=(
+            application.approach,
+            application.need,
+            application.goals,
+            application.participation,
+            application.embedding,
+        ),
         mentors=tuple(MentorFacts(mentor.is_complete) for mentor in application.mentors),
         iban=application.iban,
         attachments_present=frozenset(a.kind for a in application.attachments),
@@ -149,7 +157,9 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     application.queue_number = ticket
     application.declared_by_id = actor.id
     application.state = State.SUBMITTED
-    content.update(reference=application.reference, submitted_at=now.isoformat(), queue_position=queue_position(application))
+    content.update(
+        reference=application.reference, submitted_at=now.isoformat(), queue_position=queue_position(application)
+    )
     submission = Submission(
         application=application,
         version=version,
@@ -166,7 +176,11 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
         application.id,
         from_state=before,
         to_state=State.SUBMITTED,
-        details={"reference": application.reference, "requested_cents": application.requested_cents, "sha256": submission.content_sha256},
+        details={
+            "reference": application.reference,
+            "requested_cents": application.requested_cents,
+            "sha256": submission.content_sha256,
+        },
     )
     if resubmission:  # back after a correction, perhaps with an amount it accepted: the whole queue is recomputed
         budget.rebalance(call, actor, "resubmission")
@@ -179,7 +193,9 @@ def issue_ticket() -> tuple[int, datetime]:
     """A queue ticket and the moment it was drawn, by the database's clock, in one statement (the
     call's lock is held: every statement here keeps every other government waiting)."""
     moment = func.clock_timestamp() if db.session.get_bind().dialect.name == "postgresql" else database_now()
-    ticket, issued_at = db.session.execute(insert(QueueTicket).values(issued_at=moment).returning(QueueTicket.id, QueueTicket.issued_at)).one()
+    ticket, issued_at = db.session.execute(
+        insert(QueueTicket).values(issued_at=moment).returning(QueueTicket.id, QueueTicket.issued_at)
+    ).one()
     return int(ticket), issued_at.astimezone(UTC)
 
 
@@ -221,7 +237,12 @@ def frozen_content(application: Application, actor: User) -> dict[str, Any]:
     call = application.call
     receiving = application.receiving_organisation
     return {
-        "call": {"code": call.code, "title_nl": call.title_nl, "rate_percent": call.compensation_rate_percent, "cap_cents": call.cap_cents},
+        "call": {
+            "code": call.code,
+            "title_nl": call.title_nl,
+            "rate_percent": call.compensation_rate_percent,
+            "cap_cents": call.cap_cents,
+        },
         "reference": application.reference,
         "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
         "giving": {
@@ -272,7 +293,11 @@ def frozen_content(application: Application, actor: User) -> dict[str, Any]:
             }
             for mentor, line in lines
         ],
-        "budget": {"uncapped_cents": money.uncapped_cents, "cap_cents": money.cap_cents, "requested_cents": money.total_cents},
+        "budget": {
+            "uncapped_cents": money.uncapped_cents,
+            "cap_cents": money.cap_cents,
+            "requested_cents": money.total_cents,
+        },
         "iban": application.iban,
         "attachments": [
             {"kind": a.kind, "name": a.original_name, "size_bytes": a.size_bytes, "sha256": a.sha256}
@@ -316,14 +341,23 @@ def confirm_participation(application_id: int, actor: User, now: datetime) -> Ap
         raise ParticipationRefused(refused)
     if answer is Answer.CONFIRMED:
         return application
-    details = {"declined_at": application.receiving_declined_at.isoformat()} if application.receiving_declined_at else None
+    details = (
+        {"declined_at": application.receiving_declined_at.isoformat()} if application.receiving_declined_at else None
+    )
     application.receiving_declined_at = None
     application.receiving_declined_by_id = None
     application.receiving_decline_reason = None
     application.receiving_confirmed_at = now
     application.receiving_confirmed_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "application.participation_confirmed", "application", application.id, to_state=application.state, details=details)
+    audit.record(
+        actor,
+        "application.participation_confirmed",
+        "application",
+        application.id,
+        to_state=application.state,
+        details=details,
+    )
     return application
 
 
@@ -338,7 +372,14 @@ def decline_participation(application_id: int, actor: User, reason: str, now: da
     application.receiving_declined_by_id = actor.id
     application.receiving_decline_reason = reason
     db.session.flush()
-    audit.record(actor, "application.participation_declined", "application", application.id, to_state=application.state, reason=reason)
+    audit.record(
+        actor,
+        "application.participation_declined",
+        "application",
+        application.id,
+        to_state=application.state,
+        reason=reason,
+    )
     notifications.record(
         NotificationEvent.PARTICIPATION_DECLINED,
         notifications.giving_government(application) + notifications.officer_recipients(),
@@ -384,7 +425,13 @@ def accept_offer(application_id: int, actor: User, offer_cents: int) -> Applicat
     ):
         raise NotAllowed("offer changed")
     reservation.accepted_cents = offer_cents
-    audit.record(actor, "budget.offer_accepted", "application", application.id, details={"accepted_cents": offer_cents, "requested_cents": application.requested_cents})
+    audit.record(
+        actor,
+        "budget.offer_accepted",
+        "application",
+        application.id,
+        details={"accepted_cents": offer_cents, "requested_cents": application.requested_cents},
+    )
     db.session.flush()
     budget.rebalance(call, actor, "offer_accepted")
     return application

@@ -40,7 +40,9 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
     queue = list(
         db.session.scalars(
             select(Application)
-            .where(Application.call_id == call.id, Application.state.in_(IN_QUEUE), Application.submitted_at.is_not(None))
+            .where(
+                Application.call_id == call.id, Application.state.in_(IN_QUEUE), Application.submitted_at.is_not(None)
+            )
             .order_by(Application.queue_number)
         )
     )
@@ -94,7 +96,9 @@ def append(call: Call, application: Application, actor: User | None, reason: str
     """
     # The caller knows the dossier has no reservation row: one that held a place before (and may have
     # accepted a lower amount) rejoins through rebalance; a second row would break the primary key.
-    last_waiting_place = db.session.scalar(select(func.max(Reservation.waiting_place)).where(Reservation.call_id == call.id))
+    last_waiting_place = db.session.scalar(
+        select(func.max(Reservation.waiting_place)).where(Reservation.call_id == call.id)
+    )
     position = append_to_queue(
         call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting_place,
         Claim(application.id, application.requested_cents or 0), ShortfallPolicy(call.shortfall_policy),
@@ -142,7 +146,13 @@ def _tell(changes: list[Change], offered_now: list[tuple[Application, int]], act
     """The audit lines of new reservations, and what the governments hear of their money."""
     for change in changes:
         if change.after is Standing.RESERVED and change.before is not Standing.RESERVED:
-            audit.record(actor, "budget.reserved", "application", change.application.id, details={"reserved_cents": change.reserved_cents, "reason": reason})
+            audit.record(
+                actor,
+                "budget.reserved",
+                "application",
+                change.application.id,
+                details={"reserved_cents": change.reserved_cents, "reason": reason},
+            )
         if change.after is Standing.RESERVED and change.before is Standing.WAITING:
             # Freed money reached a waiting dossier: its government hears it (SPEC 8).
             notifications.record(
@@ -152,7 +162,12 @@ def _tell(changes: list[Change], offered_now: list[tuple[Application, int]], act
                 {"reserved_cents": change.reserved_cents},
             )
     for application, offer_cents in offered_now:
-        notifications.record(NotificationEvent.BUDGET_OFFERED, notifications.giving_government(application), application, {"offer_cents": offer_cents})
+        notifications.record(
+            NotificationEvent.BUDGET_OFFERED,
+            notifications.giving_government(application),
+            application,
+            {"offer_cents": offer_cents},
+        )
 
 
 def release_commitment(call: Call, application: Application, actor: User | None, reason: str) -> int:
@@ -167,7 +182,9 @@ def release_commitment(call: Call, application: Application, actor: User | None,
     return released
 
 
-def record_movement(call: Call, application: Application, actor: User | None, kind: str, amount: int, reason: str) -> None:
+def record_movement(
+    call: Call, application: Application, actor: User | None, kind: str, amount: int, reason: str
+) -> None:
     """A history line with the call's totals as they are now (after the change it records)."""
     db.session.add(
         BudgetMovement(
@@ -190,7 +207,9 @@ def standing_of(application: Application) -> Reservation | None:
 def waiting_count(call: Call) -> int:
     return int(
         db.session.scalar(
-            select(func.count()).select_from(Reservation).where(Reservation.call_id == call.id, Reservation.standing == Standing.WAITING)
+            select(func.count())
+            .select_from(Reservation)
+            .where(Reservation.call_id == call.id, Reservation.standing == Standing.WAITING)
         )
         or 0
     )
@@ -216,4 +235,3 @@ def history_of(call: Call) -> list[BudgetMovement]:
     return list(
         db.session.scalars(select(BudgetMovement).where(BudgetMovement.call_id == call.id).order_by(BudgetMovement.id))
     )
-

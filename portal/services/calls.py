@@ -214,4 +214,6 @@ def update_call(call: Call, data: CallInput, actor: User, now: datetime | None =
 
 
 def _jsonable(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {key: (value.isoformat() if isinstance(value, (date, datetime)) else value) for key, value in snapshot.items()}
+    return {
+        key: (value.isoformat() if isinstance(value, (date, datetime)) else value) for key, value in snapshot.items()
+    }

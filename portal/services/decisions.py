@@ -70,7 +70,9 @@ def grant(application_id: int, actor: User, motivation: str = "", amount_cents: 
     reservation.committed_cents = amount
     call.committed_cents += amount
     budget.record_movement(call, application, actor, MovementKind.COMMITTED, amount, "grant")
-    notifications.record(NotificationEvent.GRANTED, notifications.both_governments(application), application, {"granted_cents": amount})
+    notifications.record(
+        NotificationEvent.GRANTED, notifications.both_governments(application), application, {"granted_cents": amount}
+    )
     db.session.flush()
     payouts.schedule_at_grant(application, actor)
     budget.rebalance(call, actor, "grant")

@@ -62,7 +62,11 @@ def prepare(notification_id: int) -> list[Attachment]:
     if notification.application_id is None:
         return []
     if notification.event_enum is NotificationEvent.APPLICATION_SUBMITTED:
-        application_id, version, locale = notification.application_id, notification.details.get("version"), notification.recipient_locale
+        application_id, version, locale = (
+            notification.application_id,
+            notification.details.get("version"),
+            notification.recipient_locale,
+        )
         pdf = receipts.receipt_made_outside_locks(application_id, int(version or 0), locale)
         if pdf is None:
             return []
@@ -201,7 +205,10 @@ def _content_key(notification: Notification, language: str) -> tuple[Any, ...]:
 def _render(notification: Notification, language: str) -> RenderedEmail:
     context = content_context(notification, language)
     # Links are built for the public address, also in a worker that has no request of its own.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]), force_locale(locale_for(language)):
+    with (
+        current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]),
+        force_locale(locale_for(language)),
+    ):
         return RenderedEmail(
             subject=_subject(context),
             text=render_template(f"{FOLDER}/_layout.txt", **context),
@@ -244,7 +251,9 @@ def send(notification_id: int, attachments: list[Attachment]) -> None:
 # Mail server connections kept between e-mails: a worker sends many in a row, and the SMTP greeting, TLS
 # and login cost more than a message.
 _kept = KeptConnections(lambda connection: connection.close())
-MAIL_CONNECTION_TRUSTED_SECONDS = 5.0  # a connection used this recently is not asked first (no server drops one that soon)
+MAIL_CONNECTION_TRUSTED_SECONDS = (
+    5.0  # a connection used this recently is not asked first (no server drops one that soon)
+)
 
 
 def _mail_key() -> tuple[Any, ...]:
@@ -273,7 +282,9 @@ def _mail_connection() -> Any:
 def _end_claim(notification_id: int, **values: Any) -> None:
     """Only the claim of this run is ended: a row that is no longer `sending` is left as it is."""
     db.session.execute(
-        update(Notification).where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING).values(**values)
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING)
+        .values(**values)
     )
 
 

@@ -171,7 +171,9 @@ def save_exchange(application_id: int, actor: User, changes: ExchangeInput) -> A
 
 def _audit_section(actor: User, application: Application, section: str, changed: list[str]) -> None:
     if changed:
-        audit.record(actor, "draft.section_saved", "application", application.id, details={"section": section, "fields": changed})
+        audit.record(
+            actor, "draft.section_saved", "application", application.id, details={"section": section, "fields": changed}
+        )
 
 
 def save_mentor(application_id: int, actor: User, mentor_id: int | None, changes: MentorInput) -> Mentor:
@@ -190,9 +192,21 @@ def save_mentor(application_id: int, actor: User, mentor_id: int | None, changes
     changed = _apply(mentor, values)
     db.session.flush()
     if mentor_id is None:
-        audit.record(actor, "draft.mentor_added", "application", application.id, details={"mentor_id": mentor.id, "position": mentor.position, "fields": changed})
+        audit.record(
+            actor,
+            "draft.mentor_added",
+            "application",
+            application.id,
+            details={"mentor_id": mentor.id, "position": mentor.position, "fields": changed},
+        )
     elif changed:
-        audit.record(actor, "draft.mentor_changed", "application", application.id, details={"mentor_id": mentor.id, "fields": changed})
+        audit.record(
+            actor,
+            "draft.mentor_changed",
+            "application",
+            application.id,
+            details={"mentor_id": mentor.id, "fields": changed},
+        )
     return mentor
 
 
@@ -204,7 +218,13 @@ def remove_mentor(application_id: int, actor: User, mentor_id: int) -> Mentor:
     renumbered = positions([remaining.id for remaining in application.mentors])
     for remaining in application.mentors:
         remaining.position = renumbered[remaining.id]
-    audit.record(actor, "draft.mentor_removed", "application", application.id, details={"mentor_id": mentor_id, "position": mentor.position})
+    audit.record(
+        actor,
+        "draft.mentor_removed",
+        "application",
+        application.id,
+        details={"mentor_id": mentor_id, "position": mentor.position},
+    )
     return mentor
 
 

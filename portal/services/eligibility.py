@@ -90,7 +90,10 @@ def current_results(application: Application) -> list[EligibilityResult]:
     return list(
         db.session.scalars(
             select(EligibilityResult)
-            .where(EligibilityResult.application_id == application.id, EligibilityResult.submission_version == submission.version)
+            .where(
+                EligibilityResult.application_id == application.id,
+                EligibilityResult.submission_version == submission.version,
+            )
             .order_by(EligibilityResult.code)
         )
     )
@@ -129,8 +132,16 @@ def request_correction(application_id: int, actor: User, question: str) -> Appli
     """Back to the applicant with a question; the reservation goes back to the queue."""
     application = _lock(application_id)
     application.correction_question = question.strip()
-    move(application, Action.REQUEST_CORRECTION, actor, "application.correction_requested", application.correction_question)
-    notifications.record(NotificationEvent.CORRECTION_REQUESTED, notifications.giving_government(application), application)
+    move(
+        application,
+        Action.REQUEST_CORRECTION,
+        actor,
+        "application.correction_requested",
+        application.correction_question,
+    )
+    notifications.record(
+        NotificationEvent.CORRECTION_REQUESTED, notifications.giving_government(application), application
+    )
     db.session.flush()
     budget.rebalance(application.call, actor, "correction")
     return application
@@ -139,6 +150,10 @@ def request_correction(application_id: int, actor: User, question: str) -> Appli
 def declare_ineligible(application_id: int, actor: User, motivation: str) -> Application:
     """A negative decision: its written motivation is shown to the applicant (formal motivation)."""
     application = _lock(application_id)
-    decide_against(application, Action.DECLARE_INELIGIBLE, actor, "application.declared_ineligible", motivation, "ineligible")
-    notifications.record(NotificationEvent.DECLARED_INELIGIBLE, notifications.both_governments(application), application)
+    decide_against(
+        application, Action.DECLARE_INELIGIBLE, actor, "application.declared_ineligible", motivation, "ineligible"
+    )
+    notifications.record(
+        NotificationEvent.DECLARED_INELIGIBLE, notifications.both_governments(application), application
+    )
     return application

@@ -77,7 +77,9 @@ def write_file(data: bytes) -> str:
     """Keep the bytes in the store, in this transaction; the new file's name, for the row that refers to it."""
     name = secrets.token_hex(16)
     chunks = [data[start : start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES)]
-    db.session.add(StoredFile(name=name, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), chunk_count=len(chunks)))
+    db.session.add(
+        StoredFile(name=name, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), chunk_count=len(chunks))
+    )
     db.session.flush()  # the file before the row that refers to it (a foreign key)
     for position, chunk in enumerate(chunks):
         db.session.add(StoredFileChunk(file_name=name, position=position, data=chunk))
@@ -103,7 +105,9 @@ def stream_file(name: str) -> tuple[int, Iterator[bytes]]:
     The chunks are read in this session: a streamed response keeps its request's context
     (stream_with_context) until the server has sent the last chunk and closed the response."""
     stored = _stored(name)
-    present = db.session.scalar(select(func.count()).select_from(StoredFileChunk).where(StoredFileChunk.file_name == name))
+    present = db.session.scalar(
+        select(func.count()).select_from(StoredFileChunk).where(StoredFileChunk.file_name == name)
+    )
     if present != stored.chunk_count:  # found now, before a response has started, rather than halfway
         raise StoredFileMissing(f"{name}: {present} of {stored.chunk_count} chunks")
 
@@ -112,7 +116,9 @@ def stream_file(name: str) -> tuple[int, Iterator[bytes]]:
     def chunks() -> Iterator[bytes]:
         for position in range(count):
             data = db.session.scalar(
-                select(StoredFileChunk.data).where(StoredFileChunk.file_name == name, StoredFileChunk.position == position)
+                select(StoredFileChunk.data).where(
+                    StoredFileChunk.file_name == name, StoredFileChunk.position == position
+                )
             )
             if data is None:
                 raise StoredFileMissing(f"{name} chunk {position}")
@@ -127,7 +133,9 @@ def delete_file(name: str) -> None:
     db.session.execute(delete(StoredFile).where(StoredFile.name == name))
 
 
-def store_attachment(application: Application, kind: str, original_name: str, pdf: CheckedPdf, actor: User) -> Attachment:
+def store_attachment(
+    application: Application, kind: str, original_name: str, pdf: CheckedPdf, actor: User
+) -> Attachment:
     """Keep the new file; it replaces an earlier one of the same kind."""
     stored = write_file(pdf.data)
     attachment = application.attachment(kind)

@@ -61,7 +61,10 @@ def _lock_each(model: Any, wanted: list[int], held_ids: set[int]) -> dict[int, A
         row = db.session.get(model, row_id) if row_id in held_ids else None
         if row is None:
             row = db.session.scalar(
-                select(model).where(model.id == row_id).with_for_update(key_share=True).execution_options(populate_existing=True)
+                select(model)
+                .where(model.id == row_id)
+                .with_for_update(key_share=True)
+                .execution_options(populate_existing=True)
             )
         if row is None:
             raise LookupError(row_id)

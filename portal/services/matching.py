@@ -81,11 +81,15 @@ def _set_profiles(offer: Offer, profiles: list[ProfileDetails]) -> None:
     offer.profiles.clear()
     db.session.flush()  # the old profiles go before the new ones take their positions
     for position, profile in enumerate(profiles, start=1):
-        offer.profiles.append(MentorProfile(position=position, **{f.name: getattr(profile, f.name) for f in fields(profile)}))
+        offer.profiles.append(
+            MentorProfile(position=position, **{f.name: getattr(profile, f.name) for f in fields(profile)})
+        )
 
 
 def matchers() -> list[Recipient]:
-    users = db.session.scalars(select(User).where(User.role == Role.MATCHER, User.is_active.is_(True)).order_by(User.id))
+    users = db.session.scalars(
+        select(User).where(User.role == Role.MATCHER, User.is_active.is_(True)).order_by(User.id)
+    )
     return [notifications.user_recipient(user) for user in users]
 
 
@@ -95,8 +99,20 @@ def register_offer(actor: User, details: OfferDetails, profiles: list[ProfileDet
     db.session.add(offer)
     _set_profiles(offer, profiles)
     db.session.flush()
-    audit.record(actor, "offer.registered", "offer", offer.id, to_state=OfferState.OPEN, details={"themes": details.theme_codes, "profiles": len(profiles)})
-    notifications.record(NotificationEvent.OFFER_REGISTERED, matchers(), None, {"offer_id": offer.id, "organisation": actor.organisation.name, "theme_codes": details.theme_codes})
+    audit.record(
+        actor,
+        "offer.registered",
+        "offer",
+        offer.id,
+        to_state=OfferState.OPEN,
+        details={"themes": details.theme_codes, "profiles": len(profiles)},
+    )
+    notifications.record(
+        NotificationEvent.OFFER_REGISTERED,
+        matchers(),
+        None,
+        {"offer_id": offer.id, "organisation": actor.organisation.name, "theme_codes": details.theme_codes},
+    )
     return offer
 
 
@@ -105,7 +121,9 @@ def update_offer(offer: Offer, actor: User, details: OfferDetails, profiles: lis
         raise NotEditable(offer.id)
     changed = _copy(details, offer)
     _set_profiles(offer, profiles)
-    audit.record(actor, "offer.changed", "offer", offer.id, details={"changed": sorted(changed), "profiles": len(profiles)})
+    audit.record(
+        actor, "offer.changed", "offer", offer.id, details={"changed": sorted(changed), "profiles": len(profiles)}
+    )
 
 
 def register_need(actor: User, details: NeedDetails) -> Need:
@@ -113,8 +131,15 @@ def register_need(actor: User, details: NeedDetails) -> Need:
     _copy(details, need)
     db.session.add(need)
     db.session.flush()
-    audit.record(actor, "need.registered", "need", need.id, to_state=NeedState.OPEN, details={"themes": details.theme_codes})
-    notifications.record(NotificationEvent.NEED_REGISTERED, matchers(), None, {"need_id": need.id, "organisation": actor.organisation.name, "theme_codes": details.theme_codes})
+    audit.record(
+        actor, "need.registered", "need", need.id, to_state=NeedState.OPEN, details={"themes": details.theme_codes}
+    )
+    notifications.record(
+        NotificationEvent.NEED_REGISTERED,
+        matchers(),
+        None,
+        {"need_id": need.id, "organisation": actor.organisation.name, "theme_codes": details.theme_codes},
+    )
     return need
 
 
@@ -134,7 +159,14 @@ def withdraw_need(need: Need, actor: User, now: datetime) -> None:
     _withdraw(need, "need", NeedState, actor, now, Match.need_id == need.id)
 
 
-def _withdraw(listing: Offer | Need, kind: str, states: type[OfferState] | type[NeedState], actor: User, now: datetime, its_matches: Any) -> None:
+def _withdraw(
+    listing: Offer | Need,
+    kind: str,
+    states: type[OfferState] | type[NeedState],
+    actor: User,
+    now: datetime,
+    its_matches: Any,
+) -> None:
     if listing.state_enum is not states.OPEN:
         raise NotEditable(listing.id)
     listing.state = states.WITHDRAWN
@@ -156,11 +188,17 @@ def own_need(user: User, need_id: int, *, for_update: bool = False) -> Need | No
 
 
 def offers_of(organisation_id: int) -> list[Offer]:
-    return list(db.session.scalars(select(Offer).where(Offer.organisation_id == organisation_id).order_by(Offer.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Offer).where(Offer.organisation_id == organisation_id).order_by(Offer.created_at.desc())
+        )
+    )
 
 
 def needs_of(organisation_id: int) -> list[Need]:
-    return list(db.session.scalars(select(Need).where(Need.organisation_id == organisation_id).order_by(Need.created_at.desc())))
+    return list(
+        db.session.scalars(select(Need).where(Need.organisation_id == organisation_id).order_by(Need.created_at.desc()))
+    )
 
 
 # --- facts and the ranking -------------------------------------------------------------------------
@@ -168,7 +206,13 @@ def needs_of(organisation_id: int) -> list[Need]:
 
 def need_facts(need: Need) -> rules.NeedFacts:
     return rules.NeedFacts(
-        need.id, need.organisation_id, need.organisation.province_code, frozenset(need.theme_codes), need.inhabitants, need.staff_fte_tenths, need.state_enum
+        need.id,
+        need.organisation_id,
+        need.organisation.province_code,
+        frozenset(need.theme_codes),
+        need.inhabitants,
+        need.staff_fte_tenths,
+        need.state_enum,
     )
 
 
@@ -211,7 +255,9 @@ def open_offers() -> list[Offer]:
 
 
 def _live_matches(need_ids: list[int]) -> dict[tuple[int, int], Match]:
-    rows = db.session.scalars(select(Match).where(Match.need_id.in_(need_ids), Match.state.in_(rules.LIVE_MATCH_STATES)))
+    rows = db.session.scalars(
+        select(Match).where(Match.need_id.in_(need_ids), Match.state.in_(rules.LIVE_MATCH_STATES))
+    )
     return {(match.need_id, match.offer_id): match for match in rows}
 
 
@@ -237,7 +283,9 @@ def ranked(needs: list[Need], offers: list[Offer]) -> list[RankedNeed]:
 
 
 def open_needs_ranked() -> list[RankedNeed]:
-    needs = list(db.session.scalars(select(Need).where(Need.state == NeedState.OPEN).options(selectinload(Need.organisation))))
+    needs = list(
+        db.session.scalars(select(Need).where(Need.state == NeedState.OPEN).options(selectinload(Need.organisation)))
+    )
     return ranked(needs, open_offers())
 
 
@@ -261,10 +309,24 @@ def propose(need_id: int, offer_id: int, actor: User, message: str, now: datetim
     problems = rules.proposal_problems(need_facts(need), offer_facts(offer), _pair_is_live(need, offer))
     if problems:
         raise MatchRefused(problems[0])
-    match = Match(need=need, offer=offer, state=MatchState.PROPOSED, message=message.strip(), proposed_by_id=actor.id, proposed_at=now)
+    match = Match(
+        need=need,
+        offer=offer,
+        state=MatchState.PROPOSED,
+        message=message.strip(),
+        proposed_by_id=actor.id,
+        proposed_at=now,
+    )
     db.session.add(match)
     db.session.flush()
-    audit.record(actor, "match.proposed", "match", match.id, to_state=MatchState.PROPOSED, details={"need_id": need.id, "offer_id": offer.id})
+    audit.record(
+        actor,
+        "match.proposed",
+        "match",
+        match.id,
+        to_state=MatchState.PROPOSED,
+        details={"need_id": need.id, "offer_id": offer.id},
+    )
     _notify(NotificationEvent.MATCH_PROPOSED, match, _both(match))
     return match
 
@@ -329,12 +391,27 @@ def answer(match: Match, side: Side, actor: User, given: Answer, reason: str, no
     if given is Answer.DECLINED:
         match.decline_reason = reason.strip() or None
         match.closed_at = now
-    audit.record(actor, f"match.{given.value}", "match", match.id, from_state=before, to_state=after.state, reason=reason.strip() or None, details={"side": side.value})
+    audit.record(
+        actor,
+        f"match.{given.value}",
+        "match",
+        match.id,
+        from_state=before,
+        to_state=after.state,
+        reason=reason.strip() or None,
+        details={"side": side.value},
+    )
     if after.state is MatchState.CONFIRMED:
         match.confirmed_at = now
         _confirm(match, actor, now)
     elif after.state is MatchState.DECLINED:
-        _notify(NotificationEvent.MATCH_DECLINED, match, _party(match, _other(side)) + matchers(), side=side.value, reason=match.decline_reason or "")
+        _notify(
+            NotificationEvent.MATCH_DECLINED,
+            match,
+            _party(match, _other(side)) + matchers(),
+            side=side.value,
+            reason=match.decline_reason or "",
+        )
     else:
         _notify(NotificationEvent.MATCH_ACCEPTED, match, _party(match, _other(side)) + matchers(), side=side.value)
     return match
@@ -345,7 +422,15 @@ def _confirm(match: Match, actor: User, now: datetime) -> None:
     need = db.session.scalar(select(Need).where(Need.id == match.need_id).with_for_update())
     assert need is not None
     need.state = NeedState.MATCHED
-    audit.record(actor, "need.matched", "need", need.id, from_state=NeedState.OPEN, to_state=NeedState.MATCHED, details={"match_id": match.id})
+    audit.record(
+        actor,
+        "need.matched",
+        "need",
+        need.id,
+        from_state=NeedState.OPEN,
+        to_state=NeedState.MATCHED,
+        details={"match_id": match.id},
+    )
     _notify(NotificationEvent.MATCH_CONFIRMED, match, _both(match) + matchers())
     for other in _proposals(Match.need_id == need.id, Match.id != match.id):
         _cancel(other, actor, now, "need_matched")
@@ -360,12 +445,22 @@ def _cancel(match: Match, actor: User, now: datetime, why: str) -> None:
     after = rules.cancel(_facts(match))
     match.state = after.state
     match.closed_at = now
-    audit.record(actor, "match.cancelled", "match", match.id, from_state=MatchState.PROPOSED, to_state=after.state, details={"why": why})
+    audit.record(
+        actor,
+        "match.cancelled",
+        "match",
+        match.id,
+        from_state=MatchState.PROPOSED,
+        to_state=after.state,
+        details={"why": why},
+    )
     _notify(NotificationEvent.MATCH_CANCELLED, match, _both(match), why=why)
 
 
 def _proposals(*conditions: Any) -> list[Match]:
-    return list(db.session.scalars(select(Match).where(Match.state == MatchState.PROPOSED, *conditions).with_for_update()))
+    return list(
+        db.session.scalars(select(Match).where(Match.state == MatchState.PROPOSED, *conditions).with_for_update())
+    )
 
 
 # --- the confirmed match becomes an application -----------------------------------------------------
@@ -410,12 +505,26 @@ def start_application(match: Match, call: Call, actor: User, now: datetime) -> A
         )
     match.application_id = application.id
     db.session.flush()
-    audit.record(actor, "match.application_started", "match", match.id, details={"application_id": application.id, "call_id": call.id})
+    audit.record(
+        actor,
+        "match.application_started",
+        "match",
+        match.id,
+        details={"application_id": application.id, "call_id": call.id},
+    )
     return application
 
 
 # What a mentor profile of an offer gives the application's mentor as it is.
-PROFILE_FIELDS = ("position", "full_name", "function", "years_experience", "drew_up_plan", "plan_description", "plan_year")
+PROFILE_FIELDS = (
+    "position",
+    "full_name",
+    "function",
+    "years_experience",
+    "drew_up_plan",
+    "plan_description",
+    "plan_year",
+)
 
 
 def _add_months(first_of_month: date, months: int) -> date:
@@ -501,7 +610,10 @@ def matches_in(states: tuple[MatchState, ...], *, limit: int | None = None, need
     query = (
         select(Match)
         .where(Match.state.in_([state.value for state in states]))
-        .options(selectinload(Match.need).selectinload(Need.organisation), selectinload(Match.offer).selectinload(Offer.organisation))
+        .options(
+            selectinload(Match.need).selectinload(Need.organisation),
+            selectinload(Match.offer).selectinload(Offer.organisation),
+        )
         .order_by(latest.desc(), Match.id.desc())
     )
     if need_id is not None:
@@ -524,9 +636,18 @@ def every_offer() -> list[Offer]:
 
 def every_need() -> list[tuple[Need, rules.NeedPriority]]:
     """Open needs in the order the matcher takes them up (rules.order_needs), then matched, then withdrawn."""
-    needs = list(db.session.scalars(select(Need).options(selectinload(Need.organisation)).order_by(Need.created_at.desc(), Need.id.desc())))
+    needs = list(
+        db.session.scalars(
+            select(Need).options(selectinload(Need.organisation)).order_by(Need.created_at.desc(), Need.id.desc())
+        )
+    )
     facts = {need.id: need_facts(need) for need in needs}
     by_id = {need.id: need for need in needs}
-    open_needs = [by_id[fact.id] for fact in rules.order_needs(fact for fact in facts.values() if fact.state is NeedState.OPEN)]
-    closed = sorted((need for need in needs if need.state_enum is not NeedState.OPEN), key=lambda need: need.state_enum is NeedState.WITHDRAWN)
+    open_needs = [
+        by_id[fact.id] for fact in rules.order_needs(fact for fact in facts.values() if fact.state is NeedState.OPEN)
+    ]
+    closed = sorted(
+        (need for need in needs if need.state_enum is not NeedState.OPEN),
+        key=lambda need: need.state_enum is NeedState.WITHDRAWN,
+    )
     return [(need, rules.need_priority(facts[need.id])) for need in open_needs + closed]

@@ -61,7 +61,9 @@ def both_governments(application: Application) -> list[Recipient]:
 
 def officer_recipients() -> list[Recipient]:
     """Every active officer: the administration hears of what changes a dossier it handles."""
-    users = db.session.scalars(select(User).where(User.role == Role.OFFICER, User.is_active.is_(True)).order_by(User.id))
+    users = db.session.scalars(
+        select(User).where(User.role == Role.OFFICER, User.is_active.is_(True)).order_by(User.id)
+    )
     return [Recipient(user.email, user, user.locale) for user in users]
 
 
@@ -120,19 +122,26 @@ def _add_once(row: Notification) -> bool:
 
 def inbox_of(user: User, limit: int = 50) -> list[Notification]:
     return list(
-        db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit))
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
+        )
     )
 
 
 def unread_count(user: User) -> int:
     return int(
-        db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
     )
 
 
 def message_for(user: User, notification_id: int) -> Notification | None:
     """Only the recipient's own message (someone else's reads as not found)."""
-    return db.session.scalar(select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id))
+    return db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    )
 
 
 def mark_read(user: User, notification: Notification | None = None, now: datetime | None = None) -> int:
@@ -149,13 +158,18 @@ def mark_read(user: User, notification: Notification | None = None, now: datetim
 def needing_attention(limit: int = 200) -> list[Notification]:
     return list(
         db.session.scalars(
-            select(Notification).where(Notification.status.in_(NEEDS_ATTENTION)).order_by(Notification.id.desc()).limit(limit)
+            select(Notification)
+            .where(Notification.status.in_(NEEDS_ATTENTION))
+            .order_by(Notification.id.desc())
+            .limit(limit)
         )
     )
 
 
 def attention_count() -> int:
-    return int(db.session.scalar(select(func.count(Notification.id)).where(Notification.status.in_(NEEDS_ATTENTION))) or 0)
+    return int(
+        db.session.scalar(select(func.count(Notification.id)).where(Notification.status.in_(NEEDS_ATTENTION))) or 0
+    )
 
 
 def status_counts() -> dict[str, int]:
@@ -181,6 +195,14 @@ def resend(notification_id: int, actor: User | None) -> Notification:
     notification.next_attempt_at = None
     notification.enqueued_at = None
     notification.claimed_at = None
-    audit.record(actor, "notification.resent", "notification", notification.id, from_state=before, to_state=DeliveryStatus.PENDING, details={"event": notification.event, "email": notification.email})
+    audit.record(
+        actor,
+        "notification.resent",
+        "notification",
+        notification.id,
+        from_state=before,
+        to_state=DeliveryStatus.PENDING,
+        details={"event": notification.event, "email": notification.email},
+    )
     relay_after_commit(notification.id)
     return notification

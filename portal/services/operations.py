@@ -64,15 +64,27 @@ def worker_queue_length() -> int | None:
 
 def figures() -> dict[str, Any]:
     """The portal's own figures, as plain data for the metrics page."""
-    calls = db.session.execute(select(Call.code, Call.envelope_cents, Call.reserved_cents, Call.committed_cents, Call.paid_cents)).all()
+    calls = db.session.execute(
+        select(Call.code, Call.envelope_cents, Call.reserved_cents, Call.committed_cents, Call.paid_cents)
+    ).all()
     dossiers = db.session.execute(
-        select(Call.code, Application.state, func.count()).join(Call, Call.id == Application.call_id).group_by(Call.code, Application.state)
+        select(Call.code, Application.state, func.count())
+        .join(Call, Call.id == Application.call_id)
+        .group_by(Call.code, Application.state)
     ).all()
     submissions = db.session.execute(
-        select(Call.code, func.count()).select_from(Submission).join(Application, Application.id == Submission.application_id).join(Call, Call.id == Application.call_id).group_by(Call.code)
+        select(Call.code, func.count())
+        .select_from(Submission)
+        .join(Application, Application.id == Submission.application_id)
+        .join(Call, Call.id == Application.call_id)
+        .group_by(Call.code)
     ).all()
     notifications = db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all()
-    waiting = db.session.scalar(select(func.count()).select_from(Notification).where(Notification.status == "pending", Notification.enqueued_at.is_(None)))
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.status == "pending", Notification.enqueued_at.is_(None))
+    )
     return {
         "budget": [(code, {"envelope": e, "reserved": r, "committed": c, "paid": p}) for code, e, r, c, p in calls],
         "dossiers": [(code, state, count) for code, state, count in dossiers],

@@ -24,7 +24,15 @@ from portal.services.locks import lock_calls, lock_dossiers
 from portal.services.payouts import PayoutRefused, put_in_file
 from workflows.payouts import TRANSFERS, PayoutAction, PayoutKind, PayoutState, batchable, may
 
-__all__ = ["DebtorAccountMissing", "NothingToTransfer", "batch_of", "batches", "create_batch", "find_batch", "ready_for_batch"]
+__all__ = [
+    "DebtorAccountMissing",
+    "NothingToTransfer",
+    "batch_of",
+    "batches",
+    "create_batch",
+    "find_batch",
+    "ready_for_batch",
+]
 
 
 def ready_for_batch() -> list[Payout]:
@@ -41,7 +49,9 @@ def create_batch(actor: User, execution_on: date) -> PaymentBatch:
     if not may(actor.role_enum, PayoutState.APPROVED, PayoutAction.ADD_TO_FILE):
         raise PayoutRefused("not_allowed")
     candidates = db.session.execute(
-        select(Payout.id, Payout.application_id).where(Payout.state == PayoutState.APPROVED, Payout.kind.in_(tuple(TRANSFERS)))
+        select(Payout.id, Payout.application_id).where(
+            Payout.state == PayoutState.APPROVED, Payout.kind.in_(tuple(TRANSFERS))
+        )
     ).all()
     if not candidates:
         raise NothingToTransfer()
@@ -78,7 +88,11 @@ def create_batch(actor: User, execution_on: date) -> PaymentBatch:
         put_in_file(payout, actor, batch.message_id)
         db.session.add(
             PaymentBatchItem(
-                batch_id=batch.id, payout_id=payout.id, amount_cents=payout.amount_cents, end_to_end_id=payout.end_to_end_id, outcome=BatchOutcome.PENDING
+                batch_id=batch.id,
+                payout_id=payout.id,
+                amount_cents=payout.amount_cents,
+                end_to_end_id=payout.end_to_end_id,
+                outcome=BatchOutcome.PENDING,
             )
         )
     audit.record(
@@ -96,13 +110,20 @@ def create_batch(actor: User, execution_on: date) -> PaymentBatch:
 
 
 def batches() -> list[PaymentBatch]:
-    return list(db.session.scalars(select(PaymentBatch).options(selectinload(PaymentBatch.items)).order_by(PaymentBatch.id.desc())))
+    return list(
+        db.session.scalars(
+            select(PaymentBatch).options(selectinload(PaymentBatch.items)).order_by(PaymentBatch.id.desc())
+        )
+    )
 
 
 def batch_of(payout_id: int) -> int | None:
     """The payment file the payout went to the bank in last, if any."""
     return db.session.scalar(
-        select(PaymentBatchItem.batch_id).where(PaymentBatchItem.payout_id == payout_id).order_by(PaymentBatchItem.id.desc()).limit(1)
+        select(PaymentBatchItem.batch_id)
+        .where(PaymentBatchItem.payout_id == payout_id)
+        .order_by(PaymentBatchItem.id.desc())
+        .limit(1)
     )
 
 
@@ -110,5 +131,7 @@ def find_batch(batch_id: int) -> PaymentBatch | None:
     return db.session.scalar(
         select(PaymentBatch)
         .where(PaymentBatch.id == batch_id)
-        .options(selectinload(PaymentBatch.items).selectinload(PaymentBatchItem.payout).selectinload(Payout.application))
+        .options(
+            selectinload(PaymentBatch.items).selectinload(PaymentBatchItem.payout).selectinload(Payout.application)
+        )
     )

@@ -100,7 +100,12 @@ def _prepare(application: Application, kind: PayoutKind, amount: int, actor: Use
     db.session.add(payout)
     db.session.flush()
     audit.record(
-        actor, "payout.prepared", "payout", payout.id, to_state=PayoutState.PLANNED, reason=reason,
+        actor,
+        "payout.prepared",
+        "payout",
+        payout.id,
+        to_state=PayoutState.PLANNED,
+        reason=reason,
         details={"application_id": application.id, "kind": kind.value, "amount_cents": amount},
     )
     return payout
@@ -156,7 +161,9 @@ def may_declare_end(application: Application, today: date | None = None) -> bool
     """Whether the giving government can declare now that the trajectory ended early."""
     report = report_of(application)
     submitted = report is not None and report.state_enum is not ReportState.DRAFT
-    return may_report(application) and may_declare_early_end(planned_end(m.end_on for m in application.mentors), today or brussels_today(), submitted)
+    return may_report(application) and may_declare_early_end(
+        planned_end(m.end_on for m in application.mentors), today or brussels_today(), submitted
+    )
 
 
 class EarlyEndRefused(NotAllowed):
@@ -165,7 +172,9 @@ class EarlyEndRefused(NotAllowed):
         self.code = code.value
 
 
-def declare_early_end(application_id: int, actor: User, ended_on: date, reason: str, today: date | None = None) -> Application:
+def declare_early_end(
+    application_id: int, actor: User, ended_on: date, reason: str, today: date | None = None
+) -> Application:
     """The giving government declares that the trajectory ended before its planned end, on `ended_on`
     (not in the future, not before its first day): the final report can be submitted from then on."""
     application = lock_dossier(application_id)
@@ -186,7 +195,11 @@ def declare_early_end(application_id: int, actor: User, ended_on: date, reason: 
     application.early_end_declared_by_id = actor.id
     db.session.flush()
     audit.record(
-        actor, "application.early_end_declared", "application", application.id, reason=reason,
+        actor,
+        "application.early_end_declared",
+        "application",
+        application.id,
+        reason=reason,
         details={"ended_on": ended_on.isoformat(), "before": before.isoformat() if before else None},
     )
     return application
@@ -244,7 +257,9 @@ def save_actual_cost(report: FinalReport, line: ActualCost, cost: CostInput, act
     line.start_on = cost.start_on
     line.end_on = cost.end_on
     db.session.flush()
-    audit.record(actor, "final_report.cost_saved", "application", report.application_id, details={"mentor_id": line.mentor_id})
+    audit.record(
+        actor, "final_report.cost_saved", "application", report.application_id, details={"mentor_id": line.mentor_id}
+    )
 
 
 def save_achievements(report: FinalReport, text: str, actor: User) -> None:
@@ -265,7 +280,13 @@ def add_document(report: FinalReport, original_name: str, pdf: files.CheckedPdf,
     )
     db.session.add(document)
     db.session.flush()
-    audit.record(actor, "final_report.document_added", "application", report.application_id, details={"document_id": document.id, "sha256": pdf.sha256})
+    audit.record(
+        actor,
+        "final_report.document_added",
+        "application",
+        report.application_id,
+        details={"document_id": document.id, "sha256": pdf.sha256},
+    )
     return document
 
 
@@ -275,7 +296,13 @@ def remove_document(report: FinalReport, document: ReportDocument, actor: User) 
     report.documents.remove(document)
     db.session.flush()
     files.delete_file(stored)
-    audit.record(actor, "final_report.document_removed", "application", report.application_id, details={"document_id": document.id})
+    audit.record(
+        actor,
+        "final_report.document_removed",
+        "application",
+        report.application_id,
+        details={"document_id": document.id},
+    )
 
 
 def actual_costs(report: FinalReport) -> list[MentorCost]:
@@ -324,7 +351,14 @@ def submit_report(application_id: int, actor: User) -> FinalReport:
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "final_report.submitted", "application", application.id, from_state=ReportState.DRAFT, to_state=ReportState.SUBMITTED)
+    audit.record(
+        actor,
+        "final_report.submitted",
+        "application",
+        application.id,
+        from_state=ReportState.DRAFT,
+        to_state=ReportState.SUBMITTED,
+    )
     return report
 
 
@@ -340,8 +374,21 @@ def return_report(application_id: int, actor: User, question: str) -> FinalRepor
         raise PayoutRefused("report_not_submitted")
     report.state = ReportState.DRAFT
     db.session.flush()
-    audit.record(actor, "final_report.returned", "application", application.id, from_state=ReportState.SUBMITTED, to_state=ReportState.DRAFT, reason=question.strip())
-    notifications.record(NotificationEvent.REPORT_DUE, notifications.giving_government(application), application, {"question": question.strip()})
+    audit.record(
+        actor,
+        "final_report.returned",
+        "application",
+        application.id,
+        from_state=ReportState.SUBMITTED,
+        to_state=ReportState.DRAFT,
+        reason=question.strip(),
+    )
+    notifications.record(
+        NotificationEvent.REPORT_DUE,
+        notifications.giving_government(application),
+        application,
+        {"question": question.strip()},
+    )
     return report
 
 
@@ -379,8 +426,17 @@ def settle_report(application_id: int, actor: User) -> Settlement:
     report.released_cents = released
     db.session.flush()
     audit.record(
-        actor, "final_report.settled", "application", application.id, from_state=ReportState.SUBMITTED, to_state=ReportState.SETTLED,
-        details={"final_cents": settlement.final_cents, "balance_cents": settlement.balance_cents, "released_cents": released},
+        actor,
+        "final_report.settled",
+        "application",
+        application.id,
+        from_state=ReportState.SUBMITTED,
+        to_state=ReportState.SETTLED,
+        details={
+            "final_cents": settlement.final_cents,
+            "balance_cents": settlement.balance_cents,
+            "released_cents": released,
+        },
     )
     if settlement.to_pay_cents:
         _prepare(application, PayoutKind.BALANCE, settlement.to_pay_cents, actor, "final_report")
@@ -406,27 +462,46 @@ def _lock_payout(payout_id: int) -> tuple[Payout, Application]:
 
 def _step(payout: Payout, action: PayoutAction, actor: User, reason: str | None = None) -> None:
     if not may(actor.role_enum, payout.state_enum, action, payout.kind_enum):
-        if payout.kind_enum in TRANSFERS and payout.state_enum is PayoutState.APPROVED and action in (PayoutAction.PAY, PayoutAction.FAIL):
+        if (
+            payout.kind_enum in TRANSFERS
+            and payout.state_enum is PayoutState.APPROVED
+            and action in (PayoutAction.PAY, PayoutAction.FAIL)
+        ):
             raise PayoutRefused("not_in_file")
         raise PayoutRefused("not_allowed")
     found = payout_transition(payout.state_enum, action)
     assert found is not None
     before = payout.state
     payout.state = found.target
-    audit.record(actor, f"payout.{found.target.value}", "payout", payout.id, from_state=before, to_state=found.target, reason=reason,
-                 details={"application_id": payout.application_id, "kind": payout.kind, "amount_cents": payout.amount_cents})
+    audit.record(
+        actor,
+        f"payout.{found.target.value}",
+        "payout",
+        payout.id,
+        from_state=before,
+        to_state=found.target,
+        reason=reason,
+        details={"application_id": payout.application_id, "kind": payout.kind, "amount_cents": payout.amount_cents},
+    )
 
 
 def approve(payout_id: int, actor: User) -> Payout:
     payout, application = _lock_payout(payout_id)
-    if may(actor.role_enum, payout.state_enum, PayoutAction.APPROVE) and not four_eyes_allow(actor.id, payout.prepared_by_id):
+    if may(actor.role_enum, payout.state_enum, PayoutAction.APPROVE) and not four_eyes_allow(
+        actor.id, payout.prepared_by_id
+    ):
         raise PayoutRefused("four_eyes")
     _step(payout, PayoutAction.APPROVE, actor)
     payout.approved_by_id = actor.id
     payout.approved_at = utcnow()
     db.session.flush()
     if payout.kind_enum is not PayoutKind.RECOVERY:
-        notifications.record(NotificationEvent.PAYOUT_APPROVED, notifications.giving_government(application), application, _details(payout))
+        notifications.record(
+            NotificationEvent.PAYOUT_APPROVED,
+            notifications.giving_government(application),
+            application,
+            _details(payout),
+        )
     return payout
 
 
@@ -468,7 +543,9 @@ def pay(payout_id: int, actor: User, paid_on: date, bank_reference: str, today: 
         reservation.paid_cents += payout.amount_cents
         call.paid_cents += payout.amount_cents
     db.session.flush()  # the CHECKs on both rows: paid never exceeds committed
-    notifications.record(NotificationEvent.PAYOUT_PAID, notifications.giving_government(application), application, _details(payout))
+    notifications.record(
+        NotificationEvent.PAYOUT_PAID, notifications.giving_government(application), application, _details(payout)
+    )
     if payout.kind_enum is PayoutKind.RECOVERY:
         budget.rebalance(call, actor, "recovery")
     close_if_done(application)
@@ -497,7 +574,9 @@ def put_in_file(payout: Payout, actor: User, message_id: str) -> None:
 def _record_bank_answer(payout: Payout, outcome: BatchOutcome) -> None:
     """The outcome on the payment file the payout went to the bank in (the one still pending)."""
     item = db.session.scalar(
-        select(PaymentBatchItem).where(PaymentBatchItem.payout_id == payout.id, PaymentBatchItem.outcome == BatchOutcome.PENDING)
+        select(PaymentBatchItem).where(
+            PaymentBatchItem.payout_id == payout.id, PaymentBatchItem.outcome == BatchOutcome.PENDING
+        )
     )
     assert item is not None, f"payout {payout.id} is in a file without a pending line"
     item.outcome = outcome
@@ -520,7 +599,9 @@ def _cancel(payout: Payout, actor: User, reason: str) -> None:
     before = payout.state
     payout.state = PayoutState.CANCELLED
     payout.cancelled_at = utcnow()
-    audit.record(actor, "payout.cancelled", "payout", payout.id, from_state=before, to_state=PayoutState.CANCELLED, reason=reason)
+    audit.record(
+        actor, "payout.cancelled", "payout", payout.id, from_state=before, to_state=PayoutState.CANCELLED, reason=reason
+    )
 
 
 def cancel_open_payouts(application: Application, actor: User, reason: str) -> None:
@@ -563,9 +644,7 @@ def _details(payout: Payout) -> dict[str, object]:
 
 def payouts_in(states: tuple[PayoutState, ...]) -> list[Payout]:
     return list(
-        db.session.scalars(
-            select(Payout).where(Payout.state.in_(states)).order_by(Payout.prepared_at, Payout.id)
-        )
+        db.session.scalars(select(Payout).where(Payout.state.in_(states)).order_by(Payout.prepared_at, Payout.id))
     )
 
 
@@ -604,7 +683,9 @@ def remind_payouts_awaiting_approval(now: datetime, after: timedelta) -> int:
     waiting = db.session.scalars(
         select(Payout).where(Payout.state == PayoutState.PLANNED, Payout.prepared_at <= now - after).order_by(Payout.id)
     )
-    finance = list(db.session.scalars(select(User).where(User.role == Role.FINANCE, User.is_active.is_(True)).order_by(User.id)))
+    finance = list(
+        db.session.scalars(select(User).where(User.role == Role.FINANCE, User.is_active.is_(True)).order_by(User.id))
+    )
     count = 0
     for payout in waiting:
         recipients = [notifications.user_recipient(user) for user in finance if user.id != payout.prepared_by_id]
@@ -617,7 +698,6 @@ def remind_payouts_awaiting_approval(now: datetime, after: timedelta) -> int:
         )
         count += len(rows)
     return count
-
 
 
 # --- the money trail page ----------------------------------------------------------------------
@@ -650,7 +730,16 @@ def history_of(application: Application, payouts: list[Payout]) -> list[TrailEnt
         .order_by(AuditEntry.occurred_at, AuditEntry.id)
     ).all()
     return [
-        TrailEntry(entry.occurred_at, actor, entry.entity_type, entry.action, entry.from_state, entry.to_state, entry.reason, entry.details or {})
+        TrailEntry(
+            entry.occurred_at,
+            actor,
+            entry.entity_type,
+            entry.action,
+            entry.from_state,
+            entry.to_state,
+            entry.reason,
+            entry.details or {},
+        )
         for entry, actor in rows
     ]
 

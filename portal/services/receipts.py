@@ -29,6 +29,7 @@ def render_receipt(submission: Submission, locale: str) -> bytes:
 @dataclass(frozen=True)
 class _Printed:
     """What the receipt prints, read from the database before the (slow) rendering."""
+
     content: dict[str, Any]
     sha256: str
     version: int
@@ -37,7 +38,13 @@ class _Printed:
 
     @classmethod
     def of(cls, submission: Submission) -> _Printed:
-        return cls(dict(submission.content), submission.content_sha256, submission.version, _names(Theme), _names(FundamentalRight))
+        return cls(
+            dict(submission.content),
+            submission.content_sha256,
+            submission.version,
+            _names(Theme),
+            _names(FundamentalRight),
+        )
 
 
 def _render(printed: _Printed, locale: str) -> bytes:
@@ -94,4 +101,6 @@ def receipt_made_outside_locks(application_id: int, version: int, locale: str) -
 
 
 def _submission(application_id: int, version: int) -> Submission | None:
-    return db.session.scalar(select(Submission).where(Submission.application_id == application_id, Submission.version == version))
+    return db.session.scalar(
+        select(Submission).where(Submission.application_id == application_id, Submission.version == version)
+    )

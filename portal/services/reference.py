@@ -72,7 +72,9 @@ def flemish_municipalities() -> list[dict[str, str]]:
 
 
 def load_municipalities() -> SeedCount:
-    existing = {org.nis_code: org for org in db.session.scalars(select(Organisation).where(Organisation.nis_code.is_not(None)))}
+    existing = {
+        org.nis_code: org for org in db.session.scalars(select(Organisation).where(Organisation.nis_code.is_not(None)))
+    }
     created = updated = 0
     for row in flemish_municipalities():
         organisation = existing.get(row["nis_code"])
@@ -129,7 +131,10 @@ def province_names() -> list[str]:
 
 def right_names(lang: str) -> list[tuple[str, str]]:
     """(code, name) of every fundamental right, in code order, in the reader's language."""
-    return [(right.code, right.name(lang)) for right in db.session.scalars(select(FundamentalRight).order_by(FundamentalRight.code))]
+    return [
+        (right.code, right.name(lang))
+        for right in db.session.scalars(select(FundamentalRight).order_by(FundamentalRight.code))
+    ]
 
 
 def load_reference_data() -> SeedCount:

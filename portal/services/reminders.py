@@ -30,7 +30,9 @@ def remind_closing_calls(now: datetime) -> int:
         if mark is None:
             continue
         drafts = db.session.scalars(
-            select(Application).where(Application.call_id == call.id, Application.state == State.DRAFT).order_by(Application.id)
+            select(Application)
+            .where(Application.call_id == call.id, Application.state == State.DRAFT)
+            .order_by(Application.id)
         )
         for application in drafts:
             rows = notifications.record(

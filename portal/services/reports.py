@@ -165,7 +165,9 @@ def call_report(call: Call, today: date) -> CallReport:
     """Every figure of the dashboard for one call; `today` (Brussels) decides started and overdue."""
     return CallReport(
         call_id=call.id,
-        envelope=Envelope(call.envelope_cents, call.reserved_cents, call.committed_cents, call.paid_cents, budget.waiting_count(call)),
+        envelope=Envelope(
+            call.envelope_cents, call.reserved_cents, call.committed_cents, call.paid_cents, budget.waiting_count(call)
+        ),
         states=_states(call.id),
         themes=_themes(call.id),
         provinces=_provinces(call.id),
@@ -183,7 +185,9 @@ def _fill(members: Iterable[E], counts: dict[str | None, int]) -> tuple[tuple[E,
 def _states(call_id: int) -> tuple[tuple[State, int], ...]:
     rows = db.session.execute(
         select(Application.state, func.count())
-        .where(Application.call_id == call_id, or_(Application.submitted_at.is_not(None), Application.state == State.DRAFT))
+        .where(
+            Application.call_id == call_id, or_(Application.submitted_at.is_not(None), Application.state == State.DRAFT)
+        )
         .group_by(Application.state)
     ).all()
     return _fill(State, {state: count for state, count in rows})
@@ -198,7 +202,9 @@ def _theme_codes_counted(call_id: int) -> dict[str, int]:
         codes = func.json_each(Application.theme_codes).table_valued("value")
         is_list = func.json_type(Application.theme_codes) == "array"
     rows = db.session.execute(
-        select(codes.c.value, func.count()).select_from(Application).join(codes, true())
+        select(codes.c.value, func.count())
+        .select_from(Application)
+        .join(codes, true())
         .where(_submitted(call_id), is_list)
         .group_by(codes.c.value)
     ).all()
@@ -213,7 +219,9 @@ def _themes(call_id: int) -> tuple[ThemeCount, ...]:
         .order_by(Theme.position, Theme.code)
     ).all()
     # The call's themes (zero included), then any other theme a dossier chose (an unknown code as is).
-    found = [ThemeCount(code, nl, en, counts.get(code, 0)) for code, nl, en, in_call in themes if in_call or counts.get(code)]
+    found = [
+        ThemeCount(code, nl, en, counts.get(code, 0)) for code, nl, en, in_call in themes if in_call or counts.get(code)
+    ]
     known = {code for code, _nl, _en, _in_call in themes}
     found += [ThemeCount(code, code, code, count) for code, count in sorted(counts.items()) if code not in known]
     return tuple(found)
@@ -282,7 +290,9 @@ def _monitoring(call_id: int, today: date) -> Monitoring:
     reached = and_(Application.call_id == call_id, Application.state.in_(REACHED))
     # A trajectory starts with its first mentor; it is completed once closed or reported on.
     first_start = (
-        select(Mentor.application_id, func.min(Mentor.start_on).label("first_on")).group_by(Mentor.application_id).subquery()
+        select(Mentor.application_id, func.min(Mentor.start_on).label("first_on"))
+        .group_by(Mentor.application_id)
+        .subquery()
     )
     reported = FinalReport.state.in_((ReportState.SUBMITTED, ReportState.SETTLED))
     giving, receiving, started, completed = db.session.execute(
@@ -299,7 +309,9 @@ def _monitoring(call_id: int, today: date) -> Monitoring:
     ).one()
     either_side = union(
         select(Application.organisation_id.label("organisation_id")).where(reached),
-        select(Application.receiving_organisation_id).where(reached, Application.receiving_organisation_id.is_not(None)),
+        select(Application.receiving_organisation_id).where(
+            reached, Application.receiving_organisation_id.is_not(None)
+        ),
     ).subquery()
     governments = db.session.scalar(select(func.count()).select_from(either_side)) or 0
     return Monitoring(int(giving), int(receiving), int(governments), int(started), int(completed))
@@ -337,7 +349,9 @@ _UNDER_WAY = (State.SUBMITTED, State.ELIGIBLE, State.IN_REVIEW, State.SCORED)
 
 
 def _task_condition(task: Task) -> ColumnElement[bool]:
-    resubmitted = select(Submission.id).where(Submission.application_id == Application.id, Submission.version > 1).exists()
+    resubmitted = (
+        select(Submission.id).where(Submission.application_id == Application.id, Submission.version > 1).exists()
+    )
     return {
         Task.CHECK: and_(Application.state == State.SUBMITTED, ~resubmitted),
         Task.CORRECTED: and_(Application.state == State.SUBMITTED, resubmitted),
@@ -426,11 +440,7 @@ def dossier_page(filters: DossierFilter, page: int, per_page: int = PER_PAGE) ->
 
     total = db.session.scalar(filtered(select(func.count()).select_from(Application))) or 0
     page = min(max(page, 1), max(1, ceil(total / per_page)))
-    order = (
-        (Application.queue_number,)
-        if filters.order is Order.QUEUE
-        else (Application.queue_number.desc(),)
-    )
+    order = (Application.queue_number,) if filters.order is Order.QUEUE else (Application.queue_number.desc(),)
     rows = db.session.execute(
         filtered(
             select(
@@ -460,9 +470,28 @@ def dossier_page(filters: DossierFilter, page: int, per_page: int = PER_PAGE) ->
 
 
 def _dossier_row(
-    id_: int, reference: str | None, state: str, giving_name: str, receiving_name: str | None, submitted_at: datetime | None,
-    requested: int, reserved: int, committed: int, paid: int,
+    id_: int,
+    reference: str | None,
+    state: str,
+    giving_name: str,
+    receiving_name: str | None,
+    submitted_at: datetime | None,
+    requested: int,
+    reserved: int,
+    committed: int,
+    paid: int,
 ) -> DossierRow:
     # A submitted dossier always has its reference and moment (the CHECK "submitted_has_reference").
     assert reference is not None and submitted_at is not None
-    return DossierRow(id_, reference, State(state), giving_name, receiving_name, submitted_at, int(requested), int(reserved), int(committed), int(paid))
+    return DossierRow(
+        id_,
+        reference,
+        State(state),
+        giving_name,
+        receiving_name,
+        submitted_at,
+        int(requested),
+        int(reserved),
+        int(committed),
+        int(paid),
+    )

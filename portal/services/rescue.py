@@ -32,14 +32,18 @@ def _digest(token: str) -> str:
 
 def keep(request: Request, user_id: int) -> str | None:
     """Store the posted fields and files of this user; the token goes into the browser's session."""
-    fields = [[name, value] for name, value in request.form.items(multi=True) if name not in ("csrf_token", RESCUE_FIELD)]
+    fields = [
+        [name, value] for name, value in request.form.items(multi=True) if name not in ("csrf_token", RESCUE_FIELD)
+    ]
     if sum(len(name) + len(value) for name, value in fields) > MAX_FIELD_BYTES:
         return None
     kept_files = []
     for field_name, upload in request.files.items(multi=True):
         data = upload.read()
         if data:
-            kept_files.append({"field": field_name, "filename": upload.filename or "", "stored_name": files.write_file(data)})
+            kept_files.append(
+                {"field": field_name, "filename": upload.filename or "", "stored_name": files.write_file(data)}
+            )
     if not fields and not kept_files:
         return None
     now = utcnow()

@@ -87,7 +87,9 @@ def _open_review_counts() -> dict[int, int]:
     rows = db.session.execute(
         select(Review.reviewer_id, func.count())
         .join(Application, Application.id == Review.application_id)
-        .where(Review.submitted_at.is_(None), Review.conflict_declared_at.is_(None), Application.state == State.IN_REVIEW)
+        .where(
+            Review.submitted_at.is_(None), Review.conflict_declared_at.is_(None), Application.state == State.IN_REVIEW
+        )
         .group_by(Review.reviewer_id)
     ).all()
     return {reviewer_id: count for reviewer_id, count in rows}
@@ -104,7 +106,9 @@ class ReviewerChoice:
 def reviewer_choices(application: Application) -> tuple[list[ReviewerChoice], int]:
     """Every active reviewer not yet on the dossier, and how many more the dossier needs."""
     reviewers = list(
-        db.session.scalars(select(User).where(User.role == Role.REVIEWER, User.is_active.is_(True)).order_by(User.full_name))
+        db.session.scalars(
+            select(User).where(User.role == Role.REVIEWER, User.is_active.is_(True)).order_by(User.full_name)
+        )
     )
     counts = _open_review_counts()
     parties = _parties(application)
@@ -145,12 +149,19 @@ def assign_reviewers(application_id: int, reviewer_ids: list[int], actor: User) 
     move(application, Action.ASSIGN_REVIEWERS, actor, "application.reviewers_assigned")
     due = due_on(today(), application.call.review_days)
     reviews = [
-        Review(application_id=application.id, reviewer_id=user.id, assigned_by_id=actor.id, due_on=due) for user in chosen
+        Review(application_id=application.id, reviewer_id=user.id, assigned_by_id=actor.id, due_on=due)
+        for user in chosen
     ]
     db.session.add_all(reviews)
     db.session.flush()
     for review in reviews:
-        audit.record(actor, "review.assigned", "review", review.id, details={"application_id": application.id, "reviewer_id": review.reviewer_id, "due_on": due.isoformat()})
+        audit.record(
+            actor,
+            "review.assigned",
+            "review",
+            review.id,
+            details={"application_id": application.id, "reviewer_id": review.reviewer_id, "due_on": due.isoformat()},
+        )
         notifications.record(
             NotificationEvent.REVIEWER_ASSIGNED,
             [notifications.user_recipient(review.reviewer)],
@@ -219,7 +230,14 @@ def declare_conflict(review_id: int, reviewer: User, reason: str) -> Review:
     review = _lock_open_review(review_id, reviewer)
     review.conflict_declared_at = utcnow()
     review.conflict_reason = reason.strip()
-    audit.record(reviewer, "review.conflict_declared", "review", review.id, reason=review.conflict_reason, details={"application_id": review.application_id})
+    audit.record(
+        reviewer,
+        "review.conflict_declared",
+        "review",
+        review.id,
+        reason=review.conflict_reason,
+        details={"application_id": review.application_id},
+    )
     _complete_if_all_in(review.application)
     return review
 
@@ -274,7 +292,9 @@ def overdue_reviews() -> list[Review]:
     reviews = db.session.scalars(
         select(Review)
         .join(Application, Application.id == Review.application_id)
-        .where(Review.submitted_at.is_(None), Review.conflict_declared_at.is_(None), Application.state == State.IN_REVIEW)
+        .where(
+            Review.submitted_at.is_(None), Review.conflict_declared_at.is_(None), Application.state == State.IN_REVIEW
+        )
         .order_by(Review.due_on, Review.id)
     )
     return [r for r in reviews if is_overdue(r.due_on, day, submitted=False)]

@@ -35,8 +35,12 @@ from workflows.trajectory import add_months
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
 RUBRIC_2022: list[CriterionInput] = [
     CriterionInput("regierol", "Focus op de lokale regierol", "Focus on the local directing role", 3, 1),
-    CriterionInput("leernood", "Leernood van het ontvangende bestuur", "Learning need of the receiving government", 2, 1),
-    CriterionInput("actieplan", "Kwaliteit en haalbaarheid van het actieplan", "Quality and feasibility of the action plan", 3, 1),
+    CriterionInput(
+        "leernood", "Leernood van het ontvangende bestuur", "Learning need of the receiving government", 2, 1
+    ),
+    CriterionInput(
+        "actieplan", "Kwaliteit en haalbaarheid van het actieplan", "Quality and feasibility of the action plan", 3, 1
+    ),
     CriterionInput("expertise", "Expertise van de mentor(en)", "Expertise of the mentor(s)", 2, 1),
     CriterionInput("participatie", "Participatie van mensen in armoede", "Participation of people in poverty", 2, None),
     CriterionInput("verankering", "Duurzame verankering", "Lasting embedding", 2, None),
@@ -164,7 +168,9 @@ def seed_demo() -> list[DemoUser]:
     for demo in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.email == demo.email))
         if user is None:
-            user = User(email=demo.email, full_name=demo.full_name, role=demo.role, organisation=_demo_organisation(demo))
+            user = User(
+                email=demo.email, full_name=demo.full_name, role=demo.role, organisation=_demo_organisation(demo)
+            )
             db.session.add(user)
         user.password_hash = accounts.hash_password(DEMO_PASSWORD)
         user.is_active = True
@@ -216,7 +222,11 @@ def sample_report(dossier: Application, applicant: User, end_on: date | None = N
         for line in report.lines:
             cost = payouts.CostInput(line.monthly_wage_cents, line.time_share_bp, line.start_on, end_on)  # type: ignore[arg-type]
             payouts.save_actual_cost(report, line, cost, applicant)
-    payouts.save_achievements(report, "De mentor begeleidde het team bij het opstellen van een lokaal armoedeplan; het ontvangende bestuur zet de aanpak voort.", applicant)
+    payouts.save_achievements(
+        report,
+        "De mentor begeleidde het team bij het opstellen van een lokaal armoedeplan; het ontvangende bestuur zet de aanpak voort.",
+        applicant,
+    )
     payouts.add_document(report, "loonfiches.pdf", sample_pdf("Loonfiches en tijdsregistratie"), applicant)
     payouts.submit_report(dossier.id, applicant)
     return report
@@ -281,7 +291,9 @@ def _demo_dossiers(call: Call) -> None:
     bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
     today = utcnow().date()
 
-    def submitted(applicant_email: str, receiving_nis: str, wage_cents: int = 540_000, start_on: date | None = None) -> Application:
+    def submitted(
+        applicant_email: str, receiving_nis: str, wage_cents: int = 540_000, start_on: date | None = None
+    ) -> Application:
         applicant = _demo_user(applicant_email)
         dossier = sample_draft(call, applicant, reference.municipality(receiving_nis), start_on or today, wage_cents)
         applications.submit(dossier.id, applicant, declared=True)
@@ -329,10 +341,14 @@ def _demo_dossiers(call: Call) -> None:
     )
     # Gent -> Ronse: ineligible; Ronse -> Tielt: withdrawn.
     eligibility.declare_ineligible(
-        submitted("aanvrager@gent.demo", "45041").id, officer, "De overeenkomst is niet ondertekend door het ontvangende bestuur."
+        submitted("aanvrager@gent.demo", "45041").id,
+        officer,
+        "De overeenkomst is niet ondertekend door het ontvangende bestuur.",
     )
     withdrawn = submitted("aanvrager@ronse.demo", "37022")
-    applications.withdraw(withdrawn.id, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit.")
+    applications.withdraw(
+        withdrawn.id, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit."
+    )
 
     # Two trajectories that ran from half a year ago, ended and reported on.
     ended_start = today - timedelta(days=190)
@@ -347,14 +363,19 @@ def _demo_dossiers(call: Call) -> None:
     payment_batches.create_batch(_demo_user("financien2@abb.demo"), today)
     payouts.pay(balance.id, _demo_user("financien2@abb.demo"), today, "DEMO-2026-0001")
     # Aalst -> Tielt: granted; its final report waits for the officer's acceptance.
-    sample_report(decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022", start_on=ended_start), (2, 3)).id, officer), _demo_user("aanvrager@aalst.demo"))
+    sample_report(
+        decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022", start_on=ended_start), (2, 3)).id, officer),
+        _demo_user("aanvrager@aalst.demo"),
+    )
     db.session.flush()
 
 
 # --- matchmaking -----------------------------------------------------------------------------------
 
 
-def sample_offer(applicant: User, theme_codes: list[str], inhabitants: int = 50_000, profiles: int = 1, **changes: object) -> Offer:
+def sample_offer(
+    applicant: User, theme_codes: list[str], inhabitants: int = 50_000, profiles: int = 1, **changes: object
+) -> Offer:
     """An open offer of the applicant's government: a mentor half-time for four months from next month."""
     next_month = (utcnow().astimezone(BRUSSELS).date().replace(day=1) + timedelta(days=32)).replace(day=1)
     details = matching.OfferDetails(
@@ -381,7 +402,9 @@ def sample_offer(applicant: User, theme_codes: list[str], inhabitants: int = 50_
     return matching.register_offer(applicant, replace(details, **changes), mentors)  # type: ignore[arg-type]
 
 
-def sample_need(applicant: User, theme_codes: list[str], inhabitants: int = 15_000, staff_fte_tenths: int = 5, **changes: object) -> Need:
+def sample_need(
+    applicant: User, theme_codes: list[str], inhabitants: int = 15_000, staff_fte_tenths: int = 5, **changes: object
+) -> Need:
     details = matching.NeedDetails(
         theme_codes=theme_codes,
         context="Eén medewerker combineert het armoedebeleid met andere taken; er is nog geen lokaal armoedeplan.",
@@ -401,7 +424,9 @@ def _demo_matchmaking() -> None:
 
     matcher = _demo_user("matcher@vvsg.demo")
     now = utcnow()
-    sample_offer(_demo_user("aanvrager@gent.demo"), ["lokale_regie", "participatie", "grondrechten"], 265_000, profiles=2)
+    sample_offer(
+        _demo_user("aanvrager@gent.demo"), ["lokale_regie", "participatie", "grondrechten"], 265_000, profiles=2
+    )
     leuven = sample_offer(_demo_user("aanvrager@leuven.demo"), ["data_tools", "impactmeting"], 104_000)
     hasselt = sample_offer(_demo_user("aanvrager@hasselt.demo"), ["participatie", "transversaal"], 80_000)
     sample_offer(_demo_user("aanvrager@brugge.demo"), ["goede_praktijken", "organisatorische_inbedding"], 119_000)

@@ -33,7 +33,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }
 
 
@@ -95,7 +102,9 @@ def pages_are_valid_html(request: pytest.FixtureRequest, nu_checker: html_checke
     if nu_checker is None:
         pytest.skip(f"HTML not checked: {html_checker.MISSING}")
     problems = [problem for path, html in SENT_PAGES[first:] for problem in nu_checker.errors(path, html)]
-    assert not problems, f"{len(problems)} HTML error(s) on the pages this test visited:\n" + "\n".join(map(str, problems))
+    assert not problems, f"{len(problems)} HTML error(s) on the pages this test visited:\n" + "\n".join(
+        map(str, problems)
+    )
 
 
 PHONE_WIDTH = 390  # CSS pixels: a common phone held upright
@@ -158,7 +167,9 @@ def axe() -> Axe:
 
 def assert_accessible(axe: Axe, page: Any) -> None:
     """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
-    results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    results = axe.run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 

@@ -40,7 +40,15 @@ class NuChecker:
     def __init__(self, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}/?out=json"
         self.process = subprocess.Popen(
-            ["java", "-Xss1m", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(VNU_JAR), "nu.validator.servlet.Main", str(port)],
+            [
+                "java",
+                "-Xss1m",
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU_JAR),
+                "nu.validator.servlet.Main",
+                str(port),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

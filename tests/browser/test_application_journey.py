@@ -63,7 +63,9 @@ def test_a_new_applicant_completes_and_submits_an_application(page: Page, live_s
     assert_accessible(axe, page)
     page.get_by_label("Mentoring").check()
     page.get_by_label("01 Participatie").check()
-    page.get_by_label("Welke succesvolle aanpak wordt geïntroduceerd?").fill("Ons lokaal armoedeplan met de volledige beleidscyclus.")
+    page.get_by_label("Welke succesvolle aanpak wordt geïntroduceerd?").fill(
+        "Ons lokaal armoedeplan met de volledige beleidscyclus."
+    )
     page.get_by_label("Wat is de nood van het ontvangende bestuur?").fill("Een regierol opnemen.")
     page.get_by_label("Wat zijn de doelen van het project?").fill("Een eigen armoedeplan tegen eind 2026.")
     page.get_by_label("Hoe worden mensen in armoede betrokken?").fill("Via een klankbordgroep.")

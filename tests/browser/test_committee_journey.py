@@ -35,7 +35,9 @@ def score(page: Page, values: list[int | None]) -> None:
             page.get_by_role("group", name=name).get_by_label(str(value), exact=True).check()
 
 
-def review_as(browser: Browser, live_server: str, axe, email: str, values: list[int], other_reviewer: str | None) -> None:
+def review_as(
+    browser: Browser, live_server: str, axe, email: str, values: list[int], other_reviewer: str | None
+) -> None:
     context = browser.new_context()
     page = context.new_page()
     sign_in_staff(page, live_server, email)
@@ -50,13 +52,17 @@ def review_as(browser: Browser, live_server: str, axe, email: str, values: list[
     assert_accessible(axe, page)
     page.get_by_role("link", name="De beoordeling openen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Beoordeling van {REFERENCE}")
-    expect(page.get_by_text("De scores van de andere beoordelaars ziet u pas nadat u uw eigen beoordeling hebt ingediend.")).to_be_visible()
+    expect(
+        page.get_by_text("De scores van de andere beoordelaars ziet u pas nadat u uw eigen beoordeling hebt ingediend.")
+    ).to_be_visible()
     assert_accessible(axe, page)
     # One criterion forgotten: the error is named and nothing typed is lost.
     score(page, [*values[:-1], None])
     page.get_by_label("Algemene opmerking (optioneel)").fill("Sterk actieplan met een duidelijke regierol.")
     page.get_by_role("button", name="Beoordeling indienen").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text(f"Geef een score voor ‘{CRITERIA[-1]}’")  # the missing one, by name
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        f"Geef een score voor ‘{CRITERIA[-1]}’"
+    )  # the missing one, by name
     expect(page.get_by_role("group", name=CRITERIA[0]).get_by_label(str(values[0]), exact=True)).to_be_checked()
     assert_accessible(axe, page)
     score(page, values)
@@ -70,7 +76,9 @@ def review_as(browser: Browser, live_server: str, axe, email: str, values: list[
     context.close()
 
 
-def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(page: Page, browser: Browser, live_server, axe):
+def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
+    page: Page, browser: Browser, live_server, axe
+):
     sign_in_staff(page, live_server, "dossierbehandelaar@abb.demo")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dossierbehandeling")
     assert_accessible(axe, page)
@@ -95,7 +103,14 @@ def test_an_officer_takes_a_dossier_through_eligibility_two_reviews_and_a_grant(
     assert_accessible(axe, page)
 
     review_as(browser, live_server, axe, "beoordelaar@commissie.demo", [3, 2, 3, 2, 2, 2, 1], other_reviewer=None)
-    review_as(browser, live_server, axe, "beoordelaar3@commissie.demo", [2, 2, 2, 2, 2, 2, 2], other_reviewer="Bart Beoordelaar")
+    review_as(
+        browser,
+        live_server,
+        axe,
+        "beoordelaar3@commissie.demo",
+        [2, 2, 2, 2, 2, 2, 2],
+        other_reviewer="Bart Beoordelaar",
+    )
 
     page.reload()
     expect(page.locator(".govuk-tag").first).to_have_text("Beoordeeld")

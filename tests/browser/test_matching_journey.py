@@ -33,7 +33,9 @@ def to_matching(page: Page, axe) -> None:
     assert_accessible(axe, page)
 
 
-def test_a_need_and_an_offer_are_matched_accepted_and_become_a_prefilled_application(browser: Browser, live_server, axe):
+def test_a_need_and_an_offer_are_matched_accepted_and_become_a_prefilled_application(
+    browser: Browser, live_server, axe
+):
     # Aalst asks for expertise; a staff figure in words is refused and the rest is kept.
     aalst = signed_in(browser, live_server, "aanvrager@aalst.demo")
     to_matching(aalst, axe)
@@ -46,7 +48,9 @@ def test_a_need_and_an_offer_are_matched_accepted_and_become_a_prefilled_applica
     aalst.get_by_label(re.compile("Personeel voor armoedebeleid")).fill("anderhalf")
     aalst.get_by_role("button", name="Vraag opslaan").click()
     expect(aalst.locator(".govuk-error-summary")).to_contain_text("Vul een aantal VTE in")
-    expect(aalst.get_by_label("Context")).to_have_value("Ons OCMW-team werkt goed, maar we meten niet wat het oplevert.")
+    expect(aalst.get_by_label("Context")).to_have_value(
+        "Ons OCMW-team werkt goed, maar we meten niet wat het oplevert."
+    )
     assert_accessible(axe, aalst)
     aalst.get_by_label(re.compile("Personeel voor armoedebeleid")).fill("1,5")
     aalst.get_by_role("button", name="Vraag opslaan").click()
@@ -60,7 +64,9 @@ def test_a_need_and_an_offer_are_matched_accepted_and_become_a_prefilled_applica
     assert_accessible(axe, brugge)
     brugge.get_by_label("Grondrechtenbenadering van armoede").check()
     brugge.get_by_label("Impactmeting").check()
-    brugge.get_by_label("Uw succesvolle aanpak").fill("Elke maatregel gaat door een grondrechtentoets; we meten jaarlijks het effect.")
+    brugge.get_by_label("Uw succesvolle aanpak").fill(
+        "Elke maatregel gaat door een grondrechtentoets; we meten jaarlijks het effect."
+    )
     brugge.get_by_label("Aantal inwoners van uw gemeente").fill("119000")
     brugge.get_by_label("Beschikbaar vanaf (maand)").select_option(label="september")
     brugge.get_by_label("Beschikbaar vanaf (jaar)").fill(str(utcnow().year + 1))
@@ -70,7 +76,9 @@ def test_a_need_and_an_offer_are_matched_accepted_and_become_a_prefilled_applica
     profile.get_by_label("Naam van de mentor (niet verplicht)").fill("Bea Begeleider")
     profile.get_by_label("Functie").fill("Beleidscoördinator armoede")
     profile.get_by_label("Jaren ervaring in lokaal armoedebeleid").fill("12")
-    profile.get_by_role("group", name=re.compile("Stelde de mentor een lokaal armoedeplan op")).get_by_label("Ja").check()
+    profile.get_by_role("group", name=re.compile("Stelde de mentor een lokaal armoedeplan op")).get_by_label(
+        "Ja"
+    ).check()
     profile.get_by_label("Welk plan?").fill("Lokaal armoedeplan Brugge 2020-2025")
     profile.get_by_label("Jaar van goedkeuring door de gemeenteraad").fill("2020")
     brugge.get_by_role("button", name="Aanbod opslaan").click()
@@ -93,16 +101,23 @@ def test_a_need_and_an_offer_are_matched_accepted_and_become_a_prefilled_applica
     expect(matcher.get_by_role("heading", level=1)).to_have_text("Vraag van Aalst")
     first = matcher.locator("[data-ranked-offer]").first
     expect(first.get_by_role("heading", level=3)).to_have_text("Aanbod van Brugge")
-    expect(first.locator("[data-reasons]")).to_contain_text("2 gedeelde thema's: Grondrechtenbenadering van armoede; Impactmeting")
+    expect(first.locator("[data-reasons]")).to_contain_text(
+        "2 gedeelde thema's: Grondrechtenbenadering van armoede; Impactmeting"
+    )
     expect(first.locator("[data-reasons]")).to_contain_text("Naburige provincie")
     assert_accessible(axe, matcher)
-    first.get_by_label(re.compile("Bericht aan beide besturen")).fill("Brugge meet al jaren de impact van zijn armoedebeleid.")
+    first.get_by_label(re.compile("Bericht aan beide besturen")).fill(
+        "Brugge meet al jaren de impact van zijn armoedebeleid."
+    )
     first.get_by_role("button", name=re.compile("Match voorstellen")).click()
     expect(matcher.locator("[data-state]").first).to_have_text("Voorgesteld")
     assert_accessible(axe, matcher)
 
     # Both governments accept.
-    for page, outcome in ((brugge, "U hebt het voorstel aanvaard."), (aalst, "De match is bevestigd: beide besturen hebben aanvaard.")):
+    for page, outcome in (
+        (brugge, "U hebt het voorstel aanvaard."),
+        (aalst, "De match is bevestigd: beide besturen hebben aanvaard."),
+    ):
         to_matching(page, axe)
         page.locator(".govuk-notification-banner").get_by_role("link", name=re.compile("Brugge en Aalst")).click()
         expect(page.get_by_text("Brugge meet al jaren de impact van zijn armoedebeleid.")).to_be_visible()

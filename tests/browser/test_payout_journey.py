@@ -21,7 +21,9 @@ def staff_page(browser: Browser, live_server: str, email: str) -> Page:
     return page
 
 
-def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(page: Page, browser: Browser, live_server, axe, tmp_path):
+def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(
+    page: Page, browser: Browser, live_server, axe, tmp_path
+):
     page.goto(f"{live_server}/inloggen")
     page.get_by_label("E-mailadres").fill("aanvrager@mechelen.demo")
     page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
@@ -38,7 +40,9 @@ def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(page: 
     page.get_by_role("button", name="Opslaan").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Beschrijf wat het project heeft bereikt")
     assert_accessible(axe, page)
-    page.get_by_label("Wat heeft het project bereikt?").fill("Het armoedeplan van Aalst is in de gemeenteraad goedgekeurd.")
+    page.get_by_label("Wat heeft het project bereikt?").fill(
+        "Het armoedeplan van Aalst is in de gemeenteraad goedgekeurd."
+    )
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("Uw verslag is bewaard.")).to_be_visible()
 
@@ -63,7 +67,9 @@ def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(page: 
     page.get_by_label("Waarom eindigde het traject vroeger?").fill("De mentor rondde het werk vroeger af.")
     page.get_by_role("button", name="Einde van het traject melden").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("kan niet in de toekomst liggen")
-    expect(page.get_by_label("Waarom eindigde het traject vroeger?")).to_have_value("De mentor rondde het werk vroeger af.")
+    expect(page.get_by_label("Waarom eindigde het traject vroeger?")).to_have_value(
+        "De mentor rondde het werk vroeger af."
+    )
     assert_accessible(axe, page)
     for label, value in (("Dag", today.day), ("Maand", today.month), ("Jaar", today.year)):
         page.get_by_label(label).fill(str(value))

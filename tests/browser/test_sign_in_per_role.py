@@ -21,7 +21,9 @@ LANDINGS = [
 
 
 @pytest.mark.parametrize(("email", "path", "heading", "two_step"), LANDINGS, ids=[row[0] for row in LANDINGS])
-def test_each_demo_role_signs_in_and_lands_on_its_own_page(page: Page, live_server, axe, email, path, heading, two_step):
+def test_each_demo_role_signs_in_and_lands_on_its_own_page(
+    page: Page, live_server, axe, email, path, heading, two_step
+):
     page.goto(f"{live_server}/inloggen")
     assert_accessible(axe, page)
     page.get_by_label("E-mailadres").fill(email)

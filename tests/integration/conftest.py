@@ -61,5 +61,3 @@ def signed_in_browser(app: Flask, user: Any) -> Any:
     sign_in(browser, user)
     db.session.commit()
     return browser
-
-

@@ -28,14 +28,34 @@ def _inventory(connection) -> dict[str, object]:
     """What a restore must give back: the dossiers, the money, the files (each by its content)."""
     files = {}
     for name, sha256 in connection.execute(select(StoredFile.name, StoredFile.sha256)):
-        chunks = connection.execute(select(StoredFileChunk.data).where(StoredFileChunk.file_name == name).order_by(StoredFileChunk.position)).scalars()
+        chunks = connection.execute(
+            select(StoredFileChunk.data).where(StoredFileChunk.file_name == name).order_by(StoredFileChunk.position)
+        ).scalars()
         content = b"".join(bytes(chunk) for chunk in chunks)
         assert hashlib.sha256(content).hexdigest() == sha256
         files[name] = sha256
     return {
-        "dossiers": sorted(connection.execute(select(Application.reference, Application.state, Application.requested_cents, Application.granted_cents)).all(), key=str),
-        "calls": sorted(connection.execute(select(Call.code, Call.envelope_cents, Call.reserved_cents, Call.committed_cents, Call.paid_cents)).all()),
-        "reservations": sorted(connection.execute(select(Reservation.application_id, Reservation.reserved_cents, Reservation.committed_cents, Reservation.paid_cents)).all()),
+        "dossiers": sorted(
+            connection.execute(
+                select(Application.reference, Application.state, Application.requested_cents, Application.granted_cents)
+            ).all(),
+            key=str,
+        ),
+        "calls": sorted(
+            connection.execute(
+                select(Call.code, Call.envelope_cents, Call.reserved_cents, Call.committed_cents, Call.paid_cents)
+            ).all()
+        ),
+        "reservations": sorted(
+            connection.execute(
+                select(
+                    Reservation.application_id,
+                    Reservation.reserved_cents,
+                    Reservation.committed_cents,
+                    Reservation.paid_cents,
+                )
+            ).all()
+        ),
         "payouts": sorted(connection.execute(select(Payout.id, Payout.state, Payout.amount_cents)).all()),
         "payment_files": sorted(connection.execute(select(PaymentBatch.message_id, PaymentBatch.content_sha256)).all()),
         "attachments": sorted(connection.execute(select(Attachment.stored_name, Attachment.sha256)).all()),
@@ -43,7 +63,10 @@ def _inventory(connection) -> dict[str, object]:
     }
 
 
-@pytest.mark.skipif(not shutil.which("pg_dump") or not shutil.which("pg_restore"), reason="pg_dump and pg_restore (Debian's postgresql-client) are not installed")
+@pytest.mark.skipif(
+    not shutil.which("pg_dump") or not shutil.which("pg_restore"),
+    reason="pg_dump and pg_restore (Debian's postgresql-client) are not installed",
+)
 def test_a_backup_restores_every_dossier_euro_and_file(tmp_path: Path, smtp_sink) -> None:
     from portal.services import payouts
     from portal.services.seed import sample_report
@@ -78,14 +101,22 @@ def test_a_backup_restores_every_dossier_euro_and_file(tmp_path: Path, smtp_sink
         subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{restored}"'], check=True)
         restored_url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{restored}"
         try:
-            subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", _psql_url(restored_url), str(dump)], check=True)
+            subprocess.run(
+                ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", _psql_url(restored_url), str(dump)],
+                check=True,
+            )
             engine = create_engine(restored_url)
             with engine.connect() as connection:
                 after = _inventory(connection)
-                assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == connection.execute(text("SELECT max(version_num) FROM alembic_version")).scalar()
+                assert (
+                    connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                    == connection.execute(text("SELECT max(version_num) FROM alembic_version")).scalar()
+                )
             engine.dispose()
         finally:
             subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)'], check=True)
 
     assert after == before
-    assert len(before["files"]) >= 6 and before["payment_files"] and before["dossiers"]  # attachments, documents, the file: all there
+    assert (
+        len(before["files"]) >= 6 and before["payment_files"] and before["dossiers"]
+    )  # attachments, documents, the file: all there

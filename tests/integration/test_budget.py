@@ -90,7 +90,10 @@ def test_the_officer_sees_the_queue_and_the_history_of_every_euro(app, db_sessio
     assert page.count("Gereserveerd: EUR\u00a05.400,00") == 2
     assert "Wachtlijst, plaats 1" in page and "deelbedrag aangeboden: EUR\u00a01.200,00" in page
     assert page.count("indiening") >= 3
-    assert db_session.scalar(select(Reservation).where(Reservation.call_id == call.id, Reservation.standing == "waiting")) is not None
+    assert (
+        db_session.scalar(select(Reservation).where(Reservation.call_id == call.id, Reservation.standing == "waiting"))
+        is not None
+    )
     assert db_session.get(Call, call.id).reserved_cents == 10_800_00
 
 
@@ -121,9 +124,18 @@ def test_a_rejection_hands_its_money_to_the_first_waiting_dossier_in_the_same_tr
     told = db_session.scalars(select(Notification).where(Notification.application_id == waiting.id)).all()
     assert [n.event for n in told][-1] == "budget_released"
     released_to = {n.email for n in told if n.event == "budget_released"}
-    giving_users = {u.email for u in db_session.scalars(select(User).where(User.organisation_id == waiting.organisation_id, User.role == "applicant"))}
+    giving_users = {
+        u.email
+        for u in db_session.scalars(
+            select(User).where(User.organisation_id == waiting.organisation_id, User.role == "applicant")
+        )
+    }
     assert giving_users and giving_users <= released_to
-    assert all(n.details == {"reserved_cents": 5_400_00} and n.status == "pending" for n in told if n.event == "budget_released")
+    assert all(
+        n.details == {"reserved_cents": 5_400_00} and n.status == "pending"
+        for n in told
+        if n.event == "budget_released"
+    )
     assert db_session.scalar(select(func.count()).select_from(Notification)) > notifications_before
     released = db_session.scalars(
         select(BudgetMovement).where(BudgetMovement.application_id == first.id, BudgetMovement.kind == "released")

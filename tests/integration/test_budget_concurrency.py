@@ -37,7 +37,10 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
             db.session.commit()
         browser = signed_in_browser(live_app, applicant)
         # Wages from EUR 1.000 to EUR 9.000 a month: requests from EUR 1.000 to EUR 9.000 (half-time, 4 months).
-        drafts = [complete_draft(applicant, call, wage_cents=rng.randrange(1_000_00, 9_000_00, 100)) for _ in range(SUBMISSIONS)]
+        drafts = [
+            complete_draft(applicant, call, wage_cents=rng.randrange(1_000_00, 9_000_00, 100))
+            for _ in range(SUBMISSIONS)
+        ]
         db.session.commit()
         call_id, ids = call.id, [d.id for d in drafts]
         browsers = [signed_in_browser(live_app, applicant) for _ in range(PARALLEL)]
@@ -48,7 +51,9 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
 
     def submit(index: int) -> int:
         b, t = browsers[index % PARALLEL], tokens[index % PARALLEL]
-        return b.post(f"/mijn-dossiers/{ids[index]}/controleren", data={"csrf_token": t, "declaration": "y"}).status_code
+        return b.post(
+            f"/mijn-dossiers/{ids[index]}/controleren", data={"csrf_token": t, "declaration": "y"}
+        ).status_code
 
     withdrawal_answers: dict[int, str] = {}  # dossier index: where its withdrawal sent the browser
 
@@ -63,7 +68,9 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
         return officer_browser.post(f"/behandeling/dossiers/{scored[index]}/afwijzen", data=data).status_code
 
     def grant(index: int) -> int:
-        return officer_browser.post(f"/behandeling/dossiers/{scored[index]}/toekennen", data={"csrf_token": officer_token}).status_code
+        return officer_browser.post(
+            f"/behandeling/dossiers/{scored[index]}/toekennen", data={"csrf_token": officer_token}
+        ).status_code
 
     jobs = [(submit, i) for i in range(SUBMISSIONS)]
     withdrawn = rng.sample(range(SUBMISSIONS // 2), WITHDRAWALS)
@@ -86,7 +93,9 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
             .where(Application.call_id == call_id, Application.state.in_(("submitted", "scored")))
             .order_by(Application.queue_number)
         ).all()
-        reservations = {r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call_id))}
+        reservations = {
+            r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call_id))
+        }
         reserved_total = sum(r.reserved_cents for r in reservations.values())
 
         # Never overspent, and the call's totals agree with the rows.
@@ -118,12 +127,23 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
         # one audit row each, from the state the dossier was in
         assert sorted(withdrawal_audit) == sorted((str(ids[index]), "submitted", "withdrawn") for index in withdrawn)
         # The reservations follow the submission order exactly: the same as the pure rule on the final queue.
-        expected = allocate(call.envelope_cents, call.committed_cents, [Claim(a.id, a.requested_cents) for a in queue], ShortfallPolicy(call.shortfall_policy))
+        expected = allocate(
+            call.envelope_cents,
+            call.committed_cents,
+            [Claim(a.id, a.requested_cents) for a in queue],
+            ShortfallPolicy(call.shortfall_policy),
+        )
         for application in queue:
             position = expected.position_of(application.id)
             stored = reservations[application.id]
-            assert (stored.standing, stored.reserved_cents, stored.waiting_place) == (position.standing, position.reserved_cents, position.waiting_place)
-        assert len(expected.waiting) > 0 and expected.reserved_cents + call.committed_cents > 240_000_00  # the load reached the limit
+            assert (stored.standing, stored.reserved_cents, stored.waiting_place) == (
+                position.standing,
+                position.reserved_cents,
+                position.waiting_place,
+            )
+        assert (
+            len(expected.waiting) > 0 and expected.reserved_cents + call.committed_cents > 240_000_00
+        )  # the load reached the limit
         # The history adds up to what each dossier holds now.
         sums = dict(
             db.session.execute(
@@ -136,9 +156,9 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
             assert sums.get(application_id, 0) == reservation.reserved_cents + reservation.committed_cents
         # Every submission told both governments, and each row was handed to the broker after its commit.
         submitted_rows = db.session.scalars(
-            select(Notification).join(Application, Application.id == Notification.application_id).where(
-                Application.call_id == call_id, Notification.event == "application_submitted"
-            )
+            select(Notification)
+            .join(Application, Application.id == Notification.application_id)
+            .where(Application.call_id == call_id, Notification.event == "application_submitted")
         ).all()
         assert {row.application_id for row in submitted_rows} >= {ids[index] for index in range(SUBMISSIONS)}
         assert all(row.enqueued_at is not None and row.status == "pending" for row in submitted_rows)

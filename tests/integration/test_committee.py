@@ -106,7 +106,9 @@ def panel(db_session):
 # --- assigning reviewers ------------------------------------------------------------------------
 
 
-def test_assigning_reviewers_puts_an_eligible_dossier_in_review_due_in_the_calls_review_days(db_session, officer, panel):
+def test_assigning_reviewers_puts_an_eligible_dossier_in_review_due_in_the_calls_review_days(
+    db_session, officer, panel
+):
     call = open_call()
     dossier = eligible_dossier(call, officer)
     assert (call.reviews_per_dossier, call.review_days) == (2, 14)
@@ -123,7 +125,10 @@ def test_assigning_reviewers_puts_an_eligible_dossier_in_review_due_in_the_calls
     [moved] = audit_rows(db_session, "application.reviewers_assigned", dossier.id)
     assert (moved.actor_id, moved.from_state, moved.to_state) == (officer.id, "eligible", "in_review")
     rows = audit_rows(db_session, "review.assigned")
-    assert sorted((int(e.entity_id), e.actor_id, e.details["application_id"], e.details["reviewer_id"], e.details["due_on"]) for e in rows) == [
+    assert sorted(
+        (int(e.entity_id), e.actor_id, e.details["application_id"], e.details["reviewer_id"], e.details["due_on"])
+        for e in rows
+    ) == [
         (assigned[0].id, officer.id, dossier.id, panel[0].id, due.isoformat()),
         (assigned[1].id, officer.id, dossier.id, panel[1].id, due.isoformat()),
     ]
@@ -197,14 +202,24 @@ def test_reviewers_are_assigned_only_to_an_eligible_dossier_or_one_in_review(db_
     fresh(db_session, dossier)
     assert dossier.state == state
     assert review_count(db_session, dossier) == before
-    assert len(audit_rows(db_session, "application.reviewers_assigned", dossier.id)) == (0 if state == "submitted" else 1)
+    assert len(audit_rows(db_session, "application.reviewers_assigned", dossier.id)) == (
+        0 if state == "submitted" else 1
+    )
 
 
-def test_the_suggestions_are_the_reviewers_with_the_fewest_open_reviews_and_affiliated_ones_are_marked(db_session, officer):
+def test_the_suggestions_are_the_reviewers_with_the_fewest_open_reviews_and_affiliated_ones_are_marked(
+    db_session, officer
+):
     call = open_call()
     idle, once, spare, busy = (make_user("reviewer") for _ in range(4))
     affiliated = make_user("reviewer", organisation=municipality("44021"))
-    for user, name in ((idle, "Anna Idle"), (once, "Bert Once"), (spare, "Cor Spare"), (busy, "Dirk Busy"), (affiliated, "Aaron Gent")):
+    for user, name in (
+        (idle, "Anna Idle"),
+        (once, "Bert Once"),
+        (spare, "Cor Spare"),
+        (busy, "Dirk Busy"),
+        (affiliated, "Aaron Gent"),
+    ):
         user.full_name = name
     db_session.flush()
     # busy has two open reviews, once and spare one each; idle and affiliated none.
@@ -234,7 +249,9 @@ def test_saved_scores_are_kept_even_when_incomplete(db_session, officer, panel):
     reviewer = panel[0]
     review = review_of(dossier, reviewer)
 
-    reviews.save_scores(review.id, reviewer, {"regierol": (3, "  sterke regie  "), "leernood": (None, "")}, " voorlopig ")
+    reviews.save_scores(
+        review.id, reviewer, {"regierol": (3, "  sterke regie  "), "leernood": (None, "")}, " voorlopig "
+    )
     reviews.save_scores(review.id, reviewer, {"actieplan": (2, "")}, "tweede bezoek")
     db_session.expire_all()
 
@@ -397,7 +414,15 @@ def uniform(score, **overrides):
         (uniform(2), uniform(2), Fraction(30), Fraction(200, 3), Fraction(0), (), True),
         # 9+4+9+2+0+4+3 = 31 and 30: mean 30.5, 610/9 % (67.8%).
         (
-            {"regierol": 3, "leernood": 2, "actieplan": 3, "expertise": 1, "participatie": 0, "verankering": 2, "evaluatie": 3},
+            {
+                "regierol": 3,
+                "leernood": 2,
+                "actieplan": 3,
+                "expertise": 1,
+                "participatie": 0,
+                "verankering": 2,
+                "evaluatie": 3,
+            },
             uniform(2),
             Fraction(61, 2),
             Fraction(610, 9),
@@ -441,7 +466,9 @@ def test_a_criterion_removed_from_the_rubric_while_reviews_are_open_does_not_blo
     # An open call's rubric may be edited by the officer (update_call; after opening it is audited), and a
     # saved score keeps its criterion's code (ReviewScore.criterion_code: "the rubric may be edited").
     today = brussels_today()
-    settings = replace(CALL_2022, code="ARM-RUBRIC", opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=30))
+    settings = replace(
+        CALL_2022, code="ARM-RUBRIC", opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=30)
+    )
     call = open_call("ARM-RUBRIC")
     dossier = in_review(submitted_dossier(call), officer, panel)
     for reviewer in panel:
@@ -498,7 +525,11 @@ def test_a_grant_turns_the_reservation_into_a_commitment(db_session, officer, pa
     fresh(db_session, dossier)
     fresh(db_session, call)
     assert dossier.state == "granted"
-    assert (dossier.granted_cents, dossier.decision_motivation, dossier.decided_by_id) == (ASKED, "Sterk project.", officer.id)
+    assert (dossier.granted_cents, dossier.decision_motivation, dossier.decided_by_id) == (
+        ASKED,
+        "Sterk project.",
+        officer.id,
+    )
     assert dossier.decided_at is not None
     reservation = db_session.get(Reservation, dossier.id)
     assert (reservation.standing, reservation.reserved_cents, reservation.committed_cents) == (None, 0, ASKED)
@@ -513,7 +544,9 @@ def test_a_grant_turns_the_reservation_into_a_commitment(db_session, officer, pa
     assert (granted.actor_id, granted.from_state, granted.to_state) == (officer.id, "scored", "granted")
 
 
-def test_a_lower_grant_releases_the_difference_to_the_first_waiting_dossier_in_the_same_transaction(db_session, officer, panel):
+def test_a_lower_grant_releases_the_difference_to_the_first_waiting_dossier_in_the_same_transaction(
+    db_session, officer, panel
+):
     call = small_call()
     first = scored_dossier(call, officer, panel)
     submitted_dossier(call, applicant=applicant_of("11002"))
@@ -526,7 +559,12 @@ def test_a_lower_grant_releases_the_difference_to_the_first_waiting_dossier_in_t
     assert first.granted_cents == 1_200_00
     assert (call.committed_cents, call.reserved_cents) == (1_200_00, 2 * ASKED)
     standing = budget.standing_of(waiting)
-    assert (standing.standing, standing.reserved_cents, standing.waiting_place, standing.offer_cents) == ("reserved", ASKED, None, None)
+    assert (standing.standing, standing.reserved_cents, standing.waiting_place, standing.offer_cents) == (
+        "reserved",
+        ASKED,
+        None,
+        None,
+    )
     lines = movements_of(db_session, first)
     assert [m.amount_cents for m in lines if m.kind == "committed"] == [1_200_00]
     # The dossier's history adds up to what it holds: the commitment of EUR 1.200,00.
@@ -653,7 +691,9 @@ def test_several_decisions_are_taken_in_queue_order_and_refused_ones_are_skipped
     reviewing = in_review(submitted_dossier(call, applicant=applicant_of("12025")), officer, panel)
     last = scored_dossier(call, officer, panel, applicant=applicant_of("24062"))
 
-    outcomes = decisions.decide_many([last.id, weak.id, first.id, reviewing.id], True, officer, "Beslissing van de minister")
+    outcomes = decisions.decide_many(
+        [last.id, weak.id, first.id, reviewing.id], True, officer, "Beslissing van de minister"
+    )
 
     assert [(o.application_id, o.reference, o.refused) for o in outcomes] == [
         (first.id, first.reference, None),
@@ -690,7 +730,9 @@ def pdf_text(data):
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
-def test_the_decision_letter_is_a_pdf_made_once_with_the_decision_and_the_appeal(app, db_session, officer, panel, monkeypatch):
+def test_the_decision_letter_is_a_pdf_made_once_with_the_decision_and_the_appeal(
+    app, db_session, officer, panel, monkeypatch
+):
     dossier = scored_dossier(open_call(), officer, panel)
     with pytest.raises(NotAllowed):
         decisions.letter_bytes(dossier)
@@ -761,8 +803,14 @@ def test_the_first_waiting_dossier_accepts_its_partial_offer_and_reserves_it(db_
     fresh(db_session, call)
     assert call.reserved_cents == SMALL_ENVELOPE
     [accepted] = audit_rows(db_session, "budget.offer_accepted", waiting.id)
-    assert (accepted.actor_id, accepted.details) == (applicant.id, {"accepted_cents": 1_200_00, "requested_cents": ASKED})
-    assert audit_rows(db_session, "budget.reserved", waiting.id)[-1].details == {"reserved_cents": 1_200_00, "reason": "offer_accepted"}
+    assert (accepted.actor_id, accepted.details) == (
+        applicant.id,
+        {"accepted_cents": 1_200_00, "requested_cents": ASKED},
+    )
+    assert audit_rows(db_session, "budget.reserved", waiting.id)[-1].details == {
+        "reserved_cents": 1_200_00,
+        "reason": "offer_accepted",
+    }
 
 
 def test_an_offer_that_changed_meanwhile_cannot_be_accepted(db_session, officer):

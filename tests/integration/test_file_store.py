@@ -45,7 +45,9 @@ def large_pdf(size: int) -> bytes:
     width = 1024
     noise = os.urandom(-(-size // width) * width)
     content = DecodedStreamObject()
-    content.set_data(b"q 595 0 0 842 0 0 cm BI /W %d /H %d /CS /G /BPC 8 ID\n" % (width, len(noise) // width) + noise + b"\nEI Q")
+    content.set_data(
+        b"q 595 0 0 842 0 0 cm BI /W %d /H %d /CS /G /BPC 8 ID\n" % (width, len(noise) // width) + noise + b"\nEI Q"
+    )
     writer = PdfWriter()
     writer.add_blank_page(595, 842).replace_contents(content)
     out = io.BytesIO()
@@ -90,25 +92,38 @@ def test_a_file_uploaded_through_one_machine_streams_from_another_and_a_replaced
     token = csrf_token(on_first, path)
     # Encoded here in memory: the test client would spool a body this large to a temporary file it never closes.
     body, length, boundary = stream_encode_multipart(
-        {"csrf_token": token, "action_plan-csrf_token": token, "action_plan-upload": "y", "action_plan-document": FileStorage(io.BytesIO(big), filename="plan.pdf", content_type="application/pdf")},
+        {
+            "csrf_token": token,
+            "action_plan-csrf_token": token,
+            "action_plan-upload": "y",
+            "action_plan-document": FileStorage(io.BytesIO(big), filename="plan.pdf", content_type="application/pdf"),
+        },
         use_tempfile=False,
     )
-    response = on_first.post(path, input_stream=body, content_length=length, content_type=f"multipart/form-data; boundary={boundary}")
+    response = on_first.post(
+        path, input_stream=body, content_length=length, content_type=f"multipart/form-data; boundary={boundary}"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert response.headers["Location"] == path
     with first.app_context():
-        kept = db.session.scalar(select(Attachment).where(Attachment.application_id == draft_id, Attachment.kind == "action_plan"))
+        kept = db.session.scalar(
+            select(Attachment).where(Attachment.application_id == draft_id, Attachment.kind == "action_plan")
+        )
         assert (kept.original_name, kept.size_bytes) == ("plan.pdf", len(big))
     assert _unreferenced(first) == set()  # the file it replaced is gone with the replacement
 
     download = on_second.get(f"/mijn-dossiers/{draft_id}/bijlagen/action_plan", buffered=False)
     assert download.status_code == 200 and download.is_streamed  # sent chunk by chunk
     assert int(download.headers["Content-Length"]) == len(big)
-    assert 'filename=plan.pdf' in download.headers["Content-Disposition"]
+    assert "filename=plan.pdf" in download.headers["Content-Disposition"]
     assert hashlib.sha256(download.get_data()).hexdigest() == hashlib.sha256(big).hexdigest()
     download.close()
     with second.app_context():
-        stored = db.session.scalar(select(StoredFile).join(Attachment, Attachment.stored_name == StoredFile.name).where(Attachment.application_id == draft_id, Attachment.kind == "action_plan"))
+        stored = db.session.scalar(
+            select(StoredFile)
+            .join(Attachment, Attachment.stored_name == StoredFile.name)
+            .where(Attachment.application_id == draft_id, Attachment.kind == "action_plan")
+        )
         assert (stored.chunk_count, stored.size_bytes) == (4, len(big))
 
 
@@ -121,16 +136,30 @@ def test_a_receipt_missing_from_the_store_is_an_error_and_never_made_again(machi
         applicant_id, draft_id = applicant.id, draft.id
     client = _signed_in(first, applicant_id)
     token = csrf_token(client, f"/mijn-dossiers/{draft_id}/controleren")
-    assert client.post(f"/mijn-dossiers/{draft_id}/controleren", data={"csrf_token": token, "declaration": "y"}).status_code == 302
+    assert (
+        client.post(
+            f"/mijn-dossiers/{draft_id}/controleren", data={"csrf_token": token, "declaration": "y"}
+        ).status_code
+        == 302
+    )
     receipt = client.get(f"/mijn-dossiers/{draft_id}/ontvangstbewijs.pdf")
     assert receipt.status_code == 200 and receipt.data.startswith(b"%PDF")
     with first.app_context():
         name = db.session.scalar(select(Submission.receipt_name).where(Submission.application_id == draft_id))
-        db.session.execute(delete(StoredFileChunk).where(StoredFileChunk.file_name == name))  # damage behind the portal's back
+        db.session.execute(
+            delete(StoredFileChunk).where(StoredFileChunk.file_name == name)
+        )  # damage behind the portal's back
         db.session.commit()
 
     page = client.get(f"/mijn-dossiers/{draft_id}/ontvangstbewijs.pdf")
     assert page.status_code == 500 and "Een bestand ontbreekt" in page.get_data(as_text=True)
     with first.app_context():
-        assert db.session.scalar(select(Submission.receipt_name).where(Submission.application_id == draft_id)) == name  # not replaced
-        assert db.session.scalar(select(func.count()).select_from(StoredFileChunk).where(StoredFileChunk.file_name == name)) == 0
+        assert (
+            db.session.scalar(select(Submission.receipt_name).where(Submission.application_id == draft_id)) == name
+        )  # not replaced
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(StoredFileChunk).where(StoredFileChunk.file_name == name)
+            )
+            == 0
+        )

@@ -91,7 +91,9 @@ def notified(event, match_id=None):
 
 
 def audit_actions(entity_type, entity_id):
-    query = select(AuditEntry.action).where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
+    query = select(AuditEntry.action).where(
+        AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id)
+    )
     return list(db.session.scalars(query.order_by(AuditEntry.id)))
 
 
@@ -119,8 +121,16 @@ def test_registering_an_offer_stores_it_with_its_profiles_and_tells_every_active
     offer = matching.register_offer(giver, offer_details(), [PLAN_WRITER, SOCIAL_WORKER])
     db.session.expire_all()
     stored = db.session.get(Offer, offer.id)
-    assert (stored.organisation_id, stored.state, stored.created_by_id) == (giver.organisation_id, OfferState.OPEN, giver.id)
-    assert (stored.theme_codes, stored.inhabitants, stored.months_available) == (["participatie", "data_tools"], 9_000, 3)
+    assert (stored.organisation_id, stored.state, stored.created_by_id) == (
+        giver.organisation_id,
+        OfferState.OPEN,
+        giver.id,
+    )
+    assert (stored.theme_codes, stored.inhabitants, stored.months_available) == (
+        ["participatie", "data_tools"],
+        9_000,
+        3,
+    )
     assert [(p.position, p.function, p.drew_up_plan) for p in stored.profiles] == [
         (1, "Armoedecoördinator", True),
         (2, "Maatschappelijk werker", False),
@@ -136,7 +146,11 @@ def test_registering_a_need_stores_it_and_tells_every_active_matcher(people):
     need = matching.register_need(receiver, need_details())
     db.session.expire_all()
     stored = db.session.get(Need, need.id)
-    assert (stored.organisation_id, stored.state, stored.created_by_id) == (receiver.organisation_id, NeedState.OPEN, receiver.id)
+    assert (stored.organisation_id, stored.state, stored.created_by_id) == (
+        receiver.organisation_id,
+        NeedState.OPEN,
+        receiver.id,
+    )
     assert (stored.inhabitants, stored.staff_fte_tenths, stored.contact_email) == (8_000, 5, "ontvanger@example.be")
     assert audit_actions("need", need.id) == ["need.registered"]
     assert notified(NotificationEvent.NEED_REGISTERED) == matcher_emails(people)
@@ -196,7 +210,9 @@ def test_withdrawing_an_offer_cancels_its_proposals_and_tells_both_governments(p
         "ontvanger@example.be",
     }
     assert notified(NotificationEvent.MATCH_CANCELLED, kept.id) == set()
-    cancelled = db.session.scalars(select(Notification).where(Notification.event == NotificationEvent.MATCH_CANCELLED)).first()
+    cancelled = db.session.scalars(
+        select(Notification).where(Notification.event == NotificationEvent.MATCH_CANCELLED)
+    ).first()
     assert cancelled.details["why"] == "offer_withdrawn"
     assert audit_actions("match", proposal.id) == ["match.proposed", "match.cancelled"]
 
@@ -222,9 +238,19 @@ def test_a_proposal_is_recorded_and_told_to_both_governments_but_not_the_matcher
     match = proposed(people, need, offer)
     db.session.expire_all()
     stored = db.session.get(Match, match.id)
-    assert (stored.state, stored.need_id, stored.offer_id, stored.message) == (MatchState.PROPOSED, need.id, offer.id, "Dit past goed.")
+    assert (stored.state, stored.need_id, stored.offer_id, stored.message) == (
+        MatchState.PROPOSED,
+        need.id,
+        offer.id,
+        "Dit past goed.",
+    )
     assert stored.proposed_by_id == people["matchers"][0].id
-    assert notified(NotificationEvent.MATCH_PROPOSED, match.id) == {giver.email, "gever@example.be", receiver.email, "ontvanger@example.be"}
+    assert notified(NotificationEvent.MATCH_PROPOSED, match.id) == {
+        giver.email,
+        "gever@example.be",
+        receiver.email,
+        "ontvanger@example.be",
+    }
 
 
 def test_a_government_is_never_matched_with_itself(people):
@@ -259,10 +285,21 @@ def test_the_database_refuses_a_second_live_match_for_the_same_pair(people):
         db.session.flush()
     # PostgreSQL names the index; SQLite names its columns.
     message = str(refused.value)
-    assert "uq_expertise_match_need_offer_live" in message or "expertise_match.need_id, expertise_match.offer_id" in message
+    assert (
+        "uq_expertise_match_need_offer_live" in message
+        or "expertise_match.need_id, expertise_match.offer_id" in message
+    )
     # A closed match of the same pair is history, not a second live one.
     with db.session.begin_nested():
-        db.session.add(Match(need_id=need.id, offer_id=offer.id, state=MatchState.CANCELLED, proposed_by_id=matcher.id, closed_at=utcnow()))
+        db.session.add(
+            Match(
+                need_id=need.id,
+                offer_id=offer.id,
+                state=MatchState.CANCELLED,
+                proposed_by_id=matcher.id,
+                closed_at=utcnow(),
+            )
+        )
         db.session.flush()
     assert first.state == MatchState.PROPOSED
 
@@ -280,14 +317,19 @@ def test_an_acceptance_by_the_giving_government_is_told_to_the_receiving_governm
     db.session.flush()
     assert (match.state, match.giving_answer, match.receiving_answer) == (MatchState.PROPOSED, Answer.ACCEPTED, None)
     assert (match.giving_answered_at, match.giving_answered_by_id) == (now, giver.id)
-    assert notified(NotificationEvent.MATCH_ACCEPTED, match.id) == {receiver.email, "ontvanger@example.be"} | matcher_emails(people)
+    assert notified(NotificationEvent.MATCH_ACCEPTED, match.id) == {
+        receiver.email,
+        "ontvanger@example.be",
+    } | matcher_emails(people)
     assert need.state == NeedState.OPEN
 
 
 def test_both_acceptances_confirm_the_match_answer_the_need_and_cancel_its_other_proposals(people):
     giver, other_giver, receiver = people["antwerpen"], people["leuven"], people["hasselt"]
     offer = matching.register_offer(giver, offer_details(), [PLAN_WRITER])
-    other_offer = matching.register_offer(other_giver, offer_details(contact_email="leuven@example.be"), [SOCIAL_WORKER])
+    other_offer = matching.register_offer(
+        other_giver, offer_details(contact_email="leuven@example.be"), [SOCIAL_WORKER]
+    )
     need = matching.register_need(receiver, need_details())
     match = proposed(people, need, offer)
     other = proposed(people, need, other_offer)
@@ -313,7 +355,12 @@ def test_both_acceptances_confirm_the_match_answer_the_need_and_cancel_its_other
         "ontvanger@example.be",
     } | matcher_emails(people)
     assert (other.state, other.closed_at) == (MatchState.CANCELLED, now)
-    assert notified(NotificationEvent.MATCH_CANCELLED, other.id) == {other_giver.email, "leuven@example.be", receiver.email, "ontvanger@example.be"}
+    assert notified(NotificationEvent.MATCH_CANCELLED, other.id) == {
+        other_giver.email,
+        "leuven@example.be",
+        receiver.email,
+        "ontvanger@example.be",
+    }
     assert audit_actions("need", need.id) == ["need.registered", "need.matched"]
     assert audit_actions("match", match.id) == ["match.proposed", "match.accepted", "match.accepted"]
     # The need is answered: no new proposal for it.
@@ -334,14 +381,28 @@ def test_a_decline_declines_the_match_keeps_the_reason_and_leaves_the_need_open(
     db.session.flush()
     db.session.expire_all()
     match = db.session.get(Match, match.id)
-    assert (match.state, match.giving_answer, match.receiving_answer) == (MatchState.DECLINED, Answer.ACCEPTED, Answer.DECLINED)
+    assert (match.state, match.giving_answer, match.receiving_answer) == (
+        MatchState.DECLINED,
+        Answer.ACCEPTED,
+        Answer.DECLINED,
+    )
     assert (match.decline_reason, match.closed_at, match.confirmed_at) == ("Geen tijd dit jaar.", now, None)
     assert db.session.get(Need, need.id).state == NeedState.OPEN
-    assert notified(NotificationEvent.MATCH_DECLINED, match.id) == {giver.email, "gever@example.be"} | matcher_emails(people)
-    (declined,) = db.session.scalars(select(Notification).where(Notification.event == NotificationEvent.MATCH_DECLINED, Notification.email == giver.email))
+    assert notified(NotificationEvent.MATCH_DECLINED, match.id) == {giver.email, "gever@example.be"} | matcher_emails(
+        people
+    )
+    (declined,) = db.session.scalars(
+        select(Notification).where(
+            Notification.event == NotificationEvent.MATCH_DECLINED, Notification.email == giver.email
+        )
+    )
     assert declined.details["reason"] == "Geen tijd dit jaar."
     declined_entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "match.declined")).one()
-    assert (declined_entry.from_state, declined_entry.to_state, declined_entry.reason) == ("proposed", "declined", "Geen tijd dit jaar.")
+    assert (declined_entry.from_state, declined_entry.to_state, declined_entry.reason) == (
+        "proposed",
+        "declined",
+        "Geen tijd dit jaar.",
+    )
 
 
 def test_a_government_answers_once_and_a_closed_match_takes_no_answers(people):
@@ -381,7 +442,12 @@ def test_the_side_of_a_user_follows_the_government_of_the_offer_and_of_the_need(
             id="confirmed-without-moment",
         ),
         pytest.param(
-            {"state": "confirmed", "giving_answer": "accepted", "receiving_answer": "declined", "confirmed_at": datetime(2026, 5, 1, tzinfo=UTC)},
+            {
+                "state": "confirmed",
+                "giving_answer": "accepted",
+                "receiving_answer": "declined",
+                "confirmed_at": datetime(2026, 5, 1, tzinfo=UTC),
+            },
             "confirmed_by_both",
             id="confirmed-with-a-decline",
         ),
@@ -451,20 +517,32 @@ def test_the_need_of_a_small_government_with_little_staff_comes_first(people):
 
     ranked = matching.open_needs_ranked()
 
-    assert [r.need.id for r in ranked] == [small_little_staff.id, small_with_staff.id, large.id]  # the matched need is gone
+    assert [r.need.id for r in ranked] == [
+        small_little_staff.id,
+        small_with_staff.id,
+        large.id,
+    ]  # the matched need is gone
     assert [r.priority.priority for r in ranked] == [Priority.HIGH, Priority.RAISED, Priority.NORMAL]
 
 
 def test_for_a_need_the_offer_sharing_its_themes_comes_first_with_the_reasons(people):
-    need = matching.register_need(people["tielt"], need_details(theme_codes=["participatie", "data_tools"], inhabitants=8_000))
+    need = matching.register_need(
+        people["tielt"], need_details(theme_codes=["participatie", "data_tools"], inhabitants=8_000)
+    )
     # Same province and size, but nothing in common: listed, last.
-    nothing_shared = matching.register_offer(people["brugge"], offer_details(theme_codes=["impactmeting"], inhabitants=8_500), [PLAN_WRITER])
+    nothing_shared = matching.register_offer(
+        people["brugge"], offer_details(theme_codes=["impactmeting"], inhabitants=8_500), [PLAN_WRITER]
+    )
     # Both themes, a neighbouring province, a similar size.
     both_themes = matching.register_offer(
-        people["aalst"], offer_details(theme_codes=["data_tools", "participatie", "lokale_regie"], inhabitants=9_000), [PLAN_WRITER]
+        people["aalst"],
+        offer_details(theme_codes=["data_tools", "participatie", "lokale_regie"], inhabitants=9_000),
+        [PLAN_WRITER],
     )
     # One theme, far away, much larger.
-    one_theme = matching.register_offer(people["hasselt"], offer_details(theme_codes=["participatie"], inhabitants=80_000), [PLAN_WRITER])
+    one_theme = matching.register_offer(
+        people["hasselt"], offer_details(theme_codes=["participatie"], inhabitants=80_000), [PLAN_WRITER]
+    )
     own = matching.register_offer(people["tielt"], offer_details(), [PLAN_WRITER])
     withdrawn = matching.register_offer(people["leuven"], offer_details(), [PLAN_WRITER])
     matching.withdraw_offer(withdrawn, people["leuven"], utcnow())
@@ -509,9 +587,15 @@ def test_a_confirmed_match_starts_the_giving_governments_draft_filled_in_from_th
 
     application = db.session.get(Application, application.id)
     assert (application.state, application.call_id) == (State.DRAFT, call.id)
-    assert (application.organisation_id, application.receiving_organisation_id) == (giver.organisation_id, receiver.organisation_id)
+    assert (application.organisation_id, application.receiving_organisation_id) == (
+        giver.organisation_id,
+        receiver.organisation_id,
+    )
     assert (application.giving_contact_name, application.giving_contact_email) == ("Gert Gever", "gever@example.be")
-    assert (application.receiving_contact_name, application.receiving_contact_email) == ("Olga Ontvanger", "ontvanger@example.be")
+    assert (application.receiving_contact_name, application.receiving_contact_email) == (
+        "Olga Ontvanger",
+        "ontvanger@example.be",
+    )
     assert application.theme_codes == ["lokale_regie", "participatie"]  # shared, and themes of the call
     assert (application.approach, application.need, application.goals) == (
         "Een armoedetoets bij elke beslissing van het college.",
@@ -520,7 +604,8 @@ def test_a_confirmed_match_starts_the_giving_governments_draft_filled_in_from_th
     )
     mentors = sorted(application.mentors, key=lambda mentor: mentor.position)
     assert [
-        (m.position, m.full_name, m.function, m.years_experience, m.drew_up_plan, m.plan_description, m.plan_year) for m in mentors
+        (m.position, m.full_name, m.function, m.years_experience, m.drew_up_plan, m.plan_description, m.plan_year)
+        for m in mentors
     ] == [
         (1, "Els Mentor", "Armoedecoördinator", 12, True, "Lokaal armoedeplan 2020-2025", 2020),
         (2, "", "Maatschappelijk werker", 4, False, "", None),
@@ -544,7 +629,9 @@ def test_a_confirmed_match_starts_the_giving_governments_draft_filled_in_from_th
 def test_a_mentor_is_available_until_the_last_day_of_the_available_months(people, available_from_on, months, last_day):
     giver, receiver = people["antwerpen"], people["hasselt"]
     call = open_call("ARM-MATCH")
-    offer = matching.register_offer(giver, offer_details(available_from_on=available_from_on, months_available=months), [PLAN_WRITER])
+    offer = matching.register_offer(
+        giver, offer_details(available_from_on=available_from_on, months_available=months), [PLAN_WRITER]
+    )
     need = matching.register_need(receiver, need_details())
     match = confirmed(people, need, offer, giver, receiver)
     application = matching.start_application(match, call, giver, utcnow())

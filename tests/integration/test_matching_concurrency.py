@@ -33,14 +33,21 @@ def _people():
 def test_both_governments_accepting_at_once_confirm_the_match_once(live_app, round_):
     with live_app.app_context():
         gent, ronse, _, matcher = _people()
-        match = matching.propose(sample_need(ronse, ["lokale_regie"]).id, sample_offer(gent, ["lokale_regie"]).id, matcher, "", utcnow())
+        match = matching.propose(
+            sample_need(ronse, ["lokale_regie"]).id, sample_offer(gent, ["lokale_regie"]).id, matcher, "", utcnow()
+        )
         db.session.commit()
         url = f"/mijn-dossiers/samenwerking/matches/{match.id}"
         browsers = [signed_in_browser(live_app, gent), signed_in_browser(live_app, ronse)]
         match_id, emails = match.id, {gent.email, ronse.email, matcher.email}
     tokens = [csrf_token(b, url) for b in browsers]
 
-    responses = run_together([lambda b=b, t=t: b.post(url, data={"csrf_token": t, "answer": "accepted"}) for b, t in zip(browsers, tokens, strict=True)])
+    responses = run_together(
+        [
+            lambda b=b, t=t: b.post(url, data={"csrf_token": t, "answer": "accepted"})
+            for b, t in zip(browsers, tokens, strict=True)
+        ]
+    )
 
     assert [r.status_code for r in responses] == [302, 302]
     with live_app.app_context():
@@ -68,7 +75,12 @@ def test_two_proposals_for_one_need_accepted_at_once_give_one_match(live_app):
         need_id = need.id
     tokens = [csrf_token(b, u) for b, u in zip(browsers, urls, strict=True)]
 
-    responses = run_together([lambda b=b, u=u, t=t: b.post(u, data={"csrf_token": t, "answer": "accepted"}) for b, u, t in zip(browsers, urls, tokens, strict=True)])
+    responses = run_together(
+        [
+            lambda b=b, u=u, t=t: b.post(u, data={"csrf_token": t, "answer": "accepted"})
+            for b, u, t in zip(browsers, urls, tokens, strict=True)
+        ]
+    )
 
     assert [r.status_code for r in responses] == [302, 302]
     with live_app.app_context():
@@ -102,4 +114,9 @@ def test_a_need_withdrawn_while_its_proposal_is_accepted_ends_one_way_or_the_oth
         need_state = db.session.get(Need, ids[0]).state
         match_state = db.session.get(Match, ids[1]).state
         assert (need_state, match_state) in {("matched", "confirmed"), ("withdrawn", "cancelled")}
-        assert db.session.scalar(select(func.count()).select_from(Match).where(Match.need_id == ids[0], Match.state == "proposed")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Match).where(Match.need_id == ids[0], Match.state == "proposed")
+            )
+            == 0
+        )

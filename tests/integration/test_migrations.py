@@ -59,14 +59,20 @@ def test_notifications_of_a_government_become_inbox_rows_of_its_users_and_back(t
         with fresh.app_context():
             downgrade(revision="0007")
             with db.engine.begin() as connection:
-                assert connection.execute(text("SELECT count(*) FROM notification")).scalar() == 0  # 0008's kinds have no 0007 form
+                assert (
+                    connection.execute(text("SELECT count(*) FROM notification")).scalar() == 0
+                )  # 0008's kinds have no 0007 form
                 connection.execute(
-                    text("INSERT INTO notification (event, organisation_id, application_id, created_at, details) VALUES ('budget_released', :org, :app, :at, '{\"reserved_cents\": 540000}')"),
+                    text(
+                        "INSERT INTO notification (event, organisation_id, application_id, created_at, details) VALUES ('budget_released', :org, :app, :at, '{\"reserved_cents\": 540000}')"
+                    ),
                     {"org": gent, "app": dossier_id, "at": "2026-11-01 10:00:00+00:00"},
                 )
             upgrade()
             with db.engine.begin() as connection:
-                rows = connection.execute(text("SELECT email, locale, status, event, read_at FROM notification ORDER BY id")).all()
+                rows = connection.execute(
+                    text("SELECT email, locale, status, event, read_at FROM notification ORDER BY id")
+                ).all()
             assert {(r.email, r.locale) for r in rows} == set(emails.items())
             assert {(r.status, r.event, r.read_at) for r in rows} == {("skipped", "budget_released", None)}
             downgrade(revision="0007")

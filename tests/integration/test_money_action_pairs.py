@@ -71,7 +71,14 @@ class Cast:
 @pytest.fixture(scope="module")
 def cast(live_app: Flask) -> Cast:
     with live_app.app_context():
-        users = {"applicant": "applicant", "officer": "officer", "finance": "finance", "finance2": "finance", "reviewer1": "reviewer", "reviewer2": "reviewer"}
+        users = {
+            "applicant": "applicant",
+            "officer": "officer",
+            "finance": "finance",
+            "finance2": "finance",
+            "reviewer1": "reviewer",
+            "reviewer2": "reviewer",
+        }
         made = {name: make_user(role) for name, role in users.items()}
         db.session.commit()
         people = Cast({name: user.id for name, user in made.items()})
@@ -110,7 +117,12 @@ class Scene:
 
     @property
     def people(self) -> dict[str, Any]:
-        return {"officer": self.cast.officer, "finance": self.cast.finance, "finance2": self.cast.finance2, "reviewers": self.cast.reviewers}
+        return {
+            "officer": self.cast.officer,
+            "finance": self.cast.finance,
+            "finance2": self.cast.finance2,
+            "reviewers": self.cast.reviewers,
+        }
 
     def draft(self) -> int:
         return complete_draft(self.cast.applicant, self.call).id
@@ -214,7 +226,11 @@ def _withdrawn_target(scene: Scene) -> int:
 def _pay(scene: Scene, side: int) -> Any:
     payout_id = scene.targets["in_file"]
     client, token = scene.cast.browser("finance", side)
-    data = {f"p{payout_id}-csrf_token": token, f"p{payout_id}-bank_reference": f"BNK-{payout_id}", f"p{payout_id}-paid_on": _today()}
+    data = {
+        f"p{payout_id}-csrf_token": token,
+        f"p{payout_id}-bank_reference": f"BNK-{payout_id}",
+        f"p{payout_id}-paid_on": _today(),
+    }
     return client.post(f"/financien/uitbetalingen/{payout_id}/betaald", data=data)
 
 
@@ -237,23 +253,93 @@ def _change_envelope(scene: Scene, side: int) -> Any:
 
 def _decide_many(scene: Scene, side: int) -> Any:
     ids = [scene.targets["scored2"]] + [scene.targets[k] for k in ("scored",) if k in scene.targets]
-    return _post(scene, "officer", side, f"/behandeling/oproepen/{scene.call_id}/beslissingen", {"dossiers": ids, "decision": "grant", "motivation": ""})
+    return _post(
+        scene,
+        "officer",
+        side,
+        f"/behandeling/oproepen/{scene.call_id}/beslissingen",
+        {"dossiers": ids, "decision": "grant", "motivation": ""},
+    )
 
 
 ACTIONS = [
-    MoneyAction("submit", ("draft",), lambda s, i: _post(s, "applicant", i, f"/mijn-dossiers/{s.targets['draft']}/controleren", {"declaration": "y"})),
-    MoneyAction("resubmit", ("correction",), lambda s, i: _post(s, "applicant", i, f"/mijn-dossiers/{s.targets['correction']}/controleren", {"declaration": "y"})),
-    MoneyAction("withdraw", ("scored",), lambda s, i: _post(s, "applicant", i, f"/mijn-dossiers/{_withdrawn_target(s)}/intrekken", {"confirm": "y", "reason": "Gaat niet door"})),
-    MoneyAction("correction", ("submitted",), lambda s, i: _post(s, "officer", i, f"/behandeling/dossiers/{s.targets['submitted']}/aanvulling", {"question": "Welke mentor?"})),
-    MoneyAction("ineligible", ("submitted",), lambda s, i: _post(s, "officer", i, f"/behandeling/dossiers/{s.targets['submitted']}/niet-ontvankelijk", {"motivation": "Geen overeenkomst."})),
-    MoneyAction("grant", ("scored",), lambda s, i: _post(s, "officer", i, f"/behandeling/dossiers/{s.targets['scored']}/toekennen", {})),
-    MoneyAction("reject", ("scored",), lambda s, i: _post(s, "officer", i, f"/behandeling/dossiers/{s.targets['scored']}/afwijzen", {"motivation": "Haalt de drempel niet."})),
+    MoneyAction(
+        "submit",
+        ("draft",),
+        lambda s, i: _post(s, "applicant", i, f"/mijn-dossiers/{s.targets['draft']}/controleren", {"declaration": "y"}),
+    ),
+    MoneyAction(
+        "resubmit",
+        ("correction",),
+        lambda s, i: _post(
+            s, "applicant", i, f"/mijn-dossiers/{s.targets['correction']}/controleren", {"declaration": "y"}
+        ),
+    ),
+    MoneyAction(
+        "withdraw",
+        ("scored",),
+        lambda s, i: _post(
+            s,
+            "applicant",
+            i,
+            f"/mijn-dossiers/{_withdrawn_target(s)}/intrekken",
+            {"confirm": "y", "reason": "Gaat niet door"},
+        ),
+    ),
+    MoneyAction(
+        "correction",
+        ("submitted",),
+        lambda s, i: _post(
+            s, "officer", i, f"/behandeling/dossiers/{s.targets['submitted']}/aanvulling", {"question": "Welke mentor?"}
+        ),
+    ),
+    MoneyAction(
+        "ineligible",
+        ("submitted",),
+        lambda s, i: _post(
+            s,
+            "officer",
+            i,
+            f"/behandeling/dossiers/{s.targets['submitted']}/niet-ontvankelijk",
+            {"motivation": "Geen overeenkomst."},
+        ),
+    ),
+    MoneyAction(
+        "grant",
+        ("scored",),
+        lambda s, i: _post(s, "officer", i, f"/behandeling/dossiers/{s.targets['scored']}/toekennen", {}),
+    ),
+    MoneyAction(
+        "reject",
+        ("scored",),
+        lambda s, i: _post(
+            s,
+            "officer",
+            i,
+            f"/behandeling/dossiers/{s.targets['scored']}/afwijzen",
+            {"motivation": "Haalt de drempel niet."},
+        ),
+    ),
     MoneyAction("batch decision", ("scored2",), _decide_many),
-    MoneyAction("accept offer", ("waiting",), lambda s, i: _post(s, "applicant", i, f"/mijn-dossiers/{s.targets['waiting']}/aanbod-aanvaarden", {"offer_cents": OFFER})),
-    MoneyAction("report acceptance", ("report",), lambda s, i: _post(s, "officer", i, f"/behandeling/dossiers/{s.targets['report']}/eindrapport/aanvaarden", {})),
+    MoneyAction(
+        "accept offer",
+        ("waiting",),
+        lambda s, i: _post(
+            s, "applicant", i, f"/mijn-dossiers/{s.targets['waiting']}/aanbod-aanvaarden", {"offer_cents": OFFER}
+        ),
+    ),
+    MoneyAction(
+        "report acceptance",
+        ("report",),
+        lambda s, i: _post(s, "officer", i, f"/behandeling/dossiers/{s.targets['report']}/eindrapport/aanvaarden", {}),
+    ),
     MoneyAction("payment recorded", ("in_file",), _pay),
     MoneyAction("envelope change", ("waiting",), _change_envelope),
-    MoneyAction("payment batch", ("approved",), lambda s, i: _post(s, "finance", i, "/financien/betaalbestanden", {"execution_on": _today()})),
+    MoneyAction(
+        "payment batch",
+        ("approved",),
+        lambda s, i: _post(s, "finance", i, "/financien/betaalbestanden", {"execution_on": _today()}),
+    ),
 ]
 PAIRS = list(itertools.combinations_with_replacement(ACTIONS, 2))
 
@@ -279,7 +365,9 @@ def _build(app: Flask, cast: Cast, first: MoneyAction, second: MoneyAction) -> S
 
 def _check_money(call_id: int) -> None:
     call = db.session.get(Call, call_id)
-    reservations = {r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call_id))}
+    reservations = {
+        r.application_id: r for r in db.session.scalars(select(Reservation).where(Reservation.call_id == call_id))
+    }
     dossiers = {a.id: a for a in db.session.scalars(select(Application).where(Application.call_id == call_id))}
 
     assert call.reserved_cents + call.committed_cents <= call.envelope_cents
@@ -300,7 +388,9 @@ def _check_money(call_id: int) -> None:
     # Each dossier is in one consistent state: what it holds fits its state, and its history adds up.
     movements = dict(
         db.session.execute(
-            select(BudgetMovement.application_id, func.sum(BudgetMovement.amount_cents)).where(BudgetMovement.call_id == call_id).group_by(BudgetMovement.application_id)
+            select(BudgetMovement.application_id, func.sum(BudgetMovement.amount_cents))
+            .where(BudgetMovement.call_id == call_id)
+            .group_by(BudgetMovement.application_id)
         ).all()
     )
     for dossier in dossiers.values():
@@ -308,16 +398,26 @@ def _check_money(call_id: int) -> None:
         reserved, committed = (held.reserved_cents, held.committed_cents) if held else (0, 0)
         assert movements.get(dossier.id, 0) == reserved + committed, dossier.id
         if dossier.state in IN_QUEUE:
-            assert held is not None and held.standing in ("reserved", "waiting") and committed == 0, (dossier.id, dossier.state)
+            assert held is not None and held.standing in ("reserved", "waiting") and committed == 0, (
+                dossier.id,
+                dossier.state,
+            )
         elif dossier.state in ("granted", "closed"):
-            assert held is not None and held.standing is None and reserved == 0 and committed >= held.paid_cents, dossier.id
+            assert held is not None and held.standing is None and reserved == 0 and committed >= held.paid_cents, (
+                dossier.id
+            )
         else:  # draft, correction requested, ineligible, rejected, withdrawn: nothing held
-            assert reserved == 0 and committed == 0 and (held is None or held.standing is None), (dossier.id, dossier.state)
+            assert reserved == 0 and committed == 0 and (held is None or held.standing is None), (
+                dossier.id,
+                dossier.state,
+            )
 
     # A payout in a payment file is pending in exactly that one; a paid or failed one in none.
     for payout in db.session.scalars(select(Payout).where(Payout.call_id == call_id)):
         pending = db.session.scalar(
-            select(func.count()).select_from(PaymentBatchItem).where(PaymentBatchItem.payout_id == payout.id, PaymentBatchItem.outcome == "pending")
+            select(func.count())
+            .select_from(PaymentBatchItem)
+            .where(PaymentBatchItem.payout_id == payout.id, PaymentBatchItem.outcome == "pending")
         )
         assert pending == (1 if payout.state == "in_file" else 0), (payout.id, payout.state)
 
@@ -330,7 +430,12 @@ def test_a_pair_of_money_actions_at_the_same_moment(live_app, cast, first, secon
 
     statuses = [r.status_code if r is not None else None for r in responses]
     # Every outcome is an answer the user can read: done (302) or refused with a message (302, 400).
-    assert all(status in (302, 400) for status in statuses), (first.name, second.name, statuses, [r.get_data(as_text=True)[-800:] for r in responses if r is not None and r.status_code >= 500])
+    assert all(status in (302, 400) for status in statuses), (
+        first.name,
+        second.name,
+        statuses,
+        [r.get_data(as_text=True)[-800:] for r in responses if r is not None and r.status_code >= 500],
+    )
     with live_app.app_context():
         _check_money(scene.call_id)
 
@@ -341,4 +446,3 @@ def test_every_money_action_of_the_spec_is_in_the_pairs():
         "report acceptance", "payment recorded", "envelope change", "payment batch",
     }  # fmt: skip
     assert len(PAIRS) == 13 * 14 // 2
-

@@ -144,7 +144,9 @@ def test_closing_reminders_go_to_drafts_once_per_occasion_however_often_the_job_
     assert reminders.remind_closing_calls(call.closes_at - timedelta(hours=20)) == len(rows)  # the 1-day reminder
     assert reminders.remind_closing_calls(call.closes_at - timedelta(hours=2)) == 0
     assert reminders.remind_closing_calls(call.closes_at + timedelta(hours=1)) == 0  # closed
-    assert sorted(r.details["days"] for r in _rows(draft.id, NotificationEvent.CALL_CLOSING)) == [1] * len(rows) + [7] * len(rows)
+    assert sorted(r.details["days"] for r in _rows(draft.id, NotificationEvent.CALL_CLOSING)) == [1] * len(rows) + [
+        7
+    ] * len(rows)
 
 
 def test_an_overdue_review_is_reminded_once_and_a_submitted_one_never(db_session):
@@ -173,7 +175,11 @@ def test_the_sweep_hands_over_rows_the_broker_never_got_and_marks_stale_claims_u
     never_handed, handed_long_ago, handed_just_now, stale_claim, waiting_retry = rows[0], rows[1], rows[2], None, None
     handed_long_ago.enqueued_at = now - timedelta(minutes=10)
     handed_just_now.enqueued_at = now - timedelta(seconds=5)
-    extra = notifications.record(NotificationEvent.DECLARED_ELIGIBLE, [notifications.Recipient("a@example.be"), notifications.Recipient("b@example.be")], dossier)
+    extra = notifications.record(
+        NotificationEvent.DECLARED_ELIGIBLE,
+        [notifications.Recipient("a@example.be"), notifications.Recipient("b@example.be")],
+        dossier,
+    )
     stale_claim, waiting_retry = extra
     stale_claim.status, stale_claim.claimed_at = DeliveryStatus.SENDING, now - timedelta(minutes=11)
     waiting_retry.next_attempt_at = now + timedelta(minutes=1)
@@ -221,7 +227,9 @@ def test_an_officer_resends_only_failed_or_uncertain_rows_and_it_is_audited(db_s
     notifications.resend(failed.id, officer)
     db_session.flush()
     assert (failed.status, failed.attempts, failed.enqueued_at) == (DeliveryStatus.PENDING, 0, None)
-    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "notification.resent", AuditEntry.entity_id == str(failed.id)))
+    entry = db_session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "notification.resent", AuditEntry.entity_id == str(failed.id))
+    )
     assert entry.actor_id == officer.id and entry.from_state == "failed"
 
 

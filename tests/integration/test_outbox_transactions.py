@@ -138,7 +138,9 @@ def test_a_batch_decision_hands_over_the_decided_dossiers_notifications_only_whe
     officer = make_user("officer")
     reviewers = [make_user("reviewer"), make_user("reviewer")]
     call = open_call()
-    first, second = (scored_dossier(call, officer, reviewers, applicant=_applicant_of(nis)) for nis in ("44021", "11002"))
+    first, second = (
+        scored_dossier(call, officer, reviewers, applicant=_applicant_of(nis)) for nis in ("44021", "11002")
+    )
     not_scored = complete_draft(make_user("applicant"), call)
     db_session.commit()
     _handed_over()
@@ -154,4 +156,3 @@ def test_a_batch_decision_hands_over_the_decided_dossiers_notifications_only_whe
         )
     )
     assert sorted(_handed_over()) == sorted(told)
-

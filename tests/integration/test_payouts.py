@@ -39,7 +39,12 @@ def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
     assert settlement.final_cents == ASKED and settlement.to_pay_cents == ASKED
     assert report.state == ReportState.SETTLED
     (balance,) = payouts.payouts_of(dossier)
-    assert (balance.kind, balance.state, balance.amount_cents, balance.iban) == ("balance", "planned", ASKED, dossier.iban)
+    assert (balance.kind, balance.state, balance.amount_cents, balance.iban) == (
+        "balance",
+        "planned",
+        ASKED,
+        dossier.iban,
+    )
 
     payouts.approve(balance.id, people["finance"])
     to_bank(people["finance2"])
@@ -50,9 +55,18 @@ def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
     assert dossier.state == State.CLOSED  # nothing left to pay: the portal closes it
     trail = payouts.trail_of(dossier, payouts.payouts_of(dossier))
     assert (trail.committed_cents, trail.paid_cents, trail.outstanding_cents) == (ASKED, ASKED, 0)
-    actions = [a for (a,) in db.session.execute(select(AuditEntry.action).where(AuditEntry.entity_type == "payout", AuditEntry.entity_id == str(balance.id)).order_by(AuditEntry.id))]
+    actions = [
+        a
+        for (a,) in db.session.execute(
+            select(AuditEntry.action)
+            .where(AuditEntry.entity_type == "payout", AuditEntry.entity_id == str(balance.id))
+            .order_by(AuditEntry.id)
+        )
+    ]
     assert actions == ["payout.prepared", "payout.approved", "payout.in_file", "payout.paid"]
-    events = {n.event for n in db.session.scalars(select(Notification).where(Notification.application_id == dossier.id))}
+    events = {
+        n.event for n in db.session.scalars(select(Notification).where(Notification.application_id == dossier.id))
+    }
     assert {"payout_approved", "payout_paid"} <= events
 
 
@@ -81,7 +95,12 @@ def test_a_shorter_trajectory_returns_the_unused_commitment_to_the_first_waiting
     assert call.committed_cents == 2_700_00
     assert db.session.get(Reservation, waiting.id).standing == Standing.RESERVED
     assert call.reserved_cents + call.committed_cents <= call.envelope_cents
-    kinds = [m.kind for m in db.session.scalars(select(BudgetMovement).where(BudgetMovement.application_id == dossier.id).order_by(BudgetMovement.id))]
+    kinds = [
+        m.kind
+        for m in db.session.scalars(
+            select(BudgetMovement).where(BudgetMovement.application_id == dossier.id).order_by(BudgetMovement.id)
+        )
+    ]
     assert kinds[-1] == "released"
 
 
@@ -151,7 +170,9 @@ def test_payment_refusals(people):
     assert refused.value.code == "not_allowed"
     payouts.approve(advance.id, people["finance"])
     with pytest.raises(PayoutRefused) as refused:
-        payouts.pay(advance.id, people["finance"], utcnow().date(), "X")  # a transfer is paid only from its payment file
+        payouts.pay(
+            advance.id, people["finance"], utcnow().date(), "X"
+        )  # a transfer is paid only from its payment file
     assert refused.value.code == "not_in_file"
     to_bank(people["finance"])
     for when, reference, code in [

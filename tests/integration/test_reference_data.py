@@ -20,7 +20,9 @@ def test_the_285_flemish_municipalities_are_loaded_with_nis_code_and_province(db
 def test_loading_again_adds_nothing(db_session):
     count = reference.load_reference_data()
     assert (count.created, count.updated) == (0, 0)
-    assert db_session.scalar(select(func.count()).select_from(Organisation).where(Organisation.kind == "association")) == 1
+    assert (
+        db_session.scalar(select(func.count()).select_from(Organisation).where(Organisation.kind == "association")) == 1
+    )
 
 
 def test_vvsg_abb_themes_and_fundamental_rights_exist(db_session):

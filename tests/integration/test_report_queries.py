@@ -117,7 +117,9 @@ class Dossiers:
         day = today()
         first = self.count
         rows = [self._application(first + i, now) for i in range(count)]
-        ids = list(db.session.scalars(insert(Application).returning(Application.id, sort_by_parameter_order=True), rows))
+        ids = list(
+            db.session.scalars(insert(Application).returning(Application.id, sort_by_parameter_order=True), rows)
+        )
         reservations, mentors, final_reports, reviews, payouts = [], [], [], [], []
         for number, application_id, row in zip(range(first, first + count), ids, rows, strict=True):
             state = row["state"]
@@ -130,8 +132,15 @@ class Dossiers:
             expected.provinces[self.province[giving]] += 1
             expected.exchange_types[row["exchange_type"]] += 1
             expected.requested_cents += requested
-            reservation = {"application_id": application_id, "call_id": self.call.id, "standing": None,
-                           "reserved_cents": 0, "committed_cents": 0, "paid_cents": 0, "waiting_place": None}
+            reservation = {
+                "application_id": application_id,
+                "call_id": self.call.id,
+                "standing": None,
+                "reserved_cents": 0,
+                "committed_cents": 0,
+                "paid_cents": 0,
+                "waiting_place": None,
+            }
             if state in IN_QUEUE:
                 if number % 4 == 3:  # every fourth in the queue waits for money
                     expected.waiting += 1
@@ -147,18 +156,39 @@ class Dossiers:
                 expected.giving.add(giving)
                 expected.receiving.add(receiving)
                 start = day - timedelta(days=30) if cycle % 2 == 0 else day + timedelta(days=30)
-                mentors.append({"application_id": application_id, "position": 1, "full_name": "Mentor", "theme_codes": [],
-                                "start_on": start, "end_on": start + timedelta(days=120)})
+                mentors.append(
+                    {
+                        "application_id": application_id,
+                        "position": 1,
+                        "full_name": "Mentor",
+                        "theme_codes": [],
+                        "start_on": start,
+                        "end_on": start + timedelta(days=120),
+                    }
+                )
                 # A second mentor starting later never changes when the trajectory started.
-                mentors.append({"application_id": application_id, "position": 2, "full_name": "Mentor 2", "theme_codes": [],
-                                "start_on": start + timedelta(days=60), "end_on": start + timedelta(days=120)})
+                mentors.append(
+                    {
+                        "application_id": application_id,
+                        "position": 2,
+                        "full_name": "Mentor 2",
+                        "theme_codes": [],
+                        "start_on": start + timedelta(days=60),
+                        "end_on": start + timedelta(days=120),
+                    }
+                )
                 expected.started += start <= day
                 report_state = ReportState.SUBMITTED if cycle % 4 == 0 else ReportState.DRAFT
                 has_report = state == State.GRANTED and cycle % 2 == 0
                 if has_report:
-                    final_reports.append({"application_id": application_id, "state": report_state,
-                                          "submitted_at": now if report_state != ReportState.DRAFT else None,
-                                          "submitted_by_id": self.applicant.id if report_state != ReportState.DRAFT else None})
+                    final_reports.append(
+                        {
+                            "application_id": application_id,
+                            "state": report_state,
+                            "submitted_at": now if report_state != ReportState.DRAFT else None,
+                            "submitted_by_id": self.applicant.id if report_state != ReportState.DRAFT else None,
+                        }
+                    )
                 expected.completed += state == State.CLOSED or (has_report and report_state == ReportState.SUBMITTED)
                 if state == State.GRANTED:
                     payouts += self._payouts(application_id, cycle, now)
@@ -230,14 +260,31 @@ class Dossiers:
         return [
             {**base, "reviewer_id": open_review.id, "due_on": due},
             # Neither a declared conflict nor a submitted review is outstanding, overdue or not.
-            {**base, "reviewer_id": conflict.id, "due_on": day - timedelta(days=3), "conflict_declared_at": now, "conflict_reason": "Buur"},
+            {
+                **base,
+                "reviewer_id": conflict.id,
+                "due_on": day - timedelta(days=3),
+                "conflict_declared_at": now,
+                "conflict_reason": "Buur",
+            },
             {**base, "reviewer_id": submitted.id, "due_on": day - timedelta(days=3), "submitted_at": now},
         ]
 
     def _payouts(self, application_id: int, cycle: int, now: Any) -> list[dict[str, Any]]:
-        base = {"application_id": application_id, "call_id": self.call.id, "iban": "BE68539007547034",
-                "prepared_by_id": self.officer.id, "prepared_at": now}
-        state = (PayoutState.PLANNED, PayoutState.APPROVED, PayoutState.FAILED, PayoutState.PAID, PayoutState.CANCELLED)[cycle % 5]
+        base = {
+            "application_id": application_id,
+            "call_id": self.call.id,
+            "iban": "BE68539007547034",
+            "prepared_by_id": self.officer.id,
+            "prepared_at": now,
+        }
+        state = (
+            PayoutState.PLANNED,
+            PayoutState.APPROVED,
+            PayoutState.FAILED,
+            PayoutState.PAID,
+            PayoutState.CANCELLED,
+        )[cycle % 5]
         extra: dict[str, Any] = {}
         if state in (PayoutState.APPROVED, PayoutState.PAID):
             extra = {"approved_by_id": self.finance.id, "approved_at": now}
@@ -336,7 +383,11 @@ def test_the_figures_of_5000_dossiers_add_up(app, db_session):
 
     envelope = report.envelope
     assert (envelope.envelope_cents, envelope.reserved_cents, envelope.committed_cents, envelope.paid_cents) == (
-        ENVELOPE_CENTS, expected.reserved_cents, expected.committed_cents, expected.paid_cents)
+        ENVELOPE_CENTS,
+        expected.reserved_cents,
+        expected.committed_cents,
+        expected.paid_cents,
+    )
     assert envelope.remaining_cents == ENVELOPE_CENTS - expected.reserved_cents - expected.committed_cents
     assert envelope.waiting_count == expected.waiting > 0
 
@@ -349,7 +400,10 @@ def test_the_figures_of_5000_dossiers_add_up(app, db_session):
     assert len(report.provinces) == 5  # the five Flemish provinces, each with dossiers here
     assert {kind.value: count for kind, count in report.exchange_types} == dict(expected.exchange_types)
 
-    assert (report.reviews.outstanding, report.reviews.overdue) == (expected.reviews_outstanding, expected.reviews_overdue)
+    assert (report.reviews.outstanding, report.reviews.overdue) == (
+        expected.reviews_outstanding,
+        expected.reviews_overdue,
+    )
     assert report.reviews.outstanding == 500 and 0 < report.reviews.overdue < 500
 
     due = {d.state.value: [d.count, d.to_pay_cents, d.to_recover_cents] for d in report.payouts_due}
@@ -357,7 +411,10 @@ def test_the_figures_of_5000_dossiers_add_up(app, db_session):
     assert due["planned"][2] > 0  # recoveries are counted apart from what is paid out
 
     monitoring = report.monitoring
-    assert (monitoring.giving_governments, monitoring.receiving_governments) == (len(expected.giving), len(expected.receiving))
+    assert (monitoring.giving_governments, monitoring.receiving_governments) == (
+        len(expected.giving),
+        len(expected.receiving),
+    )
     assert monitoring.governments == len(expected.giving | expected.receiving)
     assert (monitoring.started, monitoring.completed) == (expected.started, expected.completed)
     assert 0 < monitoring.started < 1_000 and 500 < monitoring.completed < 1_000

@@ -29,13 +29,19 @@ def test_twenty_parallel_submits_of_one_draft_give_one_submission(live_app):
     tokens = [csrf_token(browser, f"{base}/controleren") for browser in browsers]
 
     responses = run_together(
-        [lambda b=b, t=t: b.post(f"{base}/controleren", data={"csrf_token": t, "declaration": "y"}) for b, t in zip(browsers, tokens, strict=True)]
+        [
+            lambda b=b, t=t: b.post(f"{base}/controleren", data={"csrf_token": t, "declaration": "y"})
+            for b, t in zip(browsers, tokens, strict=True)
+        ]
     )
 
     assert [r.status_code for r in responses] == [302] * PARALLEL
     assert {r.headers["Location"] for r in responses} == {f"{base}/bevestiging"}
     with live_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Submission).where(Submission.application_id == draft_id)) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(Submission).where(Submission.application_id == draft_id))
+            == 1
+        )
         assert db.session.scalar(select(func.count()).select_from(QueueTicket)) == tickets_before + 1
         assert db.session.scalar(select(Call.last_reference_number).where(Call.id == call_id)) == numbers_before + 1
         assert db.session.get(Application, draft_id).state == "submitted"
@@ -53,7 +59,10 @@ def test_parallel_dossiers_get_reference_numbers_and_queue_places_in_submission_
     tokens = [csrf_token(b, f"/mijn-dossiers/{i}/controleren") for b, i in zip(browsers, ids, strict=True)]
 
     run_together(
-        [lambda b=b, i=i, t=t: b.post(f"/mijn-dossiers/{i}/controleren", data={"csrf_token": t, "declaration": "y"}) for b, i, t in zip(browsers, ids, tokens, strict=True)]
+        [
+            lambda b=b, i=i, t=t: b.post(f"/mijn-dossiers/{i}/controleren", data={"csrf_token": t, "declaration": "y"})
+            for b, i, t in zip(browsers, ids, tokens, strict=True)
+        ]
     )
 
     with live_app.app_context():

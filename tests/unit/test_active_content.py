@@ -44,8 +44,12 @@ def annotation(subtype: str, **entries: object) -> DictionaryObject:
 def test_a_plain_pdf_with_a_web_link_and_an_opening_page_passes():
     def build(writer):
         # Actions that only move or open a web address are not active content.
-        writer.root_object[NameObject("/OpenAction")] = ArrayObject([writer.pages[0].indirect_reference, NameObject("/Fit")])
-        writer.add_annotation(0, annotation("/Link", A=names(S=NameObject("/URI"), URI=TextStringObject("https://www.vlaanderen.be"))))
+        writer.root_object[NameObject("/OpenAction")] = ArrayObject(
+            [writer.pages[0].indirect_reference, NameObject("/Fit")]
+        )
+        writer.add_annotation(
+            0, annotation("/Link", A=names(S=NameObject("/URI"), URI=TextStringObject("https://www.vlaanderen.be")))
+        )
 
     data = pdf(build=build)
     # The page tree is itself a reference cycle (/Kids down, /Parent up): the walk ends all the same.
@@ -84,16 +88,22 @@ def test_an_embedded_file_is_found():
 
 def test_javascript_chained_behind_a_harmless_link_in_a_reference_cycle_is_found():
     def build(writer):
-        link = writer.add_annotation(0, annotation("/Link", A=names(S=NameObject("/URI"), URI=TextStringObject("https://example.be"))))
+        link = writer.add_annotation(
+            0, annotation("/Link", A=names(S=NameObject("/URI"), URI=TextStringObject("https://example.be")))
+        )
         # The link's action runs a script next, and that script's /Next points back to the link itself.
-        link["/A"][NameObject("/Next")] = names(S=NameObject("/JavaScript"), JS=TextStringObject("app.launchURL('x');"), Next=link.indirect_reference)
+        link["/A"][NameObject("/Next")] = names(
+            S=NameObject("/JavaScript"), JS=TextStringObject("app.launchURL('x');"), Next=link.indirect_reference
+        )
 
     assert found(pdf(build=build)) is ActiveContent.JAVASCRIPT
 
 
 def test_a_reference_cycle_without_active_content_ends_the_walk():
     def build(writer):
-        link = writer.add_annotation(0, annotation("/Link", A=names(S=NameObject("/URI"), URI=TextStringObject("https://example.be"))))
+        link = writer.add_annotation(
+            0, annotation("/Link", A=names(S=NameObject("/URI"), URI=TextStringObject("https://example.be")))
+        )
         link["/A"][NameObject("/Next")] = link.indirect_reference  # a cycle through an indirect object
 
     assert found(pdf(build=build)) is None
@@ -102,9 +112,19 @@ def test_a_reference_cycle_without_active_content_ends_the_walk():
 @pytest.mark.parametrize(
     ("build", "kind"),
     [
-        (lambda writer: writer.add_annotation(0, annotation("/FileAttachment", Contents=TextStringObject("bijlage"))), ActiveContent.EMBEDDED_FILE),
+        (
+            lambda writer: writer.add_annotation(
+                0, annotation("/FileAttachment", Contents=TextStringObject("bijlage"))
+            ),
+            ActiveContent.EMBEDDED_FILE,
+        ),
         (lambda writer: writer.add_annotation(0, annotation("/RichMedia")), ActiveContent.RICH_MEDIA),
-        (lambda writer: writer.root_object.update({NameObject("/AcroForm"): names(Fields=ArrayObject(), XFA=ArrayObject())}), ActiveContent.XFA),
+        (
+            lambda writer: writer.root_object.update(
+                {NameObject("/AcroForm"): names(Fields=ArrayObject(), XFA=ArrayObject())}
+            ),
+            ActiveContent.XFA,
+        ),
     ],
     ids=["file attachment annotation", "rich media annotation", "XFA form"],
 )
@@ -126,7 +146,9 @@ def test_a_document_that_cannot_be_looked_through_is_refused_not_an_error():
         offsets.append(len(data))
         data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
     xref = len(data)
-    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(
+        b"%010d 00000 n \n" % o for o in offsets
+    )
     data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 
     with pytest.raises(Exception):  # noqa: B017 - whatever the parser raises, the caller must catch it

@@ -72,7 +72,9 @@ def test_only_a_draft_can_be_submitted_and_only_by_an_applicant():
 
 
 def test_sections_of_an_empty_draft_are_not_started():
-    empty = DraftFacts(False, ContactFacts(), ContactFacts(), None, 0, 0, ("",) * 5, (), None, frozenset(), frozenset({"action_plan"}))
+    empty = DraftFacts(
+        False, ContactFacts(), ContactFacts(), None, 0, 0, ("",) * 5, (), None, frozenset(), frozenset({"action_plan"})
+    )
     assert set(section_statuses(empty).values()) == {SectionStatus.NOT_STARTED}
 
 
@@ -96,7 +98,9 @@ def test_sections_in_progress_and_completed():
 
 def test_submit_check_lists_every_reason():
     assert check_submit(State.DRAFT, complete_facts(), WINDOW, DURING, declared=True).ok
-    check = check_submit(State.SUBMITTED, complete_facts(iban=None), WINDOW, datetime(2022, 11, 1, tzinfo=UTC), declared=False)
+    check = check_submit(
+        State.SUBMITTED, complete_facts(iban=None), WINDOW, datetime(2022, 11, 1, tzinfo=UTC), declared=False
+    )
     assert check.problems == (
         SubmitProblem.NOT_A_DRAFT,
         SubmitProblem.CALL_CLOSED,
@@ -112,7 +116,9 @@ def test_the_last_second_of_the_closing_day_still_counts():
     last_second = datetime(2022, 10, 31, 22, 59, 59, tzinfo=UTC)
     assert check_submit(State.DRAFT, complete_facts(), WINDOW, last_second, declared=True).ok
     after = datetime(2022, 10, 31, 23, 0, 0, tzinfo=UTC)
-    assert check_submit(State.DRAFT, complete_facts(), WINDOW, after, declared=True).problems == (SubmitProblem.CALL_CLOSED,)
+    assert check_submit(State.DRAFT, complete_facts(), WINDOW, after, declared=True).problems == (
+        SubmitProblem.CALL_CLOSED,
+    )
 
 
 def test_reference_numbers_and_content_hashes():

@@ -12,7 +12,12 @@ ENVELOPE = 250_000_00
 def test_dossiers_reserve_in_queue_order_until_the_envelope_is_spent():
     queue = [Claim(1, 100_000_00), Claim(2, 100_000_00), Claim(3, 50_000_01), Claim(4, 10_000_00)]
     result = allocate(ENVELOPE, 0, queue, ShortfallPolicy.WAIT)
-    assert [p.standing for p in result.positions] == [Standing.RESERVED, Standing.RESERVED, Standing.WAITING, Standing.WAITING]
+    assert [p.standing for p in result.positions] == [
+        Standing.RESERVED,
+        Standing.RESERVED,
+        Standing.WAITING,
+        Standing.WAITING,
+    ]
     # Dossier 4 would fit in what remains, but it does not jump the queue.
     assert result.position_of(4).waiting_place == 2
     assert result.remaining_cents == 50_000_00
@@ -24,7 +29,12 @@ def test_partial_offers_the_first_waiting_dossier_what_remains():
     result = allocate(ENVELOPE, 0, queue, ShortfallPolicy.PARTIAL)
     assert result.position_of(2).offer_cents == 50_000_00
     assert result.position_of(3).offer_cents is None
-    accepted = allocate(ENVELOPE, 0, [Claim(1, 200_000_00), Claim(2, 50_000_01, accepted_cents=50_000_00), Claim(3, 40_000_00)], ShortfallPolicy.PARTIAL)
+    accepted = allocate(
+        ENVELOPE,
+        0,
+        [Claim(1, 200_000_00), Claim(2, 50_000_01, accepted_cents=50_000_00), Claim(3, 40_000_00)],
+        ShortfallPolicy.PARTIAL,
+    )
     assert accepted.position_of(2).reserved_cents == 50_000_00
     assert accepted.remaining_cents == 0 and accepted.position_of(3).waiting_place == 1
 
@@ -103,7 +113,10 @@ def test_a_bigger_envelope_never_serves_fewer_dossiers(envelope, extra, queue, p
 def _held(queue: list[Claim], result) -> list[Claim]:
     """The queue as the next recomputation sees it: who holds a reservation now says so."""
     reserved = {p.application_id for p in result.positions if p.standing is Standing.RESERVED}
-    return [Claim(c.application_id, c.requested_cents, c.accepted_cents, holds_reservation=c.application_id in reserved) for c in queue]
+    return [
+        Claim(c.application_id, c.requested_cents, c.accepted_cents, holds_reservation=c.application_id in reserved)
+        for c in queue
+    ]
 
 
 def test_a_reservation_held_is_kept_even_when_a_claim_lands_ahead_of_it():
@@ -143,7 +156,9 @@ def test_no_order_of_events_takes_a_held_reservation_away_or_overspends(envelope
         elif event == "accept" and result.waiting and result.waiting[0].offer_cents:
             first = result.waiting[0]
             current = [
-                Claim(c.application_id, c.requested_cents, first.offer_cents) if c.application_id == first.application_id else c
+                Claim(c.application_id, c.requested_cents, first.offer_cents)
+                if c.application_id == first.application_id
+                else c
                 for c in current
             ]
         elif event == "policy":

@@ -45,7 +45,11 @@ def test_the_first_one_who_does_not_fit_is_offered_the_rest_under_partial():
     place = append(ENVELOPE, 0, 240_000_00, None, Claim(1, 20_000_00), ShortfallPolicy.PARTIAL)
     assert (place.standing, place.waiting_place, place.offer_cents) == (Standing.WAITING, 1, 10_000_00)
     behind = append(ENVELOPE, 0, 240_000_00, 1, Claim(2, 5_000_00), ShortfallPolicy.PARTIAL)
-    assert (behind.standing, behind.waiting_place, behind.offer_cents) == (Standing.WAITING, 2, None)  # no jumping the queue
+    assert (behind.standing, behind.waiting_place, behind.offer_cents) == (
+        Standing.WAITING,
+        2,
+        None,
+    )  # no jumping the queue
 
 
 def test_a_newcomer_never_holds_a_reservation_and_totals_never_exceed_the_envelope():

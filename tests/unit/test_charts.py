@@ -53,7 +53,9 @@ def test_bars_never_exceed_the_area_and_keep_the_order_of_their_values(values):
 
 
 def test_a_bar_chart_is_an_image_named_by_its_title_with_a_bar_label_and_value_per_row():
-    markup = bar_chart("states", "Dossiers per status", [("Ingediend", 40), ("Toegekend", 10)], lambda v: f"{v} dossiers")
+    markup = bar_chart(
+        "states", "Dossiers per status", [("Ingediend", 40), ("Toegekend", 10)], lambda v: f"{v} dossiers"
+    )
     assert isinstance(markup, Markup)
     svg = parsed(markup)
     assert svg.get("role") == "img"
@@ -95,7 +97,11 @@ def test_a_long_label_is_cut_in_the_chart_and_kept_whole_in_its_tooltip():
 
 def test_the_stacked_bar_divides_its_whole_width_among_the_parts_and_lists_each_in_the_legend():
     parts = [("Uitbetaald", 100), ("Vastgelegd", 300), ("Gereserveerd", 0), ("Nog beschikbaar", 600)]
-    svg = parsed(stacked_bar("envelope", "Budget", parts, lambda v: f"EUR {v}", colours=("#00703c", "#1d70b8", "#5694ca", "#b1b4b6")))
+    svg = parsed(
+        stacked_bar(
+            "envelope", "Budget", parts, lambda v: f"EUR {v}", colours=("#00703c", "#1d70b8", "#5694ca", "#b1b4b6")
+        )
+    )
     segments = [r for r in svg.iter(f"{SVG}rect") if r.get("height") == str(BAR_HEIGHT * 2)][1:]  # after the frame
     assert [(r.get("fill"), float(r.get("width", "0"))) for r in segments] == [
         ("#00703c", WIDTH * 0.1),
@@ -103,7 +109,12 @@ def test_the_stacked_bar_divides_its_whole_width_among_the_parts_and_lists_each_
         ("#b1b4b6", WIDTH * 0.6),
     ]  # a zero part has no segment
     assert [float(r.get("x", "0")) for r in segments] == [0, WIDTH * 0.1, WIDTH * 0.4]
-    assert texts(svg) == ["Uitbetaald: EUR 100", "Vastgelegd: EUR 300", "Gereserveerd: EUR 0", "Nog beschikbaar: EUR 600"]
+    assert texts(svg) == [
+        "Uitbetaald: EUR 100",
+        "Vastgelegd: EUR 300",
+        "Gereserveerd: EUR 0",
+        "Nog beschikbaar: EUR 600",
+    ]
 
 
 def test_a_stacked_bar_of_nothing_is_an_empty_frame():

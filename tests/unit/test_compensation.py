@@ -104,7 +104,9 @@ def test_more_time_share_never_gives_less(mentor, extra, rate):
 
 @given(mentors(), st.integers(min_value=1, max_value=400), rates)
 def test_a_longer_period_never_gives_less(mentor, extra_days, rate):
-    longer = MentorCost(mentor.monthly_wage_cents, mentor.time_share_bp, mentor.start_on, mentor.end_on + timedelta(days=extra_days))
+    longer = MentorCost(
+        mentor.monthly_wage_cents, mentor.time_share_bp, mentor.start_on, mentor.end_on + timedelta(days=extra_days)
+    )
     assert mentor_compensation(longer, rate).compensation_cents >= mentor_compensation(mentor, rate).compensation_cents
     assert months_in_period(longer.start_on, longer.end_on) > months_in_period(mentor.start_on, mentor.end_on)
 
@@ -112,4 +114,7 @@ def test_a_longer_period_never_gives_less(mentor, extra_days, rate):
 @given(mentors(), rates, st.integers(min_value=1, max_value=99))
 def test_a_higher_rate_never_gives_less(mentor, rate, extra):
     assume(rate + extra <= 100)
-    assert mentor_compensation(mentor, rate + extra).compensation_cents >= mentor_compensation(mentor, rate).compensation_cents
+    assert (
+        mentor_compensation(mentor, rate + extra).compensation_cents
+        >= mentor_compensation(mentor, rate).compensation_cents
+    )

@@ -75,7 +75,10 @@ def test_a_mentor_without_a_full_plan_cycle_needs_review_with_the_name():
 
 
 def test_a_repeat_pair_is_fine_when_the_call_allows_it():
-    assert outcomes(replace(GOOD, pair_has_other_open_application=True, allows_repeat_pair=True))["E09_PAIR"] is Outcome.PASS
+    assert (
+        outcomes(replace(GOOD, pair_has_other_open_application=True, allows_repeat_pair=True))["E09_PAIR"]
+        is Outcome.PASS
+    )
 
 
 def test_nothing_to_declare_without_results():

@@ -149,8 +149,15 @@ def test_no_module_imports_after_its_code_begins():
     late = []
     for module, path in project_modules().items():
         body = ast.parse(path.read_text()).body
-        first_code = next((node.lineno for node in body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)), None)
+        first_code = next(
+            (node.lineno for node in body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)),
+            None,
+        )
         if first_code is None:
             continue
-        late += [f"{module}:{node.lineno}" for node in body if isinstance(node, ast.Import | ast.ImportFrom) and node.lineno > first_code]
+        late += [
+            f"{module}:{node.lineno}"
+            for node in body
+            if isinstance(node, ast.Import | ast.ImportFrom) and node.lineno > first_code
+        ]
     assert late == []

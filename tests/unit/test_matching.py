@@ -118,7 +118,11 @@ def test_being_small_or_having_little_staff_alone_raises_the_priority():
     small = need_priority(need(inhabitants=19_999, staff=20))
     assert (small.priority, small.is_small, small.has_little_staff) == (Priority.RAISED, True, False)
     little_staff = need_priority(need(inhabitants=60_000, staff=9))
-    assert (little_staff.priority, little_staff.is_small, little_staff.has_little_staff) == (Priority.RAISED, False, True)
+    assert (little_staff.priority, little_staff.is_small, little_staff.has_little_staff) == (
+        Priority.RAISED,
+        False,
+        True,
+    )
 
 
 def test_a_large_government_with_enough_staff_has_normal_priority():
@@ -127,7 +131,11 @@ def test_a_large_government_with_enough_staff_has_normal_priority():
 
 def test_twenty_thousand_inhabitants_is_not_small_and_one_full_time_equivalent_is_not_little_staff():
     at_the_bounds = need_priority(need(inhabitants=20_000, staff=10))
-    assert (at_the_bounds.priority, at_the_bounds.is_small, at_the_bounds.has_little_staff) == (Priority.NORMAL, False, False)
+    assert (at_the_bounds.priority, at_the_bounds.is_small, at_the_bounds.has_little_staff) == (
+        Priority.NORMAL,
+        False,
+        False,
+    )
 
 
 def test_priorities_rank_high_above_raised_above_normal():
@@ -152,7 +160,10 @@ def test_needs_are_ordered_by_priority_then_the_smaller_government_then_the_olde
 
 
 def test_the_score_names_its_reasons():
-    suggestion = score(need(themes=("participatie", "data_tools", "lokale_regie")), offer(themes=("lokale_regie", "participatie", "impactmeting")))
+    suggestion = score(
+        need(themes=("participatie", "data_tools", "lokale_regie")),
+        offer(themes=("lokale_regie", "participatie", "impactmeting")),
+    )
     assert suggestion.shared_themes == ("lokale_regie", "participatie")  # sorted
     assert suggestion.shares_a_theme
     assert suggestion.province is ProvinceFit.SAME
@@ -252,7 +263,9 @@ def test_a_proposal_is_refused_for_a_need_or_offer_no_longer_open():
 
 
 def test_a_government_is_never_matched_with_itself():
-    assert proposal_problems(need(organisation_id=GIVING), offer(organisation_id=GIVING), False) == [MatchProblem.SAME_GOVERNMENT]
+    assert proposal_problems(need(organisation_id=GIVING), offer(organisation_id=GIVING), False) == [
+        MatchProblem.SAME_GOVERNMENT
+    ]
 
 
 def test_a_pair_with_a_live_match_is_not_proposed_again():
@@ -261,9 +274,16 @@ def test_a_pair_with_a_live_match_is_not_proposed_again():
 
 def test_every_problem_of_a_proposal_is_named():
     problems = proposal_problems(
-        need(organisation_id=GIVING, state=NeedState.WITHDRAWN), offer(organisation_id=GIVING, state=OfferState.WITHDRAWN), True
+        need(organisation_id=GIVING, state=NeedState.WITHDRAWN),
+        offer(organisation_id=GIVING, state=OfferState.WITHDRAWN),
+        True,
     )
-    assert problems == [MatchProblem.NEED_NOT_OPEN, MatchProblem.OFFER_NOT_OPEN, MatchProblem.SAME_GOVERNMENT, MatchProblem.ALREADY_PROPOSED]
+    assert problems == [
+        MatchProblem.NEED_NOT_OPEN,
+        MatchProblem.OFFER_NOT_OPEN,
+        MatchProblem.SAME_GOVERNMENT,
+        MatchProblem.ALREADY_PROPOSED,
+    ]
 
 
 # --- answering and cancelling --------------------------------------------------------------------
@@ -356,7 +376,9 @@ def test_an_offer_available_now_ranks_above_one_available_later_and_one_that_end
     the_need = need(themes=("participatie",))
     now = replace(offer(10, themes=("participatie",)), available_from=date(2026, 11, 1), months_available=6)
     later = replace(offer(11, themes=("participatie",)), available_from=date(2027, 9, 1), months_available=6)
-    ended = replace(offer(12, themes=("participatie", "data_tools")), available_from=date(2025, 1, 1), months_available=6)
+    ended = replace(
+        offer(12, themes=("participatie", "data_tools")), available_from=date(2025, 1, 1), months_available=6
+    )
     nothing_shared = replace(offer(13, themes=("impactmeting",)), available_from=date(2026, 12, 1), months_available=6)
     ranked = suggestions_for(the_need, [later, ended, now, nothing_shared], today)
     assert [s.offer_id for s in ranked][:2] == [10, 11]

@@ -50,7 +50,9 @@ def test_an_advance_above_the_final_compensation_is_recovered_and_returns_only_o
     one_month = MentorCost(540_000, 5_000, date(2022, 9, 1), date(2022, 9, 30))
     settlement = settle(540_000, 270_000, [one_month], 50)
     assert settlement.final_cents == 135_000
-    assert settlement.balance_cents == -135_000 and settlement.to_recover_cents == 135_000 and settlement.to_pay_cents == 0
+    assert (
+        settlement.balance_cents == -135_000 and settlement.to_recover_cents == 135_000 and settlement.to_pay_cents == 0
+    )
     # What was paid stays committed until it is paid back.
     assert settlement.released_now_cents == 270_000
     assert settlement.commitment_after_cents == 270_000

@@ -46,7 +46,11 @@ def changes_made_in(source: str) -> list[str]:
 
 def test_no_route_module_sets_a_model_attribute_or_creates_a_row():
     assert route_modules(), "no blueprint modules found"
-    offenders = {str(path.relative_to(PORTAL)): changes for path in route_modules() if (changes := changes_made_in(path.read_text()))}
+    offenders = {
+        str(path.relative_to(PORTAL)): changes
+        for path in route_modules()
+        if (changes := changes_made_in(path.read_text()))
+    }
     assert offenders == {}
 
 

@@ -12,7 +12,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_message_in_the_source_is_translated_to_english(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(template), "."],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(template),
+            ".",
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -24,7 +36,9 @@ def test_every_message_in_the_source_is_translated_to_english(tmp_path):
     translated = {
         message.id
         for message in catalogue
-        if message.id and not message.fuzzy and all(message.string if isinstance(message.string, tuple) else [message.string])
+        if message.id
+        and not message.fuzzy
+        and all(message.string if isinstance(message.string, tuple) else [message.string])
     }
     missing = sorted(str(message_id) for message_id in wanted - translated)
     assert missing == [], "run `make messages` and translate: " + "; ".join(missing[:10])

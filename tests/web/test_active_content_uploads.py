@@ -16,7 +16,9 @@ from tests.conftest import csrf_token, make_user, sign_in
 from tests.factories import complete_draft, granted_dossier, municipality, open_call, payout_people
 
 DUTCH = "Het PDF-bestand bevat actieve inhoud, zoals JavaScript, een opdracht die een programma start of een ingesloten bestand."
-ENGLISH = "The PDF file contains active content, such as JavaScript, a command that starts a program or an embedded file."
+ENGLISH = (
+    "The PDF file contains active content, such as JavaScript, a command that starts a program or an embedded file."
+)
 
 
 def with_script() -> bytes:
@@ -48,7 +50,12 @@ def upload_attachment(client, application_id, data):
     token = csrf_token(client, path)
     return client.post(
         path,
-        data={"csrf_token": token, "action_plan-csrf_token": token, "action_plan-upload": "y", "action_plan-document": (io.BytesIO(data), "actieplan.pdf")},
+        data={
+            "csrf_token": token,
+            "action_plan-csrf_token": token,
+            "action_plan-upload": "y",
+            "action_plan-document": (io.BytesIO(data), "actieplan.pdf"),
+        },
         content_type="multipart/form-data",
     )
 
@@ -95,7 +102,10 @@ def test_a_report_document_with_a_script_is_refused_and_the_report_text_stays(ap
     sign_in(client, applicant)
     report_url = f"/mijn-dossiers/{dossier.id}/eindrapport"
     token = csrf_token(client, report_url)
-    assert client.post(report_url, data={"csrf_token": token, "achievements": "De regierol is verankerd."}).status_code == 302
+    assert (
+        client.post(report_url, data={"csrf_token": token, "achievements": "De regierol is verankerd."}).status_code
+        == 302
+    )
     files_before = stored_files(db_session)
 
     response = client.post(

@@ -20,7 +20,9 @@ def test_an_admin_renames_an_organisation_and_it_is_audited(client, db_session):
     token = csrf_token(client, f"/beheer/organisaties/{org.id}")
     empty = client.post(f"/beheer/organisaties/{org.id}", data={"csrf_token": token, "name": ""})
     assert "Vul de naam in" in empty.get_data(as_text=True)
-    client.post(f"/beheer/organisaties/{org.id}", data={"csrf_token": token, "name": "Aartselaar (gemeente)", "is_active": "y"})
+    client.post(
+        f"/beheer/organisaties/{org.id}", data={"csrf_token": token, "name": "Aartselaar (gemeente)", "is_active": "y"}
+    )
     db_session.refresh(org)
     assert org.name == "Aartselaar (gemeente)"
     assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "organisation.changed")) is not None
@@ -48,7 +50,12 @@ def test_an_admin_cannot_lock_themselves_out(client, db_session):
     token = csrf_token(client, f"/beheer/gebruikers/{admin.id}")
     page = client.post(
         f"/beheer/gebruikers/{admin.id}",
-        data={"csrf_token": token, "role": "applicant", "organisation_id": str(admin.organisation_id), "is_active": "y"},
+        data={
+            "csrf_token": token,
+            "role": "applicant",
+            "organisation_id": str(admin.organisation_id),
+            "is_active": "y",
+        },
     ).get_data(as_text=True)
     assert "U kunt uw eigen beheerdersrol of account niet uitschakelen" in page
 

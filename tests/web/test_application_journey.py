@@ -100,9 +100,16 @@ def test_an_applicant_fills_in_every_section_and_submits(client, db_session):
     assert 'data-figure="requested">EUR\u00a05.400,00<' in page
     assert "4,00" in page and "50\u00a0%" in page and "Maanden tellen per kalendermaand" in page
     token = csrf_token(client, f"{base}/budget")
-    page = client.post(f"{base}/budget", data={"csrf_token": token, "iban": "BE00 1234", "save": "y"}).get_data(as_text=True)
+    page = client.post(f"{base}/budget", data={"csrf_token": token, "iban": "BE00 1234", "save": "y"}).get_data(
+        as_text=True
+    )
     assert "Dit is geen geldig IBAN-rekeningnummer" in page
-    assert client.post(f"{base}/budget", data={"csrf_token": token, "iban": "be68 5390 0754 7034", "save": "y"}).status_code == 302
+    assert (
+        client.post(
+            f"{base}/budget", data={"csrf_token": token, "iban": "be68 5390 0754 7034", "save": "y"}
+        ).status_code
+        == 302
+    )
 
     # Attachments: by content, not by name.
     for kind in ("action_plan", "agreement"):
@@ -154,7 +161,12 @@ def test_a_second_submit_of_the_same_draft_does_not_submit_again(client, db_sess
     first = client.post(f"{base}/controleren", data={"csrf_token": token, "declaration": "y"})
     second = client.post(f"{base}/controleren", data={"csrf_token": token, "declaration": "y"})
     assert first.headers["Location"] == second.headers["Location"]
-    assert db_session.scalar(select(func.count()).select_from(Submission).where(Submission.application_id == application.id)) == 1
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(Submission).where(Submission.application_id == application.id)
+        )
+        == 1
+    )
 
 
 def test_a_submit_after_the_closing_moment_is_refused_with_the_closing_date(client, db_session):

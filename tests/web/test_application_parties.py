@@ -45,7 +45,12 @@ def test_another_government_cannot_post_to_a_dossier_either(app, db_session):
     sign_in(browser, outsider)
     token = csrf_token(browser, "/account/")
     for path in ("/deelname-bevestigen", "/intrekken", "/controleren"):
-        assert browser.post(f"/mijn-dossiers/{application.id}{path}", data={"csrf_token": token, "confirm": "y"}).status_code == 404
+        assert (
+            browser.post(
+                f"/mijn-dossiers/{application.id}{path}", data={"csrf_token": token, "confirm": "y"}
+            ).status_code
+            == 404
+        )
     assert db_session.get(Application, application.id).state == "submitted"
 
 
@@ -80,7 +85,10 @@ def test_the_receiving_government_reads_and_confirms_its_participation(app, db_s
     giver_browser = app.test_client()
     sign_in(giver_browser, giver)
     assert "Bevestigd op" in giver_browser.get(f"/mijn-dossiers/{application.id}").get_data(as_text=True)
-    assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "application.participation_confirmed")) is not None
+    assert (
+        db_session.scalar(select(AuditEntry).where(AuditEntry.action == "application.participation_confirmed"))
+        is not None
+    )
 
 
 def test_the_giving_government_cannot_confirm_for_the_receiver(client, db_session):
@@ -88,7 +96,10 @@ def test_the_giving_government_cannot_confirm_for_the_receiver(client, db_sessio
     application = submitted(db_session, giver)
     sign_in(client, giver)
     token = csrf_token(client, f"/mijn-dossiers/{application.id}")
-    assert client.post(f"/mijn-dossiers/{application.id}/deelname-bevestigen", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/mijn-dossiers/{application.id}/deelname-bevestigen", data={"csrf_token": token}).status_code
+        == 404
+    )
 
 
 def test_colleagues_of_the_same_government_work_on_the_same_draft(app, db_session):
@@ -106,10 +117,14 @@ def test_withdrawing_asks_for_confirmation_and_is_audited(client, db_session):
     sign_in(client, giver)
     base = f"/mijn-dossiers/{application.id}/intrekken"
     token = csrf_token(client, base)
-    page = client.post(base, data={"csrf_token": token, "reason": "Het ontvangende bestuur haakt af"}).get_data(as_text=True)
+    page = client.post(base, data={"csrf_token": token, "reason": "Het ontvangende bestuur haakt af"}).get_data(
+        as_text=True
+    )
     assert "Bevestig dat u de aanvraag wilt intrekken" in page and "Het ontvangende bestuur haakt af" in page
     assert db_session.get(Application, application.id).state == "submitted"
-    response = client.post(base, data={"csrf_token": token, "reason": "Het ontvangende bestuur haakt af", "confirm": "y"})
+    response = client.post(
+        base, data={"csrf_token": token, "reason": "Het ontvangende bestuur haakt af", "confirm": "y"}
+    )
     assert response.status_code == 302
     db_session.refresh(application)
     assert application.state == "withdrawn" and application.withdrawal_reason == "Het ontvangende bestuur haakt af"
@@ -136,7 +151,12 @@ def upload(client, application_id, kind, data, name):
     token = csrf_token(client, f"/mijn-dossiers/{application_id}/bijlagen")
     return client.post(
         f"/mijn-dossiers/{application_id}/bijlagen",
-        data={"csrf_token": token, f"{kind}-csrf_token": token, f"{kind}-upload": "y", f"{kind}-document": (io.BytesIO(data), name)},
+        data={
+            "csrf_token": token,
+            f"{kind}-csrf_token": token,
+            f"{kind}-upload": "y",
+            f"{kind}-document": (io.BytesIO(data), name),
+        },
         content_type="multipart/form-data",
     )
 
@@ -151,7 +171,9 @@ def upload(client, application_id, kind, data, name):
     ],
     ids=["renamed non-PDF", "empty", "broken PDF", "oversized"],
 )
-def test_a_bad_attachment_gets_a_clear_message_and_the_old_one_stays(client, db_session, data, name, message, werkzeug_spool_cleanup):
+def test_a_bad_attachment_gets_a_clear_message_and_the_old_one_stays(
+    client, db_session, data, name, message, werkzeug_spool_cleanup
+):
     applicant = make_user("applicant")
     sign_in(client, applicant)
     draft = complete_draft(applicant, open_call())
@@ -172,7 +194,8 @@ def test_no_file_chosen_gets_a_message(client, db_session):
     db_session.commit()
     token = csrf_token(client, f"/mijn-dossiers/{draft.id}/bijlagen")
     page = client.post(
-        f"/mijn-dossiers/{draft.id}/bijlagen", data={"csrf_token": token, "agreement-csrf_token": token, "agreement-upload": "y"}
+        f"/mijn-dossiers/{draft.id}/bijlagen",
+        data={"csrf_token": token, "agreement-csrf_token": token, "agreement-upload": "y"},
     ).get_data(as_text=True)
     assert "Kies een bestand om op te laden" in page
 

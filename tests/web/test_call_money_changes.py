@@ -73,10 +73,19 @@ def test_a_bigger_envelope_serves_the_waiting_list_at_once_and_tells_it(client, 
     held = db_session.get(Reservation, second.id)
     assert (held.standing, held.reserved_cents) == ("reserved", 5_400_00)
     assert db_session.get(Call, call.id).reserved_cents == 10_800_00
-    told = db_session.scalars(select(Notification).where(Notification.application_id == second.id, Notification.event == "budget_released")).all()
+    told = db_session.scalars(
+        select(Notification).where(Notification.application_id == second.id, Notification.event == "budget_released")
+    ).all()
     assert told, "the waiting government is told its money is reserved"
-    change = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "call.changed_after_opening", AuditEntry.entity_id == str(call.id)))
-    assert change.actor_id == officer.id and change.details["changes"]["envelope_cents"] == {"from": 10_000_00, "to": 11_000_00}
+    change = db_session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "call.changed_after_opening", AuditEntry.entity_id == str(call.id)
+        )
+    )
+    assert change.actor_id == officer.id and change.details["changes"]["envelope_cents"] == {
+        "from": 10_000_00,
+        "to": 11_000_00,
+    }
 
 
 def test_switching_to_partial_offers_what_remains_to_the_first_waiting_dossier(client, db_session):
@@ -87,13 +96,20 @@ def test_switching_to_partial_offers_what_remains_to_the_first_waiting_dossier(c
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     db_session.expire_all()
     assert db_session.get(Reservation, second.id).offer_cents == 4_600_00
-    assert db_session.scalars(select(Notification).where(Notification.application_id == second.id, Notification.event == "budget_offered")).all()
+    assert db_session.scalars(
+        select(Notification).where(Notification.application_id == second.id, Notification.event == "budget_offered")
+    ).all()
 
 
 def test_a_reference_prefix_used_by_another_call_of_the_same_year_is_refused(client, db_session):
     _officer(client)
     token = csrf_token(client, "/behandeling/oproepen/nieuw")
-    assert client.post("/behandeling/oproepen/nieuw", data=call_form(token, code="TWEE-1", reference_prefix="TWEE")).status_code == 302
+    assert (
+        client.post(
+            "/behandeling/oproepen/nieuw", data=call_form(token, code="TWEE-1", reference_prefix="TWEE")
+        ).status_code
+        == 302
+    )
     response = client.post("/behandeling/oproepen/nieuw", data=call_form(token, code="TWEE-2", reference_prefix="TWEE"))
     page = response.get_data(as_text=True)
     assert "De oproep TWEE-1 gebruikt dit voorvoegsel al in hetzelfde jaar." in page
@@ -102,12 +118,20 @@ def test_a_reference_prefix_used_by_another_call_of_the_same_year_is_refused(cli
     # The same prefix a year later numbers other references: accepted.
     first = db_session.scalar(select(Call).where(Call.code == "TWEE-1"))
     opens, closes = first.opens_at.astimezone(BRUSSELS).date(), first.closes_at.astimezone(BRUSSELS).date()
-    later = call_form(token, code="TWEE-2", reference_prefix="TWEE", opens_on=_day(opens.replace(year=opens.year + 1)), closes_on=_day(closes.replace(year=closes.year + 1)))
+    later = call_form(
+        token,
+        code="TWEE-2",
+        reference_prefix="TWEE",
+        opens_on=_day(opens.replace(year=opens.year + 1)),
+        closes_on=_day(closes.replace(year=closes.year + 1)),
+    )
     assert client.post("/behandeling/oproepen/nieuw", data=later).status_code == 302
     # Moving that call back into the first one's year is refused too.
     second = db_session.scalar(select(Call).where(Call.code == "TWEE-2"))
     url = f"/behandeling/oproepen/{second.id}"
-    page = client.post(url, data=call_form(csrf_token(client, url), code="TWEE-2", reference_prefix="TWEE")).get_data(as_text=True)
+    page = client.post(url, data=call_form(csrf_token(client, url), code="TWEE-2", reference_prefix="TWEE")).get_data(
+        as_text=True
+    )
     assert "De oproep TWEE-1 gebruikt dit voorvoegsel al in hetzelfde jaar." in page
 
 
@@ -120,4 +144,6 @@ def test_two_calls_sharing_a_prefix_all_the_same_still_number_every_submission(d
     applications.submit(first.id, applicant, declared=True)
     applications.submit(second.id, applicant, declared=True)
     assert first.reference != second.reference
-    assert {first.reference, second.reference} == {f"ARMONE-{one.opens_at.astimezone(BRUSSELS).year}-000{n}" for n in (1, 2)}
+    assert {first.reference, second.reference} == {
+        f"ARMONE-{one.opens_at.astimezone(BRUSSELS).year}-000{n}" for n in (1, 2)
+    }

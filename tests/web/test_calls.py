@@ -66,7 +66,9 @@ def test_an_officer_creates_a_call_with_belgian_amounts(client, db_session):
     assert [t.code for t in call.themes] == ["lokale_regie", "impactmeting"]
     assert [(c.code, c.weight, c.minimum_score) for c in call.criteria] == [("regierol", 3, 2)]
     assert (call.shortfall_policy, call.advance_percent, call.reviews_per_dossier) == ("wait", 20, 3)
-    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "call.created", AuditEntry.entity_id == str(call.id)))
+    entry = db_session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "call.created", AuditEntry.entity_id == str(call.id))
+    )
     assert entry.details["settings"]["envelope_cents"] == 300_000_00
     public_page = client.get("/oproepen/ARM-2027").get_data(as_text=True)
     assert "EUR\u00a0300.000,00" in public_page and "Nog niet open" in public_page
@@ -136,7 +138,12 @@ def test_the_home_page_lists_open_calls_and_the_call_page_shows_the_budget_meter
     page = client.get("/oproepen/ARM-DEMO").get_data(as_text=True)
     # The demo's four dossiers between submission and decision hold EUR 5.400,00 each; grants of
     # EUR 6.200,00, 5.400,00 and 5.400,00 (one of them paid and closed) are committed: the meter shows it live.
-    for figure, value in [("envelope", "250.000,00"), ("reserved", "21.600,00"), ("committed", "17.000,00"), ("remaining", "211.400,00")]:
+    for figure, value in [
+        ("envelope", "250.000,00"),
+        ("reserved", "21.600,00"),
+        ("committed", "17.000,00"),
+        ("remaining", "211.400,00"),
+    ]:
         assert f'data-figure="{figure}">EUR\u00a0{value}<' in page
     assert client.get("/oproepen/BESTAAT-NIET").status_code == 404
 

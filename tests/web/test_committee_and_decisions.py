@@ -54,7 +54,9 @@ def audit_actions(db_session, entity_type, entity_id):
     return [
         e.action
         for e in db_session.scalars(
-            select(AuditEntry).where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id)).order_by(AuditEntry.id)
+            select(AuditEntry)
+            .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
+            .order_by(AuditEntry.id)
         )
     ]
 
@@ -103,16 +105,22 @@ def test_the_officer_is_offered_the_least_busy_reviewers_and_never_one_of_either
 
     token = csrf_token(client, base)
     # An affiliated reviewer posted anyway is refused by name, and nothing is assigned.
-    refused = client.post(f"{base}/beoordelaars", data={"csrf_token": token, "reviewers": [str(free_one.id), str(from_gent.id)]})
+    refused = client.post(
+        f"{base}/beoordelaars", data={"csrf_token": token, "reviewers": [str(free_one.id), str(from_gent.id)]}
+    )
     assert refused.status_code == 400
-    assert "Greta Gent is verbonden aan een van beide besturen en kan dit dossier niet beoordelen." in refused.get_data(as_text=True)
+    assert "Greta Gent is verbonden aan een van beide besturen en kan dit dossier niet beoordelen." in refused.get_data(
+        as_text=True
+    )
     none = client.post(f"{base}/beoordelaars", data={"csrf_token": token})
     assert none.status_code == 400 and "Kies minstens één beoordelaar" in none.get_data(as_text=True)
     # The refusal page still offers the reviewers to tick, not "no one left to assign".
     assert f'value="{free_one.id}"' in none.get_data(as_text=True)
     assert "Er is geen lid van de selectiecommissie meer" not in none.get_data(as_text=True)
     officer_id = str(officer.id)
-    not_a_reviewer = client.post(f"{base}/beoordelaars", data={"csrf_token": token, "reviewers": [str(free_one.id), officer_id, "999999"]})
+    not_a_reviewer = client.post(
+        f"{base}/beoordelaars", data={"csrf_token": token, "reviewers": [str(free_one.id), officer_id, "999999"]}
+    )
     assert not_a_reviewer.status_code == 400
     assert "Kies alleen actieve leden van de selectiecommissie." in not_a_reviewer.get_data(as_text=True)
     too_few = client.post(f"{base}/beoordelaars", data={"csrf_token": token, "reviewers": [str(free_one.id)]})
@@ -120,7 +128,9 @@ def test_the_officer_is_offered_the_least_busy_reviewers_and_never_one_of_either
     db_session.refresh(dossier)
     assert dossier.state == "eligible" and reviews.reviews_of(dossier) == []
 
-    done = client.post(f"{base}/beoordelaars", data={"csrf_token": token, "reviewers": [str(free_one.id), str(free_two.id)]})
+    done = client.post(
+        f"{base}/beoordelaars", data={"csrf_token": token, "reviewers": [str(free_one.id), str(free_two.id)]}
+    )
     assert "De beoordelaars zijn toegewezen." in after(client, done)
     db_session.refresh(dossier)
     assert dossier.state == "in_review"
@@ -166,8 +176,16 @@ def test_a_reviewer_sees_only_their_own_reviews(app, client, db_session):
     assert "Focus op de lokale regierol" in text and "Evaluatieplan" in text and 'name="score_regierol"' in text
     assert client.get(f"/beoordeling/{others.id}").status_code == 404
     token = csrf_token(client, f"/beoordeling/{own.id}")
-    assert client.post(f"/beoordeling/{others.id}", data={"csrf_token": token, "save": "x", **all_scores(0)}).status_code == 404
-    assert client.post(f"/beoordeling/{others.id}/belangenconflict", data={"csrf_token": token, "reason": "Ken ik"}).status_code == 404
+    assert (
+        client.post(f"/beoordeling/{others.id}", data={"csrf_token": token, "save": "x", **all_scores(0)}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/beoordeling/{others.id}/belangenconflict", data={"csrf_token": token, "reason": "Ken ik"}
+        ).status_code
+        == 404
+    )
     assert client.get(f"/beoordeling/{others.id}/bijlagen/action_plan").status_code == 404
     plan = client.get(f"/beoordeling/{own.id}/bijlagen/action_plan")
     assert plan.status_code == 200 and plan.data.startswith(b"%PDF")
@@ -199,7 +217,11 @@ def test_saved_scores_are_kept_and_a_submit_with_a_missing_score_names_it_and_ke
     assert 'name="score_regierol" type="radio" value="2" checked' in page
     assert "Duidelijke regierol" in page and "Halfweg" in page
     db_session.refresh(review)
-    assert review.submitted_at is None and review.score_of("regierol").score == 2 and review.score_of("leernood").score is None
+    assert (
+        review.submitted_at is None
+        and review.score_of("regierol").score == 2
+        and review.score_of("leernood").score is None
+    )
 
     typed = all_scores(3, score_regierol="1")
     del typed["score_evaluatie"]
@@ -210,7 +232,9 @@ def test_saved_scores_are_kept_and_a_submit_with_a_missing_score_names_it_and_ke
     page = incomplete.get_data(as_text=True)
     evaluation = page[page.index('id="criterion-evaluatie"') : page.index('name="comment"')]
     assert "Geef een score voor ‘Evaluatieplan’" in evaluation  # named: the error summary lists them together
-    assert "Geef een score voor" not in page[page.index('id="criterion-regierol"') : page.index('id="criterion-leernood"')]
+    assert (
+        "Geef een score voor" not in page[page.index('id="criterion-regierol"') : page.index('id="criterion-leernood"')]
+    )
     assert 'name="score_regierol" type="radio" value="1" checked' in page
     assert 'name="score_leernood" type="radio" value="3" checked' in page
     assert "Haalbaar plan" in page and "Bijna klaar" in page
@@ -230,7 +254,10 @@ def test_a_score_outside_the_scale_is_refused_without_a_stack_trace(client, db_s
     sign_in(client, ann)
     token = csrf_token(client, path)
     for wrong in ("7", "-1", "veel"):
-        response = client.post(path, data={"csrf_token": token, "submit_review": "Beoordeling indienen", **all_scores(2, score_regierol=wrong)})
+        response = client.post(
+            path,
+            data={"csrf_token": token, "submit_review": "Beoordeling indienen", **all_scores(2, score_regierol=wrong)},
+        )
         assert response.status_code == 400
         page = response.get_data(as_text=True)
         assert "Traceback" not in page and "govuk-error-summary" in page
@@ -254,7 +281,10 @@ def test_reviews_are_blind_until_submitted_and_the_last_one_in_scores_the_dossie
     assert "De scores van de andere beoordelaars ziet u pas nadat u uw eigen beoordeling hebt ingediend." in before
 
     token = csrf_token(client, path)
-    submitted = client.post(path, data={"csrf_token": token, "submit_review": "Beoordeling indienen", **all_scores(2), "comment": "Degelijk"})
+    submitted = client.post(
+        path,
+        data={"csrf_token": token, "submit_review": "Beoordeling indienen", **all_scores(2), "comment": "Degelijk"},
+    )
     page = after(client, submitted)
     assert "Uw beoordeling is ingediend" in page and "Uw scores" in page
     others = page[page.index('data-table="other-reviews"') :]
@@ -289,12 +319,18 @@ def test_a_conflict_of_interest_needs_a_reason_and_lets_the_officer_assign_someo
 
     empty = client.post(f"{path}/belangenconflict", data={"csrf_token": token, "reason": "  "})
     assert empty.status_code == 400 and "Geef kort de reden van het belangenconflict" in empty.get_data(as_text=True)
-    declared = client.post(f"{path}/belangenconflict", data={"csrf_token": token, "reason": "Mijn partner werkt bij het OCMW van Ronse"})
+    declared = client.post(
+        f"{path}/belangenconflict", data={"csrf_token": token, "reason": "Mijn partner werkt bij het OCMW van Ronse"}
+    )
     assert declared.status_code == 302 and declared.headers["Location"].endswith("/beoordeling/")
     dashboard = after(client, declared)
     assert "Uw belangenconflict is gemeld" in dashboard and dossier.reference not in dashboard
     assert client.get(path).status_code == 404
-    entries = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "review.conflict_declared", AuditEntry.entity_id == str(review.id))).all()
+    entries = db_session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "review.conflict_declared", AuditEntry.entity_id == str(review.id)
+        )
+    ).all()
     assert [e.reason for e in entries] == ["Mijn partner werkt bij het OCMW van Ronse"]
 
     officer_browser = browser(app, officer)
@@ -340,12 +376,16 @@ def test_granting_commits_the_amount_and_a_lower_amount_frees_the_rest_for_the_w
     db_session.refresh(first)
     assert first.state == "scored" and first.granted_cents is None
 
-    granted = client.post(f"{base}/toekennen", data={"csrf_token": token, "amount": "4.000,00", "motivation": "Sterk actieplan"})
+    granted = client.post(
+        f"{base}/toekennen", data={"csrf_token": token, "amount": "4.000,00", "motivation": "Sterk actieplan"}
+    )
     page = after(client, granted)
     assert f"Het dossier {first.reference} is toegekend voor EUR\u00a04.000,00." in page
     assert re.search(r"data-granted>EUR\u00a04\.000,00<", page)
     db_session.refresh(first)
-    assert first.state == "granted" and first.granted_cents == 4_000_00 and first.decision_motivation == "Sterk actieplan"
+    assert (
+        first.state == "granted" and first.granted_cents == 4_000_00 and first.decision_motivation == "Sterk actieplan"
+    )
     db_session.refresh(call)
     assert call.committed_cents == 4_000_00
     reservation = db_session.get(Reservation, first.id)
@@ -356,7 +396,12 @@ def test_granting_commits_the_amount_and_a_lower_amount_frees_the_rest_for_the_w
     letter = client.get(f"{base}/beslissing.pdf")
     assert letter.mimetype == "application/pdf"
     text = pdf_text(letter.data)
-    assert "uw aanvraag is toegekend" in text and "EUR 4.000,00" in text and "Sterk actieplan" in text and first.reference in text
+    assert (
+        "uw aanvraag is toegekend" in text
+        and "EUR 4.000,00" in text
+        and "Sterk actieplan" in text
+        and first.reference in text
+    )
     # Deciding twice is refused.
     twice = client.post(f"{base}/afwijzen", data={"csrf_token": token, "motivation": "Toch niet"})
     assert "Beslissen kan pas als alle beoordelingen binnen zijn" in after(client, twice)
@@ -374,7 +419,9 @@ def test_a_rejection_needs_a_motivation_that_the_applicant_reads(app, client, db
     base = f"/behandeling/dossiers/{dossier.id}"
     token = csrf_token(client, base)
     empty = client.post(f"{base}/afwijzen", data={"csrf_token": token, "motivation": "   "})
-    assert empty.status_code == 400 and "Een negatieve beslissing vraagt een geschreven motivering" in empty.get_data(as_text=True)
+    assert empty.status_code == 400 and "Een negatieve beslissing vraagt een geschreven motivering" in empty.get_data(
+        as_text=True
+    )
     db_session.refresh(dossier)
     assert dossier.state == "scored"
 
@@ -384,7 +431,9 @@ def test_a_rejection_needs_a_motivation_that_the_applicant_reads(app, client, db
     db_session.refresh(dossier)
     assert dossier.state == "rejected" and dossier.decision_motivation == motivation
     assert budget.standing_of(dossier).standing is None  # its money went back to the envelope
-    entries = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "application.rejected", AuditEntry.entity_id == str(dossier.id))).all()
+    entries = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "application.rejected", AuditEntry.entity_id == str(dossier.id))
+    ).all()
     assert [(e.from_state, e.to_state, e.reason) for e in entries] == [("scored", "rejected", motivation)]
     page = browser(app, applicant).get(f"/mijn-dossiers/{dossier.id}").get_data(as_text=True)
     assert motivation in page and "Download de beslissingsbrief (PDF)" in page
@@ -393,7 +442,9 @@ def test_a_rejection_needs_a_motivation_that_the_applicant_reads(app, client, db
 def test_a_dossier_below_the_quality_threshold_cannot_be_granted(client, db_session):
     call = open_call()
     officer = make_user("officer")
-    dossier = scored_dossier(call, officer, [reviewer("Ann Analist"), reviewer("Bob Beoordeler")], score=0, applicant=applicant_of("44021"))
+    dossier = scored_dossier(
+        call, officer, [reviewer("Ann Analist"), reviewer("Bob Beoordeler")], score=0, applicant=applicant_of("44021")
+    )
     db_session.commit()
     sign_in(client, officer)
     base = f"/behandeling/dossiers/{dossier.id}"
@@ -413,7 +464,9 @@ def test_a_dossier_on_the_waiting_list_cannot_be_granted_until_money_is_reserved
     officer = make_user("officer")
     dossier_of(call, "44021")
     dossier_of(call, "11002")
-    waiting = scored_dossier(call, officer, [reviewer("Ann Analist"), reviewer("Bob Beoordeler")], applicant=applicant_of("37022"))
+    waiting = scored_dossier(
+        call, officer, [reviewer("Ann Analist"), reviewer("Bob Beoordeler")], applicant=applicant_of("37022")
+    )
     assert budget.standing_of(waiting).standing == "waiting"
     db_session.commit()
     sign_in(client, officer)
@@ -442,8 +495,13 @@ def test_several_dossiers_are_decided_at_once_and_a_refused_one_is_named(client,
         assert f'data-dossier="{dossier.reference}"' in page
     token = csrf_token(client, path)
 
-    no_reason = client.post(path, data={"csrf_token": token, "dossiers": [str(other.id)], "decision": "reject", "motivation": ""})
-    assert no_reason.status_code == 400 and "Een negatieve beslissing vraagt een geschreven motivering" in no_reason.get_data(as_text=True)
+    no_reason = client.post(
+        path, data={"csrf_token": token, "dossiers": [str(other.id)], "decision": "reject", "motivation": ""}
+    )
+    assert (
+        no_reason.status_code == 400
+        and "Een negatieve beslissing vraagt een geschreven motivering" in no_reason.get_data(as_text=True)
+    )
     nothing = client.post(path, data={"csrf_token": token, "decision": "grant"})
     assert nothing.status_code == 400 and "Kies minstens één dossier" in nothing.get_data(as_text=True)
 
@@ -459,7 +517,18 @@ def test_several_dossiers_are_decided_at_once_and_a_refused_one_is_named(client,
     assert weak.state == "scored"
 
     motivation = "De enveloppe is voor deze ronde volledig besteed."
-    page = after(client, client.post(path, data={"csrf_token": token, "dossiers": [str(weak.id), str(other.id)], "decision": "reject", "motivation": motivation}))
+    page = after(
+        client,
+        client.post(
+            path,
+            data={
+                "csrf_token": token,
+                "dossiers": [str(weak.id), str(other.id)],
+                "decision": "reject",
+                "motivation": motivation,
+            },
+        ),
+    )
     assert f"Afgewezen: {weak.reference}, {other.reference}." in page
     for dossier in (weak, other):
         db_session.refresh(dossier)
@@ -530,7 +599,12 @@ def test_the_first_waiting_dossier_accepts_the_partial_offer_it_saw(app, client,
     other_government = browser(app, gent)
     their_token = csrf_token(other_government, "/mijn-dossiers/")
     assert other_government.get(path).status_code == 404
-    assert other_government.post(f"{path}/aanbod-aanvaarden", data={"csrf_token": their_token, "offer_cents": "120000"}).status_code == 404
+    assert (
+        other_government.post(
+            f"{path}/aanbod-aanvaarden", data={"csrf_token": their_token, "offer_cents": "120000"}
+        ).status_code
+        == 404
+    )
     db_session.expire_all()
     assert budget.standing_of(third).standing == "waiting"
 
@@ -539,7 +613,9 @@ def test_the_first_waiting_dossier_accepts_the_partial_offer_it_saw(app, client,
     assert "U hebt het aangeboden bedrag aanvaard" in page and "data-offer" not in page
     db_session.expire_all()
     standing = budget.standing_of(third)
-    assert standing.standing == "reserved" and standing.reserved_cents == 1_200_00 and standing.accepted_cents == 1_200_00
+    assert (
+        standing.standing == "reserved" and standing.reserved_cents == 1_200_00 and standing.accepted_cents == 1_200_00
+    )
     db_session.refresh(call)
     assert call.reserved_cents == 12_000_00
     assert "budget.offer_accepted" in audit_actions(db_session, "application", third.id)
@@ -577,7 +653,9 @@ def test_a_field_error_on_a_dutch_page_is_announced_in_dutch(client, db_session)
     token = csrf_token(client, path)
     typed = all_scores(2)
     del typed["score_evaluatie"]
-    page = client.post(path, data={"csrf_token": token, "submit_review": "Beoordeling indienen", **typed}).get_data(as_text=True)
+    page = client.post(path, data={"csrf_token": token, "submit_review": "Beoordeling indienen", **typed}).get_data(
+        as_text=True
+    )
     assert '<html lang="nl"' in page
     assert '<span class="govuk-visually-hidden">Fout:</span> Geef een score voor ‘Evaluatieplan’' in page
     assert '<span class="govuk-visually-hidden">Error:</span>' not in page

@@ -12,7 +12,9 @@ from tests.conftest import PASSWORD, csrf_token, make_user
 def test_a_forged_token_gets_a_clear_dutch_message(client):
     user = make_user("applicant")
     csrf_token(client, "/inloggen")  # the session has a real token; the form sends another
-    response = client.post("/inloggen", data={"csrf_token": "vervalst-token", "email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/inloggen", data={"csrf_token": "vervalst-token", "email": user.email, "password": PASSWORD}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Uw formulier kon niet worden verwerkt" in page

@@ -24,13 +24,19 @@ def test_a_result_that_needs_review_is_decided_with_a_reason_before_the_dossier_
     sign_in(client, officer)
     base = f"/behandeling/dossiers/{dossier.id}"
     page = client.get(base).get_data(as_text=True)
-    assert "Na te kijken" in page and "Na te gaan of deze mentor(en) voldoende terreinervaring hebben: Mona Mentor." in page
+    assert (
+        "Na te kijken" in page
+        and "Na te gaan of deze mentor(en) voldoende terreinervaring hebben: Mona Mentor." in page
+    )
     assert "Ontvankelijk verklaren kan zodra elke regel voldaan is" in page
     # Rules by their names, the code beside them for reference.
     assert "Indieningsperiode" in page and "Expertise van de mentoren" in page and "E08_EXPERT" in page
     result = next(r for r in eligibility.current_results(dossier) if r.code == "E08_EXPERT")
     token = csrf_token(client, base)
-    refused = client.post(f"{base}/regels/{result.id}", data={"csrf_token": token, f"r{result.id}-csrf_token": token, f"r{result.id}-outcome": "pass"})
+    refused = client.post(
+        f"{base}/regels/{result.id}",
+        data={"csrf_token": token, f"r{result.id}-csrf_token": token, f"r{result.id}-outcome": "pass"},
+    )
     assert refused.status_code == 400 and "Geef de reden van uw beslissing" in refused.get_data(as_text=True)
     # Declaring eligible is refused while a rule still waits.
     client.post(f"{base}/ontvankelijk", data={"csrf_token": token})
@@ -40,7 +46,9 @@ def test_a_result_that_needs_review_is_decided_with_a_reason_before_the_dossier_
         data={"csrf_token": token, f"r{result.id}-csrf_token": token, f"r{result.id}-outcome": "pass",
               f"r{result.id}-reason": "Twaalf jaar ervaring als coördinator armoede, cv bijgevoegd"},
     )  # fmt: skip
-    assert "Uw beslissing over de regel ‘Expertise van de mentoren’ is opgeslagen." in client.get(base).get_data(as_text=True)
+    assert "Uw beslissing over de regel ‘Expertise van de mentoren’ is opgeslagen." in client.get(base).get_data(
+        as_text=True
+    )
     assert client.post(f"{base}/ontvankelijk", data={"csrf_token": token}).status_code == 302
     db_session.refresh(dossier)
     assert dossier.state == "eligible"
@@ -73,7 +81,12 @@ def test_a_correction_sends_the_dossier_back_and_its_money_to_the_waiting_list(a
     assert question in page
     reference, first_time = first.reference, first.submitted_at
     token = csrf_token(browser, f"/mijn-dossiers/{first.id}/controleren")
-    assert browser.post(f"/mijn-dossiers/{first.id}/controleren", data={"csrf_token": token, "declaration": "y"}).status_code == 302
+    assert (
+        browser.post(
+            f"/mijn-dossiers/{first.id}/controleren", data={"csrf_token": token, "declaration": "y"}
+        ).status_code
+        == 302
+    )
     db_session.refresh(first)
     assert first.state == "submitted" and first.reference == reference and first.submitted_at > first_time
     versions = [s.version for s in db_session.scalars(select(Submission).where(Submission.application_id == first.id))]
@@ -92,7 +105,10 @@ def test_declaring_ineligible_needs_a_motivation_that_the_applicant_reads(app, c
     empty = client.post(f"{base}/niet-ontvankelijk", data={"csrf_token": token, "motivation": "  "})
     assert "Een negatieve beslissing vraagt een geschreven motivering" in empty.get_data(as_text=True)
     motivation = "Het ontvangende bestuur is geen Vlaams lokaal bestuur."
-    assert client.post(f"{base}/niet-ontvankelijk", data={"csrf_token": token, "motivation": motivation}).status_code == 302
+    assert (
+        client.post(f"{base}/niet-ontvankelijk", data={"csrf_token": token, "motivation": motivation}).status_code
+        == 302
+    )
     db_session.refresh(dossier)
     assert dossier.state == "ineligible" and budget.standing_of(dossier).standing is None
     browser = app.test_client()

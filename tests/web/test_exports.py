@@ -31,7 +31,9 @@ def today():
 def approved_advance():
     """A granted dossier of a call with a 40 % advance, approved by finance: ready to transfer."""
     officer = make_user("officer")
-    dossier = scored_dossier(open_call("ARM-WEB", advance_percent=40), officer, [make_user("reviewer"), make_user("reviewer")])
+    dossier = scored_dossier(
+        open_call("ARM-WEB", advance_percent=40), officer, [make_user("reviewer"), make_user("reviewer")]
+    )
     decisions.grant(dossier.id, officer)
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, make_user("finance"))
@@ -53,7 +55,9 @@ def test_officers_and_finance_download_every_export(app, db_session, role, datas
         assert response.data.startswith(b"PK")  # a zip, as every XLSX
 
 
-@pytest.mark.parametrize("path", ["/behandeling/export/geheimen.csv", "/behandeling/export/dossiers.pdf", "/behandeling/export/dossiers"])
+@pytest.mark.parametrize(
+    "path", ["/behandeling/export/geheimen.csv", "/behandeling/export/dossiers.pdf", "/behandeling/export/dossiers"]
+)
 def test_an_unknown_export_is_not_found(app, db_session, path):
     client, _user = browser(app, "officer")
     assert client.get(path).status_code == 404
@@ -69,7 +73,9 @@ def test_the_export_page_links_the_downloads_and_the_payment_files(app, db_sessi
         client, _user = browser(app, role)
         page = client.get("/behandeling/export").get_data(as_text=True)
         links = set(re.findall(r'href="(/behandeling/export/[a-z]+\.(?:csv|xlsx))"', page))
-        assert links == {f"/behandeling/export/{d}.{f}" for d in ("dossiers", "scores", "payouts") for f in ("csv", "xlsx")}
+        assert links == {
+            f"/behandeling/export/{d}.{f}" for d in ("dossiers", "scores", "payouts") for f in ("csv", "xlsx")
+        }
         assert 'href="/financien/betaalbestanden"' in page
 
 

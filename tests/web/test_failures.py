@@ -84,7 +84,9 @@ def test_an_invitation_that_could_not_be_mailed_says_so_and_can_be_resent(client
 def test_large_amounts_are_stored_exactly_and_absurd_ones_are_refused(client, db_session):
     sign_in(client, make_user("officer"))
     token = csrf_token(client, "/behandeling/oproepen/nieuw")
-    response = client.post("/behandeling/oproepen/nieuw", data=call_form(token, envelope="30.000.000,01", cap="25.000.000"))
+    response = client.post(
+        "/behandeling/oproepen/nieuw", data=call_form(token, envelope="30.000.000,01", cap="25.000.000")
+    )
     assert response.status_code == 302
     call = db_session.scalar(select(Call).where(Call.code == "ARM-2027"))
     assert call.envelope_cents == 3_000_000_001
@@ -101,6 +103,11 @@ def test_an_english_speaking_officer_saves_a_call_unchanged(client, db_session):
     assert 'value="250.000,00"' in page  # typed back the way the field reads it
     token = csrf_token(client, f"/behandeling/oproepen/{call.id}")
     data = call_form(
-        token, code="ARM-2022", envelope="250.000,00", cap="50.000,00", opens_on=["14", "6", "2022"], closes_on=["31", "10", "2022"]
+        token,
+        code="ARM-2022",
+        envelope="250.000,00",
+        cap="50.000,00",
+        opens_on=["14", "6", "2022"],
+        closes_on=["31", "10", "2022"],
     )
     assert client.post(f"/behandeling/oproepen/{call.id}", data=data).status_code == 302

@@ -114,7 +114,10 @@ class Figures:
             f"GET routes: {c['get routes']}; hostile queries: {c['queries']} carrying {c['query values']} values; "
             f"hostile path ids: {c['path ids']}"
         )
-        write("hostile values by kind (posts and queries): " + ", ".join(f"{kind}: {n}" for kind, n in self.kinds.most_common()))
+        write(
+            "hostile values by kind (posts and queries): "
+            + ", ".join(f"{kind}: {n}" for kind, n in self.kinds.most_common())
+        )
         if self.not_on_a_page:
             write("forms found on no page: " + ", ".join(sorted(self.not_on_a_page)))
         write("answers: " + ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses.items())))
@@ -386,7 +389,9 @@ def form_classes(view: Any) -> list[type[FlaskForm]]:
     def look(function: Any, depth: int) -> None:
         for name in names(function.__code__):
             candidates = [function.__globals__.get(name)]
-            candidates += [getattr(m, name, None) for m in function.__globals__.values() if isinstance(m, types.ModuleType)]
+            candidates += [
+                getattr(m, name, None) for m in function.__globals__.values() if isinstance(m, types.ModuleType)
+            ]
             for candidate in candidates:
                 if isinstance(candidate, type) and issubclass(candidate, FlaskForm) and candidate not in found:
                     found.append(candidate)
@@ -459,7 +464,9 @@ class Writes:
 
 def text_columns(table_name: str) -> list[Any]:
     table = db.metadata.tables[table_name]
-    return [cast(c, Text) if isinstance(c.type, JSON) else c for c in table.columns if isinstance(c.type, (String, JSON))]
+    return [
+        cast(c, Text) if isinstance(c.type, JSON) else c for c in table.columns if isinstance(c.type, (String, JSON))
+    ]
 
 
 def occurrences(connection: Connection, tables: set[str], probes: list[str]) -> list[int]:
@@ -602,7 +609,9 @@ def signed_in_as_allowed(app, client, db_session, endpoint, rule_text):
 
 
 @pytest.mark.parametrize(("endpoint", "rule_text"), POST_RULES, ids=[f"POST {r}" for _, r in POST_RULES])
-def test_every_form_survives_hostile_input_and_a_refused_post_saves_nothing(app, client, db_session, endpoint, rule_text):
+def test_every_form_survives_hostile_input_and_a_refused_post_saves_nothing(
+    app, client, db_session, endpoint, rule_text
+):
     user, samples, rule = signed_in_as_allowed(app, client, db_session, endpoint, rule_text)
     signed_in = None
     if user is None:
@@ -651,7 +660,9 @@ def test_every_form_survives_hostile_input_and_a_refused_post_saves_nothing(app,
             if f.kind == "file":
                 name = data.draw(file_names, label=f"{f.name} file name")
                 sent.append((f.name, name))
-                return FileStorage(io.BytesIO(data.draw(file_contents, label=f"{f.name} file")), name, content_type="application/pdf")
+                return FileStorage(
+                    io.BytesIO(data.draw(file_contents, label=f"{f.name} file")), name, content_type="application/pdf"
+                )
             choice_like = f.kind not in FREE_TEXT or any(v.strip().isdecimal() for v in [*f.values, *f.options])
             _, value = hostile_value(data, f.name, choice_like)
             sent.append((f.name, value))
@@ -676,7 +687,9 @@ def test_every_form_survives_hostile_input_and_a_refused_post_saves_nothing(app,
             elif plan == "several":
                 pairs += [(name, hostile_for(f)) for _ in range(data.draw(st.integers(2, 4), label=f"{name} how many"))]
             elif plan == "twice":
-                first = hostile_for(f) if data.draw(st.booleans(), label=f"{name} twice hostile") else (kept(f) or [""])[0]
+                first = (
+                    hostile_for(f) if data.draw(st.booleans(), label=f"{name} twice hostile") else (kept(f) or [""])[0]
+                )
                 pairs += [(name, first), (name, hostile_for(f))]
             elif plan == "another choice" and f.options:
                 pairs.append((name, data.draw(st.sampled_from(f.options), label=f"{name} choice")))
@@ -706,7 +719,9 @@ def test_every_form_survives_hostile_input_and_a_refused_post_saves_nothing(app,
                     as_multipart = multipart or any(isinstance(v, str) and len(v) > 10_000 for _, v in pairs)
                     if as_multipart:
                         boundary, body = encode_multipart(MultiDict(pairs))  # in memory: no file left open
-                        response = client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+                        response = client.post(
+                            path, data=body, content_type=f"multipart/form-data; boundary={boundary}"
+                        )
                     else:
                         response = client.post(path, data=MultiDict(pairs))
                 except Exception as error:  # the test app lets errors through: in production this is a 500
@@ -806,7 +821,9 @@ def test_every_page_answers_hostile_queries_and_ids_without_a_5xx(app, client, d
     @seed(zlib.crc32(f"GET {rule_text}".encode()))
     @given(data=st.data())
     def visit_with_hostile_query(data: st.DataObject) -> None:
-        chosen = data.draw(st.lists(st.sampled_from(names) | words if names else words, min_size=1, max_size=4), label="names")
+        chosen = data.draw(
+            st.lists(st.sampled_from(names) | words if names else words, min_size=1, max_size=4), label="names"
+        )
         pairs = [(name, hostile_value(data, name, choice_like=True)[1]) for name in chosen]
         if data.draw(st.booleans(), label="a name twice?"):
             pairs.append((pairs[0][0], hostile_value(data, "again", choice_like=True)[1]))

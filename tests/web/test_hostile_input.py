@@ -52,7 +52,9 @@ def test_a_control_character_in_a_long_text_is_refused_in_english_too(app, db_se
     browser = app.test_client()
     sign_in(browser, applicant)
     path = f"/mijn-dossiers/{draft.id}/uitwisseling"
-    response = browser.post(path, data={"csrf_token": csrf_token(browser, path), "approach": "Onze aanpak\x00", "save_draft": "y"})
+    response = browser.post(
+        path, data={"csrf_token": csrf_token(browser, path), "approach": "Onze aanpak\x00", "save_draft": "y"}
+    )
     assert response.status_code == 400
     assert "invisible control character" in response.get_data(as_text=True)
     db_session.expire_all()
@@ -107,7 +109,10 @@ def test_id_zero_names_no_mentor_and_starts_no_new_one(app, db_session):
     token = csrf_token(browser, path)
     assert browser.get(f"{path}/0").status_code == 404
     mentors = len(draft.mentors)
-    assert browser.post(f"{path}/0", data={"csrf_token": token, "full_name": "Nieuw", "save_draft": "y"}).status_code == 404
+    assert (
+        browser.post(f"{path}/0", data={"csrf_token": token, "full_name": "Nieuw", "save_draft": "y"}).status_code
+        == 404
+    )
     db_session.expire_all()
     assert len(db_session.get(Application, draft.id).mentors) == mentors
 
@@ -134,7 +139,9 @@ def test_a_posted_reviewer_no_row_can_have_is_refused_at_its_field(app, db_sessi
     browser = app.test_client()
     sign_in(browser, officer)
     token = csrf_token(browser, f"/behandeling/dossiers/{dossier.id}")
-    response = browser.post(f"/behandeling/dossiers/{dossier.id}/beoordelaars", data={"csrf_token": token, "reviewers": posted})
+    response = browser.post(
+        f"/behandeling/dossiers/{dossier.id}/beoordelaars", data={"csrf_token": token, "reviewers": posted}
+    )
     assert response.status_code == 400
     assert reviews.reviews_of(db_session.get(Application, dossier.id)) == []
 
@@ -147,7 +154,9 @@ def test_a_digit_that_is_no_number_removes_no_profile(app, db_session, posted):
     browser = app.test_client()
     sign_in(browser, applicant)
     path = f"/mijn-dossiers/samenwerking/aanbod/{offer.id}"
-    response = browser.post(path, data={"csrf_token": csrf_token(browser, path), "remove_profile": posted, "profiles-0-full_name": "Mona"})
+    response = browser.post(
+        path, data={"csrf_token": csrf_token(browser, path), "remove_profile": posted, "profiles-0-full_name": "Mona"}
+    )
     assert response.status_code == 400  # the page again, with what to correct
 
 
@@ -165,7 +174,9 @@ def test_a_multipart_post_with_a_nameless_part_is_a_bad_request(app, db_session,
     boundary = "grens"
     parts = [("", "zonder naam"), ('; name="csrf_token"', token), ('; name="profiles-0-full_name"', "Mona")]
     body = "".join(f"--{boundary}\r\nContent-Disposition: form-data{name}\r\n\r\n{value}\r\n" for name, value in parts)
-    response = browser.post(path, data=f"{body}--{boundary}--\r\n".encode(), content_type=f"multipart/form-data; boundary={boundary}")
+    response = browser.post(
+        path, data=f"{body}--{boundary}--\r\n".encode(), content_type=f"multipart/form-data; boundary={boundary}"
+    )
     assert response.status_code == 400
 
 

@@ -18,8 +18,14 @@ def invite(client, db_session, email="nieuw@ronse.be", role="applicant", nis="45
     token = csrf_token(client, "/beheer/gebruikers/uitnodigen")
     return client.post(
         "/beheer/gebruikers/uitnodigen",
-        data={"csrf_token": token, "full_name": "Nora Nieuw", "email": email, "role": role,
-              "organisation_id": str(org.id), "locale": locale},
+        data={
+            "csrf_token": token,
+            "full_name": "Nora Nieuw",
+            "email": email,
+            "role": role,
+            "organisation_id": str(org.id),
+            "locale": locale,
+        },
     )
 
 
@@ -48,7 +54,9 @@ def test_an_invited_user_sets_a_password_and_signs_in(app, client, db_session, s
     done = visitor.post(link, data={"csrf_token": token, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert done.status_code == 302
     login_token = csrf_token(visitor, "/inloggen")
-    signed_in = visitor.post("/inloggen", data={"csrf_token": login_token, "email": "nieuw@ronse.be", "password": NEW_PASSWORD})
+    signed_in = visitor.post(
+        "/inloggen", data={"csrf_token": login_token, "email": "nieuw@ronse.be", "password": NEW_PASSWORD}
+    )
     assert signed_in.headers["Location"].endswith("/mijn-dossiers/")
     # The link works once.
     again = app.test_client().get(link)
@@ -95,7 +103,9 @@ def test_inviting_an_existing_email_or_without_choices_is_refused_with_messages(
     page = invite(client, db_session, email=existing.email.upper()).get_data(as_text=True)
     assert "Er bestaat al een account met dit e-mailadres" in page
     token = csrf_token(client, "/beheer/gebruikers/uitnodigen")
-    response = client.post("/beheer/gebruikers/uitnodigen", data={"csrf_token": token, "full_name": "X", "email": "x@y.be"})
+    response = client.post(
+        "/beheer/gebruikers/uitnodigen", data={"csrf_token": token, "full_name": "X", "email": "x@y.be"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Kies een rol" in page
@@ -121,7 +131,9 @@ def test_a_forgotten_password_is_reset_through_a_mailed_link(app, client, db_ses
 
 def test_a_reset_for_an_unknown_email_says_the_same_and_sends_nothing(client, smtp_sink):
     token = csrf_token(client, "/wachtwoord-vergeten")
-    page = client.post("/wachtwoord-vergeten", data={"csrf_token": token, "email": "niemand@example.be"}).get_data(as_text=True)
+    page = client.post("/wachtwoord-vergeten", data={"csrf_token": token, "email": "niemand@example.be"}).get_data(
+        as_text=True
+    )
     assert "Als er een account bestaat voor niemand@example.be" in page
     assert smtp_sink.messages == []
 
@@ -160,7 +172,10 @@ def test_the_invitation_says_who_invited_whom_as_what(client, db_session, smtp_s
     assert "als Aanvrager (lokaal bestuur) voor Ronse." in body
     invite(client, db_session, email="english@gent.be", nis="44021", locale="en")
     [english] = smtp_sink.to("english@gent.be")
-    assert f"{admin.full_name} ({admin.organisation.name}) invites you to Collega-besturen versterken as Applicant" in mail_body(english)
+    assert (
+        f"{admin.full_name} ({admin.organisation.name}) invites you to Collega-besturen versterken as Applicant"
+        in mail_body(english)
+    )
 
 
 def test_a_role_that_does_not_fit_the_organisation_is_refused_at_the_role(client, db_session, smtp_sink):
@@ -171,8 +186,14 @@ def test_a_role_that_does_not_fit_the_organisation_is_refused_at_the_role(client
     # An applicant attached to the agency itself: refused, nothing created, nothing sent, what was typed kept.
     response = client.post(
         "/beheer/gebruikers/uitnodigen",
-        data={"csrf_token": token, "full_name": "Nora Nieuw", "email": "nora@abb.be", "role": "applicant",
-              "organisation_id": str(agency.id), "locale": "nl"},
+        data={
+            "csrf_token": token,
+            "full_name": "Nora Nieuw",
+            "email": "nora@abb.be",
+            "role": "applicant",
+            "organisation_id": str(agency.id),
+            "locale": "nl",
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -187,7 +208,15 @@ def test_a_role_that_does_not_fit_the_organisation_is_refused_at_the_role(client
     applicant = make_user("applicant")
     db_session.commit()
     path = f"/beheer/gebruikers/{applicant.id}"
-    changed = client.post(path, data={"csrf_token": csrf_token(client, path), "role": "officer", "organisation_id": str(applicant.organisation_id), "is_active": "y"})
+    changed = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "role": "officer",
+            "organisation_id": str(applicant.organisation_id),
+            "is_active": "y",
+        },
+    )
     assert changed.status_code == 400 and "Deze rol past niet bij" in changed.get_data(as_text=True)
     db_session.refresh(applicant)
     assert applicant.role == "applicant"

@@ -126,7 +126,12 @@ def test_a_password_change_signs_out_other_devices(app, db_session):
     token = csrf_token(laptop, "/account/wachtwoord")
     response = laptop.post(
         "/account/wachtwoord",
-        data={"csrf_token": token, "current_password": PASSWORD, "password": "een-heel-nieuw-wachtwoord", "confirm": "een-heel-nieuw-wachtwoord"},
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "password": "een-heel-nieuw-wachtwoord",
+            "confirm": "een-heel-nieuw-wachtwoord",
+        },
     )
     assert response.status_code == 302
     assert laptop.get("/mijn-dossiers/").status_code == 200
@@ -150,7 +155,9 @@ def test_login_never_redirects_off_site(client, target):
     user = make_user("applicant")
     token = csrf_token(client, "/inloggen")
     response = client.post(
-        "/inloggen", query_string={"next": target}, data={"csrf_token": token, "email": user.email, "password": PASSWORD}
+        "/inloggen",
+        query_string={"next": target},
+        data={"csrf_token": token, "email": user.email, "password": PASSWORD},
     )
     assert response.headers["Location"].endswith("/mijn-dossiers/")
 
@@ -180,12 +187,16 @@ def test_an_applicant_may_turn_on_two_step_login_from_the_account_page(app, clie
     assert login(other, user.email, PASSWORD).headers["Location"].endswith("/inloggen/code")
 
 
-@pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/", "/\r\n/evil.example/", "http:/evil.example"])
+@pytest.mark.parametrize(
+    "target", ["/\t/evil.example/", "/\n/evil.example/", "/\r\n/evil.example/", "http:/evil.example"]
+)
 def test_control_characters_cannot_smuggle_an_off_site_redirect(client, target):
     user = make_user("applicant")
     token = csrf_token(client, "/inloggen")
     response = client.post(
-        "/inloggen", query_string={"next": target}, data={"csrf_token": token, "email": user.email, "password": PASSWORD}
+        "/inloggen",
+        query_string={"next": target},
+        data={"csrf_token": token, "email": user.email, "password": PASSWORD},
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/mijn-dossiers/")
@@ -196,7 +207,9 @@ def test_wrong_codes_are_throttled_per_account_whatever_the_form_says(client):
     login(client, officer.email, PASSWORD)
     token = csrf_token(client, "/inloggen/code")
     statuses = [
-        client.post("/inloggen/code", data={"csrf_token": token, "code": "000000", "email": f"x{n}@example.be"}).status_code
+        client.post(
+            "/inloggen/code", data={"csrf_token": token, "code": "000000", "email": f"x{n}@example.be"}
+        ).status_code
         for n in range(6)
     ]
     assert statuses == [400] * 5 + [429]

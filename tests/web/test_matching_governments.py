@@ -103,7 +103,9 @@ def test_a_government_registers_an_offer_with_two_mentor_profiles(app, db_sessio
         ("Beleidsmedewerker armoede", 11, True),
         ("Teamverantwoordelijke welzijn", 6, False),
     ]
-    assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "offer.registered", AuditEntry.entity_id == str(offer.id)))
+    assert db_session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "offer.registered", AuditEntry.entity_id == str(offer.id))
+    )
     told = db_session.scalars(select(Notification).where(Notification.event == "offer_registered")).all()
     assert [n.email for n in told] == [people["matcher"].email]
     overview = gent.get("/mijn-dossiers/samenwerking").get_data(as_text=True)
@@ -116,7 +118,9 @@ def test_an_incomplete_offer_is_refused_in_dutch_and_keeps_what_was_typed(app, d
     token = csrf_token(gent, OFFER_URL)
     response = gent.post(
         OFFER_URL,
-        data=offer_form(token, themes=None, time_share="zestig", **{"profiles-0-function": "", "profiles-0-plan_description": ""}),
+        data=offer_form(
+            token, themes=None, time_share="zestig", **{"profiles-0-function": "", "profiles-0-plan_description": ""}
+        ),
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -136,7 +140,12 @@ def test_an_incomplete_offer_is_refused_in_dutch_and_keeps_what_was_typed(app, d
 def test_a_marked_profile_is_removed_and_an_added_empty_one_ignored(app, db_session, people):
     gent = browser(app, people["gent"])
     token = csrf_token(gent, OFFER_URL)
-    two = {"profiles-1-function": "Teamverantwoordelijke", "profiles-1-years_experience": "3", "profiles-1-drew_up_plan": "no", "profiles-2-function": ""}
+    two = {
+        "profiles-1-function": "Teamverantwoordelijke",
+        "profiles-1-years_experience": "3",
+        "profiles-1-drew_up_plan": "no",
+        "profiles-2-function": "",
+    }
     assert gent.post(OFFER_URL, data=offer_form(token, remove_profile="0", **two)).status_code == 302
     offer = db_session.scalar(select(Offer))
     assert [(p.position, p.function) for p in offer.profiles] == [(1, "Teamverantwoordelijke")]
@@ -157,7 +166,12 @@ def test_a_need_is_registered_changed_and_withdrawn(app, db_session, people):
 
     edit_url = f"/mijn-dossiers/samenwerking/vragen/{need.id}"
     assert 'value="0,5"' in ronse.get(edit_url).get_data(as_text=True)
-    assert ronse.post(edit_url, data=need_form(token, staff_fte="1,5", themes=["lokale_regie", "impactmeting"])).status_code == 302
+    assert (
+        ronse.post(
+            edit_url, data=need_form(token, staff_fte="1,5", themes=["lokale_regie", "impactmeting"])
+        ).status_code
+        == 302
+    )
     db_session.refresh(need)
     assert need.staff_fte_tenths == 15 and need.theme_codes == ["lokale_regie", "impactmeting"]
 
@@ -178,11 +192,15 @@ def test_withdrawing_an_offer_cancels_its_waiting_proposals(app, db_session, peo
     match = matching.propose(need.id, offer.id, people["matcher"], "", utcnow())
     gent = browser(app, people["gent"])
     token = csrf_token(gent, "/mijn-dossiers/samenwerking")
-    response = gent.post(f"/mijn-dossiers/samenwerking/aanbod/{offer.id}/intrekken", data={"csrf_token": token}, follow_redirects=True)
+    response = gent.post(
+        f"/mijn-dossiers/samenwerking/aanbod/{offer.id}/intrekken", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "Voorstellen die nog op antwoord wachtten, zijn vervallen." in response.get_data(as_text=True)
     db_session.refresh(match)
     assert match.state == "cancelled"
-    assert {n.email for n in db_session.scalars(select(Notification).where(Notification.event == "match_cancelled"))} == {
+    assert {
+        n.email for n in db_session.scalars(select(Notification).where(Notification.event == "match_cancelled"))
+    } == {
         people["gent"].email,
         people["ronse"].email,
     }
@@ -216,7 +234,9 @@ def test_another_governments_offer_need_and_match_are_not_found(app, db_session,
 def test_both_governments_accept_and_the_giving_one_starts_a_prefilled_application(app, db_session, people):
     call = open_call()
     offer = sample_offer(people["gent"], ["lokale_regie", "participatie", "grondrechten"], profiles=2)
-    need = sample_need(people["ronse"], ["lokale_regie", "participatie", "impactmeting"], contact_email="armoede@ronse.example")
+    need = sample_need(
+        people["ronse"], ["lokale_regie", "participatie", "impactmeting"], contact_email="armoede@ronse.example"
+    )
     match = matching.propose(need.id, offer.id, people["matcher"], "Gent kent de regierol door en door.", utcnow())
     url = f"/mijn-dossiers/samenwerking/matches/{match.id}"
     gent, ronse = browser(app, people["gent"]), browser(app, people["ronse"])
@@ -228,11 +248,15 @@ def test_both_governments_accept_and_the_giving_one_starts_a_prefilled_applicati
     refused = gent.post(url, data={"csrf_token": token})
     assert refused.status_code == 400 and "Kies of u de match aanvaardt" in refused.get_data(as_text=True)
 
-    accepted = gent.post(url, data={"csrf_token": token, "answer": "accepted"}, follow_redirects=True).get_data(as_text=True)
+    accepted = gent.post(url, data={"csrf_token": token, "answer": "accepted"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "U hebt het voorstel aanvaard." in accepted
     assert "Aanvraag starten" not in accepted
     assert "1 voorstel wacht op uw antwoord." in ronse.get("/mijn-dossiers/samenwerking").get_data(as_text=True)
-    confirmed = ronse.post(url, data={"csrf_token": csrf_token(ronse, url), "answer": "accepted"}, follow_redirects=True).get_data(as_text=True)
+    confirmed = ronse.post(
+        url, data={"csrf_token": csrf_token(ronse, url), "answer": "accepted"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "De match is bevestigd: beide besturen hebben aanvaard." in confirmed
     db_session.refresh(match)
     db_session.refresh(need)
@@ -252,13 +276,17 @@ def test_both_governments_accept_and_the_giving_one_starts_a_prefilled_applicati
     assert db_session.scalar(select(Match.application_id).where(Match.id == match.id)) is None
     started = gent.post(start_url, data={"csrf_token": csrf_token(gent, start_url), "call_id": str(call.id)})
     assert started.status_code == 302
-    application = db_session.scalar(select(Application).where(Application.organisation_id == people["gent"].organisation_id))
+    application = db_session.scalar(
+        select(Application).where(Application.organisation_id == people["gent"].organisation_id)
+    )
     assert started.headers["Location"].endswith(f"/mijn-dossiers/{application.id}")
     assert application.state == "draft" and application.receiving_organisation_id == people["ronse"].organisation_id
     assert application.receiving_contact_email == "armoede@ronse.example"
     assert application.theme_codes == ["lokale_regie", "participatie"]
     assert [m.full_name for m in application.mentors] == [p.full_name for p in offer.profiles]
-    assert all(m.time_share_bp == 5_000 and m.theme_codes == ["lokale_regie", "participatie"] for m in application.mentors)
+    assert all(
+        m.time_share_bp == 5_000 and m.theme_codes == ["lokale_regie", "participatie"] for m in application.mentors
+    )
     # Starting again leads to the same draft, not a second one.
     again = gent.post(start_url, data={"csrf_token": csrf_token(gent, url), "call_id": str(call.id)})
     assert again.headers["Location"].endswith(f"/mijn-dossiers/{application.id}")
@@ -272,7 +300,11 @@ def test_a_declined_proposal_keeps_the_reason_and_tells_the_others(app, db_sessi
     url = f"/mijn-dossiers/samenwerking/matches/{match.id}"
     ronse = browser(app, people["ronse"])
     token = csrf_token(ronse, url)
-    page = ronse.post(url, data={"csrf_token": token, "answer": "declined", "reason": "Wij zoeken een bestuur in onze regio."}, follow_redirects=True)
+    page = ronse.post(
+        url,
+        data={"csrf_token": token, "answer": "declined", "reason": "Wij zoeken een bestuur in onze regio."},
+        follow_redirects=True,
+    )
     assert "U hebt het voorstel afgewezen." in page.get_data(as_text=True)
     db_session.refresh(match)
     assert match.state == "declined" and match.decline_reason == "Wij zoeken een bestuur in onze regio."
@@ -283,8 +315,12 @@ def test_a_declined_proposal_keeps_the_reason_and_tells_the_others(app, db_sessi
     assert "Op dit voorstel kan niet meer worden geantwoord" in again.get_data(as_text=True)
 
 
-def test_the_public_overview_shows_each_open_offer_once_with_its_themes_and_no_personal_data(app, client, db_session, people):
-    offer = sample_offer(people["gent"], ["participatie", "impactmeting"], profiles=2, contact_email="greet@gent.example")
+def test_the_public_overview_shows_each_open_offer_once_with_its_themes_and_no_personal_data(
+    app, client, db_session, people
+):
+    offer = sample_offer(
+        people["gent"], ["participatie", "impactmeting"], profiles=2, contact_email="greet@gent.example"
+    )
     withdrawn = sample_offer(people["tielt"], ["impactmeting"])
     matching.withdraw_offer(withdrawn, people["tielt"], utcnow())
     response = client.get("/aanbod")
@@ -307,7 +343,9 @@ def test_the_public_overview_shows_each_open_offer_once_with_its_themes_and_no_p
     assert "Offers of expertise" in english.get("/aanbod").get_data(as_text=True)
 
 
-def test_in_the_demo_the_matcher_finds_theme_sharing_offers_first_and_a_confirmed_match_becomes_a_draft(app, db_session):
+def test_in_the_demo_the_matcher_finds_theme_sharing_offers_first_and_a_confirmed_match_becomes_a_draft(
+    app, db_session
+):
     from portal.models import User
     from portal.services.seed import seed_demo
 
@@ -332,9 +370,15 @@ def test_in_the_demo_the_matcher_finds_theme_sharing_offers_first_and_a_confirme
     confirmed = db_session.scalar(select(Match).where(Match.state == "confirmed"))
     leuven = browser(app, user["aanvrager@leuven.demo"])
     start_url = f"/mijn-dossiers/samenwerking/matches/{confirmed.id}/aanvraag"
-    response = leuven.post(start_url, data={"csrf_token": csrf_token(leuven, start_url), "call_id": str(open_call("ARM-DEMO").id)})
+    response = leuven.post(
+        start_url, data={"csrf_token": csrf_token(leuven, start_url), "call_id": str(open_call("ARM-DEMO").id)}
+    )
     assert response.status_code == 302
     db_session.refresh(confirmed)
     draft = db_session.get(Application, confirmed.application_id)
-    assert draft.state == "draft" and draft.organisation.name == "Leuven" and draft.receiving_organisation.name == "Mechelen"
+    assert (
+        draft.state == "draft"
+        and draft.organisation.name == "Leuven"
+        and draft.receiving_organisation.name == "Mechelen"
+    )
     assert draft.theme_codes == ["data_tools", "impactmeting"] and len(draft.mentors) == 1

@@ -68,13 +68,21 @@ def pairs(db_session):
     small = need_of(small_government, ["participatie", "data_tools"], 8_000, 5)
     sharing = offer_of(government("11001"), ["participatie"])
     unrelated = offer_of(government("37022"), ["impactmeting"])
-    return {"big": big, "small": small, "sharing": sharing, "unrelated": unrelated, "small_government": small_government}
+    return {
+        "big": big,
+        "small": small,
+        "sharing": sharing,
+        "unrelated": unrelated,
+        "small_government": small_government,
+    }
 
 
 def propose(client, need, offer, message="Beide besturen werken met ervaringsdeskundigen."):
     url = f"/matching/vragen/{need.id}"
     token = csrf_token(client, url)
-    return client.post(f"{url}/aanbod/{offer.id}", data={f"o{offer.id}-csrf_token": token, f"o{offer.id}-message": message})
+    return client.post(
+        f"{url}/aanbod/{offer.id}", data={f"o{offer.id}-csrf_token": token, f"o{offer.id}-message": message}
+    )
 
 
 def section(html, attribute, value):
@@ -84,7 +92,9 @@ def section(html, attribute, value):
     return html[start : following if following != -1 else len(html)]
 
 
-def test_the_dashboard_lists_the_small_government_with_little_staff_first_with_the_offer_sharing_its_themes(client, matcher, pairs):
+def test_the_dashboard_lists_the_small_government_with_little_staff_first_with_the_offer_sharing_its_themes(
+    client, matcher, pairs
+):
     response = client.get("/matching/")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -120,7 +130,9 @@ def test_the_need_page_puts_the_offer_sharing_a_theme_above_the_one_sharing_none
     heading = html.index("Aanbod dat geen thema deelt met deze vraag")
     assert html.index(f'data-ranked-offer="{sharing.id}"') < heading < html.index(f'data-ranked-offer="{unrelated.id}"')
     assert "Geen gedeeld thema" in section(html, "data-ranked-offer", unrelated.id)
-    assert "data-availability=" in section(html, "data-ranked-offer", sharing.id)  # when its mentors can start, as a reason
+    assert "data-availability=" in section(
+        html, "data-ranked-offer", sharing.id
+    )  # when its mentors can start, as a reason
     # The matcher sees the names: the need's and the offer's contact, the mentor.
     assert "Rik Ontvanger" in html and "Ann Gever" in html and "Mona Mentor" in html
     # One form per offer, each with its own CSRF token and field ids.
@@ -188,7 +200,10 @@ def test_proposing_for_a_withdrawn_need_is_refused(client, db_session, matcher, 
     assert 'data-need-state="withdrawn"' in page and "Deze vraag staat niet meer open." in page
     assert "data-propose" not in page
 
-    response = client.post(f"/matching/vragen/{small.id}/aanbod/{sharing.id}", data={f"o{sharing.id}-csrf_token": token, f"o{sharing.id}-message": "Toch proberen."})
+    response = client.post(
+        f"/matching/vragen/{small.id}/aanbod/{sharing.id}",
+        data={f"o{sharing.id}-csrf_token": token, f"o{sharing.id}-message": "Toch proberen."},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Deze vraag staat niet meer open: ze is ingetrokken of al gematcht." in html
@@ -211,7 +226,9 @@ def test_a_proposal_can_be_taken_back_once(client, db_session, matcher, pairs):
     match = db_session.get(Match, match_id)
     db_session.refresh(match)
     assert match.state == MatchState.CANCELLED and match.closed_at is not None
-    cancelled = db_session.scalars(select(Notification).where(Notification.event == NotificationEvent.MATCH_CANCELLED)).all()
+    cancelled = db_session.scalars(
+        select(Notification).where(Notification.event == NotificationEvent.MATCH_CANCELLED)
+    ).all()
     assert any(n.details.get("match_id") == match_id for n in cancelled)
 
     again = client.post(f"/matching/matches/{match_id}/intrekken", data={"csrf_token": token})
@@ -245,21 +262,42 @@ def test_the_lists_narrow_to_a_province_and_a_theme(client, db_session, matcher,
     needs = client.get("/matching/vragen?thema=lokale_regie").get_data(as_text=True)
     assert f'data-need-row="{pairs["big"].id}"' in needs and f'data-need-row="{pairs["small"].id}"' not in needs
     offers = client.get("/matching/aanbod?thema=participatie&provincie=Antwerpen").get_data(as_text=True)
-    assert f'data-offer-row="{pairs["sharing"].id}"' in offers and f'data-offer-row="{pairs["unrelated"].id}"' not in offers
-    everything = client.get("/matching/aanbod?provincie=Atlantis&thema=%00").get_data(as_text=True)  # unknown: no filter
-    assert f'data-offer-row="{pairs["sharing"].id}"' in everything and f'data-offer-row="{pairs["unrelated"].id}"' in everything
+    assert (
+        f'data-offer-row="{pairs["sharing"].id}"' in offers
+        and f'data-offer-row="{pairs["unrelated"].id}"' not in offers
+    )
+    everything = client.get("/matching/aanbod?provincie=Atlantis&thema=%00").get_data(
+        as_text=True
+    )  # unknown: no filter
+    assert (
+        f'data-offer-row="{pairs["sharing"].id}"' in everything
+        and f'data-offer-row="{pairs["unrelated"].id}"' in everything
+    )
 
 
 def test_unknown_ids_give_404(client, matcher, pairs):
     token = csrf_token(client, "/matching/")
     assert client.get("/matching/vragen/999999").status_code == 404
     assert client.get("/matching/matches/999999").status_code == 404
-    assert client.post(f"/matching/vragen/999999/aanbod/{pairs['sharing'].id}", data={f"o{pairs['sharing'].id}-csrf_token": token}).status_code == 404
-    assert client.post(f"/matching/vragen/{pairs['small'].id}/aanbod/999999", data={"o999999-csrf_token": token}).status_code == 404
+    assert (
+        client.post(
+            f"/matching/vragen/999999/aanbod/{pairs['sharing'].id}", data={f"o{pairs['sharing'].id}-csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/matching/vragen/{pairs['small'].id}/aanbod/999999", data={"o999999-csrf_token": token}
+        ).status_code
+        == 404
+    )
     assert client.post("/matching/matches/999999/intrekken", data={"csrf_token": token}).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/matching/", "/matching/aanbod", "/matching/vragen", "/matching/vragen/{need}", "/matching/matches/{match}"])
+@pytest.mark.parametrize(
+    "path",
+    ["/matching/", "/matching/aanbod", "/matching/vragen", "/matching/vragen/{need}", "/matching/matches/{match}"],
+)
 def test_a_government_user_has_no_access_to_the_matcher_pages(app, client, db_session, pairs, path):
     match = service.propose(pairs["small"].id, pairs["sharing"].id, make_user("matcher"), "", utcnow())
     sign_in(client, pairs["small_government"])
@@ -271,6 +309,9 @@ def test_a_government_user_has_no_access_to_the_matcher_pages(app, client, db_se
 def test_a_government_user_cannot_propose(app, client, db_session, pairs):
     sign_in(client, pairs["small_government"])
     token = csrf_token(client, "/mijn-dossiers/")
-    response = client.post(f"/matching/vragen/{pairs['small'].id}/aanbod/{pairs['sharing'].id}", data={f"o{pairs['sharing'].id}-csrf_token": token})
+    response = client.post(
+        f"/matching/vragen/{pairs['small'].id}/aanbod/{pairs['sharing'].id}",
+        data={f"o{pairs['sharing'].id}-csrf_token": token},
+    )
     assert response.status_code == 403
     assert db_session.scalar(select(Match).where(Match.need_id == pairs["small"].id)) is None

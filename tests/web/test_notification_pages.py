@@ -84,7 +84,9 @@ def test_submitting_through_the_portal_e_mails_both_governments_in_this_process(
     (receiving,) = smtp_sink.to(draft.receiving_contact_email)
     for message in (giving, receiving):
         assert message["Subject"] == f"Aanvraag {draft.reference} ontvangen"
-        assert [part.get_filename() for part in message.iter_attachments()] == [f"ontvangstbewijs-{draft.reference}.pdf"]
+        assert [part.get_filename() for part in message.iter_attachments()] == [
+            f"ontvangstbewijs-{draft.reference}.pdf"
+        ]
     assert "Het dossier bekijken: http://portal.test/mijn-dossiers/" in mail_body(giving)
 
 
@@ -92,7 +94,9 @@ def test_officers_see_undelivered_notifications_and_send_them_again(app, client,
     officer = make_user("officer")
     dossier = submitted_dossier(open_call())
     failed, uncertain = notifications.record(
-        NotificationEvent.DECLARED_ELIGIBLE, [notifications.Recipient("failed@example.be"), notifications.Recipient("uncertain@example.be")], dossier
+        NotificationEvent.DECLARED_ELIGIBLE,
+        [notifications.Recipient("failed@example.be"), notifications.Recipient("uncertain@example.be")],
+        dossier,
     )
     failed.status, failed.attempts, failed.last_error = DeliveryStatus.FAILED, 6, "SMTPDataError: 451 try later"
     uncertain.status, uncertain.attempts = DeliveryStatus.UNCERTAIN, 1
@@ -108,7 +112,9 @@ def test_officers_see_undelivered_notifications_and_send_them_again(app, client,
     token = csrf_token(client, "/behandeling/berichten")
     response = client.post(f"/behandeling/berichten/{failed.id}/opnieuw", data={"csrf_token": token})
     assert response.status_code == 302
-    assert "Het bericht aan failed@example.be wordt opnieuw verstuurd." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Het bericht aan failed@example.be wordt opnieuw verstuurd." in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     (message,) = smtp_sink.to("failed@example.be")  # delivered in-process after the commit
     assert message["Subject"] == f"Dossier {dossier.reference} is ontvankelijk"
     db_session.refresh(failed)

@@ -21,7 +21,9 @@ def test_the_home_page_counts_the_work_per_stage_and_links_each_to_its_dossiers(
     eligible = submitted_dossier(call, applicant=applicant_of("11002"))
     eligible.receiving_confirmed_at = utcnow()
     eligibility.declare_eligible(eligible.id, officer)
-    scored = scored_dossier(call, officer, [reviewer("Ann Analist"), reviewer("Bob Beoordeler")], applicant=applicant_of("37022"))
+    scored = scored_dossier(
+        call, officer, [reviewer("Ann Analist"), reviewer("Bob Beoordeler")], applicant=applicant_of("37022")
+    )
     scored.receiving_confirmed_at = utcnow()
     db_session.commit()
 

@@ -25,7 +25,12 @@ def test_health_answers_ok_when_the_database_answers_and_jobs_run_in_process(cli
 
 
 def test_health_is_503_when_the_broker_does_not_answer_and_says_nothing_of_where_it_lives(app, smtp_sink):
-    broken = make_app(app.config["SQLALCHEMY_DATABASE_URI"], smtp_sink, CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="redis://:geheim@127.0.0.1:1/0")
+    broken = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        smtp_sink,
+        CELERY_TASK_ALWAYS_EAGER=False,
+        CELERY_BROKER_URL="redis://:geheim@127.0.0.1:1/0",
+    )
     response = broken.test_client().get("/health")
     _dispose(broken)
     assert response.status_code == 503

@@ -21,7 +21,9 @@ class Markup(HTMLParser):
         super().__init__()
         self.ids: list[str] = []
         self.label_for: dict[str, str] = {}  # field id -> label text
-        self.fields: list[tuple[str | None, dict[str, str], list[tuple[str, str | None]]]] = []  # (form action, attrs, raw)
+        self.fields: list[
+            tuple[str | None, dict[str, str], list[tuple[str, str | None]]]
+        ] = []  # (form action, attrs, raw)
         self._form_action: str | None = None
         self._label: str | None = None
         self._label_text = ""
@@ -53,13 +55,19 @@ class Markup(HTMLParser):
         return [name for name, count in Counter(self.ids).items() if count > 1]
 
     def field(self, name: str, action_ending: str = "") -> tuple[dict[str, str], list[tuple[str, str | None]]]:
-        [(single, raw)] = [(single, raw) for action, single, raw in self.fields if single.get("name") == name and (action or "").endswith(action_ending)]
+        [(single, raw)] = [
+            (single, raw)
+            for action, single, raw in self.fields
+            if single.get("name") == name and (action or "").endswith(action_ending)
+        ]
         return single, raw
 
 
 def test_the_grant_and_the_reject_motivation_each_have_their_own_label(app, client, db_session):
     officer = make_user("officer")
-    dossier = scored_dossier(open_call(), officer, [reviewer("Ann Analist"), reviewer("Bob Beoordeler")], applicant=applicant_of("44021"))
+    dossier = scored_dossier(
+        open_call(), officer, [reviewer("Ann Analist"), reviewer("Bob Beoordeler")], applicant=applicant_of("44021")
+    )
     db_session.commit()
     sign_in(client, officer)
     page = Markup(client.get(f"/behandeling/dossiers/{dossier.id}").get_data(as_text=True))
@@ -96,7 +104,9 @@ def test_changing_a_password_says_which_field_is_the_current_and_which_the_new_o
 
 def test_a_reset_link_asks_for_a_new_password_with_autocomplete_new_password(app, client, db_session, smtp_sink):
     user = make_user("applicant")
-    client.post("/wachtwoord-vergeten", data={"csrf_token": csrf_token(client, "/wachtwoord-vergeten"), "email": user.email})
+    client.post(
+        "/wachtwoord-vergeten", data={"csrf_token": csrf_token(client, "/wachtwoord-vergeten"), "email": user.email}
+    )
     [message] = smtp_sink.to(user.email)
     page = Markup(client.get(link_in(message)).get_data(as_text=True))
     assert _autocomplete(page.field("password")[1]) == ["new-password"]

@@ -70,16 +70,48 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     mentor = dossier.mentors[0]
     cost_url = f"{report_url}/mentoren/{mentor.id}"
     assert "5.400,00" in gov.get(cost_url).get_data(as_text=True)  # the planned cost, to correct
-    refused = gov.post(cost_url, data={"csrf_token": token, "monthly_wage": "5.400,00", "time_share": "50", "start_on": ["1", "9", "2026"], "end_on": ["31", "8", "2026"]})
+    refused = gov.post(
+        cost_url,
+        data={
+            "csrf_token": token,
+            "monthly_wage": "5.400,00",
+            "time_share": "50",
+            "start_on": ["1", "9", "2026"],
+            "end_on": ["31", "8", "2026"],
+        },
+    )
     assert refused.status_code == 400 and "De einddatum valt voor de begindatum" in refused.get_data(as_text=True)
     assert 'value="5.400,00"' in refused.get_data(as_text=True)
-    after(gov, gov.post(cost_url, data={"csrf_token": token, "monthly_wage": "5.400,00", "time_share": "50", "start_on": ["1", "9", "2026"], "end_on": ["30", "11", "2026"]}))
+    after(
+        gov,
+        gov.post(
+            cost_url,
+            data={
+                "csrf_token": token,
+                "monthly_wage": "5.400,00",
+                "time_share": "50",
+                "start_on": ["1", "9", "2026"],
+                "end_on": ["30", "11", "2026"],
+            },
+        ),
+    )
 
     # The evidence: a text file posing as a PDF is refused, a real PDF is kept.
     upload = f"{report_url}/bewijsstukken"
-    refused = gov.post(upload, data={"csrf_token": token, "upload": "1", "document": (io.BytesIO(b"not a pdf at all"), "fiche.pdf")}, content_type="multipart/form-data")
+    refused = gov.post(
+        upload,
+        data={"csrf_token": token, "upload": "1", "document": (io.BytesIO(b"not a pdf at all"), "fiche.pdf")},
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 400 and "Het bestand is geen PDF" in refused.get_data(as_text=True)
-    page = after(gov, gov.post(upload, data={"csrf_token": token, "upload": "1", "document": (io.BytesIO(pdf_bytes()), "loonfiches.pdf")}, content_type="multipart/form-data"))
+    page = after(
+        gov,
+        gov.post(
+            upload,
+            data={"csrf_token": token, "upload": "1", "document": (io.BytesIO(pdf_bytes()), "loonfiches.pdf")},
+            content_type="multipart/form-data",
+        ),
+    )
     assert "loonfiches.pdf" in page
     assert re.search(r'data-settlement="final">EUR\u00a04\.050,00<', page)  # 3 months at half-time, 50%
     # The trajectory runs until its planned end: the report waits, the page says from when and until when.
@@ -88,7 +120,17 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     assert "Het traject is nog niet afgelopen" in page and "Uw eindrapport is ingediend" not in page
     # The government declares that it ended today, and submits.
     today = brussels_today()
-    page = after(gov, gov.post(f"{report_url}/einde-traject", data={"csrf_token": token, "ended_on": [str(today.day), str(today.month), str(today.year)], "reason": "De mentor rondde het werk vroeger af."}))
+    page = after(
+        gov,
+        gov.post(
+            f"{report_url}/einde-traject",
+            data={
+                "csrf_token": token,
+                "ended_on": [str(today.day), str(today.month), str(today.year)],
+                "reason": "De mentor rondde het werk vroeger af.",
+            },
+        ),
+    )
     assert "U kunt het eindrapport nu indienen" in page
     page = after(gov, gov.post(f"{report_url}/indienen", data={"csrf_token": token}))
     assert "Uw eindrapport is ingediend" in page
@@ -98,7 +140,13 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     trail_url = f"/behandeling/dossiers/{dossier.id}/geld"
     page = officer.get(trail_url).get_data(as_text=True)
     assert "De regierol is verankerd." in page and "Eindrapport aanvaarden en saldo voorbereiden" in page
-    page = after(officer, officer.post(f"/behandeling/dossiers/{dossier.id}/eindrapport/aanvaarden", data={"csrf_token": csrf_token(officer, trail_url)}))
+    page = after(
+        officer,
+        officer.post(
+            f"/behandeling/dossiers/{dossier.id}/eindrapport/aanvaarden",
+            data={"csrf_token": csrf_token(officer, trail_url)},
+        ),
+    )
     assert "Het saldo van EUR\u00a04.050,00 wacht op goedkeuring" in page
     assert figure(page, "committed") == "EUR\u00a04.050,00" and figure(page, "outstanding") == "EUR\u00a04.050,00"
     db_session.refresh(dossier.call)
@@ -111,17 +159,34 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     page = after(finance, finance.post(f"/financien/uitbetalingen/{balance.id}/goedkeuren", data={"csrf_token": token}))
     assert "is goedgekeurd" in page
     today, tomorrow = brussels_today(), brussels_today() + timedelta(days=1)
-    paid = {f"p{balance.id}-csrf_token": token, f"p{balance.id}-bank_reference": "BNK-77", f"p{balance.id}-paid_on": [str(today.day), str(today.month), str(today.year)]}
+    paid = {
+        f"p{balance.id}-csrf_token": token,
+        f"p{balance.id}-bank_reference": "BNK-77",
+        f"p{balance.id}-paid_on": [str(today.day), str(today.month), str(today.year)],
+    }
     # A transfer is recorded as paid only once it went to the bank in a payment file.
     page = after(finance, finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data=paid))
     assert "Een overschrijving gaat naar de bank in een betaalbestand." in page
     assert 'data-table="ready"' in page
-    page = after(finance, finance.post("/financien/betaalbestanden", data={"csrf_token": token, "execution_on": [str(today.day), str(today.month), str(today.year)]}))
+    page = after(
+        finance,
+        finance.post(
+            "/financien/betaalbestanden",
+            data={"csrf_token": token, "execution_on": [str(today.day), str(today.month), str(today.year)]},
+        ),
+    )
     assert "Download pain001-" in page and f'data-awaiting="{balance.id}"' in page
-    refused = finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data={**paid, f"p{balance.id}-paid_on": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]})
-    assert refused.status_code == 400 and "De datum van de betaling ligt in de toekomst." in refused.get_data(as_text=True)
+    refused = finance.post(
+        f"/financien/uitbetalingen/{balance.id}/betaald",
+        data={**paid, f"p{balance.id}-paid_on": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]},
+    )
+    assert refused.status_code == 400 and "De datum van de betaling ligt in de toekomst." in refused.get_data(
+        as_text=True
+    )
     assert 'value="BNK-77"' in refused.get_data(as_text=True)
-    refused = finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data={**paid, f"p{balance.id}-bank_reference": ""})
+    refused = finance.post(
+        f"/financien/uitbetalingen/{balance.id}/betaald", data={**paid, f"p{balance.id}-bank_reference": ""}
+    )
     assert refused.status_code == 400 and "Vul de referentie van de bank in" in refused.get_data(as_text=True)
     page = after(finance, finance.post(f"/financien/uitbetalingen/{balance.id}/betaald", data=paid))
     assert "is geregistreerd als betaald" in page and "Betaalbestand" in page  # back on the payment file's page
@@ -134,7 +199,9 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     history = re.search(r'data-table="history"(.*?)</table>', page, re.S).group(1)
     assert "Betaling goedgekeurd" in history and "Betaling uitgevoerd" in history and "Toegekend" in history
     assert "Goedgekeurd → In een betaalbestand" in history and "In een betaalbestand → Betaald" in history
-    assert "payout.paid" not in re.sub(r'data-action="[^"]*"', "", history) and "in_file" not in re.sub(r'data-action="[^"]*"', "", history)
+    assert "payout.paid" not in re.sub(r'data-action="[^"]*"', "", history) and "in_file" not in re.sub(
+        r'data-action="[^"]*"', "", history
+    )
     db_session.refresh(dossier.call)
     assert dossier.call.paid_cents == 4_050_00
     page = gov.get(report_url).get_data(as_text=True)
@@ -154,7 +221,10 @@ def test_a_finance_user_never_approves_a_payout_they_prepared(app, db_session, s
     payouts.fail(advance.id, staff["finance2"], "Rekening afgesloten")
     finance = browser(app, staff["finance"])
     token = csrf_token(finance, "/financien/")
-    after(finance, finance.post(f"/behandeling/uitbetalingen/{advance.id}/opnieuw-voorbereiden", data={"csrf_token": token}))
+    after(
+        finance,
+        finance.post(f"/behandeling/uitbetalingen/{advance.id}/opnieuw-voorbereiden", data={"csrf_token": token}),
+    )
     page = finance.get("/financien/").get_data(as_text=True)
     assert f'data-own="{advance.id}"' in page  # no approve button for one's own
     # The home page starts from the work: one payout to approve, with its amount, linked to its section.
@@ -165,7 +235,9 @@ def test_a_finance_user_never_approves_a_payout_they_prepared(app, db_session, s
     assert "U hebt deze betaling zelf voorbereid" in page
     db_session.refresh(advance)
     assert advance.state == "planned" and advance.prepared_by_id == staff["finance"].id
-    assert db_session.scalar(select(AuditEntry.id).where(AuditEntry.action == "payout.planned", AuditEntry.entity_id == str(advance.id)))
+    assert db_session.scalar(
+        select(AuditEntry.id).where(AuditEntry.action == "payout.planned", AuditEntry.entity_id == str(advance.id))
+    )
 
 
 def test_a_failed_payment_needs_a_reason(app, db_session, staff):
@@ -175,9 +247,18 @@ def test_a_failed_payment_needs_a_reason(app, db_session, staff):
     to_bank(staff["finance2"])
     finance = browser(app, staff["finance"])
     token = csrf_token(finance, "/financien/")
-    refused = finance.post(f"/financien/uitbetalingen/{advance.id}/mislukt", data={f"f{advance.id}-csrf_token": token, f"f{advance.id}-reason": " "})
+    refused = finance.post(
+        f"/financien/uitbetalingen/{advance.id}/mislukt",
+        data={f"f{advance.id}-csrf_token": token, f"f{advance.id}-reason": " "},
+    )
     assert refused.status_code == 400 and "Schrijf waarom de betaling mislukt is" in refused.get_data(as_text=True)
-    page = after(finance, finance.post(f"/financien/uitbetalingen/{advance.id}/mislukt", data={f"f{advance.id}-csrf_token": token, f"f{advance.id}-reason": "IBAN onbekend"}))
+    page = after(
+        finance,
+        finance.post(
+            f"/financien/uitbetalingen/{advance.id}/mislukt",
+            data={f"f{advance.id}-csrf_token": token, f"f{advance.id}-reason": "IBAN onbekend"},
+        ),
+    )
     assert "geregistreerd als mislukt" in page
 
 
@@ -192,7 +273,9 @@ def test_an_incomplete_report_is_not_submitted_and_other_governments_see_nothing
     for nis in ("45041", "11002"):
         other = browser(app, make_user("applicant", organisation=municipality(nis)))
         assert other.get(report_url).status_code == 404
-    not_granted = scored_dossier(open_call(), staff["officer"], staff["reviewers"], receiving_nis="11002", applicant=applicant)
+    not_granted = scored_dossier(
+        open_call(), staff["officer"], staff["reviewers"], receiving_nis="11002", applicant=applicant
+    )
     assert gov.get(f"/mijn-dossiers/{not_granted.id}/eindrapport").status_code == 404
 
 
@@ -202,11 +285,25 @@ def test_the_officer_returns_a_report_with_a_question(app, db_session, staff):
     officer = browser(app, staff["officer"])
     trail_url = f"/behandeling/dossiers/{dossier.id}/geld"
     token = csrf_token(officer, trail_url)
-    refused = officer.post(f"/behandeling/dossiers/{dossier.id}/eindrapport/terugsturen", data={"csrf_token": token, "question": ""})
-    assert refused.status_code == 400 and "Schrijf wat het bestuur moet aanvullen of verbeteren" in refused.get_data(as_text=True)
-    page = after(officer, officer.post(f"/behandeling/dossiers/{dossier.id}/eindrapport/terugsturen", data={"csrf_token": token, "question": "De loonfiche van oktober ontbreekt."}))
+    refused = officer.post(
+        f"/behandeling/dossiers/{dossier.id}/eindrapport/terugsturen", data={"csrf_token": token, "question": ""}
+    )
+    assert refused.status_code == 400 and "Schrijf wat het bestuur moet aanvullen of verbeteren" in refused.get_data(
+        as_text=True
+    )
+    page = after(
+        officer,
+        officer.post(
+            f"/behandeling/dossiers/{dossier.id}/eindrapport/terugsturen",
+            data={"csrf_token": token, "question": "De loonfiche van oktober ontbreekt."},
+        ),
+    )
     assert "teruggestuurd" in page and 'data-report-state="draft"' in page
     # The government reads the question in its inbox and can change the report again.
     gov = browser(app, applicant)
-    assert f"Dossier {dossier.reference}: uw eindrapport aanvullen" in gov.get("/account/berichten").get_data(as_text=True)
-    assert f'action="/mijn-dossiers/{dossier.id}/eindrapport"' in gov.get(f"/mijn-dossiers/{dossier.id}/eindrapport").get_data(as_text=True)
+    assert f"Dossier {dossier.reference}: uw eindrapport aanvullen" in gov.get("/account/berichten").get_data(
+        as_text=True
+    )
+    assert f'action="/mijn-dossiers/{dossier.id}/eindrapport"' in gov.get(
+        f"/mijn-dossiers/{dossier.id}/eindrapport"
+    ).get_data(as_text=True)

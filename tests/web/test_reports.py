@@ -22,7 +22,10 @@ def table_rows(page: str, key: str) -> dict[str, str]:
     match = re.search(rf'<table class="govuk-table"\s+data-table="{key}">(.*?)</table>', page, re.S)
     assert match, f"no table {key}"
     rows = re.findall(r'<th scope="row"[^>]*>(.*?)</th>\s*<td[^>]*>(.*?)</td>', match.group(1), re.S)
-    return {html_lib.unescape(re.sub(r"<[^>]+>", "", label)).strip(): html_lib.unescape(value).strip() for label, value in rows}
+    return {
+        html_lib.unescape(re.sub(r"<[^>]+>", "", label)).strip(): html_lib.unescape(value).strip()
+        for label, value in rows
+    }
 
 
 def chart_figures(page: str, key: str) -> dict[str, str]:
@@ -126,7 +129,7 @@ def test_the_list_filters_by_state_and_searches_reference_and_government(client,
 
     granted = client.get(f"{base}&status=granted").get_data(as_text=True)
     assert len(rows_of(granted)) == 3
-    assert granted.count("<td class=\"govuk-table__cell\">Toegekend</td>") == 3
+    assert granted.count('<td class="govuk-table__cell">Toegekend</td>') == 3
     assert '<option value="granted" selected>' in granted
 
     one = client.get(f"{base}&zoek={dossiers.reference(7).lower()}").get_data(as_text=True)
@@ -138,7 +141,8 @@ def test_the_list_filters_by_state_and_searches_reference_and_government(client,
     page = reports.dossier_page(reports.DossierFilter(call_id=call.id), 1, per_page=100)
     found = client.get(f"{base}&zoek={term}").get_data(as_text=True)
     expected = [
-        row.reference for row in page.rows
+        row.reference
+        for row in page.rows
         if term.lower() in row.giving_name.lower() or term.lower() in (row.receiving_name or "").lower()
     ]
     assert rows_of(found) == expected and expected
@@ -162,7 +166,9 @@ def test_the_list_shows_fifty_a_page_newest_first_and_keeps_its_filters_across_p
     last = client.get(f"{base}&pagina=3").get_data(as_text=True)
     assert len(rows_of(last)) == 20 and rows_of(last)[-1] == dossiers.reference(0)
     assert 'rel="next"' not in last
-    assert rows_of(client.get(f"{base}&pagina=99").get_data(as_text=True)) == rows_of(last)  # past the end: the last page
+    assert rows_of(client.get(f"{base}&pagina=99").get_data(as_text=True)) == rows_of(
+        last
+    )  # past the end: the last page
 
     queue = client.get(f"{base}&volgorde=wachtrij&status=submitted&pagina=1").get_data(as_text=True)
     assert rows_of(queue) == [dossiers.reference(n) for n in range(0, 120, 10)]

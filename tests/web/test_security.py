@@ -73,10 +73,13 @@ def test_throttling_behind_a_proxy_counts_each_client_address_apart(app, smtp_si
     from portal.extensions import db
     from tests.conftest import IsolatedClient, make_app
 
-    proxied = make_app(app.config["SQLALCHEMY_DATABASE_URI"], smtp_sink, PROXY_COUNT=1, LOGIN_LIMIT_PER_IP="3 per 5 minutes")
+    proxied = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], smtp_sink, PROXY_COUNT=1, LOGIN_LIMIT_PER_IP="3 per 5 minutes"
+    )
     proxied.test_client_class = IsolatedClient
     browser = proxied.test_client()
     try:
+
         def attempt(client_address: str, n: int) -> int:
             token = csrf_token(browser, "/inloggen")
             return browser.post(
@@ -94,7 +97,11 @@ def test_throttling_behind_a_proxy_counts_each_client_address_apart(app, smtp_si
 
 @pytest.mark.parametrize(
     ("missing", "name"),
-    [("SECRET_KEY", "SECRET_KEY"), ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL"), ("CELERY_BROKER_URL", "CELERY_BROKER_URL")],
+    [
+        ("SECRET_KEY", "SECRET_KEY"),
+        ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL"),
+        ("CELERY_BROKER_URL", "CELERY_BROKER_URL"),
+    ],
 )
 def test_production_refuses_to_start_without_its_settings(monkeypatch, missing, name):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
@@ -133,7 +140,11 @@ SAFE = {
     ],
 )
 def test_production_refuses_a_setting_only_safe_on_a_developers_machine(monkeypatch, setting, value, named):
-    for key, safe in {**SAFE, "SQLALCHEMY_DATABASE_URI": "postgresql://db/portal", "CELERY_BROKER_URL": "redis://r"}.items():
+    for key, safe in {
+        **SAFE,
+        "SQLALCHEMY_DATABASE_URI": "postgresql://db/portal",
+        "CELERY_BROKER_URL": "redis://r",
+    }.items():
         monkeypatch.setattr(ProductionConfig, key, safe)
     check_required(ProductionConfig)  # the safe settings start
     monkeypatch.setattr(ProductionConfig, setting, value)
@@ -142,7 +153,11 @@ def test_production_refuses_a_setting_only_safe_on_a_developers_machine(monkeypa
 
 
 def test_a_production_trial_on_one_machine_may_link_to_it_but_nothing_else_is_relaxed(monkeypatch):
-    for key, safe in {**SAFE, "SQLALCHEMY_DATABASE_URI": "postgresql://db/portal", "CELERY_BROKER_URL": "redis://r"}.items():
+    for key, safe in {
+        **SAFE,
+        "SQLALCHEMY_DATABASE_URI": "postgresql://db/portal",
+        "CELERY_BROKER_URL": "redis://r",
+    }.items():
         monkeypatch.setattr(ProductionConfig, key, safe)
     monkeypatch.setattr(ProductionConfig, "PRODUCTION_TRIAL", True)
     monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", "http://127.0.0.1:8000")
@@ -162,7 +177,10 @@ def test_the_demo_refuses_to_run_in_production_and_changes_nothing(production_ap
         before = db.session.scalar(select(func.count()).select_from(User))
     result = production_app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 1
-    assert "the demo runs only in the embedded and test configurations" in result.output and "'production'" in result.output
+    assert (
+        "the demo runs only in the embedded and test configurations" in result.output
+        and "'production'" in result.output
+    )
     with production_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == before
         assert db.session.scalar(select(User).where(User.email == "beheerder@abb.demo")) is None
@@ -182,4 +200,6 @@ def test_production_without_a_sepa_account_says_so_once_at_start_up(production_a
         started = create_app("production", {"SERVER_NAME": "portal.test", **IN_THIS_PROCESS})
     with started.app_context():
         db.engine.dispose()
-    assert [r.getMessage() for r in caplog.records].count("SEPA_DEBTOR_IBAN is not set: finance cannot make a payment file until it is") == 1
+    assert [r.getMessage() for r in caplog.records].count(
+        "SEPA_DEBTOR_IBAN is not set: finance cannot make a payment file until it is"
+    ) == 1

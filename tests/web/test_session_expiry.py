@@ -55,7 +55,11 @@ def test_text_posted_after_the_session_expired_is_offered_back_after_login(clien
     assert draft.approach != posted["approach"]  # nothing saved without a login
 
     token = csrf_token(client, "/inloggen")
-    response = client.post("/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": applicant.email, "password": PASSWORD})
+    response = client.post(
+        "/inloggen",
+        query_string={"next": path},
+        data={"csrf_token": token, "email": applicant.email, "password": PASSWORD},
+    )
     assert response.headers["Location"].endswith(path)
     page = client.get(path).get_data(as_text=True)
     assert "Wat u verstuurde, is bewaard" in page and "Een lange tekst die niet verloren mag gaan" in page
@@ -90,7 +94,11 @@ def test_a_file_uploaded_after_the_session_expired_is_kept_too(client, db_sessio
         content_type="multipart/form-data",
     )  # fmt: skip
     token = csrf_token(client, "/inloggen")
-    client.post("/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": applicant.email, "password": PASSWORD})
+    client.post(
+        "/inloggen",
+        query_string={"next": path},
+        data={"csrf_token": token, "email": applicant.email, "password": PASSWORD},
+    )
     page = client.get(path).get_data(as_text=True)
     assert "getekende-overeenkomst.pdf" in page
     data = resend_form(page)
@@ -116,14 +124,23 @@ def test_kept_input_can_be_thrown_away_and_never_reaches_another_user(app, clien
     assert "Wat u verstuurde" not in other_browser.get(path).get_data(as_text=True)
     # The user who typed it chooses not to keep it.
     token = csrf_token(client, "/inloggen")
-    client.post("/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": applicant.email, "password": PASSWORD})
+    client.post(
+        "/inloggen",
+        query_string={"next": path},
+        data={"csrf_token": token, "email": applicant.email, "password": PASSWORD},
+    )
     page = client.get(path).get_data(as_text=True)
     fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post(path, data={"csrf_token": fresh, "_rescue_discard": "1"}).status_code == 302
     assert db_session.scalar(select(FormRescue)) is None
     db_session.refresh(draft)
     assert draft.iban == "BE68539007547034"
-    assert db_session.scalar(select(UserSession).where(UserSession.user_id == applicant.id, UserSession.revoked_at.is_(None))) is not None
+    assert (
+        db_session.scalar(
+            select(UserSession).where(UserSession.user_id == applicant.id, UserSession.revoked_at.is_(None))
+        )
+        is not None
+    )
     assert db_session.get(Application, draft.id).state == "draft"
 
 
@@ -138,7 +155,9 @@ def test_kept_input_is_never_offered_to_the_next_user_of_the_same_browser(client
     expire_sessions(db_session, gent)
     client.post(path, data={"csrf_token": token, "approach": "Tekst van Gent", "save": "y"})
     token = csrf_token(client, "/inloggen")
-    client.post("/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": tielt.email, "password": PASSWORD})
+    client.post(
+        "/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": tielt.email, "password": PASSWORD}
+    )
     response = client.get(path)
     assert response.status_code == 404
     assert "Tekst van Gent" not in response.get_data(as_text=True)
@@ -187,7 +206,11 @@ def test_a_kept_file_is_deleted_when_the_user_throws_it_away(app, client, db_ses
     stored = kept.files[0]["stored_name"]
     assert db_session.get(StoredFile, stored) is not None
     token = csrf_token(client, "/inloggen")
-    client.post("/inloggen", query_string={"next": path}, data={"csrf_token": token, "email": applicant.email, "password": PASSWORD})
+    client.post(
+        "/inloggen",
+        query_string={"next": path},
+        data={"csrf_token": token, "email": applicant.email, "password": PASSWORD},
+    )
     page = client.get(path).get_data(as_text=True)
     fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     client.post(path, data={"csrf_token": fresh, "_rescue_discard": "1"})

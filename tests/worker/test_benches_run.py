@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
-    pytest.mark.skipif(not (USE_POSTGRES and USE_REDIS), reason="the benches run on PostgreSQL and Redis, not reachable here"),
+    pytest.mark.skipif(
+        not (USE_POSTGRES and USE_REDIS), reason="the benches run on PostgreSQL and Redis, not reachable here"
+    ),
 ]
 
 

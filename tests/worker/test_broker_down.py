@@ -78,14 +78,25 @@ def _submit(browser: Any, path: str) -> float:
 
 def _rows(app: Flask, draft_id: int) -> list[Notification]:
     with app.app_context():
-        rows = list(db.session.scalars(select(Notification).where(Notification.application_id == draft_id, Notification.event == NotificationEvent.APPLICATION_SUBMITTED)))
+        rows = list(
+            db.session.scalars(
+                select(Notification).where(
+                    Notification.application_id == draft_id,
+                    Notification.event == NotificationEvent.APPLICATION_SUBMITTED,
+                )
+            )
+        )
         db.session.expunge_all()
         return rows
 
 
 def _waiting_rows(app: Flask) -> list[Notification]:
     with app.app_context():
-        rows = list(db.session.scalars(select(Notification).where(Notification.status == "pending", Notification.enqueued_at.is_(None))))
+        rows = list(
+            db.session.scalars(
+                select(Notification).where(Notification.status == "pending", Notification.enqueued_at.is_(None))
+            )
+        )
         db.session.expunge_all()
         return rows
 
@@ -185,7 +196,6 @@ def test_after_a_failed_hand_over_pages_leave_the_broker_alone_but_the_sweep_doe
     _wait_until_sent(web_app, [after_sweep])
 
 
-
 @pytest.mark.redis
 def test_a_decision_while_redis_is_down_answers_within_a_second_and_its_e_mails_go_out_once_it_is_back(
     web_app, controlled_sink, own_redis, start_worker
@@ -199,7 +209,9 @@ def test_a_decision_while_redis_is_down_answers_within_a_second_and_its_e_mails_
     web_app.config["CELERY_BROKER_URL"] = own_redis.url
     with web_app.app_context():
         officer = make_user("officer")
-        dossier = scored_dossier(open_call(), officer, [make_user("reviewer"), make_user("reviewer")], receiving_nis="12035")
+        dossier = scored_dossier(
+            open_call(), officer, [make_user("reviewer"), make_user("reviewer")], receiving_nis="12035"
+        )
         db.session.commit()
         officer_browser = web_app.test_client()
         sign_in(officer_browser, officer)
@@ -214,7 +226,13 @@ def test_a_decision_while_redis_is_down_answers_within_a_second_and_its_e_mails_
     assert response.status_code == 302 and took < PAGE_BOUND, took
     with web_app.app_context():
         assert db.session.get(Application, dossier_id).state == "granted"
-        rows = list(db.session.scalars(select(Notification).where(Notification.application_id == dossier_id, Notification.event == NotificationEvent.GRANTED)))
+        rows = list(
+            db.session.scalars(
+                select(Notification).where(
+                    Notification.application_id == dossier_id, Notification.event == NotificationEvent.GRANTED
+                )
+            )
+        )
         assert rows and all(r.status == "pending" and r.enqueued_at is None for r in rows)
         decision_to = Counter(r.email for r in rows)
         db.session.expunge_all()
@@ -226,7 +244,9 @@ def test_a_decision_while_redis_is_down_answers_within_a_second_and_its_e_mails_
     # each row once
     assert _settled(web_app, own_redis.url, controlled_sink, waiting) == Counter(r.email for r in waiting)
     with_letter = Counter(
-        str(m["To"]) for m in controlled_sink.messages if any(part.get_filename() == f"beslissing-{reference}.pdf" for part in m.iter_attachments())
+        str(m["To"])
+        for m in controlled_sink.messages
+        if any(part.get_filename() == f"beslissing-{reference}.pdf" for part in m.iter_attachments())
     )
     assert with_letter == decision_to  # the decision, with its letter, once per address
 
@@ -263,5 +283,7 @@ def test_hand_overs_keep_one_connection_and_a_restarted_redis_gets_the_next_page
     own_redis.start()  # the kept connection died with the old server; the next page notices at once
     browser, path, after_restart = submission_page(web_app, "11025")
     assert _submit(browser, path) < PAGE_BOUND
-    assert {r.enqueued_at is not None for r in _rows(web_app, after_restart)} == {True}  # handed over, not left for the sweep
+    assert {r.enqueued_at is not None for r in _rows(web_app, after_restart)} == {
+        True
+    }  # handed over, not left for the sweep
     assert _queued_messages(own_redis.url) == len(_rows(web_app, after_restart))

@@ -55,7 +55,9 @@ def _all_sent(app: Flask, draft_ids: list[int], timeout: float = 180) -> list[No
         time.sleep(0.1)
 
 
-def test_a_submission_answers_before_its_e_mails_and_receipt_are_sent_and_each_goes_out_once(embedded_app, controlled_sink):
+def test_a_submission_answers_before_its_e_mails_and_receipt_are_sent_and_each_goes_out_once(
+    embedded_app, controlled_sink
+):
     controlled_sink.reset()
     controlled_sink.hold_seconds = SMTP_ANSWERS_AFTER
     browser, path, draft_id = submission_page(embedded_app, "11002")
@@ -74,7 +76,9 @@ def test_a_submission_answers_before_its_e_mails_and_receipt_are_sent_and_each_g
     this_dossier = Notification.application_id == draft_id
     messages = delivered_exactly(controlled_sink, len(sent), embedded_app, this_dossier, settle=SMTP_ANSWERS_AFTER)
     assert Counter(str(m["To"]) for m in messages) == Counter(r.email for r in sent)  # each address once
-    assert all(any(p.get_filename() or "" for p in m.iter_attachments()) for m in controlled_sink.messages)  # with the receipt
+    assert all(
+        any(p.get_filename() or "" for p in m.iter_attachments()) for m in controlled_sink.messages
+    )  # with the receipt
 
 
 def test_governments_submitting_at_once_on_the_sqlite_file_all_get_their_answer(embedded_app, controlled_sink):

@@ -22,7 +22,9 @@ from workflows.matching import Answer, Side
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 
-def test_a_proposal_and_its_confirmation_reach_both_governments_and_the_matcher(outbox_app, outbox_broker, controlled_sink, start_worker):
+def test_a_proposal_and_its_confirmation_reach_both_governments_and_the_matcher(
+    outbox_app, outbox_broker, controlled_sink, start_worker
+):
     controlled_sink.reset()
     start_worker(outbox_app, outbox_broker)
     made_now = Notification.id > last_notification_id(outbox_app)
@@ -39,8 +41,14 @@ def test_a_proposal_and_its_confirmation_reach_both_governments_and_the_matcher(
 
     # The two registrations reached the matcher; the proposal both governments.
     messages = delivered_exactly(controlled_sink, 4, outbox_app, made_now, outbox_broker)
-    assert Counter(str(m["To"]) for m in controlled_sink.messages) == Counter({emails[2]: 2, emails[0]: 1, emails[1]: 1})
-    proposal = {str(m["To"]): m for m in messages if "Voorstel van match" in str(m["Subject"]) or "Proposed match" in str(m["Subject"])}
+    assert Counter(str(m["To"]) for m in controlled_sink.messages) == Counter(
+        {emails[2]: 2, emails[0]: 1, emails[1]: 1}
+    )
+    proposal = {
+        str(m["To"]): m
+        for m in messages
+        if "Voorstel van match" in str(m["Subject"]) or "Proposed match" in str(m["Subject"])
+    }
     dutch = mail_body(proposal[emails[1]])
     assert proposal[emails[1]]["Subject"] == "Voorstel van match: Gent en Ronse"
     assert "Gedeelde thema's: Lokale regie." in dutch and "Gent kent de regierol." in dutch

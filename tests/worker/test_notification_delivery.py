@@ -28,7 +28,11 @@ def _government(nis: str, *locales: str) -> list[Any]:
 
 
 def _rows(application_id: int, event: NotificationEvent) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.application_id == application_id, Notification.event == event)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.application_id == application_id, Notification.event == event)
+        )
+    )
 
 
 def _to(messages: list[EmailMessage]) -> Counter[str]:
@@ -44,7 +48,9 @@ def _made_since(app: Any) -> Any:
     return Notification.id > last_notification_id(app)
 
 
-def test_submitting_tells_both_governments_once_each_in_their_language_with_the_receipt(outbox_app, outbox_broker, controlled_sink, start_worker):
+def test_submitting_tells_both_governments_once_each_in_their_language_with_the_receipt(
+    outbox_app, outbox_broker, controlled_sink, start_worker
+):
     controlled_sink.reset()
     start_worker(outbox_app, outbox_broker)
     made_now = _made_since(outbox_app)
@@ -80,7 +86,9 @@ def test_submitting_tells_both_governments_once_each_in_their_language_with_the_
         assert all(r.sent_at is not None for r in rows)
 
 
-def test_being_found_ineligible_and_being_granted_send_the_decision_letter_to_both_governments(outbox_app, outbox_broker, controlled_sink, start_worker):
+def test_being_found_ineligible_and_being_granted_send_the_decision_letter_to_both_governments(
+    outbox_app, outbox_broker, controlled_sink, start_worker
+):
     from portal.models import Application, User
 
     controlled_sink.reset()
@@ -99,7 +107,9 @@ def test_being_found_ineligible_and_being_granted_send_the_decision_letter_to_bo
         refused_id, granted_id = refused.id, granted.id
         english_reader, dutch_reader = giving_a.email, giving_b.email
         receiving_contact = refused.receiving_contact_email
-        submitted = len(_rows(refused_id, NotificationEvent.APPLICATION_SUBMITTED)) + len(_rows(granted_id, NotificationEvent.APPLICATION_SUBMITTED))
+        submitted = len(_rows(refused_id, NotificationEvent.APPLICATION_SUBMITTED)) + len(
+            _rows(granted_id, NotificationEvent.APPLICATION_SUBMITTED)
+        )
     wait_for_final_state(outbox_app, made_now, outbox_broker, controlled_sink, submitted)
     controlled_sink.reset()
 
@@ -161,7 +171,9 @@ def _one_notification(app: Any, email_address: str) -> int:
         (giving,) = _government("11008", "nl")
         draft = complete_draft(giving, open_call(), receiving_nis="12040")
         db.session.flush()
-        row = notifications.record(NotificationEvent.DECLARED_ELIGIBLE, [notifications.Recipient(email_address)], draft)[0]
+        row = notifications.record(
+            NotificationEvent.DECLARED_ELIGIBLE, [notifications.Recipient(email_address)], draft
+        )[0]
         db.session.commit()
         return int(row.id)
 
@@ -222,7 +234,9 @@ def test_two_runs_at_the_same_moment_claim_the_row_once(outbox_app):
     assert _status(outbox_app, notification_id).attempts == 1
 
 
-def test_a_refusing_mail_server_is_retried_with_backoff_until_it_accepts(outbox_app, outbox_broker, controlled_sink, start_worker):
+def test_a_refusing_mail_server_is_retried_with_backoff_until_it_accepts(
+    outbox_app, outbox_broker, controlled_sink, start_worker
+):
     controlled_sink.reset()
     controlled_sink.refuse = 2
     worker = start_worker(outbox_app, outbox_broker, NOTIFICATION_FIRST_RETRY_SECONDS="1")
@@ -238,7 +252,9 @@ def test_a_refusing_mail_server_is_retried_with_backoff_until_it_accepts(outbox_
     assert worker.output().count("Retry in") == 2
 
 
-def test_when_the_retries_run_out_the_notification_is_failed_and_an_officer_can_resend_it(outbox_app, outbox_broker, controlled_sink, start_worker):
+def test_when_the_retries_run_out_the_notification_is_failed_and_an_officer_can_resend_it(
+    outbox_app, outbox_broker, controlled_sink, start_worker
+):
     controlled_sink.reset()
     controlled_sink.refuse = 100
     start_worker(outbox_app, outbox_broker, NOTIFICATION_FIRST_RETRY_SECONDS="1", NOTIFICATION_ATTEMPT_LIMIT="2")
@@ -267,7 +283,9 @@ def test_a_final_refusal_is_not_retried(outbox_app, outbox_broker, controlled_si
     assert row.attempts == 1 and "550" in row.last_error
 
 
-def test_a_worker_killed_after_sending_but_before_recording_never_sends_a_second_copy(outbox_app, outbox_broker, controlled_sink, start_worker):
+def test_a_worker_killed_after_sending_but_before_recording_never_sends_a_second_copy(
+    outbox_app, outbox_broker, controlled_sink, start_worker
+):
     from portal.db import utcnow
 
     controlled_sink.reset()
@@ -295,7 +313,9 @@ def test_a_worker_killed_after_sending_but_before_recording_never_sends_a_second
     assert row.attempts == 1
 
 
-def test_an_event_while_redis_is_down_is_saved_and_its_e_mail_goes_out_when_redis_is_back(outbox_app, controlled_sink, own_redis, start_worker, tmp_path):
+def test_an_event_while_redis_is_down_is_saved_and_its_e_mail_goes_out_when_redis_is_back(
+    outbox_app, controlled_sink, own_redis, start_worker, tmp_path
+):
     from portal.models import Application
     from tests.conftest import make_app
 
@@ -337,7 +357,9 @@ def test_an_event_while_redis_is_down_is_saved_and_its_e_mail_goes_out_when_redi
         db.engine.dispose()
 
 
-def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app, outbox_broker, controlled_sink, start_worker):
+def test_being_paid_tells_the_giving_government_once_in_its_language(
+    outbox_app, outbox_broker, controlled_sink, start_worker
+):
     from datetime import date
 
     from portal.models import Application, Payout, User
@@ -392,14 +414,20 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(outbox_app,
         assert {r.status for r in _rows(dossier_id, NotificationEvent.PAYOUT_PAID)} == {"sent"}
 
 
-def test_a_worker_sends_one_event_to_many_over_one_connection_each_person_once(outbox_app, outbox_broker, controlled_sink, start_worker):
+def test_a_worker_sends_one_event_to_many_over_one_connection_each_person_once(
+    outbox_app, outbox_broker, controlled_sink, start_worker
+):
     controlled_sink.reset()
     made_now = _made_since(outbox_app)
     with outbox_app.app_context():
-        draft = complete_draft(make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025")
+        draft = complete_draft(
+            make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025"
+        )
         db.session.commit()
         people = [notifications.Recipient(f"bestuur-{n}@example.be") for n in range(40)]
-        notifications.record(NotificationEvent.CALL_CLOSING, people, draft, {"closes_at": "2026-12-31T22:59:59+00:00", "days_left": 3})
+        notifications.record(
+            NotificationEvent.CALL_CLOSING, people, draft, {"closes_at": "2026-12-31T22:59:59+00:00", "days_left": 3}
+        )
         db.session.commit()
     start_worker(outbox_app, outbox_broker)  # solo pool: one process sends them one after another
 
@@ -422,7 +450,12 @@ def test_an_e_mail_rendered_once_is_reused_only_for_the_same_words(outbox_app):
              notifications.user_recipient(other), notifications.Recipient("c@example.be", None, "en")],
             draft, details,
         )  # fmt: skip
-        rows += notifications.record(NotificationEvent.CALL_CLOSING, [notifications.Recipient("d@example.be")], draft, {**details, "closes_at": "2027-01-15T22:59:59+00:00"})
+        rows += notifications.record(
+            NotificationEvent.CALL_CLOSING,
+            [notifications.Recipient("d@example.be")],
+            draft,
+            {**details, "closes_at": "2027-01-15T22:59:59+00:00"},
+        )
         db.session.flush()
         first, second, named, other_named, english, later = (delivery.render(row) for row in rows)
         assert second is first  # same event, language, dossier and details: rendered once
@@ -442,12 +475,18 @@ def test_rows_committed_at_once_are_handed_over_and_marked_in_slices_every_one(o
 
     monkeypatch.setattr(outbox, "MARK_AT_ONCE", 7)  # PostgreSQL takes at most 65,535 parameters a statement
     with outbox_app.app_context():
-        draft_id = complete_draft(make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025").id
+        draft_id = complete_draft(
+            make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025"
+        ).id
         db.session.commit()
     redis.Redis.from_url(outbox_broker).flushdb()
     with outbox_app.app_context():
         draft = db.session.get(applications.Application, draft_id)
-        rows = notifications.record(NotificationEvent.DECLARED_ELIGIBLE, [notifications.Recipient(f"sl-{n}@example.be") for n in range(20)], draft)
+        rows = notifications.record(
+            NotificationEvent.DECLARED_ELIGIBLE,
+            [notifications.Recipient(f"sl-{n}@example.be") for n in range(20)],
+            draft,
+        )
         db.session.commit()
         ids = [r.id for r in rows]  # handed over when this context ends
     with outbox_app.app_context():

@@ -63,7 +63,13 @@ def topology(tmp_path: Path, controlled_sink: Any) -> Iterator[dict[str, Any]]:
         for name in ("web1", "web2", "worker", "beat"):
             (tmp_path / "trial" / name).mkdir(parents=True)
         for command in (["db", "upgrade"], ["seed"]):
-            subprocess.run([str(ROOT / ".venv/bin/flask"), *command], cwd=ROOT, env={**env, "FLASK_APP": "wsgi"}, check=True, capture_output=True)
+            subprocess.run(
+                [str(ROOT / ".venv/bin/flask"), *command],
+                cwd=ROOT,
+                env={**env, "FLASK_APP": "wsgi"},
+                check=True,
+                capture_output=True,
+            )
         log = (tmp_path / "honcho.log").open("w")
         honcho = subprocess.Popen(
             [str(ROOT / ".venv/bin/honcho"), "start", "web1", "web2", "worker", "beat"],
@@ -142,11 +148,19 @@ def test_submit_through_one_web_process_download_through_another_and_the_worker_
         for message in messages:
             names = [part.get_filename() for part in message.iter_attachments()]
             assert any(name and name.startswith("ontvangstbewijs-") for name in names), names
-        receipt_name = db.session.scalar(Submission.__table__.select().with_only_columns(Submission.receipt_name).where(Submission.application_id == draft_id))
+        receipt_name = db.session.scalar(
+            Submission.__table__.select()
+            .with_only_columns(Submission.receipt_name)
+            .where(Submission.application_id == draft_id)
+        )
         assert receipt_name is not None
         db.session.remove()
         db.engine.dispose()
     # No process wrote a file to its own instance folder.
-    assert [p for p in topology["trial"].rglob("*") if p.is_file() and p.name != "schedule" and not p.name.startswith("schedule")] == []
+    assert [
+        p
+        for p in topology["trial"].rglob("*")
+        if p.is_file() and p.name != "schedule" and not p.name.startswith("schedule")
+    ] == []
     log = topology["log"].read_text()
     assert "Traceback" not in log, log[-3000:]
