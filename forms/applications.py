@@ -28,12 +28,22 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from forms.base import PortalForm
 from forms.calls import EXCHANGE_TYPE_LABELS
 from forms.fields import DayField, EuroField, choices
+from workflows.participation import DECLINE_REASON_LIMIT
 
 TEXT_LIMIT = 5000
 
@@ -310,6 +320,22 @@ class AcceptOfferForm(PortalForm):
 
 class ConfirmParticipationForm(PortalForm):
     submit = SubmitField(_l("Deelname van ons bestuur bevestigen"), widget=GovSubmitInput())
+
+
+class DeclineParticipationForm(PortalForm):
+    """The receiving government declines: the reason is required (the giving government and the officer read it)."""
+
+    reason = TextAreaField(
+        _l("Waarom neemt uw bestuur niet deel?"),
+        widget=GovTextArea(),
+        description=_l("Het aanvragende bestuur en de administratie lezen deze reden."),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired(message=_l("Schrijf waarom uw bestuur niet deelneemt")),
+            Length(max=DECLINE_REASON_LIMIT, message=_l("Gebruik maximaal 2000 tekens")),
+        ],
+    )
+    submit = SubmitField(_l("Deelname weigeren"), widget=GovSubmitInput())
 
 
 class StartForm(PortalForm):

@@ -16,6 +16,7 @@ from forms.applications import TEXT_LIMIT, MentorForm
 from forms.base import PortalForm
 from forms.fields import DayField
 from workflows.calls import BRUSSELS
+from workflows.trajectory import EARLY_END_REASON_LIMIT
 
 
 def _stripped(value: str | None) -> str | None:
@@ -43,6 +44,26 @@ class ActualCostForm(PortalForm):
     validate_monthly_wage = MentorForm.validate_monthly_wage
     validate_end_on = MentorForm.validate_end_on
     save = SubmitField(_l("Opslaan"), widget=GovSubmitInput())
+
+
+class EarlyEndForm(PortalForm):
+    """The giving government declares that the trajectory ended before its planned end."""
+
+    ended_on = DayField(
+        _l("Op welke dag eindigde het traject?"),
+        description=_l("De laatste dag waarop de mentor voor het project werkte, bijvoorbeeld 30 11 2026"),
+        validators=[InputRequired(message=_l("Vul de dag in waarop het traject eindigde"))],
+    )
+    reason = TextAreaField(
+        _l("Waarom eindigde het traject vroeger?"),
+        widget=GovTextArea(),
+        filters=[_stripped],
+        validators=[
+            DataRequired(message=_l("Schrijf kort waarom het traject vroeger eindigde")),
+            Length(max=EARLY_END_REASON_LIMIT, message=_l("Gebruik maximaal 1000 tekens")),
+        ],
+    )
+    submit = SubmitField(_l("Einde van het traject melden"), widget=GovSubmitInput())
 
 
 class DocumentForm(PortalForm):

@@ -99,6 +99,8 @@ ACTION_LABELS = {
     "application.unconfirmed_partner_acknowledged": _l(
         "Verder gegaan zonder bevestiging van het ontvangende bestuur, na waarschuwing"
     ),
+    "application.participation_declined": _l("Deelname geweigerd door het ontvangende bestuur, met een reden"),
+    "application.early_end_declared": _l("Vroeger einde van het traject gemeld"),
     "application.attachment_uploaded": _l("Bijlage opgeladen"),
     "application.correction_requested": _l("Aanvulling gevraagd"),
     "application.declared_eligible": _l("Ontvankelijk verklaard"),

@@ -24,6 +24,19 @@ def _texts() -> dict[str, str]:
         "report_not_editable": _("Het eindrapport is ingediend en kan niet meer worden gewijzigd."),
         "report_incomplete": _("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."),
         "report_missing": _("Het eindrapport is nog niet volledig. Vul aan wat hieronder gevraagd wordt."),
+        "trajectory_not_ended": _(
+            "Het traject is nog niet afgelopen. U kunt het eindrapport pas indienen vanaf de laatste dag van het traject, of nadat u meldt dat het vroeger eindigde."
+        ),
+        "not_granted": _("Dit dossier is niet toegekend."),
+        # the receiving government's answer (ParticipationRefused)
+        "wrong_state": _("Antwoorden op deze aanvraag kan niet meer in deze fase."),
+        "already_confirmed": _(
+            "Uw bestuur heeft zijn deelname al bevestigd. Neemt u toch niet deel, overleg dan met het aanvragende bestuur: dat kan de aanvraag intrekken."
+        ),
+        "already_declined": _("Uw bestuur heeft al laten weten dat het niet deelneemt."),
+        # the declared early end of a trajectory (EarlyEndRefused)
+        "already_ended": _("Het traject is volgens de aanvraag al afgelopen. U kunt het eindrapport nu indienen."),
+        "report_submitted": _("Het eindrapport is al ingediend."),
         "paid_on_future": _("De datum van de betaling ligt in de toekomst."),
         "paid_before_approval": _("De datum van de betaling ligt voor de goedkeuring."),
         "bank_reference": _("Vul de referentie van de bank in"),

@@ -44,20 +44,31 @@ def municipality(nis_code: str) -> Organisation:
     return org
 
 
-def complete_draft(applicant: Any, call: Call, receiving_nis: str = "45041", wage_cents: int = 540_000) -> Application:
-    """A draft ready to submit: EUR 5.400,00 a month at half-time from 1 September to 31 December 2026."""
-    return sample_draft(call, applicant, municipality(receiving_nis), date(2026, 9, 1), wage_cents)
+def complete_draft(
+    applicant: Any,
+    call: Call,
+    receiving_nis: str = "45041",
+    wage_cents: int = 540_000,
+    start_on: date = date(2026, 9, 1),
+) -> Application:
+    """A draft ready to submit: EUR 5.400,00 a month at half-time for four whole months, by default from
+    1 September to 31 December 2026 (or from the first of the month of `start_on`)."""
+    return sample_draft(call, applicant, municipality(receiving_nis), start_on, wage_cents)
 
 
 def submitted_dossier(
-    call: Call, receiving_nis: str = "45041", wage_cents: int = 540_000, applicant: Any = None
+    call: Call,
+    receiving_nis: str = "45041",
+    wage_cents: int = 540_000,
+    applicant: Any = None,
+    start_on: date = date(2026, 9, 1),
 ) -> Application:
     """A complete draft of a Gent applicant, submitted through the real service."""
     from portal.services import applications
     from tests.conftest import make_user
 
     applicant = applicant or make_user("applicant")
-    draft = complete_draft(applicant, call, receiving_nis, wage_cents)
+    draft = complete_draft(applicant, call, receiving_nis, wage_cents, start_on)
     applications.submit(draft.id, applicant, declared=True)
     return draft
 

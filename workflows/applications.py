@@ -44,6 +44,7 @@ class Action(StrEnum):
     CLOSE = "close"
     WITHDRAW = "withdraw"
     CONFIRM_PARTICIPATION = "confirm_participation"
+    DECLINE_PARTICIPATION = "decline_participation"
 
 
 SYSTEM = "system"  # transitions the portal makes by itself
@@ -71,6 +72,9 @@ _BEFORE_PAYOUT = (
     State.GRANTED,
 )
 
+# A submitted dossier that waits for a decision: the receiving government can still decline it.
+_BEFORE_DECISION = (State.SUBMITTED, State.CORRECTION_REQUESTED, State.ELIGIBLE, State.IN_REVIEW, State.SCORED)
+
 TRANSITIONS: tuple[Transition, ...] = (
     _t(State.DRAFT, Action.SUBMIT, State.SUBMITTED, Role.APPLICANT),
     _t(State.SUBMITTED, Action.DECLARE_ELIGIBLE, State.ELIGIBLE, Role.OFFICER, SYSTEM),
@@ -90,6 +94,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         for state in _BEFORE_PAYOUT
         if state != State.DRAFT
     ),
+    # Or it declines, with a reason, until the decision (workflows/participation.py); the state does not change.
+    *(_t(state, Action.DECLINE_PARTICIPATION, state, Role.APPLICANT) for state in _BEFORE_DECISION),
     # "any state before a payout --withdraw(applicant)--> withdrawn"; a payout is checked by the service.
     *(_t(state, Action.WITHDRAW, State.WITHDRAWN, Role.APPLICANT) for state in _BEFORE_PAYOUT),
 )

@@ -10,13 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class PartnerAnswer(StrEnum):
-    """What the receiving government answered to its participation."""
-
-    CONFIRMED = "confirmed"
-    DECLINED = "declined"
-    PENDING = "pending"
+from workflows.participation import Answer
 
 
 class UnconfirmedPartnerPolicy(StrEnum):
@@ -33,11 +27,11 @@ class PartnerCheck(StrEnum):
     DECLINED = "declined"  # the receiving government declined: always refused
 
 
-def check_partner(answer: PartnerAnswer, policy: UnconfirmedPartnerPolicy) -> PartnerCheck:
+def check_partner(answer: Answer, policy: UnconfirmedPartnerPolicy) -> PartnerCheck:
     """What declaring eligible or granting meets, given the receiving government's answer and the call."""
-    if answer is PartnerAnswer.CONFIRMED:
+    if answer is Answer.CONFIRMED:
         return PartnerCheck.CLEAR
-    if answer is PartnerAnswer.DECLINED:
+    if answer is Answer.DECLINED:
         return PartnerCheck.DECLINED
     return PartnerCheck.WARN if policy is UnconfirmedPartnerPolicy.WARN else PartnerCheck.REFUSED
 

@@ -6,23 +6,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.payouts import AchievementsForm, ActualCostForm, ButtonForm, DocumentForm
+from forms.payouts import AchievementsForm, ActualCostForm, ButtonForm, DocumentForm, EarlyEndForm
 from portal.access import keeps_input, roles
 from portal.actions import run
 from portal.answers import send_report_document
 from portal.applicant.blueprint import bp
 from portal.applicant.routes import _own, _upload_message
+from portal.extensions import db
+from portal.i18n import day
 from portal.models import Application, FinalReport
 from portal.models.payouts import ReportState
+from portal.refusals import message_for, refusal_text
 from portal.services import files, payouts
-from portal.services.payouts import CostInput
+from portal.services.payouts import CostInput, EarlyEndRefused
 from workflows.applications import State
 from workflows.roles import Role
+from workflows.trajectory import REPORT_DUE_MONTHS
 
 REPORTABLE = (State.GRANTED, State.CLOSED)
 
@@ -78,6 +82,9 @@ def _page(application: Application, status: int = 200, **forms: Any) -> Response
         "document_form": forms.get("document_form") or DocumentForm(formdata=None),
         "button_form": ButtonForm(formdata=None),
         "ReportState": ReportState,
+        "window": payouts.report_window_of(application),
+        "report_open": payouts.report_open(application),
+        "may_declare_end": payouts.may_declare_end(application),
     }
     return render_template("applicant/report.html", **context), status
 
@@ -188,3 +195,63 @@ def submit_report(application_id: int) -> ResponseReturnValue:
         done=_("Uw eindrapport is ingediend. De administratie berekent het saldo en bereidt de betaling voor."),
         otherwise=_("Het eindrapport is al ingediend."),
     )
+
+
+def _early_end_message(code: str, application: Application) -> str:
+    start = payouts.trajectory_start(application)
+    return {
+        "in_future": _("De dag waarop het traject eindigde, kan niet in de toekomst liggen"),
+        "before_start": _("Het traject kan niet eindigen voor het begon, op %(day)s", day=day(start)),
+        "reason_missing": _("Schrijf kort waarom het traject vroeger eindigde"),
+        "reason_too_long": _("Gebruik maximaal 1000 tekens"),
+    }.get(code, "")
+
+
+@bp.route("/<int:application_id>/eindrapport/einde-traject", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+@keeps_input
+def declare_end(application_id: int) -> ResponseReturnValue:
+    """The giving government declares that the trajectory ended before its planned end: the report opens."""
+    application = _granted(application_id)
+    page = url_for("applicant.report", application_id=application.id)
+    if not payouts.may_declare_end(application):
+        report = payouts.report_of(application)
+        flash(
+            refusal_text(
+                "report_submitted"
+                if report is not None and report.state_enum is not ReportState.DRAFT
+                else "already_ended"
+            ),
+            "info",
+        )
+        return redirect(page)
+    form = EarlyEndForm()
+    if form.validate_on_submit():
+        try:
+            payouts.declare_early_end(application.id, current_user, form.ended_on.data, form.reason.data or "")
+        except EarlyEndRefused as refused:
+            db.session.rollback()
+            message = _early_end_message(refused.code, application)
+            if not message:  # the report was submitted, or the planned end came, meanwhile
+                flash(message_for(refused), "info")
+                return redirect(page)
+            (form.reason if refused.code.startswith("reason") else form.ended_on).errors = [message]
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "U meldde dat het traject eindigde op %(day)s. U kunt het eindrapport nu indienen.",
+                    day=day(form.ended_on.data),
+                ),
+                "success",
+            )
+            return redirect(page)
+    planned = payouts.report_window_of(application)
+    return render_template(
+        "applicant/early_end.html",
+        application=application,
+        form=form,
+        planned=planned,
+        start=payouts.trajectory_start(application),
+        due_months=REPORT_DUE_MONTHS,
+    ), (400 if form.errors else 200)

@@ -22,6 +22,7 @@ from forms.applications import (
     AttachmentForm,
     BudgetForm,
     ConfirmParticipationForm,
+    DeclineParticipationForm,
     ExchangeForm,
     MentorForm,
     PartiesForm,
@@ -38,14 +39,18 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import day, language_code, moment
 from portal.models import Application, Call, FundamentalRight, Mentor
+from portal.models.payouts import ReportState
+from portal.refusals import message_for, refusal_text
 from portal.services import applications as service
 from portal.services import budget as budget_service
 from portal.services import calls as call_service
 from portal.services import decisions, dossiers, drafts, files, notifications, payouts, receipts
 from portal.services.dossiers import Relation
 from portal.services.files import UploadProblem
+from portal.services.partner import receiving_answer
 from portal.services.refusal import NotAllowed
 from workflows.applications import Action, Section, SectionStatus, State, SubmitProblem, allowed_actions
+from workflows.participation import Answer, decline_refusal, may_confirm, may_decline
 from workflows.roles import Role
 
 # --- loading, with the object-level rule: another government's dossier is a 404 ---------------
@@ -221,6 +226,7 @@ def overview(application_id: int) -> ResponseReturnValue:
             Section=Section,
             SectionStatus=SectionStatus,
         )
+    answer = receiving_answer(application)
     return render_template(
         "applicant/dossier.html",
         application=application,
@@ -233,6 +239,14 @@ def overview(application_id: int) -> ResponseReturnValue:
         Action=Action,
         confirm_form=ConfirmParticipationForm(),
         accept_form=AcceptOfferForm(formdata=None),
+        answer=answer,
+        Answer=Answer,
+        may_confirm=may_confirm(application.state_enum, answer),
+        may_decline=may_decline(application.state_enum, answer),
+        window=payouts.report_window_of(application)
+        if application.state_enum in (State.GRANTED, State.CLOSED)
+        else None,
+        report=payouts.report_of(application) if application.state_enum in (State.GRANTED, State.CLOSED) else None,
         has_letter=decisions.has_letter(application),
         payout_under_way=payouts.payout_under_way(application),
         **_summary_context(application),
@@ -634,12 +648,18 @@ def accept_offer(application_id: int) -> ResponseReturnValue:
 # --- the receiving government, and withdrawing ------------------------------------------------
 
 
-@bp.post("/<int:application_id>/deelname-bevestigen")
-@roles(Role.APPLICANT)
-def confirm_participation(application_id: int) -> ResponseReturnValue:
+def _receiving(application_id: int) -> Application:
+    """A dossier in which the user's government is the receiving party; any other is a 404."""
     found = _visible(application_id)
     if found.relation is not Relation.RECEIVING:
         abort(404)
+    return found.application
+
+
+@bp.post("/<int:application_id>/deelname-bevestigen")
+@roles(Role.APPLICANT)
+def confirm_participation(application_id: int) -> ResponseReturnValue:
+    _receiving(application_id)
     form = ConfirmParticipationForm()
     if form.validate_on_submit():
         try:
@@ -647,11 +667,44 @@ def confirm_participation(application_id: int) -> ResponseReturnValue:
         except LookupError:
             abort(404)
         except NotAllowed:
+            db.session.rollback()
             flash(_("Deelname bevestigen kan niet meer in deze fase."), "info")
         else:
             db.session.commit()
             flash(_("De deelname van uw bestuur is bevestigd."), "success")
     return redirect(url_for("applicant.overview", application_id=application_id))
+
+
+@bp.route("/<int:application_id>/deelname-weigeren", methods=["GET", "POST"])
+@roles(Role.APPLICANT)
+def decline_participation(application_id: int) -> ResponseReturnValue:
+    """The receiving government declines, on a page that first says what that means."""
+    application = _receiving(application_id)
+    back = url_for("applicant.overview", application_id=application_id)
+    if not may_decline(application.state_enum, receiving_answer(application)):
+        reason = decline_refusal(application.state_enum, receiving_answer(application), "-")
+        flash(refusal_text(reason.value if reason else ""), "info")
+        return redirect(back)
+    form = DeclineParticipationForm()
+    if form.validate_on_submit():
+        try:
+            service.decline_participation(application_id, current_user, form.reason.data or "", utcnow())
+        except LookupError:
+            abort(404)
+        except NotAllowed as refused:  # answered meanwhile, from another tab
+            db.session.rollback()
+            flash(message_for(refused), "info")
+            return redirect(back)
+        db.session.commit()
+        flash(
+            _(
+                "U hebt laten weten dat uw bestuur niet deelneemt. %(giver)s en de administratie zijn op de hoogte gebracht.",
+                giver=application.organisation.name,
+            ),
+            "success",
+        )
+        return redirect(back)
+    return _page("applicant/decline.html", form, application=application)
 
 
 @bp.route("/<int:application_id>/intrekken", methods=["GET", "POST"])
@@ -677,6 +730,26 @@ def withdraw(application_id: int) -> ResponseReturnValue:
     return _page("applicant/withdraw.html", form, application=application)
 
 
+BEFORE_DECISION = (State.SUBMITTED, State.CORRECTION_REQUESTED, State.ELIGIBLE, State.IN_REVIEW, State.SCORED)
+
+
+def _report_step(application: Application) -> str:
+    """A granted dossier's next step: the project, then the final report from its end, by its deadline."""
+    window = payouts.report_window_of(application)
+    report = payouts.report_of(application)
+    if report is not None and report.state_enum is not ReportState.DRAFT:
+        return _("De administratie behandelt uw eindrapport. U hoeft niets te doen.")
+    if window is None:
+        return _("Voer het project uit en bezorg daarna het eindrapport.")
+    if not window.is_open(payouts.brussels_today()):
+        return _(
+            "Voer het project uit. U kunt het eindrapport indienen vanaf %(opens)s, uiterlijk op %(due)s.",
+            opens=day(window.opens_on),
+            due=day(window.due_on),
+        )
+    return _("Het traject is afgelopen. Dien het eindrapport in, uiterlijk op %(due)s.", due=day(window.due_on))
+
+
 @bp.app_template_filter("next_step")
 def next_step(application: Application) -> str:
     """What the applicant should do next, in plain words."""
@@ -685,6 +758,14 @@ def next_step(application: Application) -> str:
         return _(
             "Vul de onderdelen in en dien de aanvraag uiterlijk op %(day)s in.", day=day(application.call.closes_at)
         )
+    if receiving_answer(application) is Answer.DECLINED and state in BEFORE_DECISION:
+        return _(
+            "%(receiving)s neemt niet deel. Zolang het niet bevestigt, kan de aanvraag niet worden toegekend. "
+            "Overleg met %(receiving)s: het kan later alsnog bevestigen. Of trek de aanvraag in.",
+            receiving=application.receiving_organisation.name
+            if application.receiving_organisation
+            else _("Het ontvangende bestuur"),
+        )
     if state is State.SUBMITTED:
         return _("Wij controleren of de aanvraag ontvankelijk is. U hoeft niets te doen.")
     if state is State.CORRECTION_REQUESTED:
@@ -692,5 +773,5 @@ def next_step(application: Application) -> str:
     if state in (State.ELIGIBLE, State.IN_REVIEW, State.SCORED):
         return _("De selectiecommissie beoordeelt de aanvraag. U hoeft niets te doen.")
     if state is State.GRANTED:
-        return _("Voer het project uit en bezorg daarna het eindrapport.")
+        return _report_step(application)
     return _("Er is niets meer te doen.")

@@ -40,6 +40,19 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
             "state NOT IN ('ineligible', 'rejected') OR (decision_motivation IS NOT NULL AND decision_motivation <> '')",
             name="refusal_has_motivation",
         ),
+        # The receiving government confirmed or declined, never both; a decline says who and why.
+        CheckConstraint(
+            "receiving_confirmed_at IS NULL OR receiving_declined_at IS NULL", name="confirmed_or_declined"
+        ),
+        CheckConstraint(
+            "receiving_declined_at IS NULL OR (receiving_declined_by_id IS NOT NULL AND receiving_decline_reason IS NOT NULL AND receiving_decline_reason <> '')",
+            name="decline_has_reason",
+        ),
+        # A declared early end of the trajectory says when, why, by whom and at what moment.
+        CheckConstraint(
+            "early_end_on IS NULL OR (early_end_reason IS NOT NULL AND early_end_reason <> '' AND early_end_declared_at IS NOT NULL AND early_end_declared_by_id IS NOT NULL)",
+            name="early_end_declared",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +94,15 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
     declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     receiving_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     receiving_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Or the receiving government declined, with its reason (a later confirmation clears these).
+    receiving_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    receiving_declined_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    receiving_decline_reason: Mapped[str | None] = mapped_column(Text)
+    # The giving government declared that the trajectory ended before its planned end (the final report opens).
+    early_end_on: Mapped[date | None] = mapped_column(Date)
+    early_end_reason: Mapped[str | None] = mapped_column(Text)
+    early_end_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    early_end_declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     # The officer's question when sending the dossier back, and the motivation of a negative decision.

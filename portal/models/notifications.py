@@ -36,6 +36,7 @@ class NotificationEvent(StrEnum):
     CALL_CLOSING = "call_closing"  # reminder to a government with a draft
     PAYOUT_APPROVED = "payout_approved"  # to the giving government
     PAYOUT_PAID = "payout_paid"  # to the giving government
+    PARTICIPATION_DECLINED = "participation_declined"  # to the giving government and the officers
     REPORT_DUE = "report_due"  # reminder: the trajectory ended and the final report is not in
     PAYOUT_AWAITING_APPROVAL = "payout_awaiting_approval"  # reminder to the finance users
     # Matchmaking: registrations reach the matchers; a match reaches both governments and the matchers.

@@ -15,6 +15,7 @@ from portal.models.notifications import NotificationEvent
 from portal.services import audit, budget, eligibility, notifications, payouts
 from portal.services.dossiers import compensation_of, move
 from portal.services.locks import database_now, lock_call, lock_dossier, lock_dossier_and_call
+from portal.services.partner import receiving_answer
 from portal.services.refusal import NotAllowed
 from workflows.applications import (
     Action,
@@ -33,6 +34,7 @@ from workflows.applications import (
 )
 from workflows.budget import Standing
 from workflows.calls import BRUSSELS
+from workflows.participation import Answer, AnswerRefusal, confirm_refusal, decline_refusal
 from workflows.roles import Role
 
 
@@ -309,20 +311,75 @@ def frozen_content(application: Application, actor: User) -> dict[str, Any]:
 # --- the other party, and withdrawing -------------------------------------------------------
 
 
-def confirm_participation(application_id: int, actor: User, now: datetime) -> Application:
-    """The receiving government confirms it takes part. LookupError when the actor's government is not
-    the dossier's receiving party."""
+class ParticipationRefused(NotAllowed):
+    """The receiving government's answer the rules refuse now; `code` is an AnswerRefusal."""
+
+    def __init__(self, code: AnswerRefusal) -> None:
+        super().__init__(code.value)
+        self.code = code.value
+
+
+def _receiving_dossier(application_id: int, actor: User) -> Application:
+    """The dossier, locked; LookupError when the actor's government is not its receiving party."""
     application = lock_dossier(application_id)
     if actor.organisation_id is None or application.receiving_organisation_id != actor.organisation_id:
         raise LookupError(application_id)
-    if not can(Role.APPLICANT, application.state_enum, Action.CONFIRM_PARTICIPATION):
-        raise NotAllowed(application.state)
-    if application.receiving_confirmed_at is not None:
+    return application
+
+
+def confirm_participation(application_id: int, actor: User, now: datetime) -> Application:
+    """The receiving government confirms it takes part; a decline it gave before is cleared (it changed
+    its mind). LookupError when the actor's government is not the dossier's receiving party."""
+    application = _receiving_dossier(application_id, actor)
+    answer = receiving_answer(application)
+    if (refused := confirm_refusal(application.state_enum, answer)) is not None:
+        raise ParticipationRefused(refused)
+    if answer is Answer.CONFIRMED:
         return application
+    details = (
+        {"declined_at": application.receiving_declined_at.isoformat()} if application.receiving_declined_at else None
+    )
+    application.receiving_declined_at = None
+    application.receiving_declined_by_id = None
+    application.receiving_decline_reason = None
     application.receiving_confirmed_at = now
     application.receiving_confirmed_by_id = actor.id
+    db.session.flush()
     audit.record(
-        actor, "application.participation_confirmed", "application", application.id, to_state=application.state
+        actor,
+        "application.participation_confirmed",
+        "application",
+        application.id,
+        to_state=application.state,
+        details=details,
+    )
+    return application
+
+
+def decline_participation(application_id: int, actor: User, reason: str, now: datetime) -> Application:
+    """The receiving government declines to take part, with its reason; the giving government and the
+    officers are told. LookupError when the actor's government is not the dossier's receiving party."""
+    application = _receiving_dossier(application_id, actor)
+    reason = reason.strip()
+    if (refused := decline_refusal(application.state_enum, receiving_answer(application), reason)) is not None:
+        raise ParticipationRefused(refused)
+    application.receiving_declined_at = now
+    application.receiving_declined_by_id = actor.id
+    application.receiving_decline_reason = reason
+    db.session.flush()
+    audit.record(
+        actor,
+        "application.participation_declined",
+        "application",
+        application.id,
+        to_state=application.state,
+        reason=reason,
+    )
+    notifications.record(
+        NotificationEvent.PARTICIPATION_DECLINED,
+        notifications.giving_government(application) + notifications.officer_recipients(),
+        application,
+        {"reason": reason},
     )
     return application
 

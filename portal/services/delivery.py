@@ -337,6 +337,7 @@ def event_label(event: NotificationEvent) -> str:
         NotificationEvent.CALL_CLOSING: _("Oproep sluit binnenkort"),
         NotificationEvent.PAYOUT_APPROVED: _("Betaling goedgekeurd"),
         NotificationEvent.PAYOUT_PAID: _("Betaling uitgevoerd"),
+        NotificationEvent.PARTICIPATION_DECLINED: _("Ontvangend bestuur neemt niet deel"),
         NotificationEvent.REPORT_DUE: _("Eindrapport verwacht"),
         NotificationEvent.PAYOUT_AWAITING_APPROVAL: _("Betaling wacht op goedkeuring"),
         NotificationEvent.OFFER_REGISTERED: _("Nieuw aanbod"),

@@ -59,6 +59,14 @@ def both_governments(application: Application) -> list[Recipient]:
     return giving + [recipient for recipient in receiving if recipient.email not in addresses]
 
 
+def officer_recipients() -> list[Recipient]:
+    """Every active officer: the administration hears of what changes a dossier it handles."""
+    users = db.session.scalars(
+        select(User).where(User.role == Role.OFFICER, User.is_active.is_(True)).order_by(User.id)
+    )
+    return [Recipient(user.email, user, user.locale) for user in users]
+
+
 def user_recipient(user: User) -> Recipient:
     return Recipient(user.email, user, user.locale)
 

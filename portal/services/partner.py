@@ -6,7 +6,8 @@ from __future__ import annotations
 from portal.models import Application, User
 from portal.services import audit
 from portal.services.refusal import NotAllowed
-from workflows.safeguards import PartnerAnswer, PartnerCheck, UnconfirmedPartnerPolicy, check_partner
+from workflows.participation import Answer, answer_of
+from workflows.safeguards import PartnerCheck, UnconfirmedPartnerPolicy, check_partner
 
 
 class PartnerRefused(NotAllowed):
@@ -17,15 +18,15 @@ class PartnerRefused(NotAllowed):
         self.code = code
 
 
-def partner_answer(application: Application) -> PartnerAnswer:
-    """What the receiving government answered. A government that declines (when the portal records it)
-    answers DECLINED here; until then, not confirmed is pending."""
-    return PartnerAnswer.CONFIRMED if application.receiving_confirmed_at is not None else PartnerAnswer.PENDING
+def receiving_answer(application: Application) -> Answer:
+    """The receiving government's answer: `confirmed`, `declined` or `pending` (a str enum, so it compares
+    equal to those words). Pure reading, no lock: for pages and for the officer's safeguards."""
+    return answer_of(application.receiving_confirmed_at is not None, application.receiving_declined_at is not None)
 
 
 def partner_check(application: Application) -> PartnerCheck:
     return check_partner(
-        partner_answer(application), UnconfirmedPartnerPolicy(application.call.unconfirmed_partner_policy)
+        receiving_answer(application), UnconfirmedPartnerPolicy(application.call.unconfirmed_partner_policy)
     )
 
 

@@ -57,6 +57,14 @@ from workflows.payouts import (
     settle,
 )
 from workflows.roles import Role
+from workflows.trajectory import (
+    EarlyEndRefusal,
+    ReportWindow,
+    early_end_refusal,
+    may_declare_early_end,
+    planned_end,
+    report_window,
+)
 
 
 class PayoutRefused(NotAllowed):
@@ -127,6 +135,74 @@ def report_of(application: Application) -> FinalReport | None:
 
 def may_report(application: Application) -> bool:
     return application.state_enum is State.GRANTED
+
+
+def brussels_today() -> date:
+    return utcnow().astimezone(BRUSSELS).date()
+
+
+def report_window_of(application: Application) -> ReportWindow | None:
+    """When the final report opens and is due: from the trajectory's end (its last mentor period, or the
+    early end the government declared); None while a period has no end."""
+    return report_window((m.end_on for m in application.mentors), application.early_end_on)
+
+
+def report_open(application: Application, today: date | None = None) -> bool:
+    window = report_window_of(application)
+    return window is not None and window.is_open(today or brussels_today())
+
+
+def trajectory_start(application: Application) -> date | None:
+    starts = [m.start_on for m in application.mentors if m.start_on is not None]
+    return min(starts) if starts else None
+
+
+def may_declare_end(application: Application, today: date | None = None) -> bool:
+    """Whether the giving government can declare now that the trajectory ended early."""
+    report = report_of(application)
+    submitted = report is not None and report.state_enum is not ReportState.DRAFT
+    return may_report(application) and may_declare_early_end(
+        planned_end(m.end_on for m in application.mentors), today or brussels_today(), submitted
+    )
+
+
+class EarlyEndRefused(NotAllowed):
+    def __init__(self, code: EarlyEndRefusal) -> None:
+        super().__init__(code.value)
+        self.code = code.value
+
+
+def declare_early_end(
+    application_id: int, actor: User, ended_on: date, reason: str, today: date | None = None
+) -> Application:
+    """The giving government declares that the trajectory ended before its planned end, on `ended_on`
+    (not in the future, not before its first day): the final report can be submitted from then on."""
+    application = lock_dossier(application_id)
+    if not may_report(application):
+        raise PayoutRefused("not_granted")
+    report = report_of(application)
+    reason = reason.strip()
+    refused = early_end_refusal(
+        ended_on, reason, today or brussels_today(), trajectory_start(application),
+        planned_end(m.end_on for m in application.mentors), report is not None and report.state_enum is not ReportState.DRAFT,
+    )  # fmt: skip
+    if refused is not None:
+        raise EarlyEndRefused(refused)
+    before = application.early_end_on
+    application.early_end_on = ended_on
+    application.early_end_reason = reason
+    application.early_end_declared_at = utcnow()
+    application.early_end_declared_by_id = actor.id
+    db.session.flush()
+    audit.record(
+        actor,
+        "application.early_end_declared",
+        "application",
+        application.id,
+        reason=reason,
+        details={"ended_on": ended_on.isoformat(), "before": before.isoformat() if before else None},
+    )
+    return application
 
 
 def start_report(application: Application, actor: User) -> FinalReport:
@@ -268,6 +344,9 @@ def submit_report(application_id: int, actor: User) -> FinalReport:
     _editable(report)
     if report_problems(report):
         raise PayoutRefused("report_incomplete")
+    if not report_open(application):
+        # The report tells what happened: not before the trajectory's last day (workflows/trajectory.py).
+        raise PayoutRefused("trajectory_not_ended")
     report.state = ReportState.SUBMITTED
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
@@ -760,8 +839,8 @@ def remind_reports_due(now: datetime) -> int:
     count = 0
     granted = db.session.scalars(select(Application).where(Application.state == State.GRANTED).order_by(Application.id))
     for application in granted:
-        ends = [m.end_on for m in application.mentors if m.end_on is not None]
-        if not ends or max(ends) >= today:
+        window = report_window_of(application)
+        if window is None or window.ends_on >= today:
             continue
         report = report_of(application)
         if report is not None and report.state_enum is not ReportState.DRAFT:
@@ -770,8 +849,8 @@ def remind_reports_due(now: datetime) -> int:
             NotificationEvent.REPORT_DUE,
             notifications.giving_government(application),
             application,
-            {"ended_on": max(ends).isoformat()},
-            occasion=f"application{application.id}-ended{max(ends).isoformat()}",
+            {"ended_on": window.ends_on.isoformat(), "due_on": window.due_on.isoformat()},
+            occasion=f"application{application.id}-ended{window.ends_on.isoformat()}",
         )
         count += len(rows)
     return count

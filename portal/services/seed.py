@@ -32,6 +32,7 @@ from portal.services.calls import CallInput, CriterionInput, create_call
 from workflows.calls import BRUSSELS
 from workflows.matching import Answer, Side
 from workflows.roles import Role
+from workflows.trajectory import add_months
 
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
 # What a 0, 1, 2 and 3 mean per criterion (Dutch, English): the reviewer reads them at every score.
@@ -324,7 +325,11 @@ def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
 
 
 def sample_report(dossier: Application, applicant: User, end_on: date | None = None) -> FinalReport:
-    """A complete final report, submitted: every mentor as planned, or ending on `end_on` instead."""
+    """A complete final report, submitted: every mentor as planned, or ending on `end_on` instead. A
+    trajectory whose planned end is still ahead is first declared ended (on `end_on`, or today)."""
+    if not payouts.report_open(dossier):
+        today = payouts.brussels_today()
+        payouts.declare_early_end(dossier.id, applicant, min(end_on or today, today), "Het werk van de mentor was af.")
     report = payouts.start_report(dossier, applicant)
     if end_on is not None:
         for line in report.lines:
@@ -375,7 +380,7 @@ def sample_draft(
             monthly_wage_cents=wage_cents,
             time_share_bp=5_000,
             start_on=first,
-            end_on=(first + timedelta(days=122)).replace(day=1) - timedelta(days=1),  # four whole months
+            end_on=add_months(first, 4) - timedelta(days=1),  # four whole months, whatever the month
         )
     )
     for kind in call.required_attachments:
@@ -410,12 +415,17 @@ def _demo_dossiers(call: Call) -> None:
     today = utcnow().date()
 
     def submitted(
-        applicant_email: str, receiving_nis: str, wage_cents: int = 540_000, confirmed: bool = True
+        applicant_email: str,
+        receiving_nis: str,
+        wage_cents: int = 540_000,
+        confirmed: bool = True,
+        start_on: date | None = None,
     ) -> Application:
-        """Submitted; `confirmed`: the receiving government's demo user then confirms its participation."""
+        """Submitted; `confirmed`: the receiving government's demo user then confirms its participation;
+        `start_on`: the mentors' first day (default today)."""
         applicant = _demo_user(applicant_email)
         receiving = reference.municipality(receiving_nis)
-        dossier = sample_draft(call, applicant, receiving, today, wage_cents)
+        dossier = sample_draft(call, applicant, receiving, start_on or today, wage_cents)
         applications.submit(dossier.id, applicant, declared=True)
         partner = db.session.scalar(select(User).where(User.organisation_id == receiving.id).order_by(User.id))
         if confirmed and partner is not None:
@@ -443,12 +453,13 @@ def _demo_dossiers(call: Call) -> None:
     # Gent: a draft with Tielt as the receiving government.
     draft = drafts.start(call, _demo_user("aanvrager@gent.demo"), utcnow())
     draft.receiving_organisation = reference.municipality("37022")
-    # Tielt -> Ronse: sent back with a question.
-    eligibility.request_correction(
-        submitted("aanvrager@tielt.demo", "45041").id,
-        officer,
-        "Voeg de overeenkomst toe, ondertekend door beide besturen.",
-    )
+    # Tielt -> Ronse: sent back with a question; and Ronse declined to take part, with its reason.
+    corrected = submitted("aanvrager@tielt.demo", "45041", confirmed=False)
+    eligibility.request_correction(corrected.id, officer, "Voeg de overeenkomst toe, ondertekend door beide besturen.")
+    applications.decline_participation(
+        corrected.id, _demo_user("aanvrager@ronse.demo"),
+        "Onze coördinator armoedebeleid vertrekt dit najaar; we kunnen een mentor nu niet goed ontvangen.", utcnow(),
+    )  # fmt: skip
     # Leuven -> Hasselt: eligible, waiting for reviewers (Lies Leuven can not be one of them).
     eligibility.declare_eligible(submitted("aanvrager@leuven.demo", "71072").id, officer)
     # Brugge -> Leuven: in review, one of two reviews in (Els's); Bart's is a draft.
@@ -470,7 +481,8 @@ def _demo_dossiers(call: Call) -> None:
     )
     # Hasselt -> Mechelen: scored, waiting for the decision.
     scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
-    # Mechelen -> Aalst: granted, ready for its final report; Aalst -> Brugge: rejected after a low score.
+    # Mechelen -> Aalst: granted, its trajectory started this month: the final report opens at its end
+    # (or once Mechelen declares an early end). Aalst -> Brugge: rejected after a low score.
     decisions.grant(scored(submitted("aanvrager@mechelen.demo", "41002", 620_000), (3, 2)).id, officer)
     decisions.reject(
         scored(submitted("aanvrager@aalst.demo", "31005"), (1, 0)).id,
@@ -488,9 +500,11 @@ def _demo_dossiers(call: Call) -> None:
         withdrawn.id, _demo_user("aanvrager@ronse.demo"), "Het ontvangende bestuur stelt het project uit."
     )
 
+    # Two trajectories that ran from half a year ago, ended and reported on.
+    ended_start = today - timedelta(days=190)
     # Brugge -> Hasselt: closed. The final report was accepted, the balance approved by a second
     # user (Frank), sent to the bank in a payment file and paid (both by Fien).
-    closed = scored(submitted("aanvrager@brugge.demo", "71072"), (3, 3))
+    closed = scored(submitted("aanvrager@brugge.demo", "71072", start_on=ended_start), (3, 3))
     decisions.grant(closed.id, officer)
     sample_report(closed, _demo_user("aanvrager@brugge.demo"))
     payouts.settle_report(closed.id, officer)
@@ -500,7 +514,7 @@ def _demo_dossiers(call: Call) -> None:
     payouts.pay(balance.id, _demo_user("financien2@abb.demo"), today, "DEMO-2026-0001")
     # Aalst -> Tielt: granted; its final report waits for the officer's acceptance.
     sample_report(
-        decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022"), (2, 3)).id, officer),
+        decisions.grant(scored(submitted("aanvrager@aalst.demo", "37022", start_on=ended_start), (2, 3)).id, officer),
         _demo_user("aanvrager@aalst.demo"),
     )
     db.session.flush()
@@ -508,7 +522,7 @@ def _demo_dossiers(call: Call) -> None:
 
 
 def _demo_payouts(
-    submitted: Callable[[str, str], Application], scored: Callable[[Application, tuple[int, int]], Application]
+    submitted: Callable[..., Application], scored: Callable[[Application, tuple[int, int]], Application]
 ) -> None:
     """Finance's working day: balances waiting for approval (chosen together on the payouts page), and a
     payment file whose transfers wait for the bank's answer (recorded together on the file's page)."""
@@ -518,6 +532,7 @@ def _demo_payouts(
         _demo_user("financien2@abb.demo"),
     )
     settled = []
+    ended_start = utcnow().astimezone(BRUSSELS).date() - timedelta(days=190)  # trajectories that ended: reports in
     # Leuven -> Aalst and Gent -> Hasselt wait for approval; Tielt -> Brugge and Ronse -> Mechelen are at the bank.
     for applicant_email, receiving_nis in (
         ("aanvrager@leuven.demo", "41002"),
@@ -525,7 +540,7 @@ def _demo_payouts(
         ("aanvrager@tielt.demo", "31005"),
         ("aanvrager@ronse.demo", "12025"),
     ):
-        dossier = scored(submitted(applicant_email, receiving_nis), (3, 2))
+        dossier = scored(submitted(applicant_email, receiving_nis, start_on=ended_start), (3, 2))
         decisions.grant(dossier.id, officer)
         sample_report(dossier, _demo_user(applicant_email))
         payouts.settle_report(dossier.id, officer)

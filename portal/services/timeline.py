@@ -22,6 +22,7 @@ MILESTONES = frozenset(
         "application.started",
         "application.submitted",
         "application.participation_confirmed",
+        "application.participation_declined",
         "budget.reserved",
         "budget.offer_accepted",
         "application.correction_requested",
@@ -33,6 +34,7 @@ MILESTONES = frozenset(
         "application.granted",
         "application.rejected",
         "application.withdrawn",
+        "application.early_end_declared",
         "final_report.submitted",
         "final_report.returned",
         "final_report.settled",
@@ -42,6 +44,8 @@ MILESTONES = frozenset(
 )
 _WITH_REASON = frozenset(
     {
+        "application.participation_declined",
+        "application.early_end_declared",
         "application.correction_requested",
         "application.declared_ineligible",
         "application.rejected",

@@ -4,7 +4,7 @@ approves it with the demo's other balances at once, another records the whole pa
 once; the money trail shows the right amounts, and axe finds no violation on any page."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,6 +53,30 @@ def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(
     page.get_by_role("button", name="Bewijsstuk opladen").click()
     expect(page.get_by_text("loonfiches.pdf is opgeladen.")).to_be_visible()
     expect(page.locator('[data-settlement="final"]')).to_have_text("EUR\u00a06.200,00")
+    assert_accessible(axe, page)
+
+    # The trajectory started this month and runs four months: the report waits for its end, and the page
+    # says from when and by when. Mechelen declares that it ended today; a day in the future is refused.
+    expect(page.locator('[data-report-window="not-yet"]')).to_contain_text("Uiterlijk in te dienen op")
+    expect(page.get_by_role("button", name="Eindrapport indienen")).to_have_count(0)
+    page.get_by_role("link", name="Meld dat het traject vroeger eindigde").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Het traject eindigde vroeger")
+    assert_accessible(axe, page)
+    tomorrow, today = date.today() + timedelta(days=1), date.today()
+    for label, value in (("Dag", tomorrow.day), ("Maand", tomorrow.month), ("Jaar", tomorrow.year)):
+        page.get_by_label(label).fill(str(value))
+    page.get_by_label("Waarom eindigde het traject vroeger?").fill("De mentor rondde het werk vroeger af.")
+    page.get_by_role("button", name="Einde van het traject melden").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("kan niet in de toekomst liggen")
+    expect(page.get_by_label("Waarom eindigde het traject vroeger?")).to_have_value(
+        "De mentor rondde het werk vroeger af."
+    )
+    assert_accessible(axe, page)
+    for label, value in (("Dag", today.day), ("Maand", today.month), ("Jaar", today.year)):
+        page.get_by_label(label).fill(str(value))
+    page.get_by_role("button", name="Einde van het traject melden").click()
+    expect(page.get_by_text("U kunt het eindrapport nu indienen.")).to_be_visible()
+    expect(page.locator('[data-report-window="open"]')).to_contain_text("Uiterlijk in te dienen op")
     assert_accessible(axe, page)
     page.get_by_role("button", name="Eindrapport indienen").click()
     expect(page.locator('[data-report-state="submitted"]')).to_be_visible()

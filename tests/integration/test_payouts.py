@@ -19,6 +19,7 @@ from tests.conftest import make_user
 from tests.factories import granted_dossier, municipality, open_call, payout_people, scored_dossier, to_bank
 from workflows.applications import State
 from workflows.budget import Standing
+from workflows.calls import BRUSSELS
 from workflows.payouts import PayoutKind, PayoutState
 
 ASKED = 5_400_00  # half-time at EUR 5.400,00 a month from 1 September to 31 December 2026
@@ -189,7 +190,8 @@ def test_payment_refusals(people):
 
 def test_a_report_is_submitted_complete_and_settled_once_no_transfer_is_on_its_way(people):
     call = open_call("ARM-RPT", advance_percent=50)
-    dossier = granted_dossier(people, call)
+    today = utcnow().astimezone(BRUSSELS).date()
+    dossier = granted_dossier(people, call, start_on=today)  # running until four months from now
     applicant = make_user("applicant")
     report = payouts.start_report(dossier, applicant)
     with pytest.raises(PayoutRefused) as refused:
@@ -199,6 +201,10 @@ def test_a_report_is_submitted_complete_and_settled_once_no_transfer_is_on_its_w
     payouts.save_achievements(report, "Verslag", applicant)
     payouts.add_document(report, "../../etc/fiche.pdf", sample_pdf(), applicant)
     assert report.documents[0].original_name == "fiche.pdf"
+    with pytest.raises(PayoutRefused) as refused:
+        payouts.submit_report(dossier.id, applicant)
+    assert refused.value.code == "trajectory_not_ended"
+    payouts.declare_early_end(dossier.id, applicant, today, "Het werk was af.")
     payouts.submit_report(dossier.id, applicant)
     with pytest.raises(PayoutRefused):
         payouts.save_achievements(report, "changed after submitting", applicant)

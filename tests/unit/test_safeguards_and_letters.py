@@ -7,32 +7,33 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workflows.letters import add_months, payout_schedule, report_deadline
-from workflows.safeguards import PartnerAnswer, PartnerCheck, UnconfirmedPartnerPolicy, check_partner, may_proceed
+from workflows.participation import Answer
+from workflows.safeguards import PartnerCheck, UnconfirmedPartnerPolicy, check_partner, may_proceed
 
 
 @pytest.mark.parametrize("policy", list(UnconfirmedPartnerPolicy))
 def test_a_confirmed_receiving_government_is_clear_whatever_the_call_sets(policy):
-    check = check_partner(PartnerAnswer.CONFIRMED, policy)
+    check = check_partner(Answer.CONFIRMED, policy)
     assert check is PartnerCheck.CLEAR
     assert may_proceed(check, acknowledged=False)
 
 
 def test_an_unconfirmed_receiving_government_needs_the_officers_acknowledgement_under_warn():
-    check = check_partner(PartnerAnswer.PENDING, UnconfirmedPartnerPolicy.WARN)
+    check = check_partner(Answer.PENDING, UnconfirmedPartnerPolicy.WARN)
     assert check is PartnerCheck.WARN
     assert not may_proceed(check, acknowledged=False)
     assert may_proceed(check, acknowledged=True)
 
 
 def test_an_unconfirmed_receiving_government_is_refused_under_refuse_even_when_acknowledged():
-    check = check_partner(PartnerAnswer.PENDING, UnconfirmedPartnerPolicy.REFUSE)
+    check = check_partner(Answer.PENDING, UnconfirmedPartnerPolicy.REFUSE)
     assert check is PartnerCheck.REFUSED
     assert not may_proceed(check, acknowledged=True)
 
 
 @pytest.mark.parametrize("policy", list(UnconfirmedPartnerPolicy))
 def test_a_receiving_government_that_declined_is_always_refused(policy):
-    check = check_partner(PartnerAnswer.DECLINED, policy)
+    check = check_partner(Answer.DECLINED, policy)
     assert check is PartnerCheck.DECLINED
     assert not may_proceed(check, acknowledged=True)
 

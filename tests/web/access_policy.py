@@ -50,6 +50,8 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "applicant.confirmation": frozenset({Role.APPLICANT}),
     "applicant.dashboard": frozenset({Role.APPLICANT}),
     "applicant.decision_letter": frozenset({Role.APPLICANT}),
+    "applicant.declare_end": frozenset({Role.APPLICANT}),
+    "applicant.decline_participation": frozenset({Role.APPLICANT}),
     "applicant.download_attachment": frozenset({Role.APPLICANT}),
     "applicant.exchange": frozenset({Role.APPLICANT}),
     "applicant.match": frozenset({Role.APPLICANT}),

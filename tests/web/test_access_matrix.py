@@ -40,6 +40,8 @@ GET_EXCEPTIONS = {
     "applicant.report": 404,  # a final report belongs to a granted dossier; the sample is a draft
     "applicant.report_cost": 404,
     "applicant.report_document": 404,
+    "applicant.declare_end": 404,  # declaring the trajectory's end, too
+    "applicant.decline_participation": 404,  # only the receiving government declines; the sample is the user's own
     "officer.report_document": 404,  # nor has it a final report
     "applicant.start_from_match": 404,  # the sample match waits for answers: nothing to start yet
     "committee.check_answers": 302,  # the sample review has no scores to check yet: back to the form

@@ -46,13 +46,14 @@ def figure(html, key):
     return match.group(1)
 
 
-def granted_with_applicant(staff, call=None):
+def granted_with_applicant(staff, call=None, **kwargs):
     applicant = make_user("applicant", organisation=municipality("44021"))
-    return granted_dossier(staff, call, applicant=applicant), applicant
+    return granted_dossier(staff, call, applicant=applicant, **kwargs), applicant
 
 
 def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_payment(app, db_session, staff):
-    dossier, applicant = granted_with_applicant(staff)
+    # A trajectory planned from the first of this month: still running, whatever the day the test runs.
+    dossier, applicant = granted_with_applicant(staff, start_on=brussels_today())
     gov = browser(app, applicant)
     report_url = f"/mijn-dossiers/{dossier.id}/eindrapport"
     assert "Eindrapport en betalingen" in gov.get(f"/mijn-dossiers/{dossier.id}").get_data(as_text=True)
@@ -113,6 +114,24 @@ def test_a_granted_dossier_goes_through_report_approval_by_a_second_user_and_pay
     )
     assert "loonfiches.pdf" in page
     assert re.search(r'data-settlement="final">EUR\u00a04\.050,00<', page)  # 3 months at half-time, 50%
+    # The trajectory runs until its planned end: the report waits, the page says from when and until when.
+    assert "Uiterlijk in te dienen op" in page and "data-report-closed" in page
+    page = after(gov, gov.post(f"{report_url}/indienen", data={"csrf_token": token}))
+    assert "Het traject is nog niet afgelopen" in page and "Uw eindrapport is ingediend" not in page
+    # The government declares that it ended today, and submits.
+    today = brussels_today()
+    page = after(
+        gov,
+        gov.post(
+            f"{report_url}/einde-traject",
+            data={
+                "csrf_token": token,
+                "ended_on": [str(today.day), str(today.month), str(today.year)],
+                "reason": "De mentor rondde het werk vroeger af.",
+            },
+        ),
+    )
+    assert "U kunt het eindrapport nu indienen" in page
     page = after(gov, gov.post(f"{report_url}/indienen", data={"csrf_token": token}))
     assert "Uw eindrapport is ingediend" in page
 
