@@ -40,6 +40,7 @@ from portal.extensions import db
 from portal.i18n import day, language_code, moment
 from portal.models import Application, Call, FundamentalRight, Mentor
 from portal.models.payouts import ReportState
+from portal.public.selfcheck import kept_answers, kept_mentor
 from portal.refusals import message_for, refusal_text
 from portal.services import applications as service
 from portal.services import budget as budget_service
@@ -137,7 +138,9 @@ def typed_but_refused(form: Any) -> bool:
     )
 
 
-def _section(application: Application, form: Any, save: Callable[[], Any], template: str) -> ResponseReturnValue:
+def _section(
+    application: Application, form: Any, save: Callable[[], Any], template: str, **context: Any
+) -> ResponseReturnValue:
     """A section of the draft: a post keeps every answer the form accepted, even beside refused ones
     (`save` reads the form after it was validated); complete, or saved for later, it returns to the task
     list, otherwise the page again says what to correct."""
@@ -147,7 +150,7 @@ def _section(application: Application, form: Any, save: Callable[[], Any], templ
             return gone
         if valid or (form.save_draft.data and not typed_but_refused(form)):
             return _continue(form, application)
-    return _page(template, form, application=application)
+    return _page(template, form, application=application, **context)
 
 
 def _page(template: str, form: Any, status_ok: int = 200, **context: Any) -> ResponseReturnValue:
@@ -313,17 +316,31 @@ def _exchange_choices(form: ExchangeForm, application: Application) -> None:
 @keeps_input
 @editing_draft
 def exchange(application: Application) -> ResponseReturnValue:
-    form = (
-        ExchangeForm(obj=application, themes=application.theme_codes, rights=application.right_codes)
-        if request.method == "GET"
-        else ExchangeForm()
+    # A new draft starts from the self-check's answers on this call, if the browser made one.
+    kept = (
+        kept_answers(application.call.code)
+        if application.exchange_type is None and not application.theme_codes
+        else None
     )
+    if request.method != "GET":
+        form = ExchangeForm()
+    elif kept is not None:
+        # Not `obj=`: WTForms prefers the object's (empty) attributes to the keywords.
+        form = ExchangeForm(
+            exchange_type=kept.get("exchange_type"),
+            themes=kept.get("themes"),
+            rights=application.right_codes,
+            **{name: getattr(application, name) for name in EXCHANGE_TEXTS},
+        )
+    else:
+        form = ExchangeForm(obj=application, themes=application.theme_codes, rights=application.right_codes)
     _exchange_choices(form, application)
     return _section(
         application,
         form,
         lambda: drafts.save_exchange(application.id, current_user, _exchange_changes(form)),
         "applicant/exchange.html",
+        from_self_check=kept is not None and request.method == "GET",
     )
 
 
@@ -359,6 +376,8 @@ def _mentor_form(application: Application, mentor: Mentor | None) -> MentorForm:
             monthly_wage=mentor.monthly_wage_cents,
             time_share=mentor.time_share_bp,
         )
+    elif request.method == "GET" and (kept := kept_mentor(application.call.code, len(application.mentors))):
+        form = MentorForm(**kept)  # the next mentor's cost from the self-check on this call
     else:
         form = MentorForm()
     lang = language_code()
@@ -417,6 +436,7 @@ def mentor(application: Application, mentor_id: int | None = None) -> ResponseRe
         application=application,
         mentor=existing,
         action_url=request.path,
+        from_self_check=existing is None and kept_mentor(application.call.code, len(application.mentors)) is not None,
     )
 
 

@@ -3,6 +3,7 @@ answers stay in the visitor's own session cookie, so that a new application can 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, render_template, session
@@ -22,6 +23,32 @@ from workflows.compensation import MentorCost
 from workflows.selfcheck import SelfCheckAnswers
 
 SESSION_KEY = "self_check"  # {call code: answers}, read by the application's forms after signing in
+
+
+def kept_answers(call_code: str) -> dict[str, Any] | None:
+    """The self-check's answers for this call, if this browser made one: a new application starts from them."""
+    kept = session.get(SESSION_KEY)
+    found = kept.get(call_code) if isinstance(kept, dict) else None
+    return found if isinstance(found, dict) else None
+
+
+def kept_mentor(call_code: str, number: int) -> dict[str, Any] | None:
+    """The `number`-th mentor (0 for the first) of the self-check, as the mentor form's initial data."""
+    kept = kept_answers(call_code)
+    mentors = kept.get("mentors", []) if kept else []
+    if kept is None or not 0 <= number < len(mentors):
+        return None
+    mentor = mentors[number]
+    try:
+        return {
+            "monthly_wage": int(mentor["monthly_wage_cents"]),
+            "time_share": int(mentor["time_share_bp"]),
+            "start_on": date.fromisoformat(mentor["start_on"]),
+            "end_on": date.fromisoformat(mentor["end_on"]),
+            "drew_up_plan": "yes" if kept.get("drew_up_plan") else "no",
+        }
+    except (KeyError, TypeError, ValueError):  # a cookie from an older version: start empty
+        return None
 
 
 def _form(call: Call) -> SelfCheckForm:

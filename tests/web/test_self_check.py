@@ -154,3 +154,38 @@ def test_the_estimate_is_the_applications_compensation_for_the_same_mentors(app,
     assert [line.compensation_cents for line in estimated.lines] == [
         line.compensation_cents for _, line in compensation_of(draft)[0]
     ]
+
+
+def test_the_answers_carry_into_a_new_application_after_signing_in(client, db_session):
+    from tests.conftest import sign_in
+
+    call = open_call()
+    applicant = make_user("applicant", organisation=municipality("44021"))
+    db_session.commit()
+    two_mentors = answers(
+        csrf_token(client, URL),
+        exchange_type="stage",
+        themes=["lokale_regie", "participatie"],
+        **{
+            "mentors-1-monthly_wage": "4.000,00",
+            "mentors-1-time_share": "20",
+            "mentors-1-start_on": ["1", "10", "2026"],
+            "mentors-1-end_on": ["31", "12", "2026"],
+        },
+    )
+    assert client.post(URL, data=two_mentors).status_code == 200
+    sign_in(client, applicant)  # the same browser, now signed in
+    from portal.db import utcnow
+    from portal.services import drafts
+
+    draft = drafts.start(call, applicant, utcnow())
+    db_session.commit()
+    exchange = client.get(f"/mijn-dossiers/{draft.id}/uitwisseling").get_data(as_text=True)
+    assert "data-from-self-check" in exchange
+    assert re.search(r'value="stage"\s+checked', exchange) and re.search(r'value="participatie"\s+checked', exchange)
+    first = client.get(f"/mijn-dossiers/{draft.id}/mentoren/nieuw").get_data(as_text=True)
+    assert "data-from-self-check" in first and 'value="5.400,00"' in first and 'value="50"' in first
+    assert re.search(r'value="yes"\s+checked', first)
+    # Nothing was stored before signing in, and nothing is stored by reading a prefilled form.
+    db_session.refresh(draft)
+    assert draft.exchange_type is None and draft.mentors == []
