@@ -48,3 +48,32 @@ def test_anyone_reads_the_register_of_grants_and_downloads_it(page: Page, live_s
     with open(download.value.path(), encoding="utf-8") as downloaded:
         header = downloaded.readline()
     assert header.startswith("referentie,oproep,status,gevend_bestuur")
+
+
+def test_a_government_checks_whether_it_may_apply_and_for_how_much_without_an_account(page: Page, live_server, axe):
+    page.goto(f"{live_server}/oproepen/ARM-DEMO")
+    page.get_by_role("link", name="Eerst nagaan of u kunt aanvragen en voor hoeveel, zonder account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kunnen wij aanvragen, en voor hoeveel?")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Bereken").click()  # nothing answered: each question says what is missing
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Kies wie de expert uitleent")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Vul de kosten van minstens één mentor in")
+    assert_accessible(axe, page)
+    page.get_by_role("group", name="Wie leent de expert uit?").get_by_label("Een lokaal bestuur").check()
+    page.get_by_role("group", name="Wie ontvangt de expertise?").get_by_label("Een lokaal bestuur").check()
+    page.get_by_role("group", name="Vorm van uitwisseling").get_by_label("Mentoring").check()
+    page.get_by_role("group", name="Thema's").get_by_role("checkbox").first.check()
+    page.get_by_role("group", name=re.compile("Stelde elke mentor")).get_by_label("Ja").check()
+    mentor = page.get_by_role("group", name="Mentor 1")
+    mentor.get_by_label("Brutoloonkost per maand").fill("5.400,00")
+    mentor.get_by_label("Tijdsbesteding aan het project").fill("50")
+    for legend, day, month in (("Eerste dag in het project", "1", "3"), ("Laatste dag in het project", "30", "6")):
+        part = mentor.get_by_role("group", name=legend)
+        part.get_by_label("Dag").fill(day)
+        part.get_by_label("Maand").fill(month)
+        part.get_by_label("Jaar").fill("2027")
+    page.get_by_role("button", name="Bereken").click()
+    expect(page.locator("[data-outcome]").first).to_contain_text("U kunt aanvragen")
+    expect(page.locator('[data-figure="estimate"]')).to_contain_text("EUR 5.400,00")
+    expect(page.locator('[data-figure="place"]')).not_to_be_empty()
+    assert_accessible(axe, page)
