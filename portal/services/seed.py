@@ -460,8 +460,9 @@ def _demo_dossiers(call: Call) -> None:
         corrected.id, _demo_user("aanvrager@ronse.demo"),
         "Onze coördinator armoedebeleid vertrekt dit najaar; we kunnen een mentor nu niet goed ontvangen.", utcnow(),
     )  # fmt: skip
-    # Leuven -> Hasselt: eligible, waiting for reviewers (Lies Leuven can not be one of them).
-    eligibility.declare_eligible(submitted("aanvrager@leuven.demo", "71072").id, officer)
+    # Leuven -> Hasselt: eligible, waiting for reviewers (Lies Leuven can not be one of them); Hasselt has not
+    # answered yet, so the demo shows a receiving government that may still decline.
+    eligibility.declare_eligible(submitted("aanvrager@leuven.demo", "71072", confirmed=False).id, officer)
     # Brugge -> Leuven: in review, one of two reviews in (Els's); Bart's is a draft.
     in_review = submitted("aanvrager@brugge.demo", "24062")
     eligibility.declare_eligible(in_review.id, officer)
