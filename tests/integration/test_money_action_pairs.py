@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -285,13 +286,19 @@ def _change_envelope(scene: Scene, side: int) -> Any:
 
 
 def _decide_many(scene: Scene, side: int) -> Any:
+    """The batch decision as an officer takes it: the summary page (it only reads), then its confirmation with
+    the total the summary showed."""
     ids = [scene.targets["scored2"]] + [scene.targets[k] for k in ("scored",) if k in scene.targets]
+    chosen = {"dossiers": ids, "decision": "grant", "motivation": ""}
+    path = f"/behandeling/oproepen/{scene.call_id}/beslissingen"
+    summary = _post(scene, "officer", side, path, chosen).get_data(as_text=True)
+    total = re.search(r'name="total" value="(\d+)"', summary)
     return _post(
         scene,
         "officer",
         side,
-        f"/behandeling/oproepen/{scene.call_id}/beslissingen",
-        {"dossiers": ids, "decision": "grant", "motivation": ""},
+        f"{path}/bevestigen",
+        {**chosen, "total": total.group(1) if total else "", "acknowledged": "y"},
     )
 
 
@@ -340,7 +347,9 @@ ACTIONS = [
     MoneyAction(
         "grant",
         ("scored",),
-        lambda s, i: _post(s, "officer", i, f"/behandeling/dossiers/{s.targets['scored']}/toekennen", {}),
+        lambda s, i: _post(
+            s, "officer", i, f"/behandeling/dossiers/{s.targets['scored']}/toekennen/bevestigen", {"acknowledged": "y"}
+        ),
     ),
     MoneyAction(
         "reject",
@@ -349,8 +358,8 @@ ACTIONS = [
             s,
             "officer",
             i,
-            f"/behandeling/dossiers/{s.targets['scored']}/afwijzen",
-            {"motivation": "Haalt de drempel niet."},
+            f"/behandeling/dossiers/{s.targets['scored']}/afwijzen/bevestigen",
+            {"motivation": "Haalt de drempel niet.", "acknowledged": "y"},
         ),
     ),
     MoneyAction("batch decision", ("scored2",), _decide_many),
@@ -497,3 +506,20 @@ def test_every_money_action_of_the_spec_is_in_the_pairs():
         "report acceptance", "payment recorded", "envelope change", "payment batch", "approval", "bulk approval", "bulk payment recorded",
     }  # fmt: skip
     assert len(PAIRS) == 16 * 17 // 2
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=[a.name for a in ACTIONS])
+def test_each_money_action_alone_takes_effect(live_app, cast, action):
+    """The pairs accept a refusal as an answer: here, with nothing in its way, each action must do its work (an
+    action whose request no longer reaches its use case, such as a step moved behind a confirmation page, fails)."""
+    scene = _build(live_app, cast, action, action)
+    with live_app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+        db.session.remove()
+    response = action.request(scene, 0)
+    assert response.status_code == 302, (action.name, response.status_code)
+    with live_app.app_context():
+        after = db.session.scalar(select(func.count()).select_from(AuditEntry))
+        db.session.remove()
+        _check_money(scene.call_id)
+    assert after > before, action.name
