@@ -114,7 +114,10 @@ def _text(label: Any, hint: Any, message: Any) -> TextAreaField:
     )
 
 
-class ExchangeForm(_SectionForm):
+class ExchangeChoiceFields:
+    """The form of exchange and the themes (the call's, offered by the route): asked in the application and
+    in the public self-check."""
+
     exchange_type = RadioField(
         _l("Vorm van uitwisseling"),
         widget=GovRadioInput(),
@@ -123,6 +126,9 @@ class ExchangeForm(_SectionForm):
     themes = SelectMultipleField(
         _l("Thema's"), widget=GovCheckboxesInput(), validators=[InputRequired(message=_l("Kies minstens één thema"))]
     )
+
+
+class ExchangeForm(ExchangeChoiceFields, _SectionForm):
     rights = SelectMultipleField(
         _l("Grondrechten waarop het project inwerkt"),
         widget=GovCheckboxesInput(),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput
-from wtforms import FieldList, FormField, RadioField, SelectMultipleField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import FieldList, FormField, RadioField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from forms.applications import TimeShareField
+from forms.applications import ExchangeChoiceFields, TimeShareField
 from forms.base import PortalForm, PortalSubform
 from forms.fields import DayField, EuroField, choices
 
@@ -64,7 +64,7 @@ class MentorEstimateForm(PortalSubform):
         return valid
 
 
-class SelfCheckForm(PortalForm):
+class SelfCheckForm(ExchangeChoiceFields, PortalForm):
     """The call's forms and themes are offered by the route."""
 
     applicant_kind = RadioField(
@@ -75,14 +75,6 @@ class SelfCheckForm(PortalForm):
         _l("Wie ontvangt de expertise?"), widget=GovRadioInput(), choices=KIND_CHOICES,
         validators=[InputRequired(message=_l("Kies wie de expertise ontvangt"))],
     )  # fmt: skip
-    exchange_type = RadioField(
-        _l("Vorm van uitwisseling"),
-        widget=GovRadioInput(),
-        validators=[InputRequired(message=_l("Kies mentoring of stage"))],
-    )
-    themes = SelectMultipleField(
-        _l("Thema's"), widget=GovCheckboxesInput(), validators=[InputRequired(message=_l("Kies minstens één thema"))]
-    )
     drew_up_plan = RadioField(
         _l(
             "Stelde elke mentor een lokaal armoedeplan op dat de volledige cyclus doorliep, tot goedkeuring door de gemeenteraad?"
