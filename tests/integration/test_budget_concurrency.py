@@ -64,12 +64,13 @@ def test_two_hundred_parallel_submissions_never_overspend_and_keep_queue_order(l
         return response.status_code
 
     def reject(index: int) -> int:
-        data = {"csrf_token": officer_token, "motivation": "Haalt de minimumscores niet."}
-        return officer_browser.post(f"/behandeling/dossiers/{scored[index]}/afwijzen", data=data).status_code
+        data = {"csrf_token": officer_token, "motivation": "Haalt de minimumscores niet.", "acknowledged": "y"}
+        return officer_browser.post(f"/behandeling/dossiers/{scored[index]}/afwijzen/bevestigen", data=data).status_code
 
     def grant(index: int) -> int:
         return officer_browser.post(
-            f"/behandeling/dossiers/{scored[index]}/toekennen", data={"csrf_token": officer_token}
+            f"/behandeling/dossiers/{scored[index]}/toekennen/bevestigen",
+            data={"csrf_token": officer_token, "acknowledged": "y"},
         ).status_code
 
     jobs = [(submit, i) for i in range(SUBMISSIONS)]

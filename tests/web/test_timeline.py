@@ -58,6 +58,7 @@ def test_both_governments_follow_a_dossier_from_submission_to_payment_without_re
             "review.submitted",
             "application.scored",
             "application.granted",
+            "application.early_end_declared",  # the report is filed the day it is made: the trajectory ended early
             "final_report.submitted",
             "final_report.settled",
             "payout.paid",
