@@ -7,15 +7,11 @@ costs with the granted amount as its maximum.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
 from workflows.payouts import advance_cents
-
-# The call text of 2022 sets no date for the final report; the agency asks it within three months
-# after the trajectory's last day, so that the balance is paid in the same budget year as a rule.
-REPORT_MONTHS_AFTER_END = 3
+from workflows.trajectory import REPORT_DUE_MONTHS, add_months
 
 
 @dataclass(frozen=True)
@@ -34,15 +30,6 @@ def payout_schedule(granted_cents: int, advance_percent: int) -> PayoutSchedule:
     return PayoutSchedule(advance_cents=advance, balance_cents=granted_cents - advance)
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the month's last day when that month is shorter (31 May + 3 = 31 August, 30 November + 3 = 28 February)."""
-    if months < 0:
-        raise ValueError("months are counted forward")
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def report_deadline(trajectory_ends_on: date, months_after: int = REPORT_MONTHS_AFTER_END) -> date:
-    """The last day to submit the final report: `months_after` months after the trajectory's last day."""
+def report_deadline(trajectory_ends_on: date, months_after: int = REPORT_DUE_MONTHS) -> date:
+    """The last day to submit the final report, as the report page says it (workflows/trajectory.py)."""
     return add_months(trajectory_ends_on, months_after)

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflows.letters import add_months, payout_schedule, report_deadline
+from workflows.letters import payout_schedule, report_deadline
 from workflows.participation import Answer
 from workflows.safeguards import PartnerCheck, UnconfirmedPartnerPolicy, check_partner, may_proceed
+from workflows.trajectory import add_months
 
 
 @pytest.mark.parametrize("policy", list(UnconfirmedPartnerPolicy))
@@ -56,8 +57,7 @@ def test_the_final_report_is_due_three_months_after_the_trajectory_ends_on_the_m
     assert report_deadline(date(2026, 11, 30)) == date(2027, 2, 28)
     assert report_deadline(date(2027, 11, 30)) == date(2028, 2, 29)
     assert report_deadline(date(2026, 5, 31), months_after=1) == date(2026, 6, 30)
-    with pytest.raises(ValueError):
-        add_months(date(2026, 1, 1), -1)
+    assert add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)  # the one month arithmetic, both ways
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(0, 24))
