@@ -1,0 +1,237 @@
+"""Retention on a copy of the demo: with the clock moved past every period, the persons leave every column that
+held them, while the call's figures, the states and the money trail stay as they were."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from portal.models import (
+    Application,
+    AuditEntry,
+    BudgetMovement,
+    Call,
+    DossierNote,
+    FinalReport,
+    Match,
+    Mentor,
+    MentorProfile,
+    Need,
+    Notification,
+    Offer,
+    Payout,
+    Review,
+    ReviewScore,
+    StoredFile,
+    StoredFileChunk,
+    Submission,
+    User,
+    UserSession,
+)
+from portal.models.applications import Attachment
+from portal.models.payouts import ReportDocument
+from portal.services import retention
+from portal.services.retention import PLACEHOLDER, REMOVED_FILE_NAME
+from portal.services.seed import DEMO_CALL_CODE, seed_demo
+
+FAR_FUTURE = date(2100, 1, 1)  # past every period of every call
+FINISHED = {"closed", "ineligible", "rejected", "withdrawn", "draft"}
+
+# Every column that holds personal data, per model; what each may hold after anonymisation.
+DOSSIER_COLUMNS = (
+    "giving_contact_name",
+    "giving_contact_function",
+    "giving_contact_email",
+    "giving_contact_phone",
+    "receiving_contact_name",
+    "receiving_contact_function",
+    "receiving_contact_email",
+    "receiving_contact_phone",
+    "approach",
+    "need",
+    "goals",
+    "participation",
+    "embedding",
+    "receiving_decline_reason",
+    "early_end_reason",
+    "withdrawal_reason",
+    "correction_question",
+    "decision_motivation",
+)
+MENTOR_COLUMNS = ("full_name", "function", "plan_description")
+LISTING_COLUMNS = ("contact_name",)
+OFFER_COLUMNS = ("approach",)
+NEED_COLUMNS = ("context", "goals")
+PROFILE_COLUMNS = ("full_name", "function", "plan_description")
+
+
+def _gone(value: Any) -> bool:
+    return value in (None, "", PLACEHOLDER)
+
+
+def _figures(session: Any, call: Call) -> dict[str, Any]:
+    session.refresh(call)
+    states = dict(
+        session.execute(
+            select(Application.state, func.count()).where(Application.call_id == call.id).group_by(Application.state)
+        ).all()
+    )
+    amounts = session.execute(
+        select(Application.reference, Application.requested_cents, Application.granted_cents, Application.iban)
+        .where(Application.call_id == call.id)
+        .order_by(Application.id)
+    ).all()
+    payouts = session.execute(
+        select(Payout.id, Payout.state, Payout.amount_cents, Payout.iban).order_by(Payout.id)
+    ).all()
+    movements = session.execute(select(BudgetMovement.id, BudgetMovement.amount_cents)).all()
+    return {
+        "envelope": call.envelope_cents,
+        "reserved": call.reserved_cents,
+        "committed": call.committed_cents,
+        "paid": call.paid_cents,
+        "states": states,
+        "amounts": [tuple(row) for row in amounts],
+        "payouts": [tuple(row) for row in payouts],
+        "movements": sorted(tuple(row) for row in movements),
+    }
+
+
+def _personal_snapshot(session: Any) -> list[Any]:
+    """Every personal value in the database, to prove a dry run changes nothing."""
+    rows: list[Any] = []
+    for model, columns in (
+        (Application, DOSSIER_COLUMNS),
+        (Mentor, MENTOR_COLUMNS),
+        (Offer, (*LISTING_COLUMNS, "contact_email", *OFFER_COLUMNS)),
+        (Need, (*LISTING_COLUMNS, "contact_email", *NEED_COLUMNS)),
+        (User, ("full_name", "email", "password_hash", "is_active")),
+        (Notification, ("email", "key")),
+    ):
+        rows += [
+            tuple(row) for row in session.execute(select(*[getattr(model, c) for c in columns]).order_by(model.id))
+        ]
+    rows.append(session.scalar(select(func.count()).select_from(StoredFileChunk)))
+    return rows
+
+
+def test_a_dry_run_lists_what_it_would_change_and_changes_nothing(db_session):
+    seed_demo()
+    db_session.flush()
+    before = _personal_snapshot(db_session)
+    audits = db_session.scalar(select(func.count()).select_from(AuditEntry))
+
+    run = retention.anonymise(FAR_FUTURE, dry_run=True)
+
+    assert run.counts["dossiers"] > 0 and run.counts["users"] > 0 and run.counts["offers"] > 0
+    assert any(line.startswith("dossier ") for line in run.lines)
+    assert any(line.startswith("gebruiker ") for line in run.lines)
+    db_session.expire_all()
+    assert _personal_snapshot(db_session) == before
+    assert db_session.scalar(select(func.count()).select_from(AuditEntry)) == audits
+    assert db_session.scalar(select(func.count()).where(Application.anonymised_at.is_not(None))) == 0
+
+
+def test_nothing_is_due_before_the_periods_have_passed(db_session):
+    seed_demo()
+    run = retention.anonymise(date.today(), dry_run=False)
+    assert run.counts["dossiers"] == 0 and run.counts["users"] == 0
+
+
+def test_past_every_period_the_demo_keeps_no_person_in_a_finished_dossier_and_its_figures_unchanged(db_session):
+    seed_demo()
+    db_session.flush()
+    call = db_session.scalar(select(Call).where(Call.code == DEMO_CALL_CODE))
+    figures = _figures(db_session, call)
+    dry = retention.anonymise(FAR_FUTURE, dry_run=True)
+
+    run = retention.anonymise(FAR_FUTURE, dry_run=False)
+    db_session.flush()
+    db_session.expire_all()
+
+    # The dry run listed exactly what the real run changed.
+    assert run.lines == dry.lines and run.counts["dossiers"] == dry.counts["dossiers"]
+    # Every finished dossier is done; a dossier in progress (or granted and not closed) keeps its persons.
+    for application in db_session.scalars(select(Application)):
+        assert (application.anonymised_at is not None) == (application.state in FINISHED), application.state
+    done = db_session.scalars(select(Application).where(Application.anonymised_at.is_not(None))).all()
+    assert {a.state for a in done} == FINISHED
+    done_ids = [a.id for a in done]
+
+    for application in done:
+        for column in DOSSIER_COLUMNS:
+            assert _gone(getattr(application, column)), (application.reference, column)
+        for mentor in application.mentors:
+            for column in MENTOR_COLUMNS:
+                assert _gone(getattr(mentor, column)), column
+        for submission in application.submissions:
+            for side in ("giving", "receiving"):
+                contact = submission.content[side]["contact"]
+                assert all(_gone(v) for v in contact.values()), contact
+            assert all(_gone(v) for k, v in submission.content["exchange"].items() if k in DOSSIER_COLUMNS)
+            assert all(_gone(m["name"]) and _gone(m["plan_description"]) for m in submission.content["mentors"])
+            if submission.receipt_name:
+                assert db_session.get(StoredFile, submission.receipt_name).chunk_count == 0
+    uploads = [
+        *db_session.scalars(select(Attachment).where(Attachment.application_id.in_(done_ids))),
+        *db_session.scalars(
+            select(ReportDocument).join(FinalReport).where(FinalReport.application_id.in_(done_ids))
+        ),
+    ]
+    assert uploads  # the demo's finished dossiers did hold files
+    for upload in uploads:
+        assert upload.original_name == REMOVED_FILE_NAME
+        stored = db_session.get(StoredFile, upload.stored_name)
+        assert stored.chunk_count == 0 and stored.size_bytes == 0
+        assert not db_session.scalar(
+            select(func.count()).select_from(StoredFileChunk).where(StoredFileChunk.file_name == upload.stored_name)
+        )
+    for note in db_session.scalars(select(DossierNote).where(DossierNote.application_id.in_(done_ids))):
+        assert _gone(note.body)
+    for review in db_session.scalars(select(Review).where(Review.application_id.in_(done_ids))):
+        assert _gone(review.comment) and _gone(review.conflict_reason)
+        for score in db_session.scalars(select(ReviewScore).where(ReviewScore.review_id == review.id)):
+            assert _gone(score.comment)
+    for report in db_session.scalars(select(FinalReport).where(FinalReport.application_id.in_(done_ids))):
+        assert _gone(report.achievements)
+    for notification in db_session.scalars(select(Notification).where(Notification.application_id.in_(done_ids))):
+        assert notification.email.endswith("@anoniem.invalid") and notification.details == {}
+        assert "@" not in notification.key
+
+    # Matchmaking: every offer and need, their mentors and the matchers' words.
+    for listing in [*db_session.scalars(select(Offer)), *db_session.scalars(select(Need))]:
+        assert listing.anonymised_at is not None
+        assert _gone(listing.contact_name) and listing.contact_email.endswith(".invalid")
+        for column in OFFER_COLUMNS if isinstance(listing, Offer) else NEED_COLUMNS:
+            assert _gone(getattr(listing, column))
+    for profile in db_session.scalars(select(MentorProfile)):
+        assert all(_gone(getattr(profile, column)) for column in PROFILE_COLUMNS)
+    for match in db_session.scalars(select(Match)):
+        assert _gone(match.message) and _gone(match.decline_reason)
+
+    # Users with no remaining purpose are pseudonyms; the audit log points at them unchanged.
+    pseudonymised = db_session.scalars(select(User).where(User.anonymised_at.is_not(None))).all()
+    assert pseudonymised
+    for user in pseudonymised:
+        assert user.full_name.startswith("Persoon ") and user.email.endswith("@anoniem.invalid")
+        assert user.password_hash is None and user.totp_secret is None and not user.is_active
+        assert not db_session.scalar(select(func.count()).where(UserSession.user_id == user.id))
+        for notification in db_session.scalars(select(Notification).where(Notification.user_id == user.id)):
+            assert notification.email.endswith(".invalid")
+    kept = db_session.scalars(select(User).where(User.anonymised_at.is_(None))).all()
+    held = db_session.scalars(select(Application).where(Application.anonymised_at.is_(None))).all()
+    named = {a.created_by_id for a in held} | {a.owner_id for a in held}
+    assert all(user.id in named for user in kept)  # a kept user is kept for a dossier still held
+
+    # The figures, the states and the money trail are unchanged; the run is counted in the audit log.
+    assert _figures(db_session, call) == figures
+    (entry,) = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "privacy.anonymised"))
+    assert entry.details["dossiers"] == len(done) and entry.details["users"] == len(pseudonymised)
+    assert entry.details["files"] >= len(uploads)
+
+    # Idempotent: a second run finds nothing and writes no second audit entry.
+    again = retention.anonymise(FAR_FUTURE, dry_run=False)
+    assert not again.changed_anything
+    assert db_session.scalar(select(func.count()).where(AuditEntry.action == "privacy.anonymised")) == 1
