@@ -61,9 +61,7 @@ class BaseConfig:
     RETENTION_MINUTE = int(os.environ.get("RETENTION_MINUTE", "15"))
     # The privacy statement (GDPR art. 13-14): who is responsible, whom to ask, where to complain.
     PRIVACY_CONTROLLER_NAME = os.environ.get("PRIVACY_CONTROLLER_NAME", "Agentschap Binnenlands Bestuur")
-    PRIVACY_CONTROLLER_ADDRESS = os.environ.get(
-        "PRIVACY_CONTROLLER_ADDRESS", "Havenlaan 88 bus 70, 1000 Brussel"
-    )
+    PRIVACY_CONTROLLER_ADDRESS = os.environ.get("PRIVACY_CONTROLLER_ADDRESS", "Havenlaan 88 bus 70, 1000 Brussel")
     PRIVACY_DPO_EMAIL = os.environ.get("PRIVACY_DPO_EMAIL", "dpo.binnenland@vlaanderen.be")
     PRIVACY_AUTHORITY_NAME = os.environ.get("PRIVACY_AUTHORITY_NAME", "Vlaamse Toezichtcommissie")
     PRIVACY_AUTHORITY_URL = os.environ.get(

@@ -143,7 +143,9 @@ def personal_data(user: User) -> dict[str, Any]:
         ],
     }
     actions = [
-        _row(entry, ("occurred_at", "action", "entity_type", "entity_id", "from_state", "to_state", "reason", "details"))
+        _row(
+            entry, ("occurred_at", "action", "entity_type", "entity_id", "from_state", "to_state", "reason", "details")
+        )
         for entry in db.session.scalars(
             select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)
         )

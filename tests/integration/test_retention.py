@@ -26,7 +26,6 @@ from portal.models import (
     ReviewScore,
     StoredFile,
     StoredFileChunk,
-    Submission,
     User,
     UserSession,
 )
@@ -176,9 +175,7 @@ def test_past_every_period_the_demo_keeps_no_person_in_a_finished_dossier_and_it
                 assert db_session.get(StoredFile, submission.receipt_name).chunk_count == 0
     uploads = [
         *db_session.scalars(select(Attachment).where(Attachment.application_id.in_(done_ids))),
-        *db_session.scalars(
-            select(ReportDocument).join(FinalReport).where(FinalReport.application_id.in_(done_ids))
-        ),
+        *db_session.scalars(select(ReportDocument).join(FinalReport).where(FinalReport.application_id.in_(done_ids))),
     ]
     assert uploads  # the demo's finished dossiers did hold files
     for upload in uploads:

@@ -53,9 +53,7 @@ def test_a_never_submitted_draft_counts_from_the_calls_closing() -> None:
     assert dossier_is_due(draft, PERIODS, date(2028, 4, 1))
 
 
-@pytest.mark.parametrize(
-    "state", ["submitted", "eligible", "correction_requested", "in_review", "scored", "granted"]
-)
+@pytest.mark.parametrize("state", ["submitted", "eligible", "correction_requested", "in_review", "scored", "granted"])
 def test_a_dossier_in_progress_or_granted_and_not_closed_is_never_due(state: str) -> None:
     ongoing = facts(state, decided_on=date(2000, 1, 1))
     assert not dossier_is_due(ongoing, PERIODS, date(2200, 1, 1))
