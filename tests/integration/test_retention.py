@@ -232,3 +232,34 @@ def test_past_every_period_the_demo_keeps_no_person_in_a_finished_dossier_and_it
     again = retention.anonymise(FAR_FUTURE, dry_run=False)
     assert not again.changed_anything
     assert db_session.scalar(select(func.count()).where(AuditEntry.action == "privacy.anonymised")) == 1
+
+
+def test_the_command_lists_first_and_then_anonymises_and_beat_runs_it_every_night(app, db_session):
+    seed_demo()
+    db_session.commit()
+    runner = app.test_cli_runner()
+
+    dry = runner.invoke(args=["anonymise", "--dry-run", "--today", "2100-01-01"])
+    assert dry.exit_code == 0, dry.output
+    assert "Would anonymise as on 2100-01-01" in dry.output and "  dossier " in dry.output
+    assert db_session.scalar(select(func.count()).where(Application.anonymised_at.is_not(None))) == 0
+
+    real = runner.invoke(args=["anonymise", "--today", "2100-01-01"])
+    assert real.exit_code == 0, real.output
+    assert "Anonymised as on 2100-01-01" in real.output
+    assert db_session.scalar(select(func.count()).where(Application.anonymised_at.is_not(None))) > 0
+    bad = runner.invoke(args=["anonymise", "--today", "morgen"])
+    assert bad.exit_code != 0
+
+    schedule = app.extensions["celery"].conf.beat_schedule
+    assert schedule["anonymise-personal-data"]["task"] == "portal.anonymise_personal_data"
+    from worker.tasks import anonymise_personal_data
+
+    assert anonymise_personal_data() == {
+        "dossiers": 0,
+        "offers": 0,
+        "needs": 0,
+        "users": 0,
+        "files": 0,
+        "notifications": 0,
+    }  # today nothing of the demo is due yet
