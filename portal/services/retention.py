@@ -10,7 +10,8 @@ withdrawal, decline or early end, the correction question, the decision motivati
 comments, the final report's text), the same fields in the frozen submissions (their hash stays: it proves what
 was submitted without showing it), the uploaded files (attachments, supporting documents of the final report)
 and the receipts (they print the contacts): their bytes leave the file store, their rows stay, marked. The
-notifications about the dossier lose their address and their details.
+notifications about the dossier lose their address and the words people wrote in their details (the amounts,
+governments and dates stay, so the message still reads in an inbox).
 
 Kept on purpose: the decision letters (the administration's own decision, addressed to the government, signed
 by the agency; they name no contact person of the government), the IBANs (a government's account, part of the
@@ -67,6 +68,10 @@ REMOVED_FILE_NAME = "verwijderd-na-bewaartermijn.pdf"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # Used when no call exists yet: the same defaults as a new call.
 DEFAULT_PERIODS = RetentionPeriods(granted_months=120, refused_months=24, listing_months=12)
+
+# Keys of a notification's details that hold people's words, or a person.
+NOTIFICATION_FREE_TEXTS = frozenset({"message", "question", "reason", "why"})
+NOTIFICATION_PERSONAL_KEYS = frozenset({"email", "name", "contact_name", "contact_email", "recipient_name"})
 
 DOSSIER_TEXTS = (
     "giving_contact_name",
@@ -216,11 +221,16 @@ def _redact_content(content: dict[str, Any]) -> dict[str, Any]:
 
 def _wipe_notifications(rows: list[Notification], run: RetentionRun) -> None:
     for notification in rows:
-        if notification.email.endswith(".invalid") and not notification.details:
+        if notification.email.endswith(".invalid"):
             continue
         notification.email = f"notificatie-{notification.id}@anoniem.invalid"
         notification.key = f"anonymised/{notification.id}"
-        notification.details = {}
+        # The message still reads (amounts, governments, dates); the words people wrote, and addresses, go.
+        notification.details = {
+            key: PLACEHOLDER if key in NOTIFICATION_FREE_TEXTS and value else value
+            for key, value in (notification.details or {}).items()
+            if key not in NOTIFICATION_PERSONAL_KEYS
+        }
         notification.last_error = None
         run.counts["notifications"] += 1
 
