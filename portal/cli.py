@@ -42,6 +42,10 @@ def register(app: Flask) -> None:
             "Officer, finance, reviewer and admin log in with a two-step code: add the key "
             f"{seed.DEMO_TOTP_SECRET} to an authenticator app, or run `flask demo-code`."
         )
+        click.echo(
+            "Retention: `flask anonymise --dry-run --today 2040-01-01` lists what the calls' periods would "
+            "anonymise by then; the privacy statement (/privacy) shows the periods."
+        )
 
     @app.cli.command("sweep-outbox")
     def sweep_outbox_command() -> None:
