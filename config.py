@@ -56,6 +56,17 @@ class BaseConfig:
     OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS", "0.5"))
     OUTBOX_BROKER_RETRY_SECONDS = float(os.environ.get("OUTBOX_BROKER_RETRY_SECONDS", "30"))
     REMINDERS_MINUTE = int(os.environ.get("REMINDERS_MINUTE", "5"))
+    # Daily (Brussels time): personal data past the calls' retention periods are anonymised.
+    RETENTION_HOUR = int(os.environ.get("RETENTION_HOUR", "3"))
+    RETENTION_MINUTE = int(os.environ.get("RETENTION_MINUTE", "15"))
+    # The privacy statement (GDPR art. 13-14): who is responsible, whom to ask, where to complain.
+    PRIVACY_CONTROLLER_NAME = os.environ.get("PRIVACY_CONTROLLER_NAME", "Agentschap Binnenlands Bestuur")
+    PRIVACY_CONTROLLER_ADDRESS = os.environ.get("PRIVACY_CONTROLLER_ADDRESS", "Havenlaan 88 bus 70, 1000 Brussel")
+    PRIVACY_DPO_EMAIL = os.environ.get("PRIVACY_DPO_EMAIL", "dpo.binnenland@vlaanderen.be")
+    PRIVACY_AUTHORITY_NAME = os.environ.get("PRIVACY_AUTHORITY_NAME", "Vlaamse Toezichtcommissie")
+    PRIVACY_AUTHORITY_URL = os.environ.get(
+        "PRIVACY_AUTHORITY_URL", "https://www.vlaanderen.be/vlaamse-toezichtcommissie"
+    )
     # A payout still planned after this many days is brought to the finance users' attention.
     PAYOUT_APPROVAL_REMINDER_DAYS = int(os.environ.get("PAYOUT_APPROVAL_REMINDER_DAYS", "2"))
     # The administration's account for the SEPA credit-transfer file (pain.001) of approved payouts.

@@ -242,6 +242,18 @@ class CallForm(PortalForm):
         default="warn",  # a post without it (no browser sends one) keeps the default of the call text's practice
         validators=[Optional()],
     )
+    # GDPR art. 5(1)(e): 600 months is a sanity bound (50 years), far above any archive rule.
+    retention_granted_months = _int(
+        _l("Persoonsgegevens van toegekende dossiers bewaren na de afsluiting (maanden)"), 0, 600
+    )
+    retention_refused_months = _int(
+        _l("Persoonsgegevens van geweigerde, ingetrokken en nooit ingediende dossiers bewaren (maanden)"), 0, 600
+    )
+    retention_listing_months = _int(
+        _l("Persoonsgegevens van aanbiedingen en vragen in de matchmaking bewaren na de laatste wijziging (maanden)"),
+        0,
+        600,
+    )
     signatory_name = StringField(
         _l("Naam van wie de beslissingsbrieven ondertekent"),
         widget=GovTextInput(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 import pyotp
 from flask import Flask
@@ -9,7 +11,8 @@ from flask import Flask
 from portal.db import utcnow
 from portal.extensions import db
 from portal.outbox import sweep_and_relay
-from portal.services import notifications, reference, reminders, seed
+from portal.services import notifications, reference, reminders, retention, seed
+from workflows.calls import BRUSSELS
 
 
 def register(app: Flask) -> None:
@@ -38,6 +41,10 @@ def register(app: Flask) -> None:
         click.echo(
             "Officer, finance, reviewer and admin log in with a two-step code: add the key "
             f"{seed.DEMO_TOTP_SECRET} to an authenticator app, or run `flask demo-code`."
+        )
+        click.echo(
+            "Retention: `flask anonymise --dry-run --today 2040-01-01` lists what the calls' periods would "
+            "anonymise by then; the privacy statement (/privacy) shows the periods."
         )
 
     @app.cli.command("sweep-outbox")
@@ -71,3 +78,19 @@ def register(app: Flask) -> None:
     def demo_code_command() -> None:
         """Print the current two-step code of the demo staff accounts."""
         click.echo(pyotp.TOTP(seed.DEMO_TOTP_SECRET).now())
+
+    @app.cli.command("anonymise")
+    @click.option("--dry-run", is_flag=True, help="Only list what would change; change nothing.")
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge as on this day (YYYY-MM-DD).")
+    def anonymise_command(dry_run: bool, today: datetime | None) -> None:
+        """Anonymise personal data past the calls' retention periods (beat does this every night)."""
+        day = today.date() if today is not None else utcnow().astimezone(BRUSSELS).date()
+        run = retention.anonymise(day, dry_run=dry_run)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        click.echo(f"{'Would anonymise' if dry_run else 'Anonymised'} as on {day.isoformat()}:")
+        for line in run.lines:
+            click.echo(f"  {line}")
+        click.echo(", ".join(f"{name}: {count}" for name, count in run.counts.items()))

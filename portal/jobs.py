@@ -56,6 +56,10 @@ def init_celery(app: Flask) -> Celery:
                 "task": "portal.send_reminders",
                 "schedule": crontab(minute=app.config["REMINDERS_MINUTE"]),
             },
+            "anonymise-personal-data": {
+                "task": "portal.anonymise_personal_data",
+                "schedule": crontab(hour=app.config["RETENTION_HOUR"], minute=app.config["RETENTION_MINUTE"]),
+            },
         },
     )
     celery.Task = FlaskTask

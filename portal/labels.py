@@ -144,6 +144,8 @@ ACTION_LABELS = {
     "match.cancelled": _l("Match ingetrokken"),
     "match.application_started": _l("Aanvraag gestart vanuit een match"),
     "notification.resent": _l("Bericht opnieuw verstuurd"),
+    "privacy.anonymised": _l("Persoonsgegevens geanonimiseerd na de bewaartermijn"),
+    "privacy.data_exported": _l("Persoonsgegevens van een gebruiker voor een inzageverzoek samengesteld"),
 }
 
 

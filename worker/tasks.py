@@ -13,7 +13,8 @@ from portal.jobs import celery
 from portal.mail import render_and_send_account_email
 from portal.models import User
 from portal.outbox import sweep_and_relay
-from portal.services import delivery, reminders
+from portal.services import delivery, reminders, retention
+from workflows.calls import BRUSSELS
 
 
 @celery.task(name="portal.health_check", ignore_result=False)
@@ -95,3 +96,12 @@ def send_reminders() -> int:
     count = reminders.remind_all(utcnow())
     db.session.commit()
     return count
+
+
+# Safe to repeat: a row once anonymised is marked and never found again.
+@celery.task(name="portal.anonymise_personal_data", acks_late=True)
+def anonymise_personal_data() -> dict[str, int]:
+    """Daily: personal data past the calls' retention periods (the same use case as `flask anonymise`)."""
+    run = retention.anonymise(utcnow().astimezone(BRUSSELS).date(), dry_run=False)
+    db.session.commit()
+    return run.counts

@@ -13,9 +13,10 @@ from forms.auth import ChangePasswordForm
 from forms.notifications import MarkAllReadForm
 from portal.access import signed_in
 from portal.auth.routes import enrol_two_step
+from portal.downloads import json_download
 from portal.extensions import db
 from portal.i18n import SESSION_LANGUAGE_KEY
-from portal.services import accounts, audit, delivery, notifications
+from portal.services import accounts, audit, delivery, notifications, personal_data
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -26,6 +27,13 @@ SETUP_SECRET = "account_totp_secret"
 @signed_in
 def overview() -> ResponseReturnValue:
     return render_template("account/overview.html", language_form=LanguageForm(language=current_user.locale))
+
+
+@bp.get("/mijn-gegevens.json")
+@signed_in
+def download_my_data() -> ResponseReturnValue:
+    """Everything the portal holds about the signed-in user (GDPR art. 15 and 20): theirs only."""
+    return json_download(personal_data.personal_data(current_user), "mijn-gegevens.json")
 
 
 @bp.post("/taal")

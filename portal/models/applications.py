@@ -115,6 +115,8 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
     decision_letter_name: Mapped[str | None] = mapped_column(ForeignKey("stored_file.name"), unique=True)
     # The officer who handles the dossier (internal: the governments never see it).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Personal data removed after the retention period (portal/services/retention.py); the row itself stays.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     call: Mapped[Call] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])

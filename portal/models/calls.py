@@ -13,6 +13,7 @@ from portal.db import UTCDateTime, enum_check, utcnow
 from portal.extensions import db
 from workflows.budget import ShortfallPolicy
 from workflows.calls import BudgetMeter, CallWindow
+from workflows.retention import RetentionPeriods
 from workflows.safeguards import UnconfirmedPartnerPolicy
 
 
@@ -89,6 +90,11 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(
             enum_check("unconfirmed_partner_policy", UnconfirmedPartnerPolicy), name="unconfirmed_partner_policy"
         ),
+        CheckConstraint(
+            "retention_granted_months BETWEEN 0 AND 600 AND retention_refused_months BETWEEN 0 AND 600"
+            " AND retention_listing_months BETWEEN 0 AND 600",
+            name="retention_periods",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +134,11 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     # Who signs the decision letters of this call (name and function).
     signatory_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     signatory_function: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # How long personal data are kept (GDPR art. 5(1)(e)), in months: after a granted dossier was closed; after
+    # a refusal, a withdrawal or the closing of the call on a draft; after a matchmaking offer or need last changed.
+    retention_granted_months: Mapped[int] = mapped_column(default=120, server_default="120")
+    retention_refused_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    retention_listing_months: Mapped[int] = mapped_column(default=12, server_default="12")
     # Last reference number handed out in this call (locked with the call row when submitting).
     last_reference_number: Mapped[int] = mapped_column(default=0)
     # The budget row: changed only while the call row is locked (portal/services/budget.py).
@@ -149,6 +160,14 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
 
     def summary(self, locale: str) -> str:
         return self.summary_en if locale == "en" else self.summary_nl
+
+    @property
+    def retention(self) -> RetentionPeriods:
+        return RetentionPeriods(
+            granted_months=self.retention_granted_months,
+            refused_months=self.retention_refused_months,
+            listing_months=self.retention_listing_months,
+        )
 
     @property
     def window(self) -> CallWindow:

@@ -38,6 +38,8 @@ class Listing:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Personal data removed after the retention period (portal/services/retention.py); the row itself stays.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @declared_attr
     def organisation(cls) -> Mapped[Organisation]:  # noqa: N805 (a declared attribute is made per class)

@@ -107,6 +107,9 @@ def _form_data(call: Call) -> dict[str, Any]:
         "unconfirmed_partner_policy": call.unconfirmed_partner_policy,
         "signatory_name": call.signatory_name,
         "signatory_function": call.signatory_function,
+        "retention_granted_months": call.retention_granted_months,
+        "retention_refused_months": call.retention_refused_months,
+        "retention_listing_months": call.retention_listing_months,
         "criteria": [criterion.snapshot() for criterion in call.criteria] + [{}] * BLANK_CRITERION_ROWS,
     }
 
@@ -129,6 +132,9 @@ NEW_CALL_DEFAULTS: dict[str, Any] = {
     "advance_percent": 0,
     "is_published": True,
     "unconfirmed_partner_policy": "warn",
+    "retention_granted_months": 120,
+    "retention_refused_months": 24,
+    "retention_listing_months": 12,
     "criteria": [{}] * (BLANK_CRITERION_ROWS + 3),
 }
 
@@ -166,6 +172,9 @@ def _call_input(form: CallForm) -> CallInput:
         unconfirmed_partner_policy=form.unconfirmed_partner_policy.data,
         signatory_name=(form.signatory_name.data or "").strip(),
         signatory_function=(form.signatory_function.data or "").strip(),
+        retention_granted_months=form.retention_granted_months.data,
+        retention_refused_months=form.retention_refused_months.data,
+        retention_listing_months=form.retention_listing_months.data,
         criteria=[
             CriterionInput(
                 code=row.form.code.data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from portal.access import public, safe_next
 from portal.db import utcnow
 from portal.extensions import db
 from portal.i18n import SESSION_LANGUAGE_KEY, language_code
-from portal.services import accounts, budget, matching, reference
+from portal.services import accounts, budget, matching, reference, retention
 from portal.services import calls as call_service
 from workflows.calls import CallPhase
 
@@ -71,7 +71,21 @@ def accessibility() -> ResponseReturnValue:
 @bp.get("/privacy")
 @public
 def privacy() -> ResponseReturnValue:
-    return render_template("public/privacy.html")
+    """The privacy statement (GDPR art. 13-14): who, why, what, to whom, how long (each call's periods), the rights."""
+    config = current_app.config
+    controller = {
+        "name": config["PRIVACY_CONTROLLER_NAME"],
+        "address": config["PRIVACY_CONTROLLER_ADDRESS"],
+        "dpo_email": config["PRIVACY_DPO_EMAIL"],
+        "authority_name": config["PRIVACY_AUTHORITY_NAME"],
+        "authority_url": config["PRIVACY_AUTHORITY_URL"],
+    }
+    return render_template(
+        "public/privacy.html",
+        controller=controller,
+        calls=call_service.published_calls(),
+        listing_months=retention.listing_periods().listing_months,
+    )
 
 
 @bp.get("/aanbod")

@@ -70,6 +70,9 @@ class CallInput:
     unconfirmed_partner_policy: str = UnconfirmedPartnerPolicy.WARN
     signatory_name: str = ""
     signatory_function: str = ""
+    retention_granted_months: int = 120
+    retention_refused_months: int = 24
+    retention_listing_months: int = 12
 
 
 class DuplicateCallCode(ValueError):
@@ -144,6 +147,9 @@ def _apply(call: Call, data: CallInput) -> None:
     call.is_published = data.is_published
     call.unconfirmed_partner_policy = data.unconfirmed_partner_policy
     call.signatory_name = data.signatory_name
+    call.retention_granted_months = data.retention_granted_months
+    call.retention_refused_months = data.retention_refused_months
+    call.retention_listing_months = data.retention_listing_months
     call.signatory_function = data.signatory_function
     call.themes = list(db.session.scalars(select(Theme).where(Theme.code.in_(data.theme_codes))))
     call.criteria = [

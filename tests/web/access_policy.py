@@ -33,6 +33,7 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "auth.two_step_setup": PUBLIC,
     # Every user's own account and inbox, whatever the role: the views look up only the reader's own rows.
     "account.change_password": SIGNED_IN,
+    "account.download_my_data": SIGNED_IN,
     "account.inbox": SIGNED_IN,
     "account.mark_all_read": SIGNED_IN,
     "account.mark_read": SIGNED_IN,
@@ -97,6 +98,7 @@ POLICY: dict[str, str | frozenset[Role]] = {
     # and the money steps on a dossier's money trail: accepting or returning the final report, preparing a failed
     # payout again (the approval stays with another finance user, on the finance pages).
     "officer.add_note": frozenset({Role.OFFICER}),
+    "officer.data_request": frozenset({Role.OFFICER}),
     "officer.assign_owner": frozenset({Role.OFFICER}),
     "officer.assign_reviewers": frozenset({Role.OFFICER}),
     "officer.choose_eligibility": frozenset({Role.OFFICER}),
