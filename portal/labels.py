@@ -144,6 +144,9 @@ ACTION_LABELS = {
     "match.cancelled": _l("Match ingetrokken"),
     "match.application_started": _l("Aanvraag gestart vanuit een match"),
     "notification.resent": _l("Bericht opnieuw verstuurd"),
+    "meeting.opened": _l("Vergadering van de selectiecommissie geopend"),
+    "meeting.decision_taken": _l("Beslissing genomen in de vergadering van de selectiecommissie"),
+    "meeting.closed": _l("Vergadering afgesloten en proces-verbaal opgemaakt"),
 }
 
 

@@ -6,8 +6,8 @@ from portal.models.budget import BudgetMovement, Reservation
 from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, call_themes
 from portal.models.eligibility import EligibilityResult
 from portal.models.files import StoredFile, StoredFileChunk
-from portal.models.meetings import CommitteeMeeting, MeetingDecision
 from portal.models.matching import Match, MentorProfile, Need, Offer
+from portal.models.meetings import CommitteeMeeting, MeetingDecision
 from portal.models.notifications import Notification
 from portal.models.organisations import Organisation, OrganisationKind
 from portal.models.payouts import (

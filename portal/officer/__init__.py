@@ -1,7 +1,7 @@
 """The officer's pages: one blueprint, its routes in the modules below, each imported here so that
 its routes are on the blueprint before the app registers it."""
 
-from portal.officer import decisions, deliveries, dossiers, exports, handling, payouts, reports, routes  # noqa: F401
+from portal.officer import decisions, deliveries, dossiers, exports, handling, meetings, payouts, reports, routes  # noqa: F401
 from portal.officer.blueprint import bp
 
 __all__ = ["bp"]
