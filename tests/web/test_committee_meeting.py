@@ -275,3 +275,22 @@ def test_only_officers_see_or_act_on_a_meeting(app, client, db_session, committe
         assert client.post(path, data={}).status_code in (400, 403)
     db_session.refresh(meeting)
     assert meeting.state == "open"
+
+
+def test_the_demo_call_has_a_held_meeting_with_its_minutes(client, db_session):
+    from portal.models import Call
+    from portal.services.seed import DEMO_CALL_CODE, seed_demo
+
+    seed_demo()
+    call = db_session.scalar(select(Call).where(Call.code == DEMO_CALL_CODE))
+    (meeting,) = db_session.scalars(select(CommitteeMeeting).where(CommitteeMeeting.call_id == call.id)).all()
+    assert meeting.state == "closed" and meeting.minutes_name
+    assert sorted(d.decision for d in meeting.decisions) == ["grant", "reject"]
+    officer = db_session.get(type(meeting.opened_by), meeting.opened_by_id)
+    db_session.commit()
+    sign_in(client, officer)
+    page = client.get(f"/behandeling/oproepen/{call.id}/beslissingen").get_data(as_text=True)
+    assert f"/behandeling/vergaderingen/{meeting.id}/proces-verbaal.pdf" in page
+    minutes = client.get(f"/behandeling/vergaderingen/{meeting.id}/proces-verbaal.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(minutes.data)).pages).split())
+    assert "haalt de minimumscores niet" in text and "Sterk actieplan" in text
