@@ -146,6 +146,9 @@ ACTION_LABELS = {
     "notification.resent": _l("Bericht opnieuw verstuurd"),
     "privacy.anonymised": _l("Persoonsgegevens geanonimiseerd na de bewaartermijn"),
     "privacy.data_exported": _l("Persoonsgegevens van een gebruiker voor een inzageverzoek samengesteld"),
+    "meeting.opened": _l("Vergadering van de selectiecommissie geopend"),
+    "meeting.decision_taken": _l("Beslissing genomen in de vergadering van de selectiecommissie"),
+    "meeting.closed": _l("Vergadering afgesloten en proces-verbaal opgemaakt"),
 }
 
 

@@ -63,6 +63,13 @@ def _texts() -> dict[str, str]:
             "Het toegekende bedrag moet groter zijn dan nul en mag het gereserveerde bedrag niet overschrijden."
         ),
         "motivation": _("Een negatieve beslissing vraagt een geschreven motivering."),
+        # the committee's meeting (MeetingRefused)
+        "meeting_open": _("Er is al een open vergadering voor deze oproep. Sluit die eerst af."),
+        "no_members": _("Kies minstens één aanwezig lid"),
+        "not_a_reviewer": _("Kies alleen actieve leden van de selectiecommissie."),
+        "meeting_closed": _("Deze vergadering is afgesloten. Open een nieuwe vergadering om verder te beslissen."),
+        "not_in_call": _("Kies alleen beoordeelde dossiers van de oproep van deze vergadering."),
+        "no_minutes": _("Het proces-verbaal wordt opgemaakt bij het afsluiten van de vergadering."),
         # the administration's handling of a dossier (HandlingRefused)
         "owner_not_officer": _("Kies als behandelaar een dossierbehandelaar met een actieve account."),
         "note_empty": _("Schrijf de notitie"),

@@ -7,6 +7,7 @@ from portal.models.calls import Call, CallCriterion, FundamentalRight, Theme, ca
 from portal.models.eligibility import EligibilityResult
 from portal.models.files import StoredFile, StoredFileChunk
 from portal.models.matching import Match, MentorProfile, Need, Offer
+from portal.models.meetings import CommitteeMeeting, MeetingDecision
 from portal.models.notifications import Notification
 from portal.models.organisations import Organisation, OrganisationKind
 from portal.models.payouts import (
@@ -47,6 +48,8 @@ __all__ = [
     "AuditEntry",
     "BudgetMovement",
     "Call",
+    "CommitteeMeeting",
+    "MeetingDecision",
     "CallCriterion",
     "EligibilityResult",
     "FormRescue",

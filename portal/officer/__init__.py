@@ -7,6 +7,7 @@ from portal.officer import (  # noqa: F401
     dossiers,
     exports,
     handling,
+    meetings,
     payouts,
     privacy,
     reports,

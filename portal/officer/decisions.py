@@ -22,7 +22,7 @@ from portal.models import Application
 from portal.officer.blueprint import bp
 from portal.officer.dossiers import _application, _page, assign_form, confirm_page, submitted_dossier
 from portal.refusals import refusal_text
-from portal.services import budget, decisions, partner, reviews
+from portal.services import budget, decisions, meetings, partner, reviews
 from portal.services import calls as call_service
 from portal.services.reviews import AssignmentRefused
 from workflows.applications import State
@@ -200,6 +200,8 @@ def _bulk_page(call_id: int, form: BulkDecisionForm, status: int = 200) -> Respo
         form=form,
         rows=[(a, reviews.score_of(a), budget.standing_of(a)) for a in scored],
         meter=budget.meter(call),
+        meetings=meetings.meetings_of(call),
+        open_meeting=meetings.open_meeting_of(call),
     ), status
 
 
@@ -237,7 +239,16 @@ def decide_many(call_id: int) -> ResponseReturnValue:
     return _bulk_confirmation(call, form)
 
 
-def _bulk_confirmation(call: Any, form: BulkDecisionForm, status: int = 200) -> ResponseReturnValue:
+def _bulk_confirmation(
+    call: Any,
+    form: BulkDecisionForm,
+    status: int = 200,
+    *,
+    confirm_url: str | None = None,
+    change_url: str | None = None,
+    meeting: Any = None,
+) -> ResponseReturnValue:
+    """The confirmation page, for the batch page or (`confirm_url`, `change_url`, `meeting`) the meeting's table."""
     grant_them = form.decision.data == "grant"
     planned = decisions.plan_many(form.dossiers.data, grant_them)
     confirm = form if isinstance(form, BulkConfirmForm) else BulkConfirmForm(formdata=None)
@@ -254,6 +265,9 @@ def _bulk_confirmation(call: Any, form: BulkDecisionForm, status: int = 200) -> 
         warned=warned,
         PartnerCheck=PartnerCheck,
         refusal_text=refusal_text,
+        confirm_url=confirm_url or url_for("officer.confirm_many", call_id=call.id),
+        change_url=change_url or url_for("officer.decide_many", call_id=call.id),
+        meeting=meeting,
     ), status
 
 

@@ -47,6 +47,7 @@ from portal.models import (
     FinalReport,
     FormRescue,
     Match,
+    MeetingDecision,
     Need,
     Notification,
     Offer,
@@ -257,6 +258,9 @@ def _anonymise_dossier(application: Application, now: datetime, run: RetentionRu
         _wipe_file(submission.receipt_name, run)
     for note in db.session.scalars(select(DossierNote).where(DossierNote.application_id == application.id)):
         note.body = PLACEHOLDER
+    # The motivation as the committee's meeting recorded it: the dossier's own decision motivation, once more.
+    for decided in db.session.scalars(select(MeetingDecision).where(MeetingDecision.application_id == application.id)):
+        decided.motivation = PLACEHOLDER if decided.motivation else ""
     for review in db.session.scalars(select(Review).where(Review.application_id == application.id)):
         review.comment = PLACEHOLDER if review.comment else ""
         if review.conflict_reason:

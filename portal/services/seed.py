@@ -23,6 +23,7 @@ from portal.services import (
     files,
     handling,
     matching,
+    meetings,
     payment_batches,
     payouts,
     reference,
@@ -484,12 +485,24 @@ def _demo_dossiers(call: Call) -> None:
     scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
     # Mechelen -> Aalst: granted, its trajectory started this month: the final report opens at its end
     # (or once Mechelen declares an early end). Aalst -> Brugge: rejected after a low score.
-    decisions.grant(scored(submitted("aanvrager@mechelen.demo", "41002", 620_000), (3, 2)).id, officer)
-    decisions.reject(
-        scored(submitted("aanvrager@aalst.demo", "31005"), (1, 0)).id,
+    # Both decided in the committee's meeting, held today and closed with its minutes (Hasselt -> Mechelen
+    # stays undecided there).
+    to_grant = scored(submitted("aanvrager@mechelen.demo", "41002", 620_000), (3, 2))
+    to_reject = scored(submitted("aanvrager@aalst.demo", "31005"), (1, 0))
+    meeting = meetings.open_meeting(
+        call.id, today, [bart.id, els.id], "Vergadering in het Herman Teirlinckgebouw, Brussel.", officer
+    )
+    meetings.decide_in_meeting(
+        meeting.id, [to_grant.id], True, officer, "Sterk actieplan met een duidelijke regierol voor Aalst."
+    )
+    meetings.decide_in_meeting(
+        meeting.id,
+        [to_reject.id],
+        False,
         officer,
         "Het actieplan beschrijft geen concrete stappen voor de regierol en haalt de minimumscores niet.",
     )
+    meetings.close_meeting(meeting.id, officer)
     # Gent -> Ronse: ineligible; Ronse -> Tielt: withdrawn.
     eligibility.declare_ineligible(
         submitted("aanvrager@gent.demo", "45041").id,

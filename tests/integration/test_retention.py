@@ -286,6 +286,7 @@ PERSONAL = {
     "need": {"contact_name", "contact_email", *NEED_COLUMNS},
     "expertise_match": {"message", "decline_reason"},
     "dossier_note": {"body"},
+    "meeting_decision": {"motivation"},
     "review": {"comment", "conflict_reason"},
     "review_score": {"comment"},
     "final_report": {"achievements"},
@@ -299,6 +300,10 @@ PERSONAL = {
     "account_token": {"token_hash"},  # deleted with a pseudonymised user
 }
 NOT_PERSONAL = {
+    # the committee's meeting: its members are user ids (pseudonymised with the user rows); its remarks are the
+    # administration's minutes, kept like the decision letters
+    "committee_meeting": {"state", "member_ids", "remarks"},
+    "meeting_decision": {"decision"},
     # codes, states, references and hashes
     "application": {
         "state",

@@ -14,7 +14,16 @@ from sqlalchemy import select
 from portal.db import utcnow
 from portal.models import Call, Mentor, Organisation, Payout
 from portal.models.notifications import NotificationEvent
-from portal.services import applications, drafts, eligibility, matching, notifications, payment_batches, reviews
+from portal.services import (
+    applications,
+    drafts,
+    eligibility,
+    matching,
+    meetings,
+    notifications,
+    payment_batches,
+    reviews,
+)
 from portal.services.seed import sample_need, sample_offer
 from tests.conftest import make_user
 from tests.factories import complete_draft, in_review, municipality, open_call, submitted_dossier
@@ -98,6 +107,13 @@ def sample_arguments(app: Flask, endpoint: str, rule_text: str, db_session: Any,
         db_session.add(payout)
         db_session.flush()
         samples.update(batch_id=payment_batches.create_batch(finance, utcnow().date()).id)
+    if "meeting_id" in rule.arguments:
+        # The sample call's meeting, closed with its minutes when the route needs them.
+        officer = make_user("officer")
+        meeting = meetings.open_meeting(call.id, call.opens_at.date(), [make_user("reviewer").id], "", officer)
+        if endpoint == "officer.meeting_minutes":
+            meetings.close_meeting(meeting.id, officer)
+        samples.update(meeting_id=meeting.id)
     if {"offer_id", "need_id", "match_id"} & set(rule.arguments):
         # Gent's offer and need; the offer proposed to Ronse's need.
         owner = user if user is not None and user.role == "applicant" else make_user("applicant")

@@ -1,8 +1,8 @@
 """retention of personal data: each call's periods (granted, refused/withdrawn/never submitted, matchmaking
 listings) and the moment a dossier, a listing or a user was anonymised
 
-Revision ID: 0020
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 17:00:00.000000
 
 """
@@ -14,8 +14,8 @@ import portal.db  # noqa: F401  (column types of the models)
 
 
 # revision identifiers, used by Alembic.
-revision = "0020"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
