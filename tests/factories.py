@@ -132,6 +132,7 @@ def digitally_signed(pdf: bytes, common_name: str) -> bytes:
     by pyHanko as a signing tool would (not through the portal's own code)."""
     import io
     import warnings
+    from concurrent.futures import ThreadPoolExecutor
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -169,4 +170,6 @@ def digitally_signed(pdf: bytes, common_name: str) -> bytes:
         cert_registry=SimpleCertificateStore(),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="Handtekening"), signer=signer).getvalue()
+    metadata = signers.PdfSignatureMetadata(field_name="Handtekening")
+    with ThreadPoolExecutor(max_workers=1) as pool:  # sign_pdf runs an event loop: not inside the browser's
+        return pool.submit(signers.sign_pdf, writer, metadata, signer=signer).result().getvalue()

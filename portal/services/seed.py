@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -365,7 +366,11 @@ def demo_signed_agreement(application: Application, signer_name: str) -> files.C
         cert_registry=SimpleCertificateStore(),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(agreements.render_agreement(application)))
-    signed = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="Handtekening"), signer=signer)
+    metadata = signers.PdfSignatureMetadata(field_name="Handtekening")
+    # sign_pdf runs its own event loop: in a thread of its own, so that a caller inside a loop (a test's
+    # browser driver) does not stop it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(signers.sign_pdf, writer, metadata, signer=signer).result()
     checked = files.check_pdf(signed.getvalue(), 10 * 1024 * 1024)
     assert isinstance(checked, files.CheckedPdf)
     return checked
