@@ -24,6 +24,13 @@ from portal.models import Application, Attachment, Theme
 from portal.services import dossiers
 from workflows.agreement import PaymentTerms, SignatureStatus, payment_terms, signature_status
 
+with warnings.catch_warnings():
+    # pyHanko's signature modules import DSA support that cryptography deprecates; reading needs none of it.
+    # The reader imports its validation module on first use: loaded here, under this filter.
+    warnings.filterwarnings("ignore", message="DSA is deprecated")
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import pdf_embedded  # noqa: F401
+
 log = logging.getLogger(__name__)
 
 
@@ -37,13 +44,8 @@ def read_signatures(data: bytes) -> SignatureReading:
     """The digital signatures a PDF carries. Never raises: a file pyHanko cannot read is "unknown"
     (the upload already passed the portal's own PDF checks and stands)."""
     try:
-        with warnings.catch_warnings():
-            # pyHanko's signing module imports DSA support that cryptography deprecates; reading needs none.
-            warnings.filterwarnings("ignore", message="DSA is deprecated")
-            from pyhanko.pdf_utils.reader import PdfFileReader
-
-            signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
-            signers = tuple(_common_name(signature) for signature in signatures)
+        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        signers = tuple(_common_name(signature) for signature in signatures)
     except Exception:  # noqa: BLE001  anything a foreign file makes pyHanko raise: unknown, not a refusal
         log.info("agreement signatures could not be read", exc_info=True)
         return SignatureReading(signature_status(False, 0), ())

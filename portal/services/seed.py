@@ -37,6 +37,19 @@ from workflows.matching import Answer, Side
 from workflows.roles import Role
 from workflows.trajectory import add_months
 
+with warnings.catch_warnings():
+    # pyHanko's signing module imports DSA support that cryptography deprecates; the demo signs with EC.
+    warnings.filterwarnings("ignore", message="DSA is deprecated")
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
 # What a 0, 1, 2 and 3 mean per criterion (Dutch, English): the reviewer reads them at every score.
 # The regie components (overview, coordination, steering, accountability) come from seed 003.
@@ -330,19 +343,6 @@ def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
 def demo_signed_agreement(application: Application, signer_name: str) -> files.CheckedPdf:
     """The application's agreement as the portal makes it, digitally signed by `signer_name` with a
     self-signed demo certificate (made here, valid for a day: it proves nothing, it only shows a signature)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="DSA is deprecated")  # pyHanko imports it; we sign with EC
-        from asn1crypto import keys as asn1_keys
-        from asn1crypto import x509 as asn1_x509
-        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-        from pyhanko.sign import signers
-        from pyhanko_certvalidator.registry import SimpleCertificateStore
-
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, signer_name)])
     now = utcnow()

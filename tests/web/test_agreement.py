@@ -127,12 +127,14 @@ def test_a_digitally_signed_agreement_is_said_signed_with_its_signers_name_to_bo
 
 
 def test_an_agreement_the_signature_reader_cannot_read_is_still_taken_as_unknown(client, monkeypatch):
-    import pyhanko.pdf_utils.reader
+    from pyhanko.pdf_utils.misc import PdfReadError
+
+    from portal.services import agreements
 
     def unreadable(*arguments, **keywords):
-        raise pyhanko.pdf_utils.misc.PdfReadError("cannot read")
+        raise PdfReadError("cannot read")
 
-    monkeypatch.setattr(pyhanko.pdf_utils.reader, "PdfFileReader", unreadable)
+    monkeypatch.setattr(agreements, "PdfFileReader", unreadable)
     applicant = make_user("applicant")
     draft = complete_draft(applicant, open_call())
     db.session.commit()
