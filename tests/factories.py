@@ -125,3 +125,51 @@ def to_bank(finance: Any) -> Any:
     from portal.services import payment_batches
 
     return payment_batches.create_batch(finance, utcnow().astimezone(BRUSSELS).date())
+
+
+def digitally_signed(pdf: bytes, common_name: str) -> bytes:
+    """`pdf` with a digital signature by `common_name`, under a self-signed certificate made here, signed
+    by pyHanko as a signing tool would (not through the portal's own code)."""
+    import io
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="DSA is deprecated")
+        from asn1crypto import keys
+        from asn1crypto import x509 as asn1_x509
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import signers
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = utcnow()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
+        signing_key=keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+        cert_registry=SimpleCertificateStore(),
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    metadata = signers.PdfSignatureMetadata(field_name="Handtekening")
+    with ThreadPoolExecutor(max_workers=1) as pool:  # sign_pdf runs an event loop: not inside the browser's
+        return pool.submit(signers.sign_pdf, writer, metadata, signer=signer).result().getvalue()

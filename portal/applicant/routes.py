@@ -6,12 +6,13 @@ error is shown again as typed, the others are already in the draft.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -42,10 +43,10 @@ from portal.models import Application, Call, FundamentalRight, Mentor
 from portal.models.payouts import ReportState
 from portal.public.selfcheck import kept_answers, kept_mentor
 from portal.refusals import message_for, refusal_text
+from portal.services import agreements, decisions, dossiers, drafts, files, notifications, payouts, receipts
 from portal.services import applications as service
 from portal.services import budget as budget_service
 from portal.services import calls as call_service
-from portal.services import decisions, dossiers, drafts, files, notifications, payouts, receipts
 from portal.services.dossiers import Relation
 from portal.services.files import UploadProblem
 from portal.services.partner import receiving_answer
@@ -542,6 +543,20 @@ def attachments(application: Application) -> ResponseReturnValue:
 @roles(Role.APPLICANT)
 def download_attachment(application_id: int, kind: str) -> ResponseReturnValue:
     return send_attachment(_visible(application_id).application, kind)
+
+
+@bp.get("/<int:application_id>/overeenkomst.pdf")
+@roles(Role.APPLICANT)
+def agreement(application_id: int) -> ResponseReturnValue:
+    """The cooperation agreement to sign, made now from the application (a draft too, for the giving
+    government; the receiving government sees it once submitted, like the dossier). Nothing is stored."""
+    application = _visible(application_id).application
+    return send_file(
+        io.BytesIO(agreements.render_agreement(application)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=agreements.download_name(application),
+    )
 
 
 # --- check, declare, submit -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from portal.models.calls import AttachmentKind, Call, ExchangeType
 from portal.models.files import Upload
 from portal.models.organisations import Organisation
 from portal.models.users import User
+from workflows.agreement import SignatureStatus
 from workflows.applications import State
 
 
@@ -207,11 +208,22 @@ class Attachment(Upload, db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(enum_check("kind", AttachmentKind), name="kind"),
         UniqueConstraint("application_id", "kind", name="uq_attachment_application_kind"),
         CheckConstraint("size_bytes > 0", name="not_empty"),
+        CheckConstraint(
+            f"signature_status IS NULL OR {enum_check('signature_status', SignatureStatus)}", name="signature_status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # The signed agreement only: whether the file carries a digital signature (never required), and the
+    # common names of its signers when it does, one per line. None for the other kinds.
+    signature_status: Mapped[str | None] = mapped_column(String(10))
+    signer_names: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    @property
+    def signers(self) -> list[str]:
+        return [name for name in self.signer_names.splitlines() if name]
 
     application: Mapped[Application] = relationship(back_populates="attachments")
 

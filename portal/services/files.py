@@ -23,8 +23,9 @@ from sqlalchemy import delete, func, select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Attachment, User
+from portal.models.calls import AttachmentKind
 from portal.models.files import CHUNK_BYTES, StoredFile, StoredFileChunk
-from portal.services import audit
+from portal.services import agreements, audit
 from portal.services.active_content import find_active_content
 
 
@@ -149,6 +150,15 @@ def store_attachment(
     attachment.sha256 = pdf.sha256
     attachment.uploaded_by_id = actor.id
     attachment.uploaded_at = utcnow()
+    details: dict[str, object] = {
+        "kind": kind,
+        "sha256": pdf.sha256,
+        "size_bytes": len(pdf.data),
+        "replaced": replaced is not None,
+    }
+    if kind == AttachmentKind.AGREEMENT:  # whether the signed agreement carries a digital signature (never required)
+        reading = agreements.record_signatures(attachment, pdf.data)
+        details["signature_status"] = reading.status.value
     db.session.flush()
     if replaced is not None:
         delete_file(replaced)  # nothing refers to it any more: no orphan piles up
@@ -157,6 +167,6 @@ def store_attachment(
         "application.attachment_uploaded",
         "application",
         application.id,
-        details={"kind": kind, "sha256": pdf.sha256, "size_bytes": len(pdf.data), "replaced": replaced is not None},
+        details=details,
     )
     return attachment

@@ -253,6 +253,7 @@ def _anonymise_dossier(application: Application, now: datetime, run: RetentionRu
     for attachment in application.attachments:
         _wipe_file(attachment.stored_name, run)
         attachment.original_name = REMOVED_FILE_NAME
+        attachment.signer_names = ""  # the names read from the agreement's digital signatures
     for submission in application.submissions:
         submission.content = _redact_content(submission.content)
         _wipe_file(submission.receipt_name, run)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -16,6 +18,7 @@ from portal.extensions import db
 from portal.models import Application, Call, FinalReport, Mentor, Need, Offer, Organisation, User
 from portal.services import (
     accounts,
+    agreements,
     applications,
     decisions,
     drafts,
@@ -34,6 +37,19 @@ from workflows.calls import BRUSSELS
 from workflows.matching import Answer, Side
 from workflows.roles import Role
 from workflows.trajectory import add_months
+
+with warnings.catch_warnings():
+    # pyHanko's signing module imports DSA support that cryptography deprecates; the demo signs with EC.
+    warnings.filterwarnings("ignore", message="DSA is deprecated")
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
 # What a 0, 1, 2 and 3 mean per criterion (Dutch, English): the reviewer reads them at every score.
@@ -325,6 +341,42 @@ def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
     return checked
 
 
+def demo_signed_agreement(application: Application, signer_name: str) -> files.CheckedPdf:
+    """The application's agreement as the portal makes it, digitally signed by `signer_name` with a
+    self-signed demo certificate (made here, valid for a day: it proves nothing, it only shows a signature)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, signer_name)])
+    now = utcnow()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+        cert_registry=SimpleCertificateStore(),
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(agreements.render_agreement(application)))
+    metadata = signers.PdfSignatureMetadata(field_name="Handtekening")
+    # sign_pdf runs its own event loop: in a thread of its own, so that a caller inside a loop (a test's
+    # browser driver) does not stop it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(signers.sign_pdf, writer, metadata, signer=signer).result()
+    checked = files.check_pdf(signed.getvalue(), 10 * 1024 * 1024)
+    assert isinstance(checked, files.CheckedPdf)
+    return checked
+
+
 def sample_report(dossier: Application, applicant: User, end_on: date | None = None) -> FinalReport:
     """A complete final report, submitted: every mentor as planned, or ending on `end_on` instead. A
     trajectory whose planned end is still ahead is first declared ended (on `end_on`, or today)."""
@@ -421,12 +473,17 @@ def _demo_dossiers(call: Call) -> None:
         wage_cents: int = 540_000,
         confirmed: bool = True,
         start_on: date | None = None,
+        signed_agreement: bool = False,
     ) -> Application:
         """Submitted; `confirmed`: the receiving government's demo user then confirms its participation;
-        `start_on`: the mentors' first day (default today)."""
+        `start_on`: the mentors' first day (default today); `signed_agreement`: the agreement attached is the
+        portal's own, digitally signed (the others are blank sample pages)."""
         applicant = _demo_user(applicant_email)
         receiving = reference.municipality(receiving_nis)
         dossier = sample_draft(call, applicant, receiving, start_on or today, wage_cents)
+        if signed_agreement:
+            signed = demo_signed_agreement(dossier, applicant.full_name)
+            files.store_attachment(dossier, "agreement", "overeenkomst-ondertekend.pdf", signed, applicant)
         applications.submit(dossier.id, applicant, declared=True)
         partner = db.session.scalar(select(User).where(User.organisation_id == receiving.id).order_by(User.id))
         if confirmed and partner is not None:
@@ -485,9 +542,10 @@ def _demo_dossiers(call: Call) -> None:
     scored(submitted("aanvrager@hasselt.demo", "12025"), (2, 3))
     # Mechelen -> Aalst: granted, its trajectory started this month: the final report opens at its end
     # (or once Mechelen declares an early end). Aalst -> Brugge: rejected after a low score.
+    # Its agreement is the portal's own, digitally signed.
     # Both decided in the committee's meeting, held today and closed with its minutes (Hasselt -> Mechelen
     # stays undecided there).
-    to_grant = scored(submitted("aanvrager@mechelen.demo", "41002", 620_000), (3, 2))
+    to_grant = scored(submitted("aanvrager@mechelen.demo", "41002", 620_000, signed_agreement=True), (3, 2))
     to_reject = scored(submitted("aanvrager@aalst.demo", "31005"), (1, 0))
     meeting = meetings.open_meeting(
         call.id, today, [bart.id, els.id], "Vergadering in het Herman Teirlinckgebouw, Brussel.", officer

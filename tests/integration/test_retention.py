@@ -290,7 +290,7 @@ PERSONAL = {
     "review": {"comment", "conflict_reason"},
     "review_score": {"comment"},
     "final_report": {"achievements"},
-    "attachment": {"original_name"},
+    "attachment": {"original_name", "signer_names"},
     "report_document": {"original_name"},
     "submission": {"content"},
     "notification": {"key", "email", "details", "last_error"},
@@ -313,7 +313,7 @@ NOT_PERSONAL = {
         "right_codes",
         "iban",
     },  # a government's account
-    "attachment": {"kind", "sha256"},
+    "attachment": {"kind", "sha256", "signature_status"},
     "report_document": {"sha256"},
     "submission": {"content_sha256"},
     "stored_file": {"name", "sha256"},

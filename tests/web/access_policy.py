@@ -44,6 +44,7 @@ POLICY: dict[str, str | frozenset[Role]] = {
     # Local governments: their drafts, dossiers, final reports, offers and needs (SPEC section 2). Staff never act
     # in a government's place, so no other role belongs here.
     "applicant.accept_offer": frozenset({Role.APPLICANT}),
+    "applicant.agreement": frozenset({Role.APPLICANT}),
     "applicant.attachments": frozenset({Role.APPLICANT}),
     "applicant.budget": frozenset({Role.APPLICANT}),
     "applicant.check": frozenset({Role.APPLICANT}),
