@@ -144,6 +144,12 @@ ACTION_LABELS = {
     "match.cancelled": _l("Match ingetrokken"),
     "match.application_started": _l("Aanvraag gestart vanuit een match"),
     "notification.resent": _l("Bericht opnieuw verstuurd"),
+    "access.colleague_invited": _l("Collega uitgenodigd door een gebruiker van het eigen bestuur"),
+    "access.revoked": _l("Toegang van een collega ingetrokken"),
+    "access.restored": _l("Toegang hersteld door de beheerder"),
+    "access_request.received": _l("Toegang aangevraagd via het publieke formulier"),
+    "access_request.approved": _l("Toegangsaanvraag goedgekeurd en uitnodiging verstuurd"),
+    "access_request.refused": _l("Toegangsaanvraag geweigerd, met een reden"),
 }
 
 
