@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, StopValidation
 
 from forms.base import PortalForm
 
@@ -46,6 +46,11 @@ def _email_field(description: Any = None) -> EmailField:
     )
 
 
+def _chosen(form: Any, field: Any) -> None:
+    if not field.data:
+        raise StopValidation(_l("Kies uw bestuur"))
+
+
 class InviteColleagueForm(PortalForm):
     full_name = _name_field(_l("Naam"), _l("Vul de naam van uw collega in"))
     email = _email_field(_l("Het werkadres van uw collega bij uw bestuur."))
@@ -73,7 +78,9 @@ class RequestAccessForm(PortalForm):
         _l("Uw bestuur"),
         widget=GovSelect(),
         coerce=int,
-        validators=[InputRequired(message=_l("Kies uw bestuur"))],
+        # Checked here rather than with InputRequired: a required select must not start with a real option,
+        # and the first one ("Kies uw bestuur", 0) is the prompt.
+        validators=[_chosen],
     )
     email = _email_field(_l("Uw werkadres bij dat bestuur: daar komt het antwoord."))
     submit = SubmitField(_l("Toegang aanvragen"), widget=GovSubmitInput())
