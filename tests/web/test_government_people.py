@@ -84,7 +84,7 @@ def test_bad_input_on_the_invitation_gets_dutch_messages(client):
     assert "Vul de naam van uw collega in" in page and "Vul een geldig e-mailadres in" in page
 
 
-def test_removing_access_signs_the_colleague_out_and_tells_them(app, client, db_session):
+def test_removing_access_signs_the_colleague_out_and_tells_them(app, client, db_session, smtp_sink):
     remover = make_user("applicant")
     colleague = make_user("applicant")
     other_browser = app.test_client()
@@ -106,6 +106,9 @@ def test_removing_access_signs_the_colleague_out_and_tells_them(app, client, db_
     assert entry.actor_id == remover.id and entry.entity_id == str(colleague.id)
     [message] = db_session.scalars(select(Notification).where(Notification.event == "access_revoked")).all()
     assert message.email == colleague.email and message.user_id is None
+    [mail] = smtp_sink.to(colleague.email)
+    assert mail["Subject"] == "Uw toegang tot het portaal is ingetrokken"
+    assert f"{remover.full_name} heeft uw toegang tot het portaal voor Gent ingetrokken" in mail_body(mail)
     login_token = csrf_token(other_browser, "/inloggen")
     refused = other_browser.post(
         "/inloggen", data={"csrf_token": login_token, "email": colleague.email, "password": PASSWORD}
@@ -159,7 +162,7 @@ def test_non_applicants_are_refused_the_colleague_pages(client):
         assert client.get(INVITE).status_code == 403, role
 
 
-def test_the_administrator_restores_a_removed_access(client, db_session):
+def test_the_administrator_restores_a_removed_access(client, db_session, smtp_sink):
     colleague = make_user("applicant")
     make_user("applicant")
     sign_in(client, make_user("applicant"))
@@ -213,7 +216,7 @@ def test_the_answer_is_the_same_for_new_known_and_repeated_addresses(client, db_
     assert [row.email for row in rows] == ["nieuw@ronse.be"]
 
 
-def test_a_request_is_stored_and_the_administrators_are_told(client, db_session):
+def test_a_request_is_stored_and_the_administrators_are_told(client, db_session, smtp_sink):
     admin = make_user("admin")
     request_access(client, db_session)
     row = db_session.scalar(select(AccessRequest))
@@ -221,6 +224,9 @@ def test_a_request_is_stored_and_the_administrators_are_told(client, db_session)
     assert row.function == "Beleidsmedewerker armoede"
     told = db_session.scalars(select(Notification).where(Notification.event == "access_requested")).all()
     assert admin.id in {message.user_id for message in told}
+    [mail] = smtp_sink.to(admin.email)
+    assert mail["Subject"] == "Nieuwe toegangsaanvraag van Ronse"
+    assert "/beheer/toegangsaanvragen" in mail_body(mail)
     assert audit_actions(db_session, "access_request.received")
 
 
@@ -284,7 +290,7 @@ def test_the_administrator_approves_a_request_and_the_invitation_goes_out(client
     assert "al beslist" in client.get("/beheer/toegangsaanvragen").get_data(as_text=True)
 
 
-def test_refusing_needs_a_reason_and_tells_the_requester(client, db_session):
+def test_refusing_needs_a_reason_and_tells_the_requester(client, db_session, smtp_sink):
     request_access(client, db_session)
     row = db_session.scalar(select(AccessRequest))
     sign_in(client, make_user("admin"))
@@ -300,5 +306,7 @@ def test_refusing_needs_a_reason_and_tells_the_requester(client, db_session):
     assert row.state == "refused" and row.refusal_reason == "Dit adres hoort niet bij het bestuur."
     [message] = db_session.scalars(select(Notification).where(Notification.event == "access_request_refused")).all()
     assert message.email == "nieuw@ronse.be"
+    [mail] = smtp_sink.to("nieuw@ronse.be")
+    assert "Reden: Dit adres hoort niet bij het bestuur." in mail_body(mail)
     assert audit_actions(db_session, "access_request.refused")[0].reason == row.refusal_reason
     assert db_session.scalar(select(User).where(User.email == "nieuw@ronse.be")) is None
