@@ -27,6 +27,7 @@ from portal.auth.routes import bp as auth_bp
 from portal.committee.routes import bp as committee_bp
 from portal.db import RowId, configure_sqlite
 from portal.finance.routes import bp as finance_bp
+from portal.government.routes import bp as government_bp
 from portal.i18n import select_locale
 from portal.jobs import init_celery
 from portal.matcher.routes import bp as matcher_bp
@@ -149,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         account_bp,
         applicant_bp,
+        government_bp,
         matcher_bp,
         committee_bp,
         officer_bp,

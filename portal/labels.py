@@ -149,6 +149,12 @@ ACTION_LABELS = {
     "meeting.opened": _l("Vergadering van de selectiecommissie geopend"),
     "meeting.decision_taken": _l("Beslissing genomen in de vergadering van de selectiecommissie"),
     "meeting.closed": _l("Vergadering afgesloten en proces-verbaal opgemaakt"),
+    "access.colleague_invited": _l("Collega uitgenodigd door een gebruiker van het eigen bestuur"),
+    "access.revoked": _l("Toegang van een collega ingetrokken"),
+    "access.restored": _l("Toegang hersteld door de beheerder"),
+    "access_request.received": _l("Toegang aangevraagd via het publieke formulier"),
+    "access_request.approved": _l("Toegangsaanvraag goedgekeurd en uitnodiging verstuurd"),
+    "access_request.refused": _l("Toegangsaanvraag geweigerd, met een reden"),
 }
 
 

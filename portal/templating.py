@@ -144,6 +144,7 @@ def navigation() -> list[dict[str, Any]]:
     items = [
         ("applicant.dashboard", _("Mijn dossiers")),
         ("applicant.matching", _("Samenwerking zoeken")),
+        ("government.colleagues", _("Collega's")),
         ("matcher.dashboard", _("Matching")),
         ("committee.dashboard", _("Beoordelingen")),
         ("officer.dashboard", _("Dossierbehandeling")),
@@ -153,6 +154,7 @@ def navigation() -> list[dict[str, Any]]:
         ("finance.dashboard", _("Uitbetalingen")),
         ("admin.users", _("Gebruikers")),
         ("admin.organisations", _("Organisaties")),
+        ("admin.access_requests", _("Toegangsaanvragen")),
         ("account.inbox", _("Berichten")),
         ("account.overview", _("Mijn account")),
     ]

@@ -11,11 +11,12 @@ from wtforms import SelectChoice
 
 from forms.admin import EditUserForm, InviteUserForm, OrganisationForm, OrganisationSearchForm
 from forms.fields import choices
+from forms.people import ApproveAccessForm, RefuseAccessForm, RestoreAccessForm
 from portal.access import roles
 from portal.extensions import db
 from portal.mail import absolute_url, queue_account_email
-from portal.models import Organisation, User
-from portal.services import accounts
+from portal.models import AccessRequest, Organisation, User
+from portal.services import accounts, people
 from workflows.roles import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -60,7 +61,12 @@ def _flash_invitation(user: User, token: str) -> None:
 @roles(Role.ADMIN)
 def users() -> ResponseReturnValue:
     all_users = db.session.scalars(select(User).order_by(User.full_name)).all()
-    return render_template("admin/users.html", users=all_users)
+    return render_template(
+        "admin/users.html",
+        users=all_users,
+        inviters=people.inviters_of([user.id for user in all_users]),
+        pending_requests=people.pending_count(),
+    )
 
 
 @bp.route("/gebruikers/uitnodigen", methods=["GET", "POST"])
@@ -120,7 +126,14 @@ def edit_user(user_id: int) -> ResponseReturnValue:
                 db.session.commit()
                 flash(_("De gegevens van %(name)s zijn opgeslagen.", name=user.full_name), "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/edit_user.html", form=form, user=user), 200 if not form.errors else 400
+    return render_template(
+        "admin/edit_user.html",
+        form=form,
+        user=user,
+        inviter=accounts.invited_by(user),
+        removal=people.last_removal(user),
+        restore_form=RestoreAccessForm(),
+    ), 200 if not form.errors else 400
 
 
 @bp.post("/gebruikers/<int:user_id>/opnieuw-uitnodigen")
@@ -174,4 +187,90 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
         return redirect(url_for("admin.organisations"))
     return render_template(
         "admin/edit_organisation.html", form=form, organisation=organisation
+    ), 200 if not form.errors else 400
+
+
+# --- a government's people: restoring removed access, and the access requests from the public form -------------
+
+
+@bp.post("/gebruikers/<int:user_id>/toegang-herstellen")
+@roles(Role.ADMIN)
+def restore_access(user_id: int) -> ResponseReturnValue:
+    user = db.session.get(User, user_id) or abort(404)
+    if RestoreAccessForm().validate_on_submit():
+        people.restore_access(user, current_user)
+        db.session.commit()
+        flash(_("%(name)s heeft opnieuw toegang tot het portaal.", name=user.full_name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.get("/toegangsaanvragen")
+@roles(Role.ADMIN)
+def access_requests() -> ResponseReturnValue:
+    return render_template(
+        "admin/access_requests.html", pending=people.pending_requests(), decided=people.decided_requests()
+    )
+
+
+def _pending_request(request_id: int) -> AccessRequest:
+    return db.session.get(AccessRequest, request_id) or abort(404)
+
+
+def _already_decided() -> ResponseReturnValue:
+    flash(_("Over deze aanvraag is al beslist."), "warning")
+    return redirect(url_for("admin.access_requests"))
+
+
+@bp.get("/toegangsaanvragen/<int:request_id>")
+@roles(Role.ADMIN)
+def access_request(request_id: int) -> ResponseReturnValue:
+    request_row = _pending_request(request_id)
+    return render_template(
+        "admin/access_request.html",
+        access_request=request_row,
+        approve_form=ApproveAccessForm(),
+        refuse_form=RefuseAccessForm(),
+        has_account=people.email_taken(request_row.email),
+    )
+
+
+@bp.post("/toegangsaanvragen/<int:request_id>/goedkeuren")
+@roles(Role.ADMIN)
+def approve_access_request(request_id: int) -> ResponseReturnValue:
+    _pending_request(request_id)
+    if not ApproveAccessForm().validate_on_submit():
+        return redirect(url_for("admin.access_request", request_id=request_id))
+    try:
+        user, token = people.approve_request(request_id, current_user)
+    except people.AlreadyDecided:
+        db.session.rollback()
+        return _already_decided()
+    except people.EmailTaken:
+        db.session.rollback()
+        flash(_("Er bestaat al een account met dit e-mailadres. Weiger de aanvraag of herstel dat account."), "warning")
+        return redirect(url_for("admin.access_request", request_id=request_id))
+    db.session.commit()
+    _flash_invitation(user, token)
+    return redirect(url_for("admin.access_requests"))
+
+
+@bp.route("/toegangsaanvragen/<int:request_id>/weigeren", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def refuse_access_request(request_id: int) -> ResponseReturnValue:
+    request_row = _pending_request(request_id)
+    form = RefuseAccessForm()
+    if form.validate_on_submit():
+        try:
+            people.refuse_request(request_id, current_user, form.reason.data)
+        except people.AlreadyDecided:
+            db.session.rollback()
+            return _already_decided()
+        db.session.commit()
+        flash(
+            _("De aanvraag van %(name)s is geweigerd; de aanvrager krijgt een e-mail.", name=request_row.full_name),
+            "success",
+        )
+        return redirect(url_for("admin.access_requests"))
+    return render_template(
+        "admin/refuse_access_request.html", form=form, access_request=request_row
     ), 200 if not form.errors else 400

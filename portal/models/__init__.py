@@ -1,5 +1,6 @@
 """ORM models, one module per area. Importing this package registers every table."""
 
+from portal.models.access_requests import AccessRequest
 from portal.models.applications import Application, Attachment, DossierNote, Mentor, QueueTicket, Submission
 from portal.models.audit import AuditEntry
 from portal.models.budget import BudgetMovement, Reservation
@@ -25,6 +26,7 @@ from portal.models.reviews import Review, ReviewScore
 from portal.models.users import AccountToken, TokenPurpose, User, UserSession
 
 __all__ = [
+    "AccessRequest",
     "ActualCost",
     "BatchOutcome",
     "FinalReport",

@@ -47,6 +47,12 @@ class NotificationEvent(StrEnum):
     MATCH_CONFIRMED = "match_confirmed"
     MATCH_DECLINED = "match_declined"
     MATCH_CANCELLED = "match_cancelled"
+    # A government's own people: a colleague loses or gets back access; access requests reach the administrators,
+    # and a refused one its requester.
+    ACCESS_REVOKED = "access_revoked"
+    ACCESS_RESTORED = "access_restored"
+    ACCESS_REQUESTED = "access_requested"
+    ACCESS_REQUEST_REFUSED = "access_request_refused"
 
 
 # The events whose e-mail carries the decision letter.

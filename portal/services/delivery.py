@@ -347,4 +347,8 @@ def event_label(event: NotificationEvent) -> str:
         NotificationEvent.MATCH_CONFIRMED: _("Match bevestigd"),
         NotificationEvent.MATCH_DECLINED: _("Match afgewezen"),
         NotificationEvent.MATCH_CANCELLED: _("Matchvoorstel vervallen"),
+        NotificationEvent.ACCESS_REVOKED: _("Toegang ingetrokken"),
+        NotificationEvent.ACCESS_RESTORED: _("Toegang hersteld"),
+        NotificationEvent.ACCESS_REQUESTED: _("Nieuwe toegangsaanvraag"),
+        NotificationEvent.ACCESS_REQUEST_REFUSED: _("Toegangsaanvraag geweigerd"),
     }[event]

@@ -39,6 +39,7 @@ from sqlalchemy import delete, select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import (
+    AccessRequest,
     AccountToken,
     Application,
     AuditEntry,
@@ -163,6 +164,29 @@ def listing_periods() -> RetentionPeriods:
 def _longest_months() -> int:
     periods = listing_periods()
     return max(periods.granted_months, periods.refused_months, periods.listing_months)
+
+
+ANONYMOUS_DOMAIN = "@anoniem.invalid"
+
+
+def due_access_requests(today: date) -> list[AccessRequest]:
+    """Decided requests for access, no longer needed after the listing period: the account (if approved) has its
+    own data; the request itself only named who asked."""
+    periods = listing_periods()
+    decided = db.session.scalars(
+        select(AccessRequest)
+        .where(AccessRequest.decided_at.is_not(None), AccessRequest.email.not_like(f"%{ANONYMOUS_DOMAIN}"))
+        .order_by(AccessRequest.id)
+    ).all()
+    return [r for r in decided if r.decided_at is not None and listing_is_due(_day(r.decided_at), periods, today)]
+
+
+def _anonymise_access_request(request: AccessRequest) -> None:
+    request.full_name = PLACEHOLDER
+    request.function = PLACEHOLDER
+    request.email = f"toegangsaanvraag-{request.id}{ANONYMOUS_DOMAIN}"
+    if request.refusal_reason:
+        request.refusal_reason = PLACEHOLDER
 
 
 def due_dossiers(today: date) -> list[Application]:
@@ -358,12 +382,18 @@ def anonymise(today: date, *, dry_run: bool, actor: User | None = None) -> Reten
         run.lines.append(f"aanbod #{offer.id} ({offer.state})")
     for need in needs:
         run.lines.append(f"vraag #{need.id} ({need.state})")
+    requests = due_access_requests(today)
+    for request in requests:
+        run.lines.append(f"toegangsaanvraag #{request.id} ({request.state})")
     run.counts["dossiers"], run.counts["offers"], run.counts["needs"] = len(dossiers), len(offers), len(needs)
+    run.counts["access_requests"] = len(requests)
     if not dry_run:
         for application in dossiers:
             _anonymise_dossier(application, now, run)
         for listing in [*offers, *needs]:
             _anonymise_listing(listing, now)
+        for request in requests:
+            _anonymise_access_request(request)
         db.session.flush()
     # Users are judged after the dossiers and listings of this run are done (dry: as if they were).
     users = _users_after(today, dossiers, offers, needs) if dry_run else _users_without_purpose(today)

@@ -15,7 +15,18 @@ from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Application, Call, FinalReport, Mentor, Need, Offer, Organisation, User
+from portal.models import (
+    AccessRequest,
+    Application,
+    Call,
+    FinalReport,
+    Mentor,
+    Need,
+    Offer,
+    Organisation,
+    TokenPurpose,
+    User,
+)
 from portal.services import (
     accounts,
     agreements,
@@ -29,6 +40,7 @@ from portal.services import (
     meetings,
     payment_batches,
     payouts,
+    people,
     reference,
     reviews,
 )
@@ -250,6 +262,8 @@ class DemoUser:
 
 DEMO_USERS: list[DemoUser] = [
     DemoUser("aanvrager@gent.demo", "An Aanvrager", Role.APPLICANT, "44021"),
+    # Gent's second user, invited by An Aanvrager under "Collega's".
+    DemoUser("collega@gent.demo", "Geert Gentenaar", Role.APPLICANT, "44021"),
     DemoUser("aanvrager@ronse.demo", "Rik Ronse", Role.APPLICANT, "45041"),
     DemoUser("aanvrager@tielt.demo", "Tine Tielt", Role.APPLICANT, "37022"),
     DemoUser("aanvrager@leuven.demo", "Lode Leuven", Role.APPLICANT, "24062"),
@@ -324,6 +338,7 @@ def seed_demo() -> list[DemoUser]:
     db.session.flush()
     _demo_dossiers(call)
     _demo_matchmaking()
+    _demo_people()
     return DEMO_USERS
 
 
@@ -669,6 +684,21 @@ def sample_need(
         contact_email=applicant.email,
     )
     return matching.register_need(applicant, replace(details, **changes))  # type: ignore[arg-type]
+
+
+def _demo_people() -> None:
+    """Gent has two users, the second invited by the first; Kortrijk, without an account, asked for access."""
+    gent, colleague = _demo_user("aanvrager@gent.demo"), _demo_user("collega@gent.demo")
+    if accounts.invited_by(colleague) is None:
+        token = accounts.issue_token(colleague, TokenPurpose.INVITATION, timedelta(days=7), gent)
+        used = accounts.check_token(token, TokenPurpose.INVITATION).token
+        assert used is not None
+        used.used_at = utcnow()
+    if db.session.scalar(select(AccessRequest.id)) is None:
+        people.request_access(
+            "Katrien Kortrijk", "Beleidsmedewerker armoede", reference.municipality("34022"), "katrien@kortrijk.demo"
+        )
+    db.session.flush()
 
 
 def _demo_matchmaking() -> None:

@@ -273,6 +273,7 @@ def test_the_command_lists_first_and_then_anonymises_and_beat_runs_it_every_nigh
         "users": 0,
         "files": 0,
         "notifications": 0,
+        "access_requests": 0,
     }  # today nothing of the demo is due yet
 
 
@@ -286,6 +287,7 @@ PERSONAL = {
     "need": {"contact_name", "contact_email", *NEED_COLUMNS},
     "expertise_match": {"message", "decline_reason"},
     "dossier_note": {"body"},
+    "access_request": {"full_name", "function", "email", "refusal_reason"},
     "meeting_decision": {"motivation"},
     "review": {"comment", "conflict_reason"},
     "review_score": {"comment"},
@@ -304,6 +306,7 @@ NOT_PERSONAL = {
     # administration's minutes, kept like the decision letters
     "committee_meeting": {"state", "member_ids", "remarks"},
     "meeting_decision": {"decision"},
+    "access_request": {"state"},
     # codes, states, references and hashes
     "application": {
         "state",
@@ -375,3 +378,29 @@ def test_every_text_column_is_either_anonymised_or_known_to_hold_no_person(app):
     classified = {(t, c) for part in (PERSONAL, NOT_PERSONAL) for t, columns in part.items() for c in columns}
     assert sorted(found - classified) == []
     assert sorted(classified - found) == []
+
+
+def test_a_decided_access_request_is_anonymised_after_the_listing_period_and_a_pending_one_is_kept(db_session):
+    from portal.models import AccessRequest
+    from portal.services import people, reference
+    from tests.conftest import make_user
+
+    admin = make_user("admin")
+    kortrijk, ronse = reference.municipality("34022"), reference.municipality("45041")
+    refused = people.request_access("Karel Kortrijk", "Schepen", kortrijk, "karel@kortrijk.example")
+    pending = people.request_access("Rita Ronse", "Armoedecoördinator", ronse, "rita@ronse.example")
+    assert refused is not None and pending is not None
+    people.refuse_request(refused.id, admin, "Karel werkt niet bij het bestuur.")
+    db_session.flush()
+
+    assert retention.anonymise(date.today(), dry_run=True).counts["access_requests"] == 0  # not yet
+    run = retention.anonymise(FAR_FUTURE, dry_run=False)
+    db_session.flush()
+    db_session.expire_all()
+    assert run.counts["access_requests"] == 1
+    gone = db_session.get(AccessRequest, refused.id)
+    assert (gone.full_name, gone.function, gone.refusal_reason) == (PLACEHOLDER, PLACEHOLDER, PLACEHOLDER)
+    assert gone.email.endswith("@anoniem.invalid") and gone.state == "refused"
+    kept = db_session.get(AccessRequest, pending.id)
+    assert (kept.full_name, kept.email) == ("Rita Ronse", "rita@ronse.example")  # still to decide
+    assert retention.anonymise(FAR_FUTURE, dry_run=True).counts["access_requests"] == 0  # once

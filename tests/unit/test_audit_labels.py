@@ -7,7 +7,7 @@ from portal.labels import ACTION_LABELS
 from workflows.payouts import PAYOUT_TRANSITIONS
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
-TRAIL = r"(application|budget|dossier|draft|eligibility|review|final_report|payout|match|meeting|notification|privacy)"
+TRAIL = r"(application|budget|dossier|draft|eligibility|review|final_report|payout|match|meeting|notification|privacy|access_request|access)"
 
 
 def _written_actions() -> set[str]:

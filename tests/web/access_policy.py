@@ -21,6 +21,9 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "public.register_csv": PUBLIC,
     "public.register_json": PUBLIC,
     "public.register_page": PUBLIC,
+    # Asking for access: a government without an account (throttled per address; the answer never tells whether
+    # an address is known).
+    "public.request_access": PUBLIC,
     "public.self_check": PUBLIC,
     "public.switch_language": PUBLIC,
     # Signing in and what comes before it (invitations, resets, the second step): no role is known yet.
@@ -78,6 +81,10 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "applicant.withdraw": frozenset({Role.APPLICANT}),
     "applicant.withdraw_need": frozenset({Role.APPLICANT}),
     "applicant.withdraw_offer": frozenset({Role.APPLICANT}),
+    # A government's own people: its applicants see, invite and remove colleagues of their own government only.
+    "government.colleagues": frozenset({Role.APPLICANT}),
+    "government.invite_colleague": frozenset({Role.APPLICANT}),
+    "government.remove_access": frozenset({Role.APPLICANT}),
     # The VVSG matcher: browsing offers and needs and proposing matches; governments answer on their own pages.
     "matcher.cancel_match": frozenset({Role.MATCHER}),
     "matcher.dashboard": frozenset({Role.MATCHER}),
@@ -161,12 +168,17 @@ POLICY: dict[str, str | frozenset[Role]] = {
     "finance.record_paid": frozenset({Role.FINANCE}),
     "finance.review_payout": frozenset({Role.FINANCE}),
     # Users, organisations and roles: the administrator alone, who in turn sees no dossier.
+    "admin.access_request": frozenset({Role.ADMIN}),
+    "admin.access_requests": frozenset({Role.ADMIN}),
+    "admin.approve_access_request": frozenset({Role.ADMIN}),
     "admin.edit_organisation": frozenset({Role.ADMIN}),
     "admin.edit_user": frozenset({Role.ADMIN}),
     "admin.invite_user": frozenset({Role.ADMIN}),
     "admin.organisations": frozenset({Role.ADMIN}),
+    "admin.refuse_access_request": frozenset({Role.ADMIN}),
     "admin.reinvite_user": frozenset({Role.ADMIN}),
     "admin.reset_two_step": frozenset({Role.ADMIN}),
+    "admin.restore_access": frozenset({Role.ADMIN}),
     "admin.users": frozenset({Role.ADMIN}),
     # Operators' monitoring has no account: /metrics checks its own token and is a 404 without it.
     "ops.health": PUBLIC,

@@ -22,6 +22,7 @@ from portal.services import (
     meetings,
     notifications,
     payment_batches,
+    people,
     reviews,
 )
 from portal.services.seed import sample_need, sample_offer
@@ -122,6 +123,10 @@ def sample_arguments(app: Flask, endpoint: str, rule_text: str, db_session: Any,
         ronse = sample_need(make_user("applicant", organisation=municipality("45041")), ["lokale_regie"])
         match = matching.propose(ronse.id, offer.id, make_user("matcher"), "", utcnow())
         samples.update(offer_id=offer.id, need_id=need.id, match_id=match.id)
+    if "request_id" in rule.arguments:
+        # A pending access request from Ronse, made through the public form's service.
+        request = people.request_access("Nele Nieuw", "Beleidsmedewerker", municipality("45041"), "nele@ronse.be")
+        samples.update(request_id=request.id if request is not None else 1)
     samples |= {
         "document_id": 1,
         "dataset": "dossiers",
