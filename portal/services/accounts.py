@@ -198,7 +198,8 @@ def invite_user(
         "user.invited",
         "user",
         user.id,
-        details={"email": user.email, "role": role.value, "organisation_id": organisation.id if organisation else None},
+        # The user's id, not the address: the audit log is append-only and outlives the person's data.
+        details={"role": role.value, "organisation_id": organisation.id if organisation else None},
     )
     return user, token
 

@@ -202,7 +202,7 @@ def resend(notification_id: int, actor: User | None) -> Notification:
         notification.id,
         from_state=before,
         to_state=DeliveryStatus.PENDING,
-        details={"event": notification.event, "email": notification.email},
+        details={"event": notification.event, "user_id": notification.user_id},  # no address in the append-only log
     )
     relay_after_commit(notification.id)
     return notification
