@@ -144,6 +144,13 @@ class Scene:
     def scored(self) -> int:
         return scored_dossier(self.call, self.cast.officer, self.cast.reviewers, applicant=self.cast.applicant).id
 
+    def meeting(self) -> int:
+        """The call's committee meeting, open, with both reviewers present. Returns the meeting's id."""
+        from portal.services import meetings
+
+        today = utcnow().astimezone(BRUSSELS).date()
+        return meetings.open_meeting(self.call.id, today, [r.id for r in self.cast.reviewers], "", self.cast.officer).id
+
     def granted(self) -> Application:
         return granted_dossier(self.people, self.call, applicant=self.cast.applicant)
 
@@ -196,6 +203,7 @@ PREPARE: list[tuple[str, Callable[[Scene], int]]] = [
     ("report", Scene.report),
     ("scored", Scene.scored),
     ("scored2", Scene.scored),
+    ("meeting", Scene.meeting),
     ("submitted", Scene.submitted),
     ("correction", Scene.correction),
     ("draft", Scene.draft),
@@ -216,6 +224,15 @@ class MoneyAction:
 def _post(scene: Scene, role: str, side: int, path: str, data: dict[str, Any]) -> Any:
     client, token = scene.cast.browser(role, side)
     return client.post(path, data={"csrf_token": token, **data})
+
+
+def _decide_in_meeting(scene: Scene, side: int) -> Any:
+    """A decision taken in the committee's meeting, from its table: the summary, then its confirmation."""
+    chosen = {"dossiers": [scene.targets["scored"]], "decision": "reject", "motivation": "Haalt de drempel niet."}
+    path = f"/behandeling/vergaderingen/{scene.targets['meeting']}/beslissen"
+    summary = _post(scene, "officer", side, path, chosen).get_data(as_text=True)
+    total = re.search(r'name="total" value="(\d+)"', summary)
+    return _post(scene, "officer", side, f"{path}/bevestigen", {**chosen, "total": total.group(1) if total else ""})
 
 
 def _today() -> list[str]:
@@ -363,6 +380,7 @@ ACTIONS = [
         ),
     ),
     MoneyAction("batch decision", ("scored2",), _decide_many),
+    MoneyAction("meeting decision", ("scored", "meeting"), _decide_in_meeting),
     MoneyAction(
         "accept offer",
         ("waiting",),
@@ -504,8 +522,9 @@ def test_every_money_action_of_the_spec_is_in_the_pairs():
     assert {a.name for a in ACTIONS} == {
         "submit", "resubmit", "withdraw", "correction", "ineligible", "grant", "reject", "batch decision", "accept offer",
         "report acceptance", "payment recorded", "envelope change", "payment batch", "approval", "bulk approval", "bulk payment recorded",
+        "meeting decision",
     }  # fmt: skip
-    assert len(PAIRS) == 16 * 17 // 2
+    assert len(PAIRS) == 17 * 18 // 2
 
 
 @pytest.mark.parametrize("action", ACTIONS, ids=[a.name for a in ACTIONS])
