@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sepaxml import SepaTransfer
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from portal.extensions import db
@@ -80,35 +81,45 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def dossiers_table(call_id: int | None = None) -> Table:
-    """Every submitted dossier with its parties and its money, in one query (joins, no lazy loads)."""
+def dossier_rows(*conditions: ColumnElement[bool], order_by: Sequence[Any]) -> Sequence[Row[Any]]:
+    """Submitted dossiers with their parties and money, one query (joins, no lazy loads); a row's fields by name:
+    reference, call_code, state, giving_name, giving_nis, receiving_name, receiving_nis, province, exchange_type,
+    theme_codes, submitted_at, decided_at, requested, reserved, committed, paid (no reservation row: 0)."""
     giving = aliased(Organisation, name="giving")
     receiving = aliased(Organisation, name="receiving")
-    rows = db.session.execute(
+    return db.session.execute(
         select(
             Application.reference,
-            Call.code,
+            Call.code.label("call_code"),
             Application.state,
-            giving.name,
-            giving.nis_code,
-            receiving.name,
-            receiving.nis_code,
-            giving.province_name,
+            giving.name.label("giving_name"),
+            giving.nis_code.label("giving_nis"),
+            receiving.name.label("receiving_name"),
+            receiving.nis_code.label("receiving_nis"),
+            giving.province_name.label("province"),
             Application.exchange_type,
             Application.theme_codes,
             Application.submitted_at,
-            Application.requested_cents,
-            Reservation.reserved_cents,
-            Reservation.committed_cents,
-            Reservation.paid_cents,
+            Application.decided_at,
+            func.coalesce(Application.requested_cents, 0).label("requested"),
+            func.coalesce(Reservation.reserved_cents, 0).label("reserved"),
+            func.coalesce(Reservation.committed_cents, 0).label("committed"),
+            func.coalesce(Reservation.paid_cents, 0).label("paid"),
         )
         .join(Call, Call.id == Application.call_id)
         .join(giving, giving.id == Application.organisation_id)
         .outerjoin(receiving, receiving.id == Application.receiving_organisation_id)
         .outerjoin(Reservation, Reservation.application_id == Application.id)
-        .where(Application.submitted_at.is_not(None), *([Call.id == call_id] if call_id is not None else []))
-        .order_by(Call.code, Application.queue_number)
+        .where(Application.submitted_at.is_not(None), *conditions)
+        .order_by(*order_by)
     ).all()
+
+
+def dossiers_table(call_id: int | None = None) -> Table:
+    """Every submitted dossier with its parties and its money."""
+    rows = dossier_rows(
+        *([Call.id == call_id] if call_id is not None else []), order_by=(Call.code, Application.queue_number)
+    )
     headers = [
         _("Referentie"), _("Oproep"), _("Status"), _("Statuscode"), _("Gevend bestuur"), _("NIS-code gevend bestuur"),
         _("Ontvangend bestuur"), _("NIS-code ontvangend bestuur"), _("Provincie gevend bestuur"), _("Vorm"),
@@ -117,14 +128,12 @@ def dossiers_table(call_id: int | None = None) -> Table:
     ]  # fmt: skip
     theme_names = dict(reference_data.theme_names(language_code()))
     table: list[list[Cell]] = []
-    for (reference, call_code, state, giving_name, giving_nis, receiving_name, receiving_nis, province, exchange,
-         themes, submitted_at, requested, reserved, committed, paid) in rows:  # fmt: skip
-        # No reservation row (yet): nothing reserved, committed or paid.
-        reserved, committed, paid = reserved or 0, committed or 0, paid or 0
+    for r in rows:
         table.append([
-            reference, call_code, state_label(state), state, giving_name, giving_nis, receiving_name, receiving_nis,
-            province, exchange_label(exchange), "; ".join(theme_names.get(code, code) for code in themes or []), _moment(submitted_at), Cents(requested or 0), Cents(reserved), Cents(committed),
-            Cents(paid), Cents(committed - paid),
+            r.reference, r.call_code, state_label(r.state), r.state, r.giving_name, r.giving_nis, r.receiving_name,
+            r.receiving_nis, r.province, exchange_label(r.exchange_type),
+            "; ".join(theme_names.get(code, code) for code in r.theme_codes or []), _moment(r.submitted_at),
+            Cents(r.requested), Cents(r.reserved), Cents(r.committed), Cents(r.paid), Cents(r.committed - r.paid),
         ])  # fmt: skip
     return headers, table
 

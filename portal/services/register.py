@@ -17,11 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
-
-from portal.extensions import db
-from portal.models import Application, Call, Organisation, Reservation
+from portal.models import Application, Call
+from portal.services import exports
 from portal.services import reference as reference_data
 from portal.services.exports import neutralise
 from workflows.applications import State
@@ -73,64 +70,29 @@ class GrantedProject:
 
 
 def granted_projects(call_id: int | None = None) -> list[GrantedProject]:
-    """Every granted dossier, oldest decision first, in one query."""
-    giving = aliased(Organisation, name="giving")
-    receiving = aliased(Organisation, name="receiving")
-    rows = db.session.execute(
-        select(
-            Application.reference,
-            Call.code,
-            Application.state,
-            giving.name,
-            giving.nis_code,
-            receiving.name,
-            receiving.nis_code,
-            Application.exchange_type,
-            Application.theme_codes,
-            Reservation.committed_cents,
-            Reservation.paid_cents,
-            Application.decided_at,
-        )  # fmt: skip
-        .join(Call, Call.id == Application.call_id)
-        .join(giving, giving.id == Application.organisation_id)
-        .join(receiving, receiving.id == Application.receiving_organisation_id)
-        .outerjoin(Reservation, Reservation.application_id == Application.id)
-        .where(
-            Application.state.in_(GRANTED_STATES),
-            Call.is_published.is_(True),
-            *([Call.id == call_id] if call_id is not None else []),
-        )
-        .order_by(Application.decided_at, Application.id)
-    ).all()
+    """Every granted dossier of a published call, oldest decision first, in one query."""
+    rows = exports.dossier_rows(
+        Application.state.in_(GRANTED_STATES),
+        Call.is_published.is_(True),
+        *([Call.id == call_id] if call_id is not None else []),
+        order_by=(Application.decided_at, Application.id),
+    )
     return [
         GrantedProject(
-            reference,
-            code,
-            State(state),
-            giving_name,
-            giving_nis,
-            receiving_name,
-            receiving_nis,
-            exchange or "",
-            tuple(themes or ()),
-            committed or 0,
-            paid or 0,
-            _brussels_day(decided_at),
+            r.reference,
+            r.call_code,
+            State(r.state),
+            r.giving_name,
+            r.giving_nis,
+            r.receiving_name or "",
+            r.receiving_nis,
+            r.exchange_type or "",
+            tuple(r.theme_codes or ()),
+            r.committed,
+            r.paid,
+            _brussels_day(r.decided_at),
         )  # fmt: skip
-        for (
-            reference,
-            code,
-            state,
-            giving_name,
-            giving_nis,
-            receiving_name,
-            receiving_nis,
-            exchange,
-            themes,
-            committed,
-            paid,
-            decided_at,
-        ) in rows  # fmt: skip
+        for r in rows
     ]
 
 
