@@ -53,7 +53,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -
 
     port = free_port()
     with throwaway_database(tmp_path_factory.mktemp("live")) as url:
-        app = make_app(url, smtp_sink, SERVER_NAME=None, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+        # Every journey signs in from 127.0.0.1: the per-address login limit (tested in tests/web) would
+        # otherwise refuse the suite's later sign-ins within its five minutes.
+        app = make_app(
+            url,
+            smtp_sink,
+            SERVER_NAME=None,
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+            LOGIN_LIMIT_PER_IP="10000 per 5 minutes",
+        )
         app.after_request(_keep_html)
         with app.app_context():
             upgrade()
