@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from babel.numbers import format_decimal
 from flask import current_app, session
@@ -15,6 +17,22 @@ from workflows.calls import BRUSSELS
 from workflows.money import cents_to_decimal
 
 SESSION_LANGUAGE_KEY = "language"
+
+
+class Words:
+    """A list of codes as words in the reader's language: `payout_state("paid")` is `Betaald`, or `Paid` in
+    English. The words are lazy (Flask-Babel's lazy_gettext), so one table serves every request; a code the
+    table does not know reads as `default`, or as itself when there is none."""
+
+    def __init__(self, words: Mapping[Any, Any], default: Any = None) -> None:
+        self.words = dict(words)
+        self.default = default
+
+    def __call__(self, code: Any) -> str:
+        word = self.words.get(code)
+        if word is None:
+            word = self.default if self.default is not None else (code or "")
+        return str(word)
 
 
 def locale_for(language: str | None) -> str:

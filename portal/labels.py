@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import language_code
+from portal.i18n import Words, language_code
 from workflows.applications import State
 from workflows.eligibility import RULE_NAMES
 
@@ -20,31 +20,33 @@ def payout_kind(kind: str) -> str:
     return {"advance": _("Voorschot"), "balance": _("Saldo"), "recovery": _("Terugvordering")}.get(kind, kind)
 
 
-def payout_state(state: str) -> str:
-    return {
-        "planned": _("Voorbereid"),
-        "approved": _("Goedgekeurd"),
-        "in_file": _("In een betaalbestand"),
-        "paid": _("Betaald"),
-        "failed": _("Mislukt"),
-        "cancelled": _("Geannuleerd"),
-    }.get(state, state)
+payout_state = Words(
+    {
+        "planned": _l("Voorbereid"),
+        "approved": _l("Goedgekeurd"),
+        "in_file": _l("In een betaalbestand"),
+        "paid": _l("Betaald"),
+        "failed": _l("Mislukt"),
+        "cancelled": _l("Geannuleerd"),
+    }
+)
 
 
-def state_label(state: str) -> str:
-    return {
-        State.DRAFT: _("Concept"),
-        State.SUBMITTED: _("Ingediend"),
-        State.ELIGIBLE: _("Ontvankelijk"),
-        State.INELIGIBLE: _("Niet ontvankelijk"),
-        State.CORRECTION_REQUESTED: _("Aanvulling gevraagd"),
-        State.IN_REVIEW: _("In beoordeling"),
-        State.SCORED: _("Beoordeeld"),
-        State.GRANTED: _("Toegekend"),
-        State.REJECTED: _("Afgewezen"),
-        State.CLOSED: _("Afgesloten"),
-        State.WITHDRAWN: _("Ingetrokken"),
-    }[State(state)]
+state_label = Words(
+    {
+        State.DRAFT: _l("Concept"),
+        State.SUBMITTED: _l("Ingediend"),
+        State.ELIGIBLE: _l("Ontvankelijk"),
+        State.INELIGIBLE: _l("Niet ontvankelijk"),
+        State.CORRECTION_REQUESTED: _l("Aanvulling gevraagd"),
+        State.IN_REVIEW: _l("In beoordeling"),
+        State.SCORED: _l("Beoordeeld"),
+        State.GRANTED: _l("Toegekend"),
+        State.REJECTED: _l("Afgewezen"),
+        State.CLOSED: _l("Afgesloten"),
+        State.WITHDRAWN: _l("Ingetrokken"),
+    }
+)
 
 
 def rule_outcome(outcome: str) -> str:
@@ -77,16 +79,17 @@ def state_change(action: str, entity_type: str, before: str | None, after: str |
     return f"{name_of(before) if before else '–'} → {name_of(after) if after else '–'}"
 
 
-def task_label(task: str) -> str:
-    """The officer's work by what a dossier waits for (portal/services/reports.py Task)."""
-    return {
-        "nakijken": _("Ontvankelijkheid na te kijken"),
-        "aangevuld": _("Aangevuld na een vraag, opnieuw na te kijken"),
-        "niet-bevestigd": _("Ontvangend bestuur heeft nog niet bevestigd"),
-        "beoordelaars": _("Beoordelaars toe te wijzen"),
-        "beslissen": _("Alle beoordelingen binnen: te beslissen"),
-        "eindrapport": _("Eindrapport ingediend: te verrekenen"),
-    }.get(task, task)
+# The officer's work by what a dossier waits for (portal/services/reports.py Task).
+task_label = Words(
+    {
+        "nakijken": _l("Ontvankelijkheid na te kijken"),
+        "aangevuld": _l("Aangevuld na een vraag, opnieuw na te kijken"),
+        "niet-bevestigd": _l("Ontvangend bestuur heeft nog niet bevestigd"),
+        "beoordelaars": _l("Beoordelaars toe te wijzen"),
+        "beslissen": _l("Alle beoordelingen binnen: te beslissen"),
+        "eindrapport": _l("Eindrapport ingediend: te verrekenen"),
+    }
+)
 
 
 # Every action the portal writes to the audit log (tests/unit/test_audit_labels.py finds them in the code and

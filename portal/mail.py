@@ -6,8 +6,9 @@ the embedded default).
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, flash, render_template, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
 
 from portal.i18n import locale_for
@@ -33,6 +34,15 @@ def queue_account_email(user: User, template: str, link: str) -> bool:
         current_app.logger.exception("account e-mail %s to user %s was not sent", template, user.id)
         return False
     return True
+
+
+def send_invitation(user: User, token: str, not_sent: str) -> None:
+    """Queue the invitation of a new account and say on the next page whether it went; `not_sent` is what
+    the person who invited can do when the mail could not be handed over (it differs per role)."""
+    if queue_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token))):
+        flash(_("De uitnodiging is verstuurd naar %(email)s.", email=user.email), "success")
+    else:
+        flash(not_sent, "warning")
 
 
 def render_and_send_account_email(user: User, template: str, link: str) -> None:

@@ -8,19 +8,20 @@ from fractions import Fraction
 from flask import Flask, g
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from portal.i18n import fraction_text, language_code, whole_number
+from portal.i18n import Words, fraction_text, language_code, whole_number
 from portal.services import reference
 from workflows.matching import NeedPriority, Priority, ProvinceFit
 
-
-def match_state(state: str) -> str:
-    return {
-        "proposed": _("Voorgesteld"),
-        "confirmed": _("Bevestigd"),
-        "declined": _("Afgewezen"),
-        "cancelled": _("Ingetrokken"),
-    }.get(state, state)
+match_state = Words(
+    {
+        "proposed": _l("Voorgesteld"),
+        "confirmed": _l("Bevestigd"),
+        "declined": _l("Afgewezen"),
+        "cancelled": _l("Ingetrokken"),
+    }
+)
 
 
 def match_colour(state: str) -> str:
@@ -36,12 +37,13 @@ def answer_label(answer: str | None) -> str:
     return {"accepted": _("Aanvaard"), "declined": _("Afgewezen")}.get(answer or "", _("Nog geen antwoord"))
 
 
-def province_reason(fit: ProvinceFit) -> str:
-    return {
-        ProvinceFit.SAME: _("Zelfde provincie"),
-        ProvinceFit.NEIGHBOURING: _("Naburige provincie"),
-        ProvinceFit.FAR: _("Geen naburige provincie"),
-    }[fit]
+province_reason = Words(
+    {
+        ProvinceFit.SAME: _l("Zelfde provincie"),
+        ProvinceFit.NEIGHBOURING: _l("Naburige provincie"),
+        ProvinceFit.FAR: _l("Geen naburige provincie"),
+    }
+)
 
 
 def priority_label(priority: NeedPriority) -> str:
@@ -54,13 +56,15 @@ def priority_label(priority: NeedPriority) -> str:
     return ""
 
 
-def cancel_reason(why: str) -> str:
-    return {
-        "matcher": _("De matcher heeft het voorstel ingetrokken."),
-        "offer_withdrawn": _("Het aanbod is ingetrokken."),
-        "need_withdrawn": _("De vraag is ingetrokken."),
-        "need_matched": _("De vraag is intussen met een ander aanbod gematcht."),
-    }.get(why, "")
+cancel_reason = Words(
+    {
+        "matcher": _l("De matcher heeft het voorstel ingetrokken."),
+        "offer_withdrawn": _l("Het aanbod is ingetrokken."),
+        "need_withdrawn": _l("De vraag is ingetrokken."),
+        "need_matched": _l("De vraag is intussen met een ander aanbod gematcht."),
+    },
+    default="",
+)
 
 
 def inhabitants(count: int | None) -> str:
@@ -89,14 +93,16 @@ def themes(codes: list[str] | None) -> str:
     return "; ".join(names[1].get(code, code) for code in codes or [])
 
 
-def availability_reason(available: str) -> str:
-    """Why an offer ranks higher or lower for the time being (workflows/matching.py Availability)."""
-    return {
-        "now": _("De mentoren zijn nu beschikbaar"),
-        "soon": _("De mentoren zijn binnen drie maanden beschikbaar"),
-        "later": _("De mentoren zijn pas later beschikbaar"),
-        "ended": _("De beschikbaarheid van de mentoren is voorbij"),
-    }.get(available, "")
+# Why an offer ranks higher or lower for the time being (workflows/matching.py Availability).
+availability_reason = Words(
+    {
+        "now": _l("De mentoren zijn nu beschikbaar"),
+        "soon": _l("De mentoren zijn binnen drie maanden beschikbaar"),
+        "later": _l("De mentoren zijn pas later beschikbaar"),
+        "ended": _l("De beschikbaarheid van de mentoren is voorbij"),
+    },
+    default="",
+)
 
 
 def register(app: Flask) -> None:

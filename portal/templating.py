@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from govuk_frontend_wtf.gov_form_base import GovFormBase, GovIterableBase
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -13,6 +14,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from forms.account import LanguageSwitchForm
 from portal.access import declared_access
 from portal.i18n import (
+    Words,
     clock,
     day,
     eur,
@@ -77,28 +79,31 @@ for _widget_class in (GovFormBase, GovIterableBase):
     _announce_errors_in_the_page_language(_widget_class)
 
 
-def phase_label(phase: CallPhase) -> str:
-    return {
-        CallPhase.UPCOMING: _("Nog niet open"),
-        CallPhase.OPEN: _("Open"),
-        CallPhase.CLOSED: _("Afgesloten"),
-    }[phase]
+phase_label = Words(
+    {
+        CallPhase.UPCOMING: _l("Nog niet open"),
+        CallPhase.OPEN: _l("Open"),
+        CallPhase.CLOSED: _l("Afgesloten"),
+    }
+)
 
 
 def batch_outcome(outcome: str) -> str:
     return {"pending": _("Wacht op de bank"), "paid": _("Betaald"), "failed": _("Mislukt")}.get(outcome, outcome)
 
 
-def payout_colour(state: str) -> str:
-    """The GOV.UK tag colour of a payout's state."""
-    return {
+# The GOV.UK tag colour of a payout's state.
+payout_colour = Words(
+    {
         "planned": "yellow",
         "approved": "blue",
         "in_file": "purple",
         "paid": "green",
         "failed": "red",
         "cancelled": "grey",
-    }.get(state, "grey")
+    },
+    default="grey",
+)
 
 
 def masked_iban(iban: str | None) -> str:
@@ -111,30 +116,32 @@ def masked_iban(iban: str | None) -> str:
     return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
 
 
-def movement_label(kind: str) -> str:
-    """A line of the envelope's history (portal/models/budget.py MovementKind)."""
-    return {
-        "reserved": _("Gereserveerd"),
-        "released": _("Vrijgegeven"),
-        "waiting": _("Op de wachtlijst"),
-        "offered": _("Deelbedrag aangeboden"),
-        "committed": _("Vastgelegd"),
-    }.get(kind, kind)
+# A line of the envelope's history (portal/models/budget.py MovementKind).
+movement_label = Words(
+    {
+        "reserved": _l("Gereserveerd"),
+        "released": _l("Vrijgegeven"),
+        "waiting": _l("Op de wachtlijst"),
+        "offered": _l("Deelbedrag aangeboden"),
+        "committed": _l("Vastgelegd"),
+    }
+)
 
 
-def movement_reason(reason: str | None) -> str:
-    return {
-        "submission": _("indiening"),
-        "resubmission": _("nieuwe indiening na aanvulling"),
-        "withdrawal": _("intrekking"),
-        "correction": _("aanvulling gevraagd"),
-        "ineligible": _("niet ontvankelijk"),
-        "offer_accepted": _("deelbedrag aanvaard"),
-        "grant": _("toekenning"),
-        "rejection": _("afwijzing"),
-        "final_report": _("eindrapport aanvaard"),
-        "recovery": _("terugvordering ontvangen"),
-    }.get(reason or "", reason or "")
+movement_reason = Words(
+    {
+        "submission": _l("indiening"),
+        "resubmission": _l("nieuwe indiening na aanvulling"),
+        "withdrawal": _l("intrekking"),
+        "correction": _l("aanvulling gevraagd"),
+        "ineligible": _l("niet ontvankelijk"),
+        "offer_accepted": _l("deelbedrag aanvaard"),
+        "grant": _l("toekenning"),
+        "rejection": _l("afwijzing"),
+        "final_report": _l("eindrapport aanvaard"),
+        "recovery": _l("terugvordering ontvangen"),
+    }
+)
 
 
 def navigation() -> list[dict[str, Any]]:

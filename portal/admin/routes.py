@@ -14,7 +14,7 @@ from forms.fields import choices
 from forms.people import ApproveAccessForm, RefuseAccessForm, RestoreAccessForm
 from portal.access import roles
 from portal.extensions import db
-from portal.mail import absolute_url, queue_account_email
+from portal.mail import send_invitation
 from portal.models import AccessRequest, Organisation, User
 from portal.services import accounts, people
 from workflows.roles import Role
@@ -44,17 +44,15 @@ def _role_does_not_fit(organisation: Organisation) -> str:
 
 
 def _flash_invitation(user: User, token: str) -> None:
-    if queue_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token))):
-        flash(_("De uitnodiging is verstuurd naar %(email)s.", email=user.email), "success")
-    else:
-        flash(
-            _(
-                "Het account van %(email)s is klaar, maar de e-mail kon niet verstuurd worden. "
-                "Probeer het later opnieuw met 'Uitnodiging opnieuw versturen'.",
-                email=user.email,
-            ),
-            "warning",
-        )
+    send_invitation(
+        user,
+        token,
+        _(
+            "Het account van %(email)s is klaar, maar de e-mail kon niet verstuurd worden. "
+            "Probeer het later opnieuw met 'Uitnodiging opnieuw versturen'.",
+            email=user.email,
+        ),
+    )
 
 
 @bp.get("/gebruikers")

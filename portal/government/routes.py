@@ -13,7 +13,7 @@ from flask_login import current_user
 from forms.people import InviteColleagueForm, RemoveAccessForm
 from portal.access import roles
 from portal.extensions import db
-from portal.mail import absolute_url, queue_account_email
+from portal.mail import send_invitation
 from portal.models import User
 from portal.services import people
 from workflows.access import RemovalRefusal
@@ -63,17 +63,15 @@ def invite_colleague() -> ResponseReturnValue:
             )
         else:
             db.session.commit()
-            if queue_account_email(user, "invitation", absolute_url(url_for("auth.accept_invitation", token=token))):
-                flash(_("De uitnodiging is verstuurd naar %(email)s.", email=user.email), "success")
-            else:
-                flash(
-                    _(
-                        "Het account van %(email)s is klaar, maar de e-mail kon niet verstuurd worden. Vraag de "
-                        "beheerder van het portaal om de uitnodiging opnieuw te versturen.",
-                        email=user.email,
-                    ),
-                    "warning",
-                )
+            send_invitation(
+                user,
+                token,
+                _(
+                    "Het account van %(email)s is klaar, maar de e-mail kon niet verstuurd worden. Vraag de "
+                    "beheerder van het portaal om de uitnodiging opnieuw te versturen.",
+                    email=user.email,
+                ),
+            )
             return redirect(url_for("government.colleagues"))
     return render_template(
         "government/invite.html", form=form, organisation=current_user.organisation

@@ -318,18 +318,23 @@ def confirm_many(call_id: int) -> ResponseReturnValue:
         partner_acknowledged=bool(form.acknowledged.data),
     )
     db.session.commit()
-    done = [o.reference for o in outcomes if o.refused is None]
+    flash_outcomes(outcomes, grant_them)
+    return redirect(url_for("officer.decisions_page", call_id=call.id))
+
+
+def flash_outcomes(outcomes: list[decisions.Outcome], granted: bool) -> None:
+    """A batch decision's result: the references decided in one line, then each refusal with its reason."""
+    done = ", ".join(o.reference for o in outcomes if o.refused is None)
     if done:
-        message = (
-            _("Toegekend: %(references)s.", references=", ".join(done))
-            if grant_them
-            else _("Afgewezen: %(references)s.", references=", ".join(done))
+        flash(
+            _("Toegekend: %(references)s.", references=done)
+            if granted
+            else _("Afgewezen: %(references)s.", references=done),
+            "success",
         )
-        flash(message, "success")
     for outcome in outcomes:
         if outcome.refused is not None:
             flash(
                 _("%(reference)s: %(reason)s", reference=outcome.reference, reason=refusal_text(outcome.refused)),
                 "info",
             )
-    return redirect(url_for("officer.decisions_page", call_id=call.id))

@@ -18,7 +18,7 @@ from portal.db import MAX_ID
 from portal.extensions import db
 from portal.models import Call, CommitteeMeeting
 from portal.officer.blueprint import bp
-from portal.officer.decisions import _bulk_confirmation
+from portal.officer.decisions import _bulk_confirmation, flash_outcomes
 from portal.refusals import message_for, refusal_text
 from portal.services import budget, decisions, meetings
 from portal.services import calls as call_service
@@ -200,20 +200,7 @@ def meeting_confirm(meeting_id: int) -> ResponseReturnValue:
         flash(message_for(refused), "info")
         return redirect(url_for("officer.meeting", meeting_id=meeting.id))
     db.session.commit()
-    done = [o.reference for o in outcomes if o.refused is None]
-    if done:
-        flash(
-            _("Toegekend: %(references)s.", references=", ".join(done))
-            if grant_them
-            else _("Afgewezen: %(references)s.", references=", ".join(done)),
-            "success",
-        )
-    for outcome in outcomes:
-        if outcome.refused is not None:
-            flash(
-                _("%(reference)s: %(reason)s", reference=outcome.reference, reason=refusal_text(outcome.refused)),
-                "info",
-            )
+    flash_outcomes(outcomes, grant_them)
     return redirect(url_for("officer.meeting", meeting_id=meeting.id))
 
 

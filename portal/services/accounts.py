@@ -70,7 +70,7 @@ def start_session(user: User, user_agent: str | None) -> UserSession:
     user.current_session = user_session
     user.last_login_at = now
     db.session.add(user_session)
-    audit.record(user, "user.logged_in", "user", user.id)
+    audit.record_row(user, "user.logged_in", user)
     db.session.flush()
     return user_session
 
@@ -98,7 +98,7 @@ def session_owner(token: str) -> int | None:
 def end_session(user: User) -> None:
     if user.current_session is not None:
         user.current_session.revoked_at = utcnow()
-    audit.record(user, "user.logged_out", "user", user.id)
+    audit.record_row(user, "user.logged_out", user)
 
 
 def revoke_sessions(user: User, *, keep: UserSession | None = None) -> int:
@@ -118,7 +118,7 @@ def change_password(user: User, new_password: str, *, actor: User | None, reason
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     revoke_sessions(user, keep=user.current_session if actor is user else None)
-    audit.record(actor, "user.password_changed", "user", user.id, reason=reason)
+    audit.record_row(actor, "user.password_changed", user, reason=reason)
 
 
 # --- invitations and password resets -------------------------------------------------------
@@ -193,12 +193,10 @@ def invite_user(
     db.session.add(user)
     db.session.flush()
     token = issue_token(user, TokenPurpose.INVITATION, current_app.config["INVITATION_VALID_FOR"], actor)
-    audit.record(
+    audit.record_row(
         actor,
         "user.invited",
-        "user",
-        user.id,
-        # The user's id, not the address: the audit log is append-only and outlives the person's data.
+        user,  # The user's id, not the address: the audit log is append-only and outlives the person's data.
         details={"role": role.value, "organisation_id": organisation.id if organisation else None},
     )
     return user, token
@@ -217,7 +215,7 @@ def invited_by(user: User) -> User | None:
 
 def reinvite_user(user: User, actor: User) -> str:
     token = issue_token(user, TokenPurpose.INVITATION, current_app.config["INVITATION_VALID_FOR"], actor)
-    audit.record(actor, "user.reinvited", "user", user.id)
+    audit.record_row(actor, "user.reinvited", user)
     return token
 
 
@@ -226,7 +224,7 @@ def request_password_reset(email: str) -> tuple[User, str] | None:
     if user is None or not user.is_active or user.password_hash is None:
         return None
     token = issue_token(user, TokenPurpose.PASSWORD_RESET, current_app.config["PASSWORD_RESET_VALID_FOR"], None)
-    audit.record(None, "user.password_reset_requested", "user", user.id)
+    audit.record_row(None, "user.password_reset_requested", user)
     return user, token
 
 
@@ -263,7 +261,7 @@ def confirm_two_step(user: User, secret: str, code: str) -> bool:
     user.totp_secret = secret
     user.totp_confirmed_at = utcnow()
     user.totp_last_step = step
-    audit.record(user, "user.two_step_enabled", "user", user.id)
+    audit.record_row(user, "user.two_step_enabled", user)
     return True
 
 
@@ -283,7 +281,7 @@ def reset_two_step(user: User, actor: User) -> None:
     user.totp_confirmed_at = None
     user.totp_last_step = None
     revoke_sessions(user)
-    audit.record(actor, "user.two_step_reset", "user", user.id)
+    audit.record_row(actor, "user.two_step_reset", user)
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -316,7 +314,7 @@ def change_user(user: User, actor: User, role: str, organisation: Organisation, 
         # A new role must be signed in afresh (perhaps with a second step it did not need before).
         revoke_sessions(user)
     after = {"role": role, "organisation_id": organisation.id, "is_active": is_active}
-    audit.record(actor, "user.changed", "user", user.id, details={"from": before, "to": after})
+    audit.record_row(actor, "user.changed", user, details={"from": before, "to": after})
 
 
 def change_organisation(organisation: Organisation, actor: User, name: str, is_active: bool) -> None:

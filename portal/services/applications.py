@@ -16,7 +16,7 @@ from portal.services import audit, budget, eligibility, notifications, payouts
 from portal.services.dossiers import compensation_of, move
 from portal.services.locks import database_now, lock_call, lock_dossier, lock_dossier_and_call
 from portal.services.partner import receiving_answer
-from portal.services.refusal import NotAllowed
+from portal.services.refusal import NotAllowed, Refused
 from workflows.applications import (
     Action,
     ContactFacts,
@@ -34,7 +34,7 @@ from workflows.applications import (
 )
 from workflows.budget import Standing
 from workflows.calls import BRUSSELS
-from workflows.participation import Answer, AnswerRefusal, confirm_refusal, decline_refusal
+from workflows.participation import Answer, confirm_refusal, decline_refusal
 from workflows.roles import Role
 
 
@@ -311,12 +311,8 @@ def frozen_content(application: Application, actor: User) -> dict[str, Any]:
 # --- the other party, and withdrawing -------------------------------------------------------
 
 
-class ParticipationRefused(NotAllowed):
+class ParticipationRefused(Refused):
     """The receiving government's answer the rules refuse now; `code` is an AnswerRefusal."""
-
-    def __init__(self, code: AnswerRefusal) -> None:
-        super().__init__(code.value)
-        self.code = code.value
 
 
 def _receiving_dossier(application_id: int, actor: User) -> Application:
@@ -344,12 +340,10 @@ def confirm_participation(application_id: int, actor: User, now: datetime) -> Ap
     application.receiving_decline_reason = None
     application.receiving_confirmed_at = now
     application.receiving_confirmed_by_id = actor.id
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "application.participation_confirmed",
-        "application",
-        application.id,
+        application,
         to_state=application.state,
         details=details,
     )
@@ -366,12 +360,10 @@ def decline_participation(application_id: int, actor: User, reason: str, now: da
     application.receiving_declined_at = now
     application.receiving_declined_by_id = actor.id
     application.receiving_decline_reason = reason
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "application.participation_declined",
-        "application",
-        application.id,
+        application,
         to_state=application.state,
         reason=reason,
     )
@@ -420,11 +412,10 @@ def accept_offer(application_id: int, actor: User, offer_cents: int) -> Applicat
     ):
         raise NotAllowed("offer changed")
     reservation.accepted_cents = offer_cents
-    audit.record(
+    audit.record_row(
         actor,
         "budget.offer_accepted",
-        "application",
-        application.id,
+        application,
         details={"accepted_cents": offer_cents, "requested_cents": application.requested_cents},
     )
     db.session.flush()

@@ -1,33 +1,42 @@
-"""Writing the audit trail: every state change calls `record` in the same transaction."""
+"""Writing the audit trail: every state change calls `record` (or `record_row`) in the same transaction."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from portal.extensions import db
 from portal.models import AuditEntry, User
 
 
+class Change(TypedDict, total=False):
+    """What an audit row says of the change besides who, what and which row."""
+
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+    details: dict[str, Any] | None
+
+
 def record(
-    actor: User | None,
-    action: str,
-    entity_type: str,
-    entity_id: object,
-    *,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    reason: str | None = None,
-    details: dict[str, Any] | None = None,
+    actor: User | None, action: str, entity_type: str, entity_id: object, **change: Unpack[Change]
 ) -> AuditEntry:
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        details=details,
+        **change,
     )
     db.session.add(entry)
     return entry
+
+
+# The audit trail's name for a row whose table has a longer name.
+_ENTITY_NAMES = {"expertise_match": "match", "user_account": "user"}
+
+
+def record_row(actor: User | None, action: str, row: Any, **change: Unpack[Change]) -> AuditEntry:
+    """`record` for the row that changed, named by its table: flushed first, so that a row added in this
+    transaction has its id and the trail follows the change it records."""
+    db.session.flush()
+    return record(actor, action, _ENTITY_NAMES.get(row.__tablename__, row.__tablename__), row.id, **change)

@@ -193,8 +193,7 @@ def create_call(data: CallInput, actor: User | None) -> Call:
     call = Call()
     _apply(call, data)
     db.session.add(call)
-    db.session.flush()
-    audit.record(actor, "call.created", "call", call.id, details={"settings": _jsonable(call.settings_snapshot())})
+    audit.record_row(actor, "call.created", call, details={"settings": _jsonable(call.settings_snapshot())})
     return call
 
 

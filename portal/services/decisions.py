@@ -22,7 +22,7 @@ from portal.models.notifications import NotificationEvent
 from portal.services import budget, files, notifications, partner, payouts, reviews
 from portal.services.dossiers import decide_against, move
 from portal.services.locks import lock_calls, lock_dossier_and_call, lock_dossiers
-from portal.services.refusal import NotAllowed
+from portal.services.refusal import NotAllowed, Refused
 from workflows.applications import Action, State
 from workflows.budget import Standing
 from workflows.letters import PayoutSchedule, payout_schedule, report_deadline
@@ -30,12 +30,8 @@ from workflows.safeguards import PartnerCheck
 from workflows.scoring import DossierScore
 
 
-class DecisionRefused(NotAllowed):
+class DecisionRefused(Refused):
     """A decision the rules do not allow; `code` says why (shown to the officer in Dutch or English)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _lock(application_id: int) -> Application:

@@ -22,13 +22,13 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, mail
-from portal.i18n import locale_for
+from portal.i18n import Words, locale_for
 from portal.kept_connections import KeptConnections
 from portal.models import Application, Notification
 from portal.models.notifications import WITH_DECISION_LETTER, NotificationEvent
@@ -321,34 +321,35 @@ def record_failure(notification_id: int, error: BaseException, now: datetime, re
     return outcome
 
 
-def event_label(event: NotificationEvent) -> str:
-    """A short name of the event for officer pages, in the reader's language."""
-    return {
-        NotificationEvent.APPLICATION_SUBMITTED: _("Aanvraag ontvangen"),
-        NotificationEvent.CORRECTION_REQUESTED: _("Vervollediging gevraagd"),
-        NotificationEvent.DECLARED_ELIGIBLE: _("Ontvankelijk"),
-        NotificationEvent.DECLARED_INELIGIBLE: _("Onontvankelijk"),
-        NotificationEvent.REVIEWER_ASSIGNED: _("Beoordelaar aangewezen"),
-        NotificationEvent.REVIEW_OVERDUE: _("Beoordeling te laat"),
-        NotificationEvent.GRANTED: _("Toegekend"),
-        NotificationEvent.REJECTED: _("Afgewezen"),
-        NotificationEvent.BUDGET_RELEASED: _("Budget vrijgekomen"),
-        NotificationEvent.BUDGET_OFFERED: _("Lager bedrag aangeboden"),
-        NotificationEvent.CALL_CLOSING: _("Oproep sluit binnenkort"),
-        NotificationEvent.PAYOUT_APPROVED: _("Betaling goedgekeurd"),
-        NotificationEvent.PAYOUT_PAID: _("Betaling uitgevoerd"),
-        NotificationEvent.PARTICIPATION_DECLINED: _("Ontvangend bestuur neemt niet deel"),
-        NotificationEvent.REPORT_DUE: _("Eindrapport verwacht"),
-        NotificationEvent.PAYOUT_AWAITING_APPROVAL: _("Betaling wacht op goedkeuring"),
-        NotificationEvent.OFFER_REGISTERED: _("Nieuw aanbod"),
-        NotificationEvent.NEED_REGISTERED: _("Nieuwe vraag"),
-        NotificationEvent.MATCH_PROPOSED: _("Match voorgesteld"),
-        NotificationEvent.MATCH_ACCEPTED: _("Match aanvaard door één bestuur"),
-        NotificationEvent.MATCH_CONFIRMED: _("Match bevestigd"),
-        NotificationEvent.MATCH_DECLINED: _("Match afgewezen"),
-        NotificationEvent.MATCH_CANCELLED: _("Matchvoorstel vervallen"),
-        NotificationEvent.ACCESS_REVOKED: _("Toegang ingetrokken"),
-        NotificationEvent.ACCESS_RESTORED: _("Toegang hersteld"),
-        NotificationEvent.ACCESS_REQUESTED: _("Nieuwe toegangsaanvraag"),
-        NotificationEvent.ACCESS_REQUEST_REFUSED: _("Toegangsaanvraag geweigerd"),
-    }[event]
+# A short name of the event for officer pages, in the reader's language.
+event_label = Words(
+    {
+        NotificationEvent.APPLICATION_SUBMITTED: _l("Aanvraag ontvangen"),
+        NotificationEvent.CORRECTION_REQUESTED: _l("Vervollediging gevraagd"),
+        NotificationEvent.DECLARED_ELIGIBLE: _l("Ontvankelijk"),
+        NotificationEvent.DECLARED_INELIGIBLE: _l("Onontvankelijk"),
+        NotificationEvent.REVIEWER_ASSIGNED: _l("Beoordelaar aangewezen"),
+        NotificationEvent.REVIEW_OVERDUE: _l("Beoordeling te laat"),
+        NotificationEvent.GRANTED: _l("Toegekend"),
+        NotificationEvent.REJECTED: _l("Afgewezen"),
+        NotificationEvent.BUDGET_RELEASED: _l("Budget vrijgekomen"),
+        NotificationEvent.BUDGET_OFFERED: _l("Lager bedrag aangeboden"),
+        NotificationEvent.CALL_CLOSING: _l("Oproep sluit binnenkort"),
+        NotificationEvent.PAYOUT_APPROVED: _l("Betaling goedgekeurd"),
+        NotificationEvent.PAYOUT_PAID: _l("Betaling uitgevoerd"),
+        NotificationEvent.PARTICIPATION_DECLINED: _l("Ontvangend bestuur neemt niet deel"),
+        NotificationEvent.REPORT_DUE: _l("Eindrapport verwacht"),
+        NotificationEvent.PAYOUT_AWAITING_APPROVAL: _l("Betaling wacht op goedkeuring"),
+        NotificationEvent.OFFER_REGISTERED: _l("Nieuw aanbod"),
+        NotificationEvent.NEED_REGISTERED: _l("Nieuwe vraag"),
+        NotificationEvent.MATCH_PROPOSED: _l("Match voorgesteld"),
+        NotificationEvent.MATCH_ACCEPTED: _l("Match aanvaard door één bestuur"),
+        NotificationEvent.MATCH_CONFIRMED: _l("Match bevestigd"),
+        NotificationEvent.MATCH_DECLINED: _l("Match afgewezen"),
+        NotificationEvent.MATCH_CANCELLED: _l("Matchvoorstel vervallen"),
+        NotificationEvent.ACCESS_REVOKED: _l("Toegang ingetrokken"),
+        NotificationEvent.ACCESS_RESTORED: _l("Toegang hersteld"),
+        NotificationEvent.ACCESS_REQUESTED: _l("Nieuwe toegangsaanvraag"),
+        NotificationEvent.ACCESS_REQUEST_REFUSED: _l("Toegangsaanvraag geweigerd"),
+    }
+)

@@ -99,8 +99,7 @@ def start(call: Call, actor: User, now: datetime) -> Application:
         right_codes=[],
     )
     db.session.add(application)
-    db.session.flush()
-    audit.record(actor, "application.started", "application", application.id, to_state=State.DRAFT)
+    audit.record_row(actor, "application.started", application, to_state=State.DRAFT)
     return application
 
 
@@ -171,9 +170,7 @@ def save_exchange(application_id: int, actor: User, changes: ExchangeInput) -> A
 
 def _audit_section(actor: User, application: Application, section: str, changed: list[str]) -> None:
     if changed:
-        audit.record(
-            actor, "draft.section_saved", "application", application.id, details={"section": section, "fields": changed}
-        )
+        audit.record_row(actor, "draft.section_saved", application, details={"section": section, "fields": changed})
 
 
 def save_mentor(application_id: int, actor: User, mentor_id: int | None, changes: MentorInput) -> Mentor:
@@ -192,19 +189,17 @@ def save_mentor(application_id: int, actor: User, mentor_id: int | None, changes
     changed = _apply(mentor, values)
     db.session.flush()
     if mentor_id is None:
-        audit.record(
+        audit.record_row(
             actor,
             "draft.mentor_added",
-            "application",
-            application.id,
+            application,
             details={"mentor_id": mentor.id, "position": mentor.position, "fields": changed},
         )
     elif changed:
-        audit.record(
+        audit.record_row(
             actor,
             "draft.mentor_changed",
-            "application",
-            application.id,
+            application,
             details={"mentor_id": mentor.id, "fields": changed},
         )
     return mentor
@@ -218,11 +213,10 @@ def remove_mentor(application_id: int, actor: User, mentor_id: int) -> Mentor:
     renumbered = positions([remaining.id for remaining in application.mentors])
     for remaining in application.mentors:
         remaining.position = renumbered[remaining.id]
-    audit.record(
+    audit.record_row(
         actor,
         "draft.mentor_removed",
-        "application",
-        application.id,
+        application,
         details={"mentor_id": mentor_id, "position": mentor.position},
     )
     return mentor
@@ -248,5 +242,5 @@ def save_iban(application_id: int, actor: User, iban: str | None) -> Application
     application = editable(application_id, actor)
     compact = normalise_iban(iban) if iban else None
     if _apply(application, {"iban": compact}):
-        audit.record(actor, "draft.iban_changed", "application", application.id, details={"set": compact is not None})
+        audit.record_row(actor, "draft.iban_changed", application, details={"set": compact is not None})
     return application

@@ -162,11 +162,10 @@ def store_attachment(
     db.session.flush()
     if replaced is not None:
         delete_file(replaced)  # nothing refers to it any more: no orphan piles up
-    audit.record(
+    audit.record_row(
         actor,
         "application.attachment_uploaded",
-        "application",
-        application.id,
+        application,
         details=details,
     )
     return attachment

@@ -13,14 +13,12 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Application, DossierNote, User
 from portal.services import audit
-from portal.services.refusal import NotAllowed
+from portal.services.refusal import Refused
 from workflows.roles import Role
 
 
-class HandlingRefused(NotAllowed):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class HandlingRefused(Refused):
+    """A choice of owner or a note the rules refuse; `code` says why."""
 
 
 def officers() -> list[User]:
@@ -42,11 +40,10 @@ def assign_owner(application: Application, owner_id: int | None, actor: User, no
     previous = application.owner_id
     application.owner_id = owner_id
     application.updated_at = now
-    audit.record(
+    audit.record_row(
         actor,
         "dossier.owner_assigned",
-        "application",
-        application.id,
+        application,
         details={"from_owner_id": previous, "to_owner_id": owner_id},
     )
     db.session.flush()
@@ -61,7 +58,7 @@ def add_note(application: Application, body: str, actor: User, now: datetime) ->
     db.session.add(note)
     db.session.flush()
     # The note's words stay in the note; the audit row says that one was written and which.
-    audit.record(actor, "dossier.note_added", "application", application.id, details={"note_id": note.id})
+    audit.record_row(actor, "dossier.note_added", application, details={"note_id": note.id})
     return note
 
 

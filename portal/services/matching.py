@@ -93,26 +93,25 @@ def matchers() -> list[Recipient]:
     return [notifications.user_recipient(user) for user in users]
 
 
+def _tell_matchers(event: NotificationEvent, actor: User, theme_codes: Any, **registered: int) -> None:
+    """Every active matcher hears of a new offer or need (`registered` names it: offer_id or need_id)."""
+    context = {**registered, "organisation": actor.organisation.name, "theme_codes": theme_codes}
+    notifications.record(event, matchers(), None, context)
+
+
 def register_offer(actor: User, details: OfferDetails, profiles: list[ProfileDetails]) -> Offer:
     offer = Offer(organisation_id=actor.organisation_id, created_by_id=actor.id, state=OfferState.OPEN)
     _copy(details, offer)
     db.session.add(offer)
     _set_profiles(offer, profiles)
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "offer.registered",
-        "offer",
-        offer.id,
+        offer,
         to_state=OfferState.OPEN,
         details={"themes": details.theme_codes, "profiles": len(profiles)},
     )
-    notifications.record(
-        NotificationEvent.OFFER_REGISTERED,
-        matchers(),
-        None,
-        {"offer_id": offer.id, "organisation": actor.organisation.name, "theme_codes": details.theme_codes},
-    )
+    _tell_matchers(NotificationEvent.OFFER_REGISTERED, actor, details.theme_codes, offer_id=offer.id)
     return offer
 
 
@@ -121,25 +120,15 @@ def update_offer(offer: Offer, actor: User, details: OfferDetails, profiles: lis
         raise NotEditable(offer.id)
     changed = _copy(details, offer)
     _set_profiles(offer, profiles)
-    audit.record(
-        actor, "offer.changed", "offer", offer.id, details={"changed": sorted(changed), "profiles": len(profiles)}
-    )
+    audit.record_row(actor, "offer.changed", offer, details={"changed": sorted(changed), "profiles": len(profiles)})
 
 
 def register_need(actor: User, details: NeedDetails) -> Need:
     need = Need(organisation_id=actor.organisation_id, created_by_id=actor.id, state=NeedState.OPEN)
     _copy(details, need)
     db.session.add(need)
-    db.session.flush()
-    audit.record(
-        actor, "need.registered", "need", need.id, to_state=NeedState.OPEN, details={"themes": details.theme_codes}
-    )
-    notifications.record(
-        NotificationEvent.NEED_REGISTERED,
-        matchers(),
-        None,
-        {"need_id": need.id, "organisation": actor.organisation.name, "theme_codes": details.theme_codes},
-    )
+    audit.record_row(actor, "need.registered", need, to_state=NeedState.OPEN, details={"themes": details.theme_codes})
+    _tell_matchers(NotificationEvent.NEED_REGISTERED, actor, details.theme_codes, need_id=need.id)
     return need
 
 
@@ -147,7 +136,7 @@ def update_need(need: Need, actor: User, details: NeedDetails) -> None:
     if need.state_enum is not NeedState.OPEN:
         raise NotEditable(need.id)
     changed = _copy(details, need)
-    audit.record(actor, "need.changed", "need", need.id, details={"changed": sorted(changed)})
+    audit.record_row(actor, "need.changed", need, details={"changed": sorted(changed)})
 
 
 def withdraw_offer(offer: Offer, actor: User, now: datetime) -> None:
@@ -318,12 +307,10 @@ def propose(need_id: int, offer_id: int, actor: User, message: str, now: datetim
         proposed_at=now,
     )
     db.session.add(match)
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "match.proposed",
-        "match",
-        match.id,
+        match,
         to_state=MatchState.PROPOSED,
         details={"need_id": need.id, "offer_id": offer.id},
     )
@@ -422,11 +409,10 @@ def _confirm(match: Match, actor: User, now: datetime) -> None:
     need = db.session.scalar(select(Need).where(Need.id == match.need_id).with_for_update())
     assert need is not None
     need.state = NeedState.MATCHED
-    audit.record(
+    audit.record_row(
         actor,
         "need.matched",
-        "need",
-        need.id,
+        need,
         from_state=NeedState.OPEN,
         to_state=NeedState.MATCHED,
         details={"match_id": match.id},
@@ -445,11 +431,10 @@ def _cancel(match: Match, actor: User, now: datetime, why: str) -> None:
     after = rules.cancel(_facts(match))
     match.state = after.state
     match.closed_at = now
-    audit.record(
+    audit.record_row(
         actor,
         "match.cancelled",
-        "match",
-        match.id,
+        match,
         from_state=MatchState.PROPOSED,
         to_state=after.state,
         details={"why": why},
@@ -504,12 +489,10 @@ def start_application(match: Match, call: Call, actor: User, now: datetime) -> A
             )
         )
     match.application_id = application.id
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "match.application_started",
-        "match",
-        match.id,
+        match,
         details={"application_id": application.id, "call_id": call.id},
     )
     return application

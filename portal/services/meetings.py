@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models import Application, Call, CommitteeMeeting, MeetingDecision, Reservation, Review, User
 from portal.services import audit, decisions, files, reviews
 from portal.services.locks import lock_calls, lock_dossiers
-from portal.services.refusal import NotAllowed
+from portal.services.refusal import Refused
 from workflows.applications import State
 from workflows.meeting import (
     Candidate,
@@ -31,10 +31,8 @@ from workflows.roles import Role
 from workflows.scoring import DossierScore
 
 
-class MeetingRefused(NotAllowed):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class MeetingRefused(Refused):
+    """Opening, deciding in or closing a meeting refused; `code` says why (workflows/meeting.py)."""
 
 
 def active_reviewers() -> list[User]:
@@ -87,12 +85,10 @@ def open_meeting(call_id: int, held_on: date, member_ids: list[int], remarks: st
         opened_at=utcnow(),
     )
     db.session.add(meeting)
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "meeting.opened",
-        "committee_meeting",
-        meeting.id,
+        meeting,
         to_state=MeetingState.OPEN,
         details={"call_id": call.id, "held_on": held_on.isoformat(), "member_ids": meeting.member_ids},
     )
@@ -210,11 +206,10 @@ def decide_in_meeting(
                 decided_at=application.decided_at or utcnow(),
             )
         )
-        audit.record(
+        audit.record_row(
             actor,
             "meeting.decision_taken",
-            "committee_meeting",
-            meeting.id,
+            meeting,
             details={"application_id": application.id, "decision": "grant" if grant_them else "reject"},
         )
     db.session.flush()
@@ -279,11 +274,10 @@ def close_meeting(meeting_id: int, actor: User) -> CommitteeMeeting:
     meeting.closed_by_id = actor.id
     meeting.minutes_name = name
     meeting.state = MeetingState.CLOSED
-    audit.record(
+    audit.record_row(
         actor,
         "meeting.closed",
-        "committee_meeting",
-        meeting.id,
+        meeting,
         from_state=MeetingState.OPEN,
         to_state=MeetingState.CLOSED,
         details={"call_id": meeting.call_id, "decisions": len(meeting.decisions)},

@@ -195,11 +195,10 @@ def resend(notification_id: int, actor: User | None) -> Notification:
     notification.next_attempt_at = None
     notification.enqueued_at = None
     notification.claimed_at = None
-    audit.record(
+    audit.record_row(
         actor,
         "notification.resent",
-        "notification",
-        notification.id,
+        notification,
         from_state=before,
         to_state=DeliveryStatus.PENDING,
         details={"event": notification.event, "user_id": notification.user_id},  # no address in the append-only log

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from portal.models import Application, User
 from portal.services import audit
-from portal.services.refusal import NotAllowed
+from portal.services.refusal import Refused
 from workflows.participation import Answer, answer_of
 from workflows.safeguards import PartnerCheck, UnconfirmedPartnerPolicy, check_partner
 
 
-class PartnerRefused(NotAllowed):
+class PartnerRefused(Refused):
     """Declaring eligible or granting refused because of the receiving government's answer; `code` says why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def receiving_answer(application: Application) -> Answer:
@@ -43,9 +39,7 @@ def refusal(application: Application) -> str | None:
 def acknowledge(application: Application, actor: User, step: str, acknowledged: bool) -> None:
     """A step (`eligible` or `grant`) taken past the warning, with the officer's tick, is kept in the audit log."""
     if acknowledged and partner_check(application) is PartnerCheck.WARN:
-        audit.record(
-            actor, "application.unconfirmed_partner_acknowledged", "application", application.id,
-            to_state=application.state, details={"step": step},
+        audit.record_row(actor, "application.unconfirmed_partner_acknowledged", application, to_state=application.state, details={"step": step},
         )  # fmt: skip
 
 

@@ -34,7 +34,7 @@ from portal.models.payouts import ReportState
 from portal.services import audit, budget, files, notifications
 from portal.services.dossiers import move
 from portal.services.locks import lock_call, lock_calls, lock_dossier, lock_dossier_and_call, lock_dossiers
-from portal.services.refusal import NotAllowed
+from portal.services.refusal import Refused
 from workflows.applications import Action, State
 from workflows.calls import BRUSSELS
 from workflows.compensation import MentorCost
@@ -58,7 +58,6 @@ from workflows.payouts import (
 )
 from workflows.roles import Role
 from workflows.trajectory import (
-    EarlyEndRefusal,
     ReportWindow,
     early_end_refusal,
     may_declare_early_end,
@@ -67,12 +66,8 @@ from workflows.trajectory import (
 )
 
 
-class PayoutRefused(NotAllowed):
+class PayoutRefused(Refused):
     """A payout step the rules do not allow; `code` says why (shown in Dutch or English)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 # --- the schedule ------------------------------------------------------------------------------
@@ -98,12 +93,10 @@ def _prepare(application: Application, kind: PayoutKind, amount: int, actor: Use
         prepared_at=utcnow(),
     )
     db.session.add(payout)
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "payout.prepared",
-        "payout",
-        payout.id,
+        payout,
         to_state=PayoutState.PLANNED,
         reason=reason,
         details={"application_id": application.id, "kind": kind.value, "amount_cents": amount},
@@ -166,10 +159,8 @@ def may_declare_end(application: Application, today: date | None = None) -> bool
     )
 
 
-class EarlyEndRefused(NotAllowed):
-    def __init__(self, code: EarlyEndRefusal) -> None:
-        super().__init__(code.value)
-        self.code = code.value
+class EarlyEndRefused(Refused):
+    """The declared early end refused; `code` is an EarlyEndRefusal (workflows/trajectory.py)."""
 
 
 def declare_early_end(
@@ -193,12 +184,10 @@ def declare_early_end(
     application.early_end_reason = reason
     application.early_end_declared_at = utcnow()
     application.early_end_declared_by_id = actor.id
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "application.early_end_declared",
-        "application",
-        application.id,
+        application,
         reason=reason,
         details={"ended_on": ended_on.isoformat(), "before": before.isoformat() if before else None},
     )
@@ -220,8 +209,7 @@ def start_report(application: Application, actor: User) -> FinalReport:
             ActualCost(mentor_id=mentor.id, position=mentor.position, **values_of(mentor, COST_BASIS_FIELDS))
         )
     db.session.add(report)
-    db.session.flush()
-    audit.record(actor, "final_report.started", "application", application.id, details={"report_id": report.id})
+    audit.record_row(actor, "final_report.started", application, details={"report_id": report.id})
     return report
 
 
@@ -350,12 +338,10 @@ def submit_report(application_id: int, actor: User) -> FinalReport:
     report.state = ReportState.SUBMITTED
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "final_report.submitted",
-        "application",
-        application.id,
+        application,
         from_state=ReportState.DRAFT,
         to_state=ReportState.SUBMITTED,
     )
@@ -373,12 +359,10 @@ def return_report(application_id: int, actor: User, question: str) -> FinalRepor
     if report is None or report.state_enum is not ReportState.SUBMITTED:
         raise PayoutRefused("report_not_submitted")
     report.state = ReportState.DRAFT
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "final_report.returned",
-        "application",
-        application.id,
+        application,
         from_state=ReportState.SUBMITTED,
         to_state=ReportState.DRAFT,
         reason=question.strip(),
@@ -424,12 +408,10 @@ def settle_report(application_id: int, actor: User) -> Settlement:
     report.final_cents = settlement.final_cents
     report.balance_cents = settlement.balance_cents
     report.released_cents = released
-    db.session.flush()
-    audit.record(
+    audit.record_row(
         actor,
         "final_report.settled",
-        "application",
-        application.id,
+        application,
         from_state=ReportState.SUBMITTED,
         to_state=ReportState.SETTLED,
         details={
@@ -772,8 +754,8 @@ def _cancel(payout: Payout, actor: User, reason: str) -> None:
     before = payout.state
     payout.state = PayoutState.CANCELLED
     payout.cancelled_at = utcnow()
-    audit.record(
-        actor, "payout.cancelled", "payout", payout.id, from_state=before, to_state=PayoutState.CANCELLED, reason=reason
+    audit.record_row(
+        actor, "payout.cancelled", payout, from_state=before, to_state=PayoutState.CANCELLED, reason=reason
     )
 
 

@@ -14,7 +14,7 @@ from portal.models import AccessRequest, AccountToken, AuditEntry, Organisation,
 from portal.models.notifications import NotificationEvent
 from portal.services import accounts, audit, notifications
 from portal.services.notifications import Recipient
-from portal.services.refusal import NotAllowed
+from portal.services.refusal import NotAllowed, Refused
 from workflows.access import AccessRequestState, RemovalRefusal, may_decide, removal_refusal
 from workflows.organisations import OrganisationKind
 from workflows.roles import Role
@@ -24,10 +24,8 @@ class EmailTaken(NotAllowed):
     """An account with this e-mail address exists already (of this government or another)."""
 
 
-class RemovalRefused(NotAllowed):
-    def __init__(self, code: RemovalRefusal) -> None:
-        super().__init__(code.value)
-        self.code = code
+class RemovalRefused(Refused):
+    """Removing a colleague refused; `code` is a RemovalRefusal (workflows/access.py)."""
 
 
 class AlreadyDecided(NotAllowed):
@@ -103,7 +101,7 @@ def invite_colleague(actor: User, full_name: str, email: str) -> tuple[User, str
         locale=actor.locale,
         actor=actor,
     )
-    audit.record(actor, "access.colleague_invited", "user", user.id, details={"organisation_id": actor.organisation_id})
+    audit.record_row(actor, "access.colleague_invited", user, details={"organisation_id": actor.organisation_id})
     db.session.flush()
     return user, token
 
@@ -132,11 +130,10 @@ def remove_access(user: User, actor: User) -> None:
         raise RemovalRefused(refusal)
     user.is_active = False
     accounts.revoke_sessions(user)
-    audit.record(
+    audit.record_row(
         actor,
         "access.revoked",
-        "user",
-        user.id,
+        user,
         from_state="active",
         to_state="inactive",
         details={"organisation_id": user.organisation_id},
@@ -177,7 +174,7 @@ def restore_access(user: User, actor: User) -> None:
     if user.is_active:
         return
     user.is_active = True
-    audit.record(actor, "access.restored", "user", user.id, from_state="inactive", to_state="active")
+    audit.record_row(actor, "access.restored", user, from_state="inactive", to_state="active")
     notifications.record(
         NotificationEvent.ACCESS_RESTORED,
         [notifications.user_recipient(user)],
@@ -218,10 +215,7 @@ def request_access(full_name: str, function: str, organisation: Organisation, em
         state=AccessRequestState.PENDING,
     )
     db.session.add(request)
-    db.session.flush()
-    audit.record(
-        None, "access_request.received", "access_request", request.id, details={"organisation_id": organisation.id}
-    )
+    audit.record_row(None, "access_request.received", request, details={"organisation_id": organisation.id})
     admins = db.session.scalars(select(User).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id))
     notifications.record(
         NotificationEvent.ACCESS_REQUESTED,
@@ -291,11 +285,10 @@ def approve_request(request_id: int, actor: User) -> tuple[User, str]:
     request.decided_at = utcnow()
     request.decided_by_id = actor.id
     request.user_id = user.id
-    audit.record(
+    audit.record_row(
         actor,
         "access_request.approved",
-        "access_request",
-        request.id,
+        request,
         from_state=AccessRequestState.PENDING,
         to_state=AccessRequestState.APPROVED,
         details={"user_id": user.id},
@@ -313,11 +306,10 @@ def refuse_request(request_id: int, actor: User, reason: str) -> AccessRequest:
     request.decided_at = utcnow()
     request.decided_by_id = actor.id
     request.refusal_reason = reason
-    audit.record(
+    audit.record_row(
         actor,
         "access_request.refused",
-        "access_request",
-        request.id,
+        request,
         from_state=AccessRequestState.PENDING,
         to_state=AccessRequestState.REFUSED,
         reason=reason,

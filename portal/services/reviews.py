@@ -155,11 +155,10 @@ def assign_reviewers(application_id: int, reviewer_ids: list[int], actor: User) 
     db.session.add_all(reviews)
     db.session.flush()
     for review in reviews:
-        audit.record(
+        audit.record_row(
             actor,
             "review.assigned",
-            "review",
-            review.id,
+            review,
             details={"application_id": application.id, "reviewer_id": review.reviewer_id, "due_on": due.isoformat()},
         )
         notifications.record(
@@ -195,11 +194,10 @@ def declare_no_conflict(review_id: int, reviewer: User) -> Review:
     review = _lock_open_review(review_id, reviewer)
     if review.no_conflict_declared_at is None:
         review.no_conflict_declared_at = utcnow()
-        audit.record(
+        audit.record_row(
             reviewer,
             "review.no_conflict_declared",
-            "review",
-            review.id,
+            review,
             details={"application_id": review.application_id},
         )
     return review
@@ -219,11 +217,10 @@ def save_scores(review_id: int, reviewer: User, scores: dict[str, tuple[int | No
     db.session.flush()
     # How far the draft is, not the scores: those stay on the review rows, blind until submitted.
     scored = sum(1 for s in review.scores if s.score is not None)
-    audit.record(
+    audit.record_row(
         reviewer,
         "review.scores_saved",
-        "review",
-        review.id,
+        review,
         details={"application_id": review.application_id, "scored": scored},
     )
     return review
@@ -245,9 +242,7 @@ def submit_review(review_id: int, reviewer: User, now: datetime) -> Review:
     if problems:
         raise ScoresIncomplete(problems)
     review.submitted_at = now
-    audit.record(
-        reviewer, "review.submitted", "review", review.id,
-        details={"application_id": review.application_id, "weighted_total": weighted_total(rubric, _rubric_scores(rubric, review))},
+    audit.record_row(reviewer, "review.submitted", review, details={"application_id": review.application_id, "weighted_total": weighted_total(rubric, _rubric_scores(rubric, review))},
     )  # fmt: skip
     _complete_if_all_in(review.application)
     return review
@@ -260,11 +255,10 @@ def declare_conflict(review_id: int, reviewer: User, reason: str) -> Review:
     review = _lock_open_review(review_id, reviewer)
     review.conflict_declared_at = utcnow()
     review.conflict_reason = reason.strip()
-    audit.record(
+    audit.record_row(
         reviewer,
         "review.conflict_declared",
-        "review",
-        review.id,
+        review,
         reason=review.conflict_reason,
         details={"application_id": review.application_id},
     )
