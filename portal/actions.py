@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import abort, flash, redirect
 from flask.typing import ResponseReturnValue
 
+from forms.payouts import ButtonForm
 from portal.extensions import db
 from portal.refusals import message_for
 from portal.services.refusal import NotAllowed
@@ -29,9 +30,10 @@ def run(
     """`back`: where a refusal returns to; `then`: where success goes (default `back`); `done`: the
     success message, or a function of the use case's result; `otherwise`: the refusal sentence when
     the refusal has no code of its own (portal/refusals.py). `form` is checked first (its CSRF token
-    too): refused, `invalid(form)` answers (the page again, what to correct at its fields), or 400 for
-    a form that is only a button."""
-    if form is not None and not form.validate_on_submit():
+    too; without one, the posted button's): refused, `invalid(form)` answers (the page again, what to
+    correct at its fields), or 400 for a form that is only a button."""
+    form = form if form is not None else ButtonForm()
+    if not form.validate_on_submit():
         return invalid(form) if invalid is not None else abort(400)
     try:
         result = action()

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.i18n import Words, fraction_text, language_code, whole_number
 from portal.services import reference
-from workflows.matching import NeedPriority, Priority, ProvinceFit
+from workflows.matching import Availability, NeedPriority, Priority, ProvinceFit
 
 match_state = Words(
     {
@@ -93,31 +93,32 @@ def themes(codes: list[str] | None) -> str:
     return "; ".join(names[1].get(code, code) for code in codes or [])
 
 
-# Why an offer ranks higher or lower for the time being (workflows/matching.py Availability).
+# Why an offer ranks higher or lower for the time being.
 availability_reason = Words(
     {
-        "now": _l("De mentoren zijn nu beschikbaar"),
-        "soon": _l("De mentoren zijn binnen drie maanden beschikbaar"),
-        "later": _l("De mentoren zijn pas later beschikbaar"),
-        "ended": _l("De beschikbaarheid van de mentoren is voorbij"),
-    },
-    default="",
+        Availability.NOW: _l("De mentoren zijn nu beschikbaar"),
+        Availability.SOON: _l("De mentoren zijn binnen drie maanden beschikbaar"),
+        Availability.LATER: _l("De mentoren zijn pas later beschikbaar"),
+        Availability.ENDED: _l("De beschikbaarheid van de mentoren is voorbij"),
+        Availability.UNKNOWN: "",
+    }
 )
 
 
 def register(app: Flask) -> None:
-    for function in (
-        availability_reason,
-        match_state,
-        match_colour,
-        registration_state,
-        answer_label,
-        province_reason,
-        priority_label,
-        cancel_reason,
-        inhabitants,
-        fte,
-        month,
-        themes,
-    ):
-        app.add_template_filter(function, function.__name__)
+    filters = {
+        "availability_reason": availability_reason,
+        "match_state": match_state,
+        "match_colour": match_colour,
+        "registration_state": registration_state,
+        "answer_label": answer_label,
+        "province_reason": province_reason,
+        "priority_label": priority_label,
+        "cancel_reason": cancel_reason,
+        "inhabitants": inhabitants,
+        "fte": fte,
+        "month": month,
+        "themes": themes,
+    }
+    for name, function in filters.items():
+        app.add_template_filter(function, name)

@@ -6,12 +6,14 @@ Another government's offer, need or match reads as not found (404)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -93,38 +95,43 @@ def _profiles(form: OfferForm) -> list[ProfileDetails]:
     ]
 
 
-def _offer_form(offer: Offer | None) -> OfferForm:
-    if offer is None or request.method == "POST":
-        form = OfferForm()
+def _listing_form(form_class: type[Any], row: Offer | Need | None, stored: Callable[[Any], dict[str, Any]]) -> Any:
+    """The form of an offer or a need: as posted; as stored (`stored` maps the row to the form's fields); or new,
+    with the signed-in person as the contact."""
+    if row is None or request.method == "POST":
+        form = form_class()
         if request.method == "GET":
             form.contact_name.data, form.contact_email.data = current_user.full_name, current_user.email
     else:
-        form = OfferForm(
-            data={
-                "themes": offer.theme_codes,
-                "approach": offer.approach,
-                "inhabitants": offer.inhabitants,
-                "available_month": offer.available_from_on.month,
-                "available_year": offer.available_from_on.year,
-                "months_available": offer.months_available,
-                "time_share": offer.time_share_bp,
-                "contact_name": offer.contact_name,
-                "contact_email": offer.contact_email,
-                "profiles": [
-                    {
-                        "full_name": p.full_name,
-                        "function": p.function,
-                        "years_experience": p.years_experience,
-                        "drew_up_plan": "yes" if p.drew_up_plan else "no",
-                        "plan_description": p.plan_description,
-                        "plan_year": p.plan_year,
-                    }
-                    for p in offer.profiles
-                ],
-            }
-        )
+        form = form_class(data=stored(row))
     _theme_choices(form)
     return form
+
+
+# The fields that the forms and the rows name alike.
+_OFFER_FIELDS = ("approach", "inhabitants", "months_available", "contact_name", "contact_email")
+_PROFILE_FIELDS = ("full_name", "function", "years_experience", "plan_description", "plan_year")
+_NEED_FIELDS = ("context", "goals", "inhabitants", "contact_name", "contact_email")
+
+
+def _offer_as_stored(offer: Offer) -> dict[str, Any]:
+    return {name: getattr(offer, name) for name in _OFFER_FIELDS} | {
+        "themes": offer.theme_codes,
+        "available_month": offer.available_from_on.month,
+        "available_year": offer.available_from_on.year,
+        "time_share": offer.time_share_bp,
+        "profiles": [
+            {name: getattr(p, name) for name in _PROFILE_FIELDS} | {"drew_up_plan": "yes" if p.drew_up_plan else "no"}
+            for p in offer.profiles
+        ],
+    }
+
+
+def _need_as_stored(need: Need) -> dict[str, Any]:
+    return {name: getattr(need, name) for name in _NEED_FIELDS} | {
+        "themes": need.theme_codes,
+        "staff_fte": need.staff_fte_tenths,
+    }
 
 
 def _without_dropped_profiles() -> OfferForm | None:
@@ -175,7 +182,7 @@ def _own(find: Any, listing_id: int | None, *, for_update: bool) -> Any:
 @keeps_input
 def offer(offer_id: int | None = None) -> ResponseReturnValue:
     existing = _own(service.own_offer, offer_id, for_update=request.method == "POST")
-    form = _offer_form(existing)
+    form = _listing_form(OfferForm, existing, _offer_as_stored)
     if request.method == "POST":
         form = _without_dropped_profiles() or form
         if form.add_profile.data:  # re-show the form as typed with one more profile; nothing is saved yet
@@ -204,28 +211,41 @@ def offer(offer_id: int | None = None) -> ResponseReturnValue:
     )
 
 
-def _withdraw(listing_id: int, own: Any, withdraw: Any, *, done: str, otherwise: str) -> ResponseReturnValue:
-    """Withdrawing one's own offer or need: locked while its proposals are cancelled."""
+# Withdrawing one's own offer or need: finding it, withdrawing it, what the government reads when it is done
+# and when it was no longer open.
+_WITHDRAWALS = {
+    "offer": (
+        service.own_offer,
+        service.withdraw_offer,
+        _l("Uw aanbod is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."),
+        _l("Dit aanbod was al ingetrokken."),
+    ),
+    "need": (
+        service.own_need,
+        service.withdraw_need,
+        _l("Uw vraag is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."),
+        _l("Deze vraag is niet meer open en kan niet worden ingetrokken."),
+    ),
+}
+
+
+def _withdraw(kind: str, listing_id: int) -> ResponseReturnValue:
+    """Locked while its proposals are cancelled."""
+    own, withdraw, done, otherwise = _WITHDRAWALS[kind]
     listing = _own(own, listing_id, for_update=True)
     return run(
         lambda: withdraw(listing, current_user, utcnow()),
         form=WithdrawRegistrationForm(),
         back=url_for("applicant.matching"),
-        done=done,
-        otherwise=otherwise,
+        done=str(done),
+        otherwise=str(otherwise),
     )
 
 
 @bp.post("/samenwerking/aanbod/<int:offer_id>/intrekken")
 @roles(Role.APPLICANT)
 def withdraw_offer(offer_id: int) -> ResponseReturnValue:
-    return _withdraw(
-        offer_id,
-        service.own_offer,
-        service.withdraw_offer,
-        done=_("Uw aanbod is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."),
-        otherwise=_("Dit aanbod was al ingetrokken."),
-    )
+    return _withdraw("offer", offer_id)
 
 
 # --- needs -----------------------------------------------------------------------------------------
@@ -243,34 +263,13 @@ def _need_details(form: NeedForm) -> NeedDetails:
     )
 
 
-def _need_form(need: Need | None) -> NeedForm:
-    if need is None or request.method == "POST":
-        form = NeedForm()
-        if request.method == "GET":
-            form.contact_name.data, form.contact_email.data = current_user.full_name, current_user.email
-    else:
-        form = NeedForm(
-            data={
-                "themes": need.theme_codes,
-                "context": need.context,
-                "goals": need.goals,
-                "inhabitants": need.inhabitants,
-                "staff_fte": need.staff_fte_tenths,
-                "contact_name": need.contact_name,
-                "contact_email": need.contact_email,
-            }
-        )
-    _theme_choices(form)
-    return form
-
-
 @bp.route("/samenwerking/vragen/nieuw", methods=["GET", "POST"])
 @bp.route("/samenwerking/vragen/<int:need_id>", methods=["GET", "POST"])
 @roles(Role.APPLICANT)
 @keeps_input
 def need(need_id: int | None = None) -> ResponseReturnValue:
     existing = _own(service.own_need, need_id, for_update=request.method == "POST")
-    form = _need_form(existing)
+    form = _listing_form(NeedForm, existing, _need_as_stored)
     if existing is not None and request.method == "POST" and existing.state_enum is not NeedState.OPEN:
         flash(_("Deze vraag is niet meer open en kan niet meer worden gewijzigd."), "info")
         return redirect(url_for("applicant.matching"))
@@ -294,13 +293,7 @@ def need(need_id: int | None = None) -> ResponseReturnValue:
 @bp.post("/samenwerking/vragen/<int:need_id>/intrekken")
 @roles(Role.APPLICANT)
 def withdraw_need(need_id: int) -> ResponseReturnValue:
-    return _withdraw(
-        need_id,
-        service.own_need,
-        service.withdraw_need,
-        done=_("Uw vraag is ingetrokken. Voorstellen die nog op antwoord wachtten, zijn vervallen."),
-        otherwise=_("Deze vraag is niet meer open en kan niet worden ingetrokken."),
-    )
+    return _withdraw("need", need_id)
 
 
 # --- a proposed match: answering, and starting the application ---------------------------------------

@@ -190,7 +190,6 @@ def submit_report(application_id: int) -> ResponseReturnValue:
     application = _granted(application_id)
     return run(
         lambda: payouts.submit_report(application.id, current_user),
-        form=ButtonForm(),
         back=url_for("applicant.report", application_id=application.id),
         done=_("Uw eindrapport is ingediend. De administratie berekent het saldo en bereidt de betaling voor."),
         otherwise=_("Het eindrapport is al ingediend."),

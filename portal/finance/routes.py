@@ -111,7 +111,6 @@ def approve_payout(payout_id: int) -> ResponseReturnValue:
     payout = _payout(payout_id)
     return run(
         lambda: payouts.approve(payout.id, current_user),
-        form=ButtonForm(),
         back=url_for("finance.review_payout", payout_id=payout.id),
         then=url_for("finance.dashboard"),
         done=_("De betaling %(reference)s is goedgekeurd.", reference=payout.end_to_end_id),
@@ -299,13 +298,20 @@ def batch(batch_id: int) -> ResponseReturnValue:
     return _batch_page(found, selected=selected)
 
 
+def _answer_posted(batch_id: int, form_class: type[Any]) -> tuple[PaymentBatch, Any]:
+    """The payment file and the bank's answers posted for it, validated (their errors set when they do not hold)."""
+    found = payment_batches.find_batch(batch_id) or abort(404)
+    form = form_class()
+    form.validate_on_submit()
+    return found, form
+
+
 @bp.post("/betaalbestanden/<int:batch_id>/antwoord")
 @roles(Role.FINANCE)
 def check_batch_answer(batch_id: int) -> ResponseReturnValue:
     """The bank's answer for the ticked payments, checked; then the page that shows the count and the total."""
-    found = payment_batches.find_batch(batch_id) or abort(404)
-    form = BatchAnswerForm()
-    if not form.validate_on_submit():
+    found, form = _answer_posted(batch_id, BatchAnswerForm)
+    if form.errors:
         return _batch_page(found, 400, form)
     outcome = BatchOutcome.PAID if form.outcome.data == "paid" else BatchOutcome.FAILED
     chosen = payouts.payouts_by_id(form.payouts.data)
@@ -340,9 +346,8 @@ def check_batch_answer(batch_id: int) -> ResponseReturnValue:
 @bp.post("/betaalbestanden/<int:batch_id>/antwoord/bevestigen")
 @roles(Role.FINANCE)
 def record_batch_answer(batch_id: int) -> ResponseReturnValue:
-    found = payment_batches.find_batch(batch_id) or abort(404)
-    form = ConfirmBatchAnswerForm()
-    if not form.validate_on_submit():
+    found, form = _answer_posted(batch_id, ConfirmBatchAnswerForm)
+    if form.errors:
         return _batch_page(found, 400, form)
     back = url_for("finance.batch", batch_id=found.id)
     outcome = BatchOutcome.PAID if form.outcome.data == "paid" else BatchOutcome.FAILED

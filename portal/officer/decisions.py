@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -20,9 +21,9 @@ from portal.extensions import db
 from portal.i18n import eur
 from portal.models import Application
 from portal.officer.blueprint import bp
-from portal.officer.dossiers import _application, _page, assign_form, confirm_page, submitted_dossier
+from portal.officer.dossiers import _application, _page, assign_form, confirm_page, confirmation, submitted_dossier
 from portal.refusals import refusal_text
-from portal.services import budget, decisions, meetings, partner, reviews
+from portal.services import budget, decisions, meetings, reviews
 from portal.services import calls as call_service
 from portal.services.reviews import AssignmentRefused
 from workflows.applications import State
@@ -87,6 +88,23 @@ def _grant_confirmation(application: Application, form: GrantForm, status: int =
     return confirm_page(application, "grant", form, status=status, hidden=_grant_hidden(form), letter=letter)
 
 
+def _asked(
+    application: Application, form: Any, form_name: str, refusal: Callable[[], str | None]
+) -> ResponseReturnValue | None:
+    """A decision asked on the dossier page, before its confirmation page: the dossier page again when the form
+    does not hold (400) or the officer came back to change it (`change`, 200); back with why when the rules
+    refuse the decision now. None: on to the confirmation page."""
+    if not form.validate_on_submit():
+        return _page(application, 400, **{form_name: form})
+    if "change" in request.form:
+        return _page(application, 200, **{form_name: form})
+    refused = refusal()
+    if refused is not None:
+        flash(refusal_text(refused), "info")
+        return redirect(url_for("officer.dossier", application_id=application.id))
+    return None
+
+
 @bp.post("/dossiers/<int:application_id>/toekennen")
 @roles(Role.OFFICER)
 def grant(application_id: int) -> ResponseReturnValue:
@@ -94,14 +112,9 @@ def grant(application_id: int) -> ResponseReturnValue:
     there): the dossier page again with the amount and motivation typed."""
     application = submitted_dossier(application_id)
     form = GrantForm()
-    if not form.validate_on_submit():
-        return _page(application, 400, grant_form=form)
-    if "change" in request.form:
-        return _page(application, 200, grant_form=form)
-    refused = decisions.grant_refusal(application, form.amount.data)
-    if refused is not None:
-        flash(refusal_text(refused), "info")
-        return redirect(url_for("officer.dossier", application_id=application_id))
+    answered = _asked(application, form, "grant_form", lambda: decisions.grant_refusal(application, form.amount.data))
+    if answered is not None:
+        return answered
     return _grant_confirmation(
         application,
         ConfirmGrantForm(formdata=None, data={"amount": form.amount.data, "motivation": form.motivation.data}),
@@ -111,12 +124,8 @@ def grant(application_id: int) -> ResponseReturnValue:
 @bp.post("/dossiers/<int:application_id>/toekennen/bevestigen")
 @roles(Role.OFFICER)
 def confirm_grant(application_id: int) -> ResponseReturnValue:
-    application = submitted_dossier(application_id)
-    form = ConfirmGrantForm()
-    form.asking_acknowledgement(partner.partner_check(application) is PartnerCheck.WARN)
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
+    application, form, valid = confirmation(application_id, ConfirmGrantForm)
+    if not valid:
         if form.amount.errors or form.motivation.errors:
             return _page(application, 400, grant_form=form)
         return _grant_confirmation(application, form, 400)
@@ -143,14 +152,9 @@ def reject(application_id: int) -> ResponseReturnValue:
     """The rejection asked on the dossier page: its confirmation page with the letter's draft."""
     application = submitted_dossier(application_id)
     form = RejectForm()
-    if not form.validate_on_submit():
-        return _page(application, 400, reject_form=form)
-    if "change" in request.form:
-        return _page(application, 200, reject_form=form)
-    refused = decisions.reject_refusal(application)
-    if refused is not None:
-        flash(refusal_text(refused), "info")
-        return redirect(url_for("officer.dossier", application_id=application_id))
+    answered = _asked(application, form, "reject_form", lambda: decisions.reject_refusal(application))
+    if answered is not None:
+        return answered
     letter = decisions.draft_letter(application, State.REJECTED, form.motivation.data)
     return confirm_page(
         application, "reject", RejectForm(formdata=None), hidden={"motivation": form.motivation.data}, letter=letter

@@ -251,15 +251,24 @@ def _chosen_again(application: Application, outcome: str, form: Any, field: str)
     return _page(application, 400, eligibility_form=choice)
 
 
+def confirmation(application_id: int, form_class: type[Any]) -> tuple[Application, Any, bool]:
+    """The dossier, its posted confirmation and whether that holds. The form asks for the officer's tick while
+    the receiving government has not confirmed and the call lets the officer go on after a warning
+    (workflows/safeguards.py); a bad CSRF token is a 400, as the page it came from no longer holds."""
+    application = submitted_dossier(application_id)
+    form = form_class()
+    form.asking_acknowledgement(partner.partner_check(application) is PartnerCheck.WARN)
+    valid = form.validate_on_submit()
+    if not valid and form.csrf_token.errors:
+        abort(400)
+    return application, form, valid
+
+
 @bp.post("/dossiers/<int:application_id>/ontvankelijk")
 @roles(Role.OFFICER)
 def declare_eligible(application_id: int) -> ResponseReturnValue:
-    application = submitted_dossier(application_id)
-    form = ConfirmEligibleForm()
-    form.asking_acknowledgement(partner.partner_check(application) is PartnerCheck.WARN)
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
+    application, form, valid = confirmation(application_id, ConfirmEligibleForm)
+    if not valid:
         return confirm_page(application, "eligible", form, status=400, hidden={})
     return _act(
         application,
@@ -269,36 +278,47 @@ def declare_eligible(application_id: int) -> ResponseReturnValue:
     )
 
 
+# The eligibility outcomes that carry the officer's text: the confirmation's form, its field, the use case and
+# what the officer reads once it is done.
+_DECIDED_WITH_TEXT: dict[str, tuple[type[Any], str, Callable[..., Any], Callable[[Application], str]]] = {
+    "correction": (
+        CorrectionForm,
+        "question",
+        eligibility.request_correction,
+        lambda _application: _(
+            "De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."
+        ),
+    ),
+    "ineligible": (
+        IneligibleForm,
+        "motivation",
+        eligibility.declare_ineligible,
+        lambda application: _(
+            "Het dossier %(reference)s is niet ontvankelijk verklaard.", reference=application.reference
+        ),
+    ),
+}
+
+
+def _decide_with_text(application_id: int, outcome: str) -> ResponseReturnValue:
+    application = submitted_dossier(application_id)
+    form_class, field, action, done = _DECIDED_WITH_TEXT[outcome]
+    form = form_class()
+    if not form.validate_on_submit():
+        return _chosen_again(application, outcome, form, field)
+    return _act(application, action, getattr(form, field).data, done=done(application))
+
+
 @bp.post("/dossiers/<int:application_id>/aanvulling")
 @roles(Role.OFFICER)
 def request_correction(application_id: int) -> ResponseReturnValue:
-    application = submitted_dossier(application_id)
-    form = CorrectionForm()
-    if not form.validate_on_submit():
-        return _chosen_again(application, "correction", form, "question")
-    return _act(
-        application,
-        eligibility.request_correction,
-        form.question.data,
-        done=_(
-            "De vraag is naar de aanvrager gestuurd; het dossier verliest zijn plaats in de wachtrij tot het opnieuw is ingediend."
-        ),
-    )
+    return _decide_with_text(application_id, "correction")
 
 
 @bp.post("/dossiers/<int:application_id>/niet-ontvankelijk")
 @roles(Role.OFFICER)
 def declare_ineligible(application_id: int) -> ResponseReturnValue:
-    application = submitted_dossier(application_id)
-    form = IneligibleForm()
-    if not form.validate_on_submit():
-        return _chosen_again(application, "ineligible", form, "motivation")
-    return _act(
-        application,
-        eligibility.declare_ineligible,
-        form.motivation.data,
-        done=_("Het dossier %(reference)s is niet ontvankelijk verklaard.", reference=application.reference),
-    )
+    return _decide_with_text(application_id, "ineligible")
 
 
 @bp.post("/dossiers/<int:application_id>/beslissing/ontwerp.pdf")

@@ -61,7 +61,6 @@ def settle_report(application_id: int) -> ResponseReturnValue:
     application = submitted_dossier(application_id)
     return run(
         lambda: payouts.settle_report(application.id, current_user),
-        form=ButtonForm(),
         back=_trail(application),
         done=_settled,
     )
@@ -107,7 +106,6 @@ def replan_payout(payout_id: int) -> ResponseReturnValue:
     payout = payouts.find_payout(payout_id) or abort(404)
     return run(
         lambda: payouts.replan(payout.id, current_user),
-        form=ButtonForm(),
         back=_trail(payout.application),
         done=_(
             "De betaling %(reference)s is opnieuw voorbereid en wacht op goedkeuring.", reference=payout.end_to_end_id

@@ -40,3 +40,17 @@ def record_row(actor: User | None, action: str, row: Any, **change: Unpack[Chang
     transaction has its id and the trail follows the change it records."""
     db.session.flush()
     return record(actor, action, _ENTITY_NAMES.get(row.__tablename__, row.__tablename__), row.id, **change)
+
+
+def record_move(actor: User | None, action: str, row: Any, to_state: str, **change: Unpack[Change]) -> AuditEntry:
+    """Move the row to `to_state` and record it: the audit row's from-state is the state the row was in, so
+    the trail and the row cannot disagree."""
+    before = row.state
+    row.state = to_state
+    return record_row(actor, action, row, from_state=before, to_state=to_state, **change)
+
+
+def record_added(actor: User | None, action: str, row: Any, **change: Unpack[Change]) -> AuditEntry:
+    """Add a new row that has a state and record it: the audit row's to-state is the state it starts in."""
+    db.session.add(row)
+    return record_row(actor, action, row, to_state=row.state, **change)

@@ -98,8 +98,7 @@ def start(call: Call, actor: User, now: datetime) -> Application:
         theme_codes=[],
         right_codes=[],
     )
-    db.session.add(application)
-    audit.record_row(actor, "application.started", application, to_state=State.DRAFT)
+    audit.record_added(actor, "application.started", application)
     return application
 
 
@@ -197,10 +196,7 @@ def save_mentor(application_id: int, actor: User, mentor_id: int | None, changes
         )
     elif changed:
         audit.record_row(
-            actor,
-            "draft.mentor_changed",
-            application,
-            details={"mentor_id": mentor.id, "fields": changed},
+            actor, "draft.mentor_changed", application, details={"mentor_id": mentor.id, "fields": changed}
         )
     return mentor
 
@@ -214,10 +210,7 @@ def remove_mentor(application_id: int, actor: User, mentor_id: int) -> Mentor:
     for remaining in application.mentors:
         remaining.position = renumbered[remaining.id]
     audit.record_row(
-        actor,
-        "draft.mentor_removed",
-        application,
-        details={"mentor_id": mentor_id, "position": mentor.position},
+        actor, "draft.mentor_removed", application, details={"mentor_id": mentor_id, "position": mentor.position}
     )
     return mentor
 

@@ -162,10 +162,5 @@ def store_attachment(
     db.session.flush()
     if replaced is not None:
         delete_file(replaced)  # nothing refers to it any more: no orphan piles up
-    audit.record_row(
-        actor,
-        "application.attachment_uploaded",
-        application,
-        details=details,
-    )
+    audit.record_row(actor, "application.attachment_uploaded", application, details=details)
     return attachment

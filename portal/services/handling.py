@@ -41,10 +41,7 @@ def assign_owner(application: Application, owner_id: int | None, actor: User, no
     application.owner_id = owner_id
     application.updated_at = now
     audit.record_row(
-        actor,
-        "dossier.owner_assigned",
-        application,
-        details={"from_owner_id": previous, "to_owner_id": owner_id},
+        actor, "dossier.owner_assigned", application, details={"from_owner_id": previous, "to_owner_id": owner_id}
     )
     db.session.flush()
     return owner

@@ -126,8 +126,7 @@ def update_offer(offer: Offer, actor: User, details: OfferDetails, profiles: lis
 def register_need(actor: User, details: NeedDetails) -> Need:
     need = Need(organisation_id=actor.organisation_id, created_by_id=actor.id, state=NeedState.OPEN)
     _copy(details, need)
-    db.session.add(need)
-    audit.record_row(actor, "need.registered", need, to_state=NeedState.OPEN, details={"themes": details.theme_codes})
+    audit.record_added(actor, "need.registered", need, details={"themes": details.theme_codes})
     _tell_matchers(NotificationEvent.NEED_REGISTERED, actor, details.theme_codes, need_id=need.id)
     return need
 
@@ -193,25 +192,24 @@ def needs_of(organisation_id: int) -> list[Need]:
 # --- facts and the ranking -------------------------------------------------------------------------
 
 
-def need_facts(need: Need) -> rules.NeedFacts:
-    return rules.NeedFacts(
-        need.id,
-        need.organisation_id,
-        need.organisation.province_code,
-        frozenset(need.theme_codes),
-        need.inhabitants,
-        need.staff_fte_tenths,
-        need.state_enum,
+def _shared_facts(listing: Offer | Need) -> tuple[int, int, str | None, frozenset[str], int]:
+    """What an offer and a need both tell the ranking: which, whose, where, on what, how large a government."""
+    return (
+        listing.id,
+        listing.organisation_id,
+        listing.organisation.province_code,
+        frozenset(listing.theme_codes),
+        listing.inhabitants,
     )
+
+
+def need_facts(need: Need) -> rules.NeedFacts:
+    return rules.NeedFacts(*_shared_facts(need), need.staff_fte_tenths, need.state_enum)
 
 
 def offer_facts(offer: Offer) -> rules.OfferFacts:
     return rules.OfferFacts(
-        offer.id,
-        offer.organisation_id,
-        offer.organisation.province_code,
-        frozenset(offer.theme_codes),
-        offer.inhabitants,
+        *_shared_facts(offer),
         offer.state_enum,
         offer.available_from_on,
         offer.months_available,
@@ -306,14 +304,7 @@ def propose(need_id: int, offer_id: int, actor: User, message: str, now: datetim
         proposed_by_id=actor.id,
         proposed_at=now,
     )
-    db.session.add(match)
-    audit.record_row(
-        actor,
-        "match.proposed",
-        match,
-        to_state=MatchState.PROPOSED,
-        details={"need_id": need.id, "offer_id": offer.id},
-    )
+    audit.record_added(actor, "match.proposed", match, details={"need_id": need.id, "offer_id": offer.id})
     _notify(NotificationEvent.MATCH_PROPOSED, match, _both(match))
     return match
 
@@ -408,15 +399,7 @@ def _confirm(match: Match, actor: User, now: datetime) -> None:
     """The need is answered: other proposals for it are cancelled."""
     need = db.session.scalar(select(Need).where(Need.id == match.need_id).with_for_update())
     assert need is not None
-    need.state = NeedState.MATCHED
-    audit.record_row(
-        actor,
-        "need.matched",
-        need,
-        from_state=NeedState.OPEN,
-        to_state=NeedState.MATCHED,
-        details={"match_id": match.id},
-    )
+    audit.record_move(actor, "need.matched", need, NeedState.MATCHED, details={"match_id": match.id})
     _notify(NotificationEvent.MATCH_CONFIRMED, match, _both(match) + matchers())
     for other in _proposals(Match.need_id == need.id, Match.id != match.id):
         _cancel(other, actor, now, "need_matched")
@@ -429,16 +412,8 @@ def cancel(match: Match, actor: User, now: datetime) -> None:
 
 def _cancel(match: Match, actor: User, now: datetime, why: str) -> None:
     after = rules.cancel(_facts(match))
-    match.state = after.state
     match.closed_at = now
-    audit.record_row(
-        actor,
-        "match.cancelled",
-        match,
-        from_state=MatchState.PROPOSED,
-        to_state=after.state,
-        details={"why": why},
-    )
+    audit.record_move(actor, "match.cancelled", match, after.state, details={"why": why})
     _notify(NotificationEvent.MATCH_CANCELLED, match, _both(match), why=why)
 
 
@@ -490,10 +465,7 @@ def start_application(match: Match, call: Call, actor: User, now: datetime) -> A
         )
     match.application_id = application.id
     audit.record_row(
-        actor,
-        "match.application_started",
-        match,
-        details={"application_id": application.id, "call_id": call.id},
+        actor, "match.application_started", match, details={"application_id": application.id, "call_id": call.id}
     )
     return application
 

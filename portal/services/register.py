@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from portal import data
 from portal.models import Application, Call
 from portal.services import exports
 from portal.services import reference as reference_data
@@ -36,21 +37,8 @@ class Column:
     en: str
 
 
-COLUMNS = (
-    Column("referentie", "tekst", "Referentie van het dossier, uniek en blijvend.", "Reference of the dossier, unique and permanent."),
-    Column("oproep", "tekst", "Code van de oproep.", "Code of the call for applications."),
-    Column("status", "tekst", "granted (toegekend, loopt) of closed (afgesloten, eindafrekening betaald).", "granted (running) or closed (final settlement paid)."),
-    Column("gevend_bestuur", "tekst", "Het bestuur dat zijn expert uitleent.", "The government that lends its expert."),
-    Column("gevend_bestuur_nis", "tekst", "NIS-code van het gevende bestuur.", "NIS code of the giving government."),
-    Column("ontvangend_bestuur", "tekst", "Het bestuur dat de expertise ontvangt.", "The government that receives the expertise."),
-    Column("ontvangend_bestuur_nis", "tekst", "NIS-code van het ontvangende bestuur.", "NIS code of the receiving government."),
-    Column("vorm", "tekst", "mentoring of stage.", "mentoring or stage (internship)."),
-    Column("thema_codes", "tekst", "De thema's als codes, gescheiden door |.", "The themes as codes, separated by |."),
-    Column("themas", "tekst", "De thema's in het Nederlands, gescheiden door |.", "The themes in Dutch, separated by |."),
-    Column("bedrag_vastgelegd_eur", "decimaal", "Het vastgelegde bedrag in euro: wat de Vlaamse overheid aan het project toekende.", "The amount committed in euro: what the Flemish government granted the project."),
-    Column("bedrag_betaald_eur", "decimaal", "Het al uitbetaalde bedrag in euro.", "The amount paid so far in euro."),
-    Column("beslist_op", "datum", "De datum van de beslissing tot toekenning (Belgische tijd).", "The date of the grant decision (Belgian time)."),
-)  # fmt: skip
+# The column dictionary published with the JSON (portal/data/register_columns.csv).
+COLUMNS = tuple(Column(**row) for row in data.rows("register_columns"))
 
 
 @dataclass(frozen=True)

@@ -195,10 +195,7 @@ def declare_no_conflict(review_id: int, reviewer: User) -> Review:
     if review.no_conflict_declared_at is None:
         review.no_conflict_declared_at = utcnow()
         audit.record_row(
-            reviewer,
-            "review.no_conflict_declared",
-            review,
-            details={"application_id": review.application_id},
+            reviewer, "review.no_conflict_declared", review, details={"application_id": review.application_id}
         )
     return review
 
@@ -218,10 +215,7 @@ def save_scores(review_id: int, reviewer: User, scores: dict[str, tuple[int | No
     # How far the draft is, not the scores: those stay on the review rows, blind until submitted.
     scored = sum(1 for s in review.scores if s.score is not None)
     audit.record_row(
-        reviewer,
-        "review.scores_saved",
-        review,
-        details={"application_id": review.application_id, "scored": scored},
+        reviewer, "review.scores_saved", review, details={"application_id": review.application_id, "scored": scored}
     )
     return review
 
