@@ -340,6 +340,7 @@ def confirm_participation(application_id: int, actor: User, now: datetime) -> Ap
     application.receiving_decline_reason = None
     application.receiving_confirmed_at = now
     application.receiving_confirmed_by_id = actor.id
+    db.session.flush()
     audit.record_row(
         actor, "application.participation_confirmed", application, to_state=application.state, details=details
     )
@@ -356,6 +357,7 @@ def decline_participation(application_id: int, actor: User, reason: str, now: da
     application.receiving_declined_at = now
     application.receiving_declined_by_id = actor.id
     application.receiving_decline_reason = reason
+    db.session.flush()
     audit.record_row(
         actor, "application.participation_declined", application, to_state=application.state, reason=reason
     )

@@ -36,9 +36,10 @@ _ENTITY_NAMES = {"expertise_match": "match", "user_account": "user"}
 
 
 def record_row(actor: User | None, action: str, row: Any, **change: Unpack[Change]) -> AuditEntry:
-    """`record` for the row that changed, named by its table: flushed first, so that a row added in this
-    transaction has its id and the trail follows the change it records."""
-    db.session.flush()
+    """`record` for the row that changed, named by its table; a row added in this transaction is flushed
+    first, so that it has its id."""
+    if row.id is None:
+        db.session.flush()
     return record(actor, action, _ENTITY_NAMES.get(row.__tablename__, row.__tablename__), row.id, **change)
 
 
@@ -47,7 +48,8 @@ def record_move(actor: User | None, action: str, row: Any, to_state: str, **chan
     the trail and the row cannot disagree."""
     before = row.state
     row.state = to_state
-    return record_row(actor, action, row, from_state=before, to_state=to_state, **change)
+    return record(actor, action, _ENTITY_NAMES.get(row.__tablename__, row.__tablename__), row.id,
+                  from_state=before, to_state=to_state, **change)  # fmt: skip
 
 
 def record_added(actor: User | None, action: str, row: Any, **change: Unpack[Change]) -> AuditEntry:

@@ -464,6 +464,7 @@ def start_application(match: Match, call: Call, actor: User, now: datetime) -> A
             )
         )
     match.application_id = application.id
+    db.session.flush()
     audit.record_row(
         actor, "match.application_started", match, details={"application_id": application.id, "call_id": call.id}
     )

@@ -182,6 +182,7 @@ def declare_early_end(
     application.early_end_reason = reason
     application.early_end_declared_at = utcnow()
     application.early_end_declared_by_id = actor.id
+    db.session.flush()
     audit.record_row(
         actor,
         "application.early_end_declared",
@@ -207,6 +208,7 @@ def start_report(application: Application, actor: User) -> FinalReport:
             ActualCost(mentor_id=mentor.id, position=mentor.position, **values_of(mentor, COST_BASIS_FIELDS))
         )
     db.session.add(report)
+    db.session.flush()  # the audit row names the new report
     audit.record_row(actor, "final_report.started", application, details={"report_id": report.id})
     return report
 
@@ -336,6 +338,7 @@ def submit_report(application_id: int, actor: User) -> FinalReport:
     report.state = ReportState.SUBMITTED
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
+    db.session.flush()
     audit.record_row(
         actor, "final_report.submitted", application, from_state=ReportState.DRAFT, to_state=ReportState.SUBMITTED
     )
@@ -353,6 +356,7 @@ def return_report(application_id: int, actor: User, question: str) -> FinalRepor
     if report is None or report.state_enum is not ReportState.SUBMITTED:
         raise PayoutRefused("report_not_submitted")
     report.state = ReportState.DRAFT
+    db.session.flush()
     audit.record_row(
         actor,
         "final_report.returned",
@@ -402,6 +406,7 @@ def settle_report(application_id: int, actor: User) -> Settlement:
     report.final_cents = settlement.final_cents
     report.balance_cents = settlement.balance_cents
     report.released_cents = released
+    db.session.flush()
     audit.record_row(
         actor,
         "final_report.settled",
