@@ -51,7 +51,11 @@ CSP = {
 }
 
 
-def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    config_name: str | None = None, overrides: dict[str, Any] | None = None, *, commands: bool = True
+) -> Flask:
+    """The portal. `commands`: the `flask` commands, migrations among them; the worker's app has none, and so
+    never loads the migration tool (bench/notifications.py measures the worker's memory)."""
 
     config = CONFIGS[config_name] if config_name else selected_config()
     check_required(config)
@@ -88,7 +92,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     errors.register(app)
     templating.register(app)
     matching_labels.register(app)
-    cli.register(app)
+    if commands:
+        cli.register(app, migrations=ROOT / "migrations")
 
     init_outbox(app)
     init_celery(app)
@@ -113,9 +118,6 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if extensions.db.engine.dialect.name == "sqlite":
             configure_sqlite(extensions.db.engine)
-    extensions.migrate.init_app(
-        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
-    )
     extensions.babel.init_app(app, locale_selector=select_locale)
     extensions.mail.init_app(app)
 

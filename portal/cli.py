@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 import pyotp
@@ -15,7 +16,12 @@ from portal.services import notifications, reference, reminders, retention, seed
 from workflows.calls import BRUSSELS
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, migrations: Path) -> None:
+    # Flask-Migrate brings alembic (10 MiB): loaded where the `flask` commands are, never in the worker.
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
+
     @app.cli.command("seed")
     def seed_command() -> None:
         """Load the reference data and the real 2022 call."""

@@ -3,7 +3,7 @@
 from portal import create_app
 from portal.jobs import celery
 
-flask_app = create_app()
+flask_app = create_app(commands=False)  # a worker runs no `flask` command
 app = celery
 
 __all__ = ["app", "flask_app"]

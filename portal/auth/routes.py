@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -149,7 +148,10 @@ def enrol_two_step(user: User, secret_key: str, on_confirmed: Callable[[], Respo
 
 
 def qr_svg(uri: str) -> Markup:
-    # segno writes the SVG itself and escapes the title; nothing user-typed goes into it.
+    # segno is loaded when a QR code is first drawn, not with the portal: the worker never draws one.
+    # It writes the SVG itself and escapes the title; nothing user-typed goes into it.
+    import segno
+
     svg = segno.make(uri, error="m").svg_inline(scale=4, title=_("QR-code voor uw authenticator-app"))
     return Markup(svg)  # noqa: S704
 

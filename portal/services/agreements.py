@@ -24,13 +24,6 @@ from portal.models import Application, Attachment, Theme
 from portal.services import dossiers
 from workflows.agreement import PaymentTerms, SignatureStatus, payment_terms, signature_status
 
-with warnings.catch_warnings():
-    # pyHanko's signature modules import DSA support that cryptography deprecates; reading needs none of it.
-    # The reader imports its validation module on first use: loaded here, under this filter.
-    warnings.filterwarnings("ignore", message="DSA is deprecated")
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import pdf_embedded  # noqa: F401
-
 log = logging.getLogger(__name__)
 
 
@@ -43,6 +36,14 @@ class SignatureReading:
 def read_signatures(data: bytes) -> SignatureReading:
     """The digital signatures a PDF carries. Never raises: a file pyHanko cannot read is "unknown"
     (the upload already passed the portal's own PDF checks and stands)."""
+    with warnings.catch_warnings():
+        # pyHanko is loaded on the first agreement read, not with the portal: the worker, which shares these
+        # modules, never reads one and would carry its 45 MiB for nothing (bench/notifications.py). Its
+        # signature modules import DSA support that cryptography deprecates; reading needs none of it. The
+        # reader imports its validation module on first use: loaded here, under this filter.
+        warnings.filterwarnings("ignore", message="DSA is deprecated")
+        from pyhanko.pdf_utils.reader import PdfFileReader  # on first use (above)
+        from pyhanko.sign.validation import pdf_embedded  # noqa: F401 - on first use (above)
     try:
         signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
         signers = tuple(_common_name(signature) for signature in signatures)

@@ -25,7 +25,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db, mail
 from portal.i18n import Words, locale_for
@@ -46,6 +46,18 @@ def claim(notification_id: int, now: datetime) -> bool:
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claim_many(notification_ids: list[int], now: datetime) -> list[int]:
+    """`claim` for rows handed over together, in one UPDATE: the ids this run got, in order (a row another run
+    claimed, sent or gave up is left out)."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids), Notification.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
+        .returning(Notification.id)
+    )
+    return sorted(result.scalars())
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,22 @@ def load_claimed(notification_id: int) -> Notification:
     if notification is None or notification.status_enum is not DeliveryStatus.SENDING:
         raise LookupError(f"notification {notification_id} is not claimed")
     return notification
+
+
+def load_claimed_many(notification_ids: list[int]) -> list[Notification]:
+    """The claimed rows with what their e-mails need, in id order: the rows and their recipients in one
+    statement, the dossiers and calls they share once each."""
+    if not notification_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.id.in_(notification_ids), Notification.status == DeliveryStatus.SENDING)
+            .options(joinedload(Notification.user), selectinload(Notification.application).joinedload(Application.call))
+            .order_by(Notification.id)
+            .execution_options(populate_existing=True)
+        ).unique()
+    )
 
 
 def _claimed(notification_id: int) -> Notification:
@@ -290,6 +318,16 @@ def _end_claim(notification_id: int, **values: Any) -> None:
 
 def record_sent(notification_id: int, now: datetime) -> None:
     _end_claim(notification_id, status=DeliveryStatus.SENT, sent_at=now, last_error=None)
+
+
+def record_sent_many(notification_ids: list[int], now: datetime) -> None:
+    """`record_sent` for several rows in one UPDATE (each still only if this run's claim holds)."""
+    if notification_ids:
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(notification_ids), Notification.status == DeliveryStatus.SENDING)
+            .values(status=DeliveryStatus.SENT, sent_at=now, last_error=None)
+        )
 
 
 def record_skipped(notification_id: int) -> None:

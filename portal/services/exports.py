@@ -20,11 +20,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.cell.cell import Cell as SheetCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sepaxml import SepaTransfer
 from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
@@ -267,9 +262,12 @@ AMOUNT_FORMAT = "#,##0.00"
 MAX_WIDTH = 60
 
 
-def _write_text(cell: SheetCell, text: str) -> None:
+def _write_text(cell: Any, text: str) -> None:
     """Text exactly as typed (`+32 475 12 34 56` stays that), stored as a text cell that no
     spreadsheet runs."""
+    # openpyxl on first use, as in to_xlsx: the worker never writes a sheet.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     # openpyxl refuses control characters XML cannot hold; typed text may contain them.
     cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
     # openpyxl takes a str starting with "=" for a formula unless the type is set after the value.
@@ -281,6 +279,12 @@ def _write_text(cell: SheetCell, text: str) -> None:
 
 def to_xlsx(table: Table, title: str) -> bytes:
     """One sheet with a bold, frozen header row; amounts as numbers, text always stored as text."""
+    # openpyxl is loaded on the first export, not with the portal: the worker, which shares these modules,
+    # never writes a sheet, and it would carry openpyxl's 20 MiB for nothing (bench/notifications.py).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font  # on first use (above)
+    from openpyxl.utils import get_column_letter  # on first use (above)
+
     headers, rows = table
     book = Workbook()
     sheet = book.active

@@ -16,8 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 
 import magic
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from sqlalchemy import delete, func, select
 
 from portal.db import utcnow
@@ -26,7 +24,6 @@ from portal.models import Application, Attachment, User
 from portal.models.calls import AttachmentKind
 from portal.models.files import CHUNK_BYTES, StoredFile, StoredFileChunk
 from portal.services import agreements, audit
-from portal.services.active_content import find_active_content
 
 
 class StoredFileMissing(LookupError):
@@ -59,6 +56,13 @@ def check_pdf(data: bytes | None, max_bytes: int) -> CheckedPdf | UploadProblem:
         return UploadProblem.TOO_LARGE
     if magic.from_buffer(data[:4096], mime=True) != "application/pdf":
         return UploadProblem.NOT_PDF
+    # pypdf is loaded on the first upload, not with the portal: the worker, which shares these modules, never
+    # checks one and would carry pypdf's 16 MiB for nothing (bench/notifications.py).
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError  # on first use (above)
+
+    from portal.services.active_content import find_active_content  # on first use (above): reads with pypdf
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if len(reader.pages) < 1:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask import current_app
-from pypdf import PdfWriter
 from sqlalchemy import select
 
 from portal.db import utcnow
@@ -29,7 +26,6 @@ from portal.models import (
 )
 from portal.services import (
     accounts,
-    agreements,
     applications,
     decisions,
     drafts,
@@ -49,19 +45,6 @@ from workflows.calls import BRUSSELS
 from workflows.matching import Answer, Side
 from workflows.roles import Role
 from workflows.trajectory import add_months
-
-with warnings.catch_warnings():
-    # pyHanko's signing module imports DSA support that cryptography deprecates; the demo signs with EC.
-    warnings.filterwarnings("ignore", message="DSA is deprecated")
-    from asn1crypto import keys as asn1_keys
-    from asn1crypto import x509 as asn1_x509
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 # Suggested rubric for this call (SPEC section 6), background in seed 003 on local "regie".
 # What a 0, 1, 2 and 3 mean per criterion (Dutch, English): the reviewer reads them at every score.
@@ -344,6 +327,8 @@ def seed_demo() -> list[DemoUser]:
 
 def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
     """A small, real PDF (blank pages), as the demo's and the tests' attachments."""
+    from pypdf import PdfWriter  # loaded for the demo only, as demo_signing: not in the worker
+
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
@@ -352,42 +337,6 @@ def sample_pdf(title: str = "", pages: int = 1) -> files.CheckedPdf:
     buffer = io.BytesIO()
     writer.write(buffer)
     checked = files.check_pdf(buffer.getvalue(), 10 * 1024 * 1024)
-    assert isinstance(checked, files.CheckedPdf)
-    return checked
-
-
-def demo_signed_agreement(application: Application, signer_name: str) -> files.CheckedPdf:
-    """The application's agreement as the portal makes it, digitally signed by `signer_name` with a
-    self-signed demo certificate (made here, valid for a day: it proves nothing, it only shows a signature)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, signer_name)])
-    now = utcnow()
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    signer = signers.SimpleSigner(
-        signing_cert=asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
-        signing_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        ),
-        cert_registry=SimpleCertificateStore(),
-    )
-    writer = IncrementalPdfFileWriter(io.BytesIO(agreements.render_agreement(application)))
-    metadata = signers.PdfSignatureMetadata(field_name="Handtekening")
-    # sign_pdf runs its own event loop: in a thread of its own, so that a caller inside a loop (a test's
-    # browser driver) does not stop it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        signed = pool.submit(signers.sign_pdf, writer, metadata, signer=signer).result()
-    checked = files.check_pdf(signed.getvalue(), 10 * 1024 * 1024)
     assert isinstance(checked, files.CheckedPdf)
     return checked
 
@@ -475,6 +424,9 @@ DEMO_REVIEW_COMMENTS: dict[tuple[str, int], str] = {
 
 def _demo_dossiers(call: Call) -> None:
     """Dossiers in every state, each from another pair of governments, taken there by the services."""
+    # Loaded for the demo only: pyHanko's weight stays out of the web processes and the worker.
+    from portal.services import demo_signing
+
     if db.session.scalar(select(Application.id).where(Application.call_id == call.id)) is not None:
         return
 
@@ -497,7 +449,7 @@ def _demo_dossiers(call: Call) -> None:
         receiving = reference.municipality(receiving_nis)
         dossier = sample_draft(call, applicant, receiving, start_on or today, wage_cents)
         if signed_agreement:
-            signed = demo_signed_agreement(dossier, applicant.full_name)
+            signed = demo_signing.demo_signed_agreement(dossier, applicant.full_name)
             files.store_attachment(dossier, "agreement", "overeenkomst-ondertekend.pdf", signed, applicant)
         applications.submit(dossier.id, applicant, declared=True)
         partner = db.session.scalar(select(User).where(User.organisation_id == receiving.id).order_by(User.id))

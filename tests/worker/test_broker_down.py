@@ -4,6 +4,8 @@ once the broker is back (real Redis of the test's own, a real Celery worker, SMT
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
 import time
 from collections import Counter
@@ -113,6 +115,17 @@ def _queued_messages(broker: str) -> int:
     return int(redis.Redis.from_url(broker).llen("celery"))
 
 
+def _queued_ids(broker: str) -> list[int]:
+    """The notification ids the messages waiting in the broker carry (the relay hands rows over in batches)."""
+    ids: list[int] = []
+    for raw in redis.Redis.from_url(broker).lrange("celery", 0, -1):
+        message = json.loads(raw)
+        assert message["headers"]["task"] == "portal.deliver_notifications"
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        ids += args[0]
+    return sorted(ids)
+
+
 def _settled(app: Flask, broker: str, sink: Any, rows: list[Notification]) -> Counter[str]:
     """Who got an e-mail, once these rows are final and the broker holds nothing more (see delivered_exactly)."""
     which = Notification.id.in_([r.id for r in rows])
@@ -181,7 +194,7 @@ def test_after_a_failed_hand_over_pages_leave_the_broker_alone_but_the_sweep_doe
     with web_app.app_context():
         found, handed = sweep_and_relay()  # what beat runs, here in the web process that paused
     assert found == handed == len(waiting)
-    assert _queued_messages(own_redis.url) == len(waiting)
+    assert _queued_ids(own_redis.url) == sorted(r.id for r in waiting)
 
     start_worker(web_app, own_redis.url)
     assert _settled(web_app, own_redis.url, controlled_sink, waiting) == Counter(r.email for r in waiting)
@@ -279,7 +292,9 @@ def test_hand_overs_keep_one_connection_and_a_restarted_redis_gets_the_next_page
     _submit(second[0], second[1])
     # The second page's rows went over the connection the first page opened: no new connection.
     assert int(clients.info("stats")["total_connections_received"]) == connected
-    assert _queued_messages(own_redis.url) == len(_rows(web_app, first[2])) + len(_rows(web_app, second[2]))
+    # One message a page, carrying its rows.
+    assert _queued_messages(own_redis.url) == 2
+    assert _queued_ids(own_redis.url) == sorted(r.id for r in _rows(web_app, first[2]) + _rows(web_app, second[2]))
 
     own_redis.stop()
     own_redis.start()  # the kept connection died with the old server; the next page notices at once
@@ -288,4 +303,4 @@ def test_hand_overs_keep_one_connection_and_a_restarted_redis_gets_the_next_page
     assert {r.enqueued_at is not None for r in _rows(web_app, after_restart)} == {
         True
     }  # handed over, not left for the sweep
-    assert _queued_messages(own_redis.url) == len(_rows(web_app, after_restart))
+    assert _queued_ids(own_redis.url) == sorted(r.id for r in _rows(web_app, after_restart))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections import Counter
 from email.message import EmailMessage
@@ -213,6 +215,21 @@ def test_a_task_run_twice_sends_the_e_mail_once(outbox_app, outbox_broker, contr
     assert (row.status, row.attempts) == ("sent", 1)
 
 
+def test_a_batch_handed_over_again_sends_each_e_mail_once(outbox_app, outbox_broker, controlled_sink, start_worker):
+    from celery import Celery
+
+    controlled_sink.reset()
+    start_worker(outbox_app, outbox_broker)
+    ids = [_one_notification(outbox_app, f"batch-{n}@example.be") for n in range(3)]  # each relayed at its commit
+    client = Celery("probe", broker=outbox_broker)
+    for _ in range(2):  # the same batch again, and once more with its rows in another order
+        client.send_task("portal.deliver_notifications", args=(ids,))
+        ids = ids[::-1]
+    messages = delivered_exactly(controlled_sink, 3, outbox_app, Notification.id.in_(ids), outbox_broker)
+    assert sorted(str(m["To"]) for m in messages) == [f"batch-{n}@example.be" for n in range(3)]
+    assert {(_status(outbox_app, i).status, _status(outbox_app, i).attempts) for i in ids} == {("sent", 1)}
+
+
 def test_two_runs_at_the_same_moment_claim_the_row_once(outbox_app):
     """Without the broker: two sessions race for the same row; the conditional UPDATE lets one win."""
     from concurrent.futures import ThreadPoolExecutor
@@ -249,7 +266,10 @@ def test_a_refusing_mail_server_is_retried_with_backoff_until_it_accepts(
     assert str(message["To"]) == "flaky@example.be"
     row = _status(outbox_app, notification_id)
     assert (row.status, row.attempts) == ("sent", 3)
-    assert worker.output().count("Retry in") == 2
+    # refused in its batch: handed over again alone after 1 s; refused again: Celery's retry after 2 s
+    output = worker.output()
+    assert f"Retry in 1s: notification {notification_id}, alone" in output
+    assert output.count("retry: Retry in") == 1
 
 
 def test_when_the_retries_run_out_the_notification_is_failed_and_an_officer_can_resend_it(
@@ -474,6 +494,7 @@ def test_rows_committed_at_once_are_handed_over_and_marked_in_slices_every_one(o
     from portal import outbox
 
     monkeypatch.setattr(outbox, "MARK_AT_ONCE", 7)  # PostgreSQL takes at most 65,535 parameters a statement
+    monkeypatch.setattr(outbox, "DELIVER_AT_ONCE", 6)  # a worker's message carries a few rows each
     with outbox_app.app_context():
         draft_id = complete_draft(
             make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025"
@@ -492,4 +513,7 @@ def test_rows_committed_at_once_are_handed_over_and_marked_in_slices_every_one(o
     with outbox_app.app_context():
         marked = db.session.scalars(select(Notification.enqueued_at).where(Notification.id.in_(ids))).all()
     assert len(marked) == 20 and None not in marked
-    assert redis.Redis.from_url(outbox_broker).llen("celery") == 20
+    queued = redis.Redis.from_url(outbox_broker).lrange("celery", 0, -1)
+    carried = [json.loads(base64.b64decode(json.loads(raw)["body"]))[0][0] for raw in queued]
+    assert sorted(len(batch) for batch in carried) == [2, 6, 6, 6]
+    assert sorted(sum(carried, [])) == sorted(ids)
