@@ -8,6 +8,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -108,3 +109,38 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+class CountingSink:
+    """An SMTP server's handler (aiosmtpd) that accepts every message and counts them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+        self.last_at = 0.0
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd's name)
+        with self.lock:
+            self.count += 1
+            self.last_at = time.monotonic()
+        return "250 OK"
+
+
+def submitted_dossier() -> int:
+    """In the current app's new database: the schema, the reference data and one submitted dossier (whose own
+    e-mails, with the receipt, are then waiting); its id."""
+    from flask_migrate import upgrade
+
+    from portal.extensions import db
+    from portal.models import User
+    from portal.services import applications, reference
+    from tests.factories import complete_draft, municipality, open_call
+
+    upgrade()
+    reference.load_reference_data()
+    applicant = User(email="bench@example.be", full_name="Bench", role="applicant", organisation=municipality("44021"))
+    db.session.add(applicant)
+    draft = complete_draft(applicant, open_call())
+    applications.submit(draft.id, applicant, declared=True)
+    db.session.commit()
+    return int(draft.id)

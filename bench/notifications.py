@@ -16,29 +16,18 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import CountingSink, submitted_dossier  # noqa: E402
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
-
-
-class CountingSink:
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
-        self.last_at = 0.0
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd's name)
-        with self.lock:
-            self.count += 1
-            self.last_at = time.monotonic()
-        return "250 OK"
 
 
 def worker_processes(pid: int) -> list[int]:
@@ -80,7 +69,6 @@ def main() -> None:
     import redis
     from aiosmtpd.controller import Controller
     from celery import Celery
-    from flask_migrate import upgrade
 
     sink = CountingSink()
     with __import__("socket").socket() as probe:
@@ -114,21 +102,11 @@ def main() -> None:
             },
         )
         with app.app_context():
-            from portal.models import Notification, User
+            from portal.models import Notification
             from portal.models.notifications import NotificationEvent
-            from portal.services import applications, notifications, reference
-            from tests.factories import complete_draft, municipality, open_call
+            from portal.services import applications, notifications
 
-            upgrade()
-            reference.load_reference_data()
-            applicant = User(
-                email="bench@example.be", full_name="Bench", role="applicant", organisation=municipality("44021")
-            )
-            db.session.add(applicant)
-            draft = complete_draft(applicant, open_call())
-            applications.submit(draft.id, applicant, declared=True)
-            db.session.commit()
-            dossier_id = draft.id
+            dossier_id = submitted_dossier()
             # the submission's own e-mails (with the receipt) go out too; they are counted apart
             before = db.session.scalar(db.select(db.func.count(Notification.id)))
 

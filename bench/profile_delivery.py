@@ -12,24 +12,12 @@ import cProfile
 import io
 import pstats
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REDIS, free_port, own_database  # noqa: E402
-
-
-class CountingSink:
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd's name)
-        with self.lock:
-            self.count += 1
-        return "250 OK"
+from common import REDIS, CountingSink, free_port, own_database, submitted_dossier  # noqa: E402
 
 
 def main() -> None:
@@ -44,7 +32,6 @@ def main() -> None:
 
     import redis
     from aiosmtpd.controller import Controller
-    from flask_migrate import upgrade
 
     sink = CountingSink()
     smtp_port = free_port()
@@ -68,22 +55,13 @@ def main() -> None:
                     "FILES_PATH": tempfile.mkdtemp(prefix="portal-profile-"),
                 },
             )
-            from portal.models import Notification, User
+            from portal.models import Notification
             from portal.models.notifications import NotificationEvent
-            from portal.services import applications, notifications, reference
-            from tests.factories import complete_draft, municipality, open_call
+            from portal.services import applications, notifications
             from worker import tasks
 
             with app.app_context():
-                upgrade()
-                reference.load_reference_data()
-                applicant = User(
-                    email="bench@example.be", full_name="Bench", role="applicant", organisation=municipality("44021")
-                )
-                db.session.add(applicant)
-                draft = complete_draft(applicant, open_call())
-                applications.submit(draft.id, applicant, declared=True)
-                db.session.commit()
+                draft = db.session.get(applications.Application, submitted_dossier())
                 recipients = [notifications.Recipient(f"bench-{i}@example.be") for i in range(args.count + 1)]
                 notifications.record(NotificationEvent.DECLARED_ELIGIBLE, recipients, draft)
                 db.session.commit()

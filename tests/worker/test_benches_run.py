@@ -38,3 +38,14 @@ def test_the_burst_bench_submits_checks_the_envelope_and_order_and_compares_with
 def test_the_files_bench_uploads_and_downloads_through_the_store():
     out = _bench("bench/files.py", "--megabytes", "1", "--repeat", "1")
     assert "portal download" in out and "files written to the web machine's own instance folder: 0" in out
+
+
+def test_the_notifications_bench_delivers_through_a_worker_and_reports_rate_and_memory():
+    out = _bench("bench/notifications.py", "--count", "60")
+    assert "delivered (SMTP 250): 60" in out and "rows marked sent: 60" in out
+    assert "e-mails/s" in out and "worker peak memory:" in out
+
+
+def test_the_delivery_profile_runs_the_worker_task_in_batches():
+    out = _bench("bench/profile_delivery.py", "--count", "30", "--batch", "10", "--top", "5")
+    assert "30 e-mails in" in out and "rows sent 31" in out
