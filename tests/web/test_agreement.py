@@ -127,14 +127,13 @@ def test_a_digitally_signed_agreement_is_said_signed_with_its_signers_name_to_bo
 
 
 def test_an_agreement_the_signature_reader_cannot_read_is_still_taken_as_unknown(client, monkeypatch):
+    from pyhanko.pdf_utils import reader
     from pyhanko.pdf_utils.misc import PdfReadError
-
-    from portal.services import agreements
 
     def unreadable(*arguments, **keywords):
         raise PdfReadError("cannot read")
 
-    monkeypatch.setattr(agreements, "PdfFileReader", unreadable)
+    monkeypatch.setattr(reader, "PdfFileReader", unreadable)  # the portal loads pyHanko's reader on first use
     applicant = make_user("applicant")
     draft = complete_draft(applicant, open_call())
     db.session.commit()
