@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -21,8 +22,14 @@ from workflows.organisations import OrganisationKind, role_fits
 from workflows.roles import Role
 
 _hasher = PasswordHasher()
-# Verifying against a dummy hash for unknown e-mails keeps the answer time the same.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against a dummy hash for unknown e-mails keeps the answer time the same. Made at the first
+    sign-in, not at import: a hash takes argon2's 64 MiB for a moment, which a worker, that signs nobody in,
+    would otherwise carry as its peak memory (bench/notifications.py)."""
+    return _hasher.hash("not-a-real-password")
 
 
 def _digest(token: str) -> str:
@@ -42,7 +49,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.is_active or user.password_hash is None:
         try:
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher.verify(_dummy_hash(), password)
         except VerificationError:
             pass
         return None

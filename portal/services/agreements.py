@@ -13,15 +13,14 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
-from weasyprint import HTML
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Attachment, Theme
-from portal.services import dossiers
+from portal.services import dossiers, printing
 from workflows.agreement import PaymentTerms, SignatureStatus, payment_terms, signature_status
 
 log = logging.getLogger(__name__)
@@ -111,7 +110,7 @@ def render_agreement(application: Application) -> bytes:
         html = render_template(
             "pdf/agreement.html", application=application, call=application.call, agreement=agreement, lang="nl"
         )
-    return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
+    return printing.pdf_of(html)
 
 
 def download_name(application: Application) -> str:

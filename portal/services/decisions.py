@@ -12,14 +12,13 @@ from datetime import date, datetime
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
-from weasyprint import HTML
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Reservation, User
 from portal.models.budget import MovementKind
 from portal.models.notifications import NotificationEvent
-from portal.services import budget, files, notifications, partner, payouts, reviews
+from portal.services import budget, files, notifications, partner, payouts, printing, reviews
 from portal.services.dossiers import decide_against, move
 from portal.services.locks import lock_calls, lock_dossier_and_call, lock_dossiers
 from portal.services.refusal import NotAllowed, Refused
@@ -267,7 +266,7 @@ def render_letter(application: Application, letter: Letter | None = None) -> byt
         html = render_template(
             "pdf/decision.html", application=application, call=application.call, letter=letter, lang="nl"
         )
-    return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
+    return printing.pdf_of(html)
 
 
 def stored_letter(application: Application) -> bytes | None:

@@ -6,15 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
-from weasyprint import HTML
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Call, CommitteeMeeting, MeetingDecision, Reservation, Review, User
-from portal.services import audit, decisions, files, reviews
+from portal.services import audit, decisions, files, printing, reviews
 from portal.services.locks import lock_calls, lock_dossiers
 from portal.services.refusal import Refused
 from workflows.applications import State
@@ -256,7 +255,7 @@ def render_minutes(minutes: Minutes) -> bytes:
     """Always in Dutch, as the decisions it records (language law)."""
     with force_locale("nl_BE"):
         html = render_template("pdf/minutes.html", minutes=minutes, lang="nl")
-    return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
+    return printing.pdf_of(html)
 
 
 def close_meeting(meeting_id: int, actor: User) -> CommitteeMeeting:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
-from weasyprint import HTML
 
 from portal.extensions import db
 from portal.i18n import locale_for
 from portal.models import FundamentalRight, Submission, Theme
-from portal.services import files
+from portal.services import files, printing
 from portal.services.locks import lock_dossier
 
 
@@ -59,7 +58,7 @@ def _render(printed: _Printed, locale: str) -> bytes:
             themes={code: names[language] for code, names in printed.themes.items()},
             rights={code: names[language] for code, names in printed.rights.items()},
         )
-    return HTML(string=html, base_url=current_app.root_path).write_pdf()  # type: ignore[no-any-return]
+    return printing.pdf_of(html)
 
 
 def stored_receipt(submission: Submission) -> bytes | None:
