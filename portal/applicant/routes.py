@@ -582,7 +582,8 @@ def check(application_id: int) -> ResponseReturnValue:
             # The receipt is made from the frozen content at its first download, outside this
             # transaction: submitting stays quick when every government submits at once.
             db.session.commit()
-            return redirect(url_for("applicant.confirmation", application_id=application.id))
+            # The id from the address: the committed row is not read again only to name itself.
+            return redirect(url_for("applicant.confirmation", application_id=application_id))
         problems = _submit_messages(result.check, application)
     elif request.method == "GET":
         precheck = service.submit_check(application, now, declared=True)

@@ -32,20 +32,31 @@ class Recipient:
     locale: str = "nl"  # for an address without an account: Dutch, the call's language
 
 
-def government_recipients(organisation_id: int | None, contact_email: str) -> list[Recipient]:
-    """A government hears through its portal users and through the dossier's contact person for it."""
-    recipients: list[Recipient] = []
-    if organisation_id is not None:
-        users = db.session.scalars(
+def _portal_users(*organisation_ids: int | None) -> dict[int, list[User]]:
+    """The active applicant accounts of these governments, by government, each list in account order."""
+    wanted = [organisation_id for organisation_id in organisation_ids if organisation_id is not None]
+    found: dict[int, list[User]] = {organisation_id: [] for organisation_id in wanted}
+    if wanted:
+        for user in db.session.scalars(
             select(User)
-            .where(User.organisation_id == organisation_id, User.is_active.is_(True), User.role == Role.APPLICANT)
+            .where(User.organisation_id.in_(wanted), User.is_active.is_(True), User.role == Role.APPLICANT)
             .order_by(User.id)
-        )
-        recipients = [Recipient(user.email, user, user.locale) for user in users]
+        ):
+            found[user.organisation_id].append(user)
+    return found
+
+
+def _with_contact(users: list[User], contact_email: str) -> list[Recipient]:
+    """A government hears through its portal users and through the dossier's contact person for it."""
+    recipients = [Recipient(user.email, user, user.locale) for user in users]
     contact = contact_email.strip().lower()
     if contact and contact not in {recipient.email for recipient in recipients}:
         recipients.append(Recipient(contact))
     return recipients
+
+
+def government_recipients(organisation_id: int | None, contact_email: str) -> list[Recipient]:
+    return _with_contact(_portal_users(organisation_id).get(organisation_id or 0, []), contact_email)
 
 
 def giving_government(application: Application) -> list[Recipient]:
@@ -53,8 +64,12 @@ def giving_government(application: Application) -> list[Recipient]:
 
 
 def both_governments(application: Application) -> list[Recipient]:
-    giving = giving_government(application)
-    receiving = government_recipients(application.receiving_organisation_id, application.receiving_contact_email)
+    """The giving government first, then the receiving one, each address once; their accounts in one query."""
+    users = _portal_users(application.organisation_id, application.receiving_organisation_id)
+    giving = _with_contact(users.get(application.organisation_id, []), application.giving_contact_email)
+    receiving = _with_contact(
+        users.get(application.receiving_organisation_id or 0, []), application.receiving_contact_email
+    )
     addresses = {recipient.email for recipient in giving}
     return giving + [recipient for recipient in receiving if recipient.email not in addresses]
 
