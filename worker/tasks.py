@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from smtplib import SMTPException
 
 from flask import current_app
@@ -49,37 +50,18 @@ def deliver_notification(self, notification_id: int) -> str:  # type: ignore[no-
         return "not claimed"  # sent, being sent, given up, or gone: never a second copy
     db.session.commit()
     with delivery.rows_kept_between_commits():
-        return _deliver_claimed(self, notification_id)
+        claimed = delivery.load_claimed_many([notification_id])  # noqa: F841 - held, so the session keeps it (a weak map)
+        outcome = _prepare_and_send(
+            notification_id, retry=lambda _notification_id, countdown: _retry_by_celery(self, countdown)
+        )
+        if outcome == "sent":
+            _record_sent([notification_id])
+        return outcome
 
 
-def _deliver_claimed(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
-
-    claimed = delivery.load_claimed(notification_id)  # noqa: F841 - held, so the session keeps it (a weak map)
-    if delivery.is_skipped(notification_id):
-        delivery.record_skipped(notification_id)
-        db.session.commit()
-        return "skipped"
-    eager = current_app.config["CELERY_TASK_ALWAYS_EAGER"]
-    try:
-        attachments = delivery.prepare(notification_id)
-        db.session.commit()
-        delivery.send(notification_id, attachments)
-    except Exception as error:  # noqa: BLE001 - refused, unreachable, or a rendering fault: all recorded
-        db.session.rollback()
-        current_app.logger.warning("notification %s not delivered: %s", notification_id, error)
-        outcome = delivery.record_failure(notification_id, error, utcnow(), retried_by_broker=not eager)
-        db.session.commit()
-        if outcome.retry_in is not None and not eager:
-            # The row holds the attempt count and the limit; Celery's own count is not used.
-            raise self.retry(countdown=outcome.retry_in.total_seconds(), max_retries=None) from None
-        return outcome.status
-    # End the transaction the sending read in (its e-mail was rendered in a GET-like request context, so on
-    # SQLite it began as a reader); the record then begins one that may write, which waits its turn for the
-    # lock. A reader that writes after another connection wrote is refused at once ("database is locked").
-    db.session.commit()
-    delivery.record_sent(notification_id, utcnow())
-    db.session.commit()
-    return "sent"
+def _retry_by_celery(task, countdown: float) -> None:  # type: ignore[no-untyped-def]
+    # The row holds the attempt count and the limit; Celery's own count is not used.
+    raise task.retry(countdown=countdown, max_retries=None) from None
 
 
 # How many rows sent are recorded together: a worker that dies leaves at most this many `sending`, which the
@@ -100,7 +82,7 @@ def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
     sent: list[int] = []
     with delivery.rows_kept_between_commits():
         for notification in delivery.load_claimed_many(claimed):
-            outcome = _deliver_one_of_many(notification.id)
+            outcome = _prepare_and_send(notification.id, retry=_retry_alone)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             if outcome == "sent":
                 sent.append(notification.id)
@@ -110,8 +92,9 @@ def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
     return outcomes
 
 
-def _deliver_one_of_many(notification_id: int) -> str:
-    """Prepare and send one claimed row of a batch; "sent" is recorded by the caller, with the others."""
+def _prepare_and_send(notification_id: int, retry: Callable[[int, float], None]) -> str:
+    """Prepare and send one claimed row, alone or in a batch; "sent" is recorded by the caller (a batch records
+    its sent rows together). A failure is recorded, and `retry` schedules the next attempt after `countdown`."""
     if delivery.is_skipped(notification_id):
         delivery.record_skipped(notification_id)
         db.session.commit()
@@ -128,7 +111,7 @@ def _deliver_one_of_many(notification_id: int) -> str:
         outcome = delivery.record_failure(notification_id, error, utcnow(), retried_by_broker=not eager)
         db.session.commit()
         if outcome.retry_in is not None and not eager:
-            _retry_alone(notification_id, outcome.retry_in.total_seconds())
+            retry(notification_id, outcome.retry_in.total_seconds())
         return outcome.status
     return "sent"
 

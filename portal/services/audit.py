@@ -35,12 +35,16 @@ def record(
 _ENTITY_NAMES = {"expertise_match": "match", "user_account": "user"}
 
 
+def _entity_of(row: Any) -> str:
+    return _ENTITY_NAMES.get(row.__tablename__, row.__tablename__)
+
+
 def record_row(actor: User | None, action: str, row: Any, **change: Unpack[Change]) -> AuditEntry:
     """`record` for the row that changed, named by its table; a row added in this transaction is flushed
     first, so that it has its id."""
     if row.id is None:
         db.session.flush()
-    return record(actor, action, _ENTITY_NAMES.get(row.__tablename__, row.__tablename__), row.id, **change)
+    return record(actor, action, _entity_of(row), row.id, **change)
 
 
 def record_move(actor: User | None, action: str, row: Any, to_state: str, **change: Unpack[Change]) -> AuditEntry:
@@ -48,8 +52,7 @@ def record_move(actor: User | None, action: str, row: Any, to_state: str, **chan
     the trail and the row cannot disagree."""
     before = row.state
     row.state = to_state
-    return record(actor, action, _ENTITY_NAMES.get(row.__tablename__, row.__tablename__), row.id,
-                  from_state=before, to_state=to_state, **change)  # fmt: skip
+    return record(actor, action, _entity_of(row), row.id, from_state=before, to_state=to_state, **change)
 
 
 def record_added(actor: User | None, action: str, row: Any, **change: Unpack[Change]) -> AuditEntry:

@@ -110,19 +110,6 @@ def rows_kept_between_commits() -> Iterator[None]:
         session.expire_on_commit = before
 
 
-def load_claimed(notification_id: int) -> Notification:
-    """The claimed row with what its e-mail needs, in one statement."""
-    notification = db.session.scalar(
-        select(Notification)
-        .where(Notification.id == notification_id)
-        .options(joinedload(Notification.user), joinedload(Notification.application).joinedload(Application.call))
-        .execution_options(populate_existing=True)
-    )
-    if notification is None or notification.status_enum is not DeliveryStatus.SENDING:
-        raise LookupError(f"notification {notification_id} is not claimed")
-    return notification
-
-
 def load_claimed_many(notification_ids: list[int]) -> list[Notification]:
     """The claimed rows with what their e-mails need, in id order: the rows and their recipients in one
     statement, the dossiers and calls they share once each."""
@@ -314,10 +301,6 @@ def _end_claim(notification_id: int, **values: Any) -> None:
         .where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING)
         .values(**values)
     )
-
-
-def record_sent(notification_id: int, now: datetime) -> None:
-    _end_claim(notification_id, status=DeliveryStatus.SENT, sent_at=now, last_error=None)
 
 
 def record_sent_many(notification_ids: list[int], now: datetime) -> None:
