@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -84,7 +85,9 @@ def start_session(user: User, user_agent: str | None) -> UserSession:
 
 def load_session_user(token: str) -> User | None:
     """The user behind a cookie token, if that session is still valid on the server."""
-    user_session = db.session.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
+    user_session = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == _digest(token)).options(joinedload(UserSession.user))
+    )
     if user_session is None or user_session.revoked_at is not None or user_session.expires_at <= utcnow():
         return None
     user = user_session.user

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Call, QueueTicket, Submission, User
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, budget, eligibility, notifications, payouts
-from portal.services.dossiers import compensation_of, move
+from portal.services.dossiers import WHOLE, compensation_of, move
 from portal.services.locks import database_now, lock_call, lock_dossier, lock_dossier_and_call
 from portal.services.partner import receiving_answer
 from portal.services.refusal import NotAllowed, Refused
@@ -114,9 +114,12 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
 
     Every government of the call waits for the call's lock when a call opens, so what needs no place
     in the queue (the amount, the frozen content, the eligibility rules, who is told) is done and
-    written before it; under it: the ticket and its moment, the reference, the hash, the reservation.
+    written before it. Under it, one statement draws the place (`_draw_place`) and one flush writes
+    the dossier, its frozen content, its reservation and their audit rows. Should the call have closed
+    while this submission waited for the lock, the transaction is rolled back whole: nothing of the
+    submission stays.
     """
-    application = lock_dossier(application_id)
+    application = lock_dossier(application_id, *WHOLE)
     resubmission = application.state_enum is State.CORRECTION_REQUESTED
     if not resubmission and application.state_enum is not State.DRAFT and application.latest_submission is not None:
         return SubmitResult(application, application.latest_submission, SubmitCheck(()), already_submitted=True)
@@ -130,9 +133,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     version = len(application.submissions) + 1
     _, money = compensation_of(application)
     content = frozen_content(application, actor)
-    before_the_queue = db.session.begin_nested()  # undone if the call closes before its lock is ours
-    application.requested_cents = money.total_cents
-    eligibility.run_checks(application, version, submitted_at=checked_at)
+    eligibility.run_checks(application, version, submitted_at=checked_at, requested_cents=money.total_cents)
     notifications.record(
         NotificationEvent.APPLICATION_SUBMITTED,
         notifications.both_governments(application),
@@ -142,29 +143,29 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     db.session.flush()
 
     call = lock_call(application.call_id)
-    ticket, now = issue_ticket()
-    check = check_submit(application.state_enum, facts, call.window, now, declared)
+    place = _draw_place(call, application)
+    check = check_submit(application.state_enum, facts, call.window, place.moment, declared)
     if not check.ok:
-        before_the_queue.rollback()
+        db.session.rollback()
         return SubmitResult(application, None, check)
-    before_the_queue.commit()
 
     if application.reference is None:
-        with db.session.no_autoflush:  # the call's new number goes out with its new total, in one UPDATE
-            application.reference = next_reference(call)
+        call.last_reference_number = place.reference_number
+        application.reference = place.reference if place.reference_free else next_reference(call)
     before = application.state
+    application.requested_cents = money.total_cents
     # A resubmission after a correction takes a new place: its queue time is the resubmission time.
-    application.submitted_at = now
-    application.queue_number = ticket
+    application.submitted_at = place.moment
+    application.queue_number = place.ticket
     application.declared_by_id = actor.id
     application.state = State.SUBMITTED
     content.update(
-        reference=application.reference, submitted_at=now.isoformat(), queue_position=queue_position(application)
+        reference=application.reference, submitted_at=place.moment.isoformat(), queue_position=place.ahead + 1
     )
     submission = Submission(
         application=application,
         version=version,
-        submitted_at=now,
+        submitted_at=place.moment,
         submitted_by_id=actor.id,
         content=content,
         content_sha256=content_hash(content),
@@ -186,22 +187,59 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     if resubmission:  # back after a correction, perhaps with an amount it accepted: the whole queue is recomputed
         budget.rebalance(call, actor, "resubmission")
     else:  # a first submission: no reservation row yet
-        budget.append(call, application, actor, "submission")
+        budget.append(call, application, actor, "submission", place.last_waiting)
     return SubmitResult(application, submission, check)
 
 
-def issue_ticket() -> tuple[int, datetime]:
-    """A queue ticket and the moment it was drawn, by the database's clock, in one statement (the
-    call's lock is held: every statement here keeps every other government waiting)."""
+@dataclass(frozen=True)
+class Place:
+    """What a submission learns under the call's lock, in one statement."""
+
+    ticket: int
+    moment: datetime  # by the database's clock
+    ahead: int  # complete dossiers of the call before this one
+    last_waiting: int | None  # the highest waiting place given in the call
+    reference_number: int  # the call's next number
+    reference: str
+    reference_free: bool  # no other call sharing the prefix took it (see next_reference)
+
+
+def _draw_place(call: Call, application: Application) -> Place:
+    """The queue ticket and the moment it was drawn, by the database's clock, with what the rest of the
+    submission needs to know of the queue, in one statement: the call's lock is held, and every
+    statement here keeps every other government waiting. The statement starts after the lock was
+    granted, so it sees every submission committed before."""
     moment = func.clock_timestamp() if db.session.get_bind().dialect.name == "postgresql" else database_now()
-    ticket, issued_at = db.session.execute(
-        insert(QueueTicket).values(issued_at=moment).returning(QueueTicket.id, QueueTicket.issued_at)
+    number = call.last_reference_number + 1
+    reference = reference_number(call.reference_prefix, call.opens_at.astimezone(BRUSSELS).year, number)
+    ahead = _in_queue(call.id).where(Application.id != application.id).with_only_columns(func.count())
+    row = db.session.execute(
+        insert(QueueTicket)
+        .values(issued_at=moment)
+        .returning(
+            QueueTicket.id,
+            QueueTicket.issued_at,
+            ahead.scalar_subquery(),
+            budget.last_waiting_place(call.id),
+            ~select(Application.id).where(Application.reference == reference).exists(),
+        )
     ).one()
-    return int(ticket), issued_at.astimezone(UTC)
+    ticket, issued_at, in_front, last_waiting, free = row
+    return Place(int(ticket), issued_at.astimezone(UTC), int(in_front), last_waiting, number, reference, bool(free))
+
+
+def _in_queue(call_id: int) -> Select[Any]:
+    """The call's complete dossiers that hold a place in the queue."""
+    return select(Application).where(
+        Application.call_id == call_id,
+        Application.submitted_at.is_not(None),
+        Application.state.not_in([State.WITHDRAWN, State.CORRECTION_REQUESTED, State.DRAFT]),
+    )
 
 
 def next_reference(call: Call) -> str:
-    """The call's next reference number (`ARM-2022-0007`). The call row is locked.
+    """The call's next reference number (`ARM-2022-0007`) after the one `_draw_place` found taken. The
+    call row is locked.
 
     The call form refuses a prefix that another call opening in the same year uses; should two calls
     share one all the same (a date changed outside the portal), the numbers already taken are
@@ -220,14 +258,9 @@ def queue_position(application: Application) -> int | None:
     if application.submitted_at is None or application.queue_number is None:
         return None
     ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Application)
-        .where(
-            Application.call_id == application.call_id,
-            Application.submitted_at.is_not(None),
-            Application.state.not_in([State.WITHDRAWN, State.CORRECTION_REQUESTED, State.DRAFT]),
-            Application.queue_number < application.queue_number,
-        )
+        _in_queue(application.call_id)
+        .where(Application.queue_number < application.queue_number)
+        .with_only_columns(func.count())
     )
     return int(ahead or 0) + 1
 

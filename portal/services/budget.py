@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from portal.extensions import db
 from portal.models import Application, BudgetMovement, Call, Reservation, User
@@ -86,28 +87,34 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
     return changes
 
 
-def append(call: Call, application: Application, actor: User | None, reason: str) -> Change | None:
-    """A first submission joins the end of the queue. The call row must be locked.
+def last_waiting_place(call_id: int) -> ScalarSelect[int | None]:
+    """The highest waiting place given in the call, as an expression: a submission reads it in the
+    statement that draws its place in the queue."""
+    return select(func.max(Reservation.waiting_place)).where(Reservation.call_id == call_id).scalar_subquery()
+
+
+def append(
+    call: Call, application: Application, actor: User | None, reason: str, last_waiting: int | None
+) -> Change | None:
+    """A first submission joins the end of the queue. The call row must be locked, and `last_waiting`
+    read under that lock (`last_waiting_place`).
 
     Every event recomputes the queue (`rebalance`), so the places already given are the ones
     `allocate` gives, and a dossier at the end changes none of them: its own place follows from the
-    call's totals and the last waiting place (workflows.budget.append). A fixed number of queries,
-    however long the queue, where `rebalance` reads all of it.
+    call's totals and the last waiting place (workflows.budget.append). No query at all, however long
+    the queue, where `rebalance` reads all of it.
     """
     # The caller knows the dossier has no reservation row: one that held a place before (and may have
     # accepted a lower amount) rejoins through rebalance; a second row would break the primary key.
-    last_waiting_place = db.session.scalar(
-        select(func.max(Reservation.waiting_place)).where(Reservation.call_id == call.id)
-    )
     position = append_to_queue(
-        call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting_place,
+        call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting,
         Claim(application.id, application.requested_cents or 0), ShortfallPolicy(call.shortfall_policy),
     )  # fmt: skip
     call.reserved_cents += position.reserved_cents
     offered_now: list[tuple[Application, int]] = []
     change = _take(call, application, None, position, actor, reason, offered_now)
-    db.session.flush()  # the CHECK on the call row is the last word on the envelope
     _tell([change] if change is not None else [], offered_now, actor, reason)
+    db.session.flush()  # the CHECK on the call row is the last word on the envelope
     return change
 
 

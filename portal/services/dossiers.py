@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import ORMOption
+
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Mentor, User
@@ -31,15 +34,26 @@ class Visible:
     relation: Relation
 
 
+# A dossier read whole in one statement: its call, both governments and its mentors (not its
+# attachments or submissions, which would multiply the rows).
+WHOLE: tuple[ORMOption, ...] = (
+    joinedload(Application.call),
+    joinedload(Application.organisation),
+    joinedload(Application.receiving_organisation),
+    joinedload(Application.mentors),
+)
+
+
 def visible_to(user: User, application_id: int, *, for_update: bool = False) -> Visible | None:
     """The application if the user's government is a party to it; None otherwise (the route answers 404).
 
-    `for_update` locks the row for a change, so that a change and a submission never interleave.
+    `for_update` locks the row for a change, so that a change and a submission never interleave, and
+    reads the dossier whole with it.
     """
     application: Application | None
     if for_update:
         try:
-            application = lock_dossier(application_id)  # read in the locking statement itself
+            application = lock_dossier(application_id, *WHOLE)  # read in the locking statement itself
         except LookupError:
             application = None
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -20,8 +20,11 @@ from workflows.eligibility import EligibilityFacts, MentorExpertise, Outcome, ch
 CLOSED_STATES = (State.DRAFT, State.WITHDRAWN, State.INELIGIBLE, State.REJECTED)
 
 
-def facts_of(application: Application, submitted_at: datetime | None = None) -> EligibilityFacts:
-    """The facts the rules judge; `submitted_at` for a submission being made (see `run_checks`)."""
+def facts_of(
+    application: Application, submitted_at: datetime | None = None, requested_cents: int | None = None
+) -> EligibilityFacts:
+    """The facts the rules judge; `submitted_at` and `requested_cents` for a submission being made,
+    which writes them on the dossier only under the call's lock (see `run_checks`)."""
     call = application.call
     submitted_at = submitted_at or application.submitted_at
     assert submitted_at is not None
@@ -52,7 +55,7 @@ def facts_of(application: Application, submitted_at: datetime | None = None) -> 
         call_theme_codes=frozenset(theme.code for theme in call.themes),
         attachments_present=frozenset(a.kind for a in application.attachments),
         attachments_required=frozenset(call.required_attachments),
-        requested_cents=application.requested_cents or 0,
+        requested_cents=requested_cents if requested_cents is not None else application.requested_cents or 0,
         computed_cents=money.total_cents,
         cap_cents=call.cap_cents,
         mentors=tuple(
@@ -63,24 +66,30 @@ def facts_of(application: Application, submitted_at: datetime | None = None) -> 
     )
 
 
-def run_checks(application: Application, version: int, submitted_at: datetime | None = None) -> list[EligibilityResult]:
+def run_checks(
+    application: Application, version: int, submitted_at: datetime | None = None, requested_cents: int | None = None
+) -> None:
     """At submission: every rule on the submitted dossier, kept per submission version. A submission
-    runs them before it takes the call's lock, with the moment it checked the window at (`submitted_at`):
-    the window rule then judges as it would at the moment under the lock, which is checked to be in the
-    window as well."""
-    results = [
-        EligibilityResult(
-            application_id=application.id,
-            submission_version=version,
-            code=result.code,
-            outcome=result.outcome,
-            message_nl=result.message_nl,
-            message_en=result.message_en,
-        )
-        for result in check_eligibility(facts_of(application, submitted_at))
-    ]
-    db.session.add_all(results)
-    return results
+    runs them before it takes the call's lock, with the moment it checked the window at (`submitted_at`)
+    and the amount it asks: the window rule then judges as it would at the moment under the lock, which
+    is checked to be in the window as well.
+
+    Written as rows, not objects: nothing reads them back in the submission, and one insert per rule
+    goes to PostgreSQL in one round trip without asking each row's id back."""
+    db.session.execute(
+        insert(EligibilityResult),
+        [
+            {
+                "application_id": application.id,
+                "submission_version": version,
+                "code": result.code,
+                "outcome": result.outcome,
+                "message_nl": result.message_nl,
+                "message_en": result.message_en,
+            }
+            for result in check_eligibility(facts_of(application, submitted_at, requested_cents))
+        ],
+    )
 
 
 def current_results(application: Application) -> list[EligibilityResult]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -52,19 +53,25 @@ def _held() -> _Held:
     return held
 
 
-def _lock_each(model: Any, wanted: list[int], held_ids: set[int]) -> dict[int, Any]:
+def _lock_each(model: Any, wanted: list[int], held_ids: set[int], load: tuple[ORMOption, ...] = ()) -> dict[int, Any]:
     """Lock the rows one statement each, in the order given (a multi-row lock's order is not guaranteed),
-    and read them as they are now, not as this session last saw them."""
+    and read them as they are now, not as this session last saw them; `load` reads related rows in the
+    same statement (only the model's own row is locked)."""
     locked = {}
     for row_id in wanted:
         # Held since earlier in this transaction: nobody else changed it since, this session has it as it is.
         row = db.session.get(model, row_id) if row_id in held_ids else None
         if row is None:
-            row = db.session.scalar(
-                select(model)
-                .where(model.id == row_id)
-                .with_for_update(key_share=True)
-                .execution_options(populate_existing=True)
+            row = (
+                db.session.scalars(
+                    select(model)
+                    .where(model.id == row_id)
+                    .options(*load)
+                    .with_for_update(key_share=True, of=model)
+                    .execution_options(populate_existing=True)
+                )
+                .unique()
+                .first()
             )
         if row is None:
             raise LookupError(row_id)
@@ -78,11 +85,11 @@ def _out_of_order(message: str) -> None:
         raise LockOrderError(message)
 
 
-def lock_dossiers(application_ids: Iterable[int]) -> dict[int, Application]:
+def lock_dossiers(application_ids: Iterable[int], *load: ORMOption) -> dict[int, Application]:
     """The dossier rows, locked in id order until the end of the transaction, as they are now.
 
-    Re-locking a dossier already held is free; a new dossier after a call, or below one already held,
-    breaks the order.
+    Re-locking a dossier already held is free (and `load` then reads nothing); a new dossier after a
+    call, or below one already held, breaks the order.
     """
     wanted = sorted(set(application_ids))
     held = _held()
@@ -91,11 +98,11 @@ def lock_dossiers(application_ids: Iterable[int]) -> dict[int, Application]:
         _out_of_order(f"dossier {new[0]} locked after call {min(held.calls)}")
     if new and held.dossiers and new[0] < max(held.dossiers):
         _out_of_order(f"dossier {new[0]} locked after dossier {max(held.dossiers)}")
-    return _lock_each(Application, wanted, held.dossiers)
+    return _lock_each(Application, wanted, held.dossiers, load)
 
 
-def lock_dossier(application_id: int) -> Application:
-    return lock_dossiers([application_id])[application_id]
+def lock_dossier(application_id: int, *load: ORMOption) -> Application:
+    return lock_dossiers([application_id], *load)[application_id]
 
 
 def lock_calls(call_ids: Iterable[int]) -> dict[int, Call]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.extensions import db
-from portal.models import Application, Call, QueueTicket, Submission
+from portal.models import Application, Call, QueueTicket, Submission, User
 from tests.conftest import csrf_token, make_user
 from tests.factories import complete_draft, municipality, open_call
 from tests.integration.conftest import PARALLEL, run_together, signed_in_browser
@@ -126,3 +130,88 @@ def test_the_queue_follows_the_database_not_a_web_servers_clock_running_behind(d
     assert applications.queue_position(first) == 1 and applications.queue_position(second) == 2
     assert db_session.get(Reservation, first.id).standing == "reserved"
     assert db_session.get(Reservation, second.id).standing == "waiting"
+
+
+def _close_the_call_while_it_is_waited_for(engine: Any, call_id: int, action: Callable[[], Any]) -> Any:
+    """Hold the call's row, start `action`, close the call once `action` waits for that row, and return
+    what `action` returned."""
+    answer: list[Any] = []
+    with engine.connect() as officer, engine.connect() as observer:
+        closing = officer.begin()
+        officer.execute(text("SELECT id FROM call WHERE id = :id FOR UPDATE"), {"id": call_id})
+        submitter = threading.Thread(target=lambda: answer.append(action()))
+        submitter.start()
+        deadline = time.monotonic() + 30
+        waiting = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        while not observer.execute(text(waiting)).scalar():
+            assert time.monotonic() < deadline and submitter.is_alive(), "the submission never waited for the call"
+            observer.rollback()
+            time.sleep(0.02)
+        officer.execute(
+            text("UPDATE call SET closes_at = clock_timestamp() - interval '1 second' WHERE id = :id"), {"id": call_id}
+        )
+        closing.commit()
+        submitter.join(timeout=60)
+    return answer[0]
+
+
+@pytest.mark.parametrize("way", ["page", "service whose caller commits"])
+def test_a_call_closing_while_a_submission_waits_for_its_lock_leaves_nothing_of_that_submission(live_app, way):
+    """The check before the call's lock passes; the call closes while the submission waits for that lock;
+    under it the window is closed: the dossier stays a draft, and neither its eligibility rows, its
+    e-mails, a queue ticket, a reservation nor an audit row remain, even when the caller commits after
+    the refusal. On the page, the applicant reads why."""
+    from portal.models import AuditEntry, EligibilityResult, Notification, Reservation
+    from portal.services import applications
+    from workflows.applications import SubmitProblem
+
+    with live_app.app_context():
+        applicant = make_user("applicant")
+        draft = complete_draft(applicant, open_call("RACE-" + way.split()[0].upper()))
+        db.session.commit()
+        browser = signed_in_browser(live_app, applicant)
+        draft_id, call_id, applicant_id = draft.id, draft.call_id, applicant.id
+        tickets_before = db.session.scalar(select(func.count()).select_from(QueueTicket))
+        engine = db.engine
+    token = csrf_token(browser, f"/mijn-dossiers/{draft_id}/controleren")
+
+    def through_the_service() -> Any:
+        with live_app.app_context():
+            result = applications.submit(draft_id, db.session.get(User, applicant_id), declared=True)
+            db.session.commit()
+            return result.check.problems
+
+    if way == "page":
+        response = _close_the_call_while_it_is_waited_for(
+            engine,
+            call_id,
+            lambda: browser.post(
+                f"/mijn-dossiers/{draft_id}/controleren", data={"csrf_token": token, "declaration": "y"}
+            ),
+        )
+        assert response.status_code == 400
+        assert "De oproep is afgesloten" in response.get_data(as_text=True)
+    else:
+        assert _close_the_call_while_it_is_waited_for(engine, call_id, through_the_service) == (
+            SubmitProblem.CALL_CLOSED,
+        )
+
+    with live_app.app_context():
+        application = db.session.get(Application, draft_id)
+        assert (application.state, application.reference, application.submitted_at) == ("draft", None, None)
+        for model, column in (
+            (Submission, Submission.application_id),
+            (EligibilityResult, EligibilityResult.application_id),
+            (Notification, Notification.application_id),
+            (Reservation, Reservation.application_id),
+        ):
+            assert db.session.scalar(select(func.count()).select_from(model).where(column == draft_id)) == 0, model
+        assert db.session.scalar(select(func.count()).select_from(QueueTicket)) == tickets_before
+        assert not db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.entity_type == "application", AuditEntry.entity_id == str(draft_id))
+            .where(AuditEntry.action.like("application.%submitted"))
+        )
