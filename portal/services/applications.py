@@ -130,7 +130,8 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     if not (check := check_submit(application.state_enum, facts, application.call.window, checked_at, declared)).ok:
         return SubmitResult(application, None, check)
 
-    version = len(application.submissions) + 1
+    # No transition leads back to a draft: a draft was never submitted, and its submissions need no read.
+    version = 1 if application.state_enum is State.DRAFT else len(application.submissions) + 1
     _, money = compensation_of(application)
     content = frozen_content(application, actor)
     eligibility.run_checks(application, version, submitted_at=checked_at, requested_cents=money.total_cents)
