@@ -9,6 +9,8 @@ instant over HTTP; in the same run, with the same client and gunicorn settings, 
   e-mails wait in Redis, as they would while the workers catch up.
 - `--queue 5000`: that many dossiers are submitted (through the same service) before the burst.
 - `--embedded`: the embedded default too (SQLite, jobs in this web process, `flask run`), same burst.
+- `--py-spy FILE`: py-spy samples the portal's gunicorn workers during its burst only (not while the
+  forms are fetched beforehand) and writes FILE in py-spy's raw format (one folded stack per line).
 Prints rate, p50 and p95 of each side (each latency from the common start), their ratios, the queries
 of one submission (before and after the burst), and checks that the envelope held and that the
 reservations follow the order of submission. Needs PostgreSQL and Redis (BENCH_POSTGRES_URL,
@@ -21,6 +23,7 @@ import argparse
 import http.client
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,7 +38,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REDIS, ROOT, free_port, gunicorn, median, own_database, percentile, plain_url, wait_until_answering  # noqa: E402
+from common import (  # noqa: E402
+    REDIS,
+    ROOT,
+    cpu_seconds,
+    free_port,
+    gunicorn,
+    median,
+    own_database,
+    percentile,
+    plain_url,
+    postgres_processes,
+    wait_until_answering,
+)
 
 SECRET_KEY = "bench-burst-secret-key-0123456789-abcdefghijklmnop"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -58,6 +73,13 @@ class Outcome:
     label: str
     seconds: list[float]
     wall: float
+    web_cpu: float = 0.0  # seconds of CPU the web workers used during the burst
+    database_cpu: float = 0.0  # and PostgreSQL's processes
+
+    def cpu_line(self) -> str:
+        count = len(self.seconds)
+        return (f"  CPU per request ({self.label.split(' (')[0]}): web workers {self.web_cpu / count * 1000:.1f} ms, "
+                f"PostgreSQL {self.database_cpu / count * 1000:.1f} ms")  # fmt: skip
 
     @property
     def rate(self) -> float:
@@ -387,23 +409,54 @@ def check_floor(database: str, clients: list[Client]) -> None:
 
 
 @contextmanager
-def flask_run(env: dict[str, str], log: object) -> Iterator[str]:
-    """The embedded default as `make run` starts it: `flask run` (threaded), jobs in this process."""
+def flask_run(env: dict[str, str], log: object) -> Iterator[tuple[str, int]]:
+    """The embedded default as `make run` starts it: `flask run` (threaded), jobs in this process; its
+    address and process id."""
     port = free_port()
     process = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
     try:
         wait_until_answering(f"http://127.0.0.1:{port}/health", process, "flask run")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         process.wait(timeout=60)
 
 
-def run_side(label: str, base: str, make_clients: Callable[[], list[Client]]) -> tuple[Outcome, list[Client]]:
+def run_side(
+    label: str, base: str, make_clients: Callable[[], list[Client]], workers: list[int], spy_to: str | None = None
+) -> tuple[Outcome, list[Client]]:
+    """One side's burst, with the CPU its web workers and PostgreSQL used meanwhile; `spy_to`: py-spy
+    samples the web workers into that file."""
     clients = make_clients()
-    wall = burst(base, clients)
-    return Outcome(label, [c.seconds for c in clients], wall), clients
+    database = postgres_processes()
+    web_before, database_before = cpu_seconds(workers), cpu_seconds(database)
+    with py_spy(workers[0], spy_to) if spy_to else _nothing():
+        wall = burst(base, clients)
+    web, database_used = cpu_seconds(workers) - web_before, cpu_seconds(database) - database_before
+    return Outcome(label, [c.seconds for c in clients], wall, web, database_used), clients
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def py_spy(worker_pid: int, output: str) -> Iterator[None]:
+    """py-spy records the gunicorn master of `worker_pid` and its workers until the block ends."""
+    master = int(Path(f"/proc/{worker_pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    spy = subprocess.Popen(
+        [str(ROOT / ".venv/bin/py-spy"), "record", "--pid", str(master), "--subprocesses", "--rate", "200",
+         "--format", "raw", "--output", output, "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(2)  # py-spy says nothing until it ends when its output is no terminal: time to attach
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
 
 
 def latency_against_queue(count: int, queue: int, workers: int) -> None:
@@ -435,6 +488,7 @@ def main() -> None:
     parser.add_argument("--queue", type=int, default=0, help="dossiers already submitted before the burst")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--embedded", action="store_true", help="also burst the embedded default (SQLite, flask run)")
+    parser.add_argument("--py-spy", metavar="FILE", help="sample the portal's workers during its burst into FILE")
     parser.add_argument("--latency", type=int, default=0, metavar="K",
                         help="instead of a burst: K submissions one at a time into an empty queue, then --queue more dossiers, then K more")  # fmt: skip
     args = parser.parse_args()
@@ -474,9 +528,9 @@ def main() -> None:
             env = {**base_env, "PORTAL_CONFIG": "production", "PRODUCTION_TRIAL": "true", "DATABASE_URL": database,
                    "CELERY_BROKER_URL": REDIS, "RATELIMIT_STORAGE_URI": REDIS, "PUBLIC_BASE_URL": "http://127.0.0.1",
                    "PORTAL_INSTANCE_PATH": str(instance), "PROXY_COUNT": "0"}  # fmt: skip
-            with gunicorn("wsgi:app", env, ROOT, workers=args.workers) as (base, _workers):
+            with gunicorn("wsgi:app", env, ROOT, workers=args.workers) as (base, workers):
                 portal, clients = run_side(
-                    "the portal's submit (production)", base, lambda: portal_clients(base, ready)
+                    "the portal's submit (production)", base, lambda: portal_clients(base, ready), workers, args.py_spy
                 )
             floor_env = {
                 **os.environ,
@@ -486,14 +540,16 @@ def main() -> None:
             }
             with gunicorn("floor_reservation_app:app", floor_env, ROOT / "bench", workers=args.workers) as (
                 base,
-                _workers,
+                workers,
             ):
                 floor, floor_answers = run_side(
-                    "the floor: minimal Flask reservation", base, lambda: floor_clients(base, args.governments)
+                    "the floor: minimal Flask reservation", base, lambda: floor_clients(base, args.governments), workers
                 )
             check_floor(database, floor_answers)
             print(portal.line())
             print(floor.line())
+            print(portal.cpu_line())
+            print(floor.cpu_line())
             print(f"  ratio to the floor: rate {portal.rate / floor.rate:.2f}, "
                   f"p95 {percentile(portal.seconds, 0.95) / percentile(floor.seconds, 0.95):.2f} times the floor's")  # fmt: skip
             print(f"  {check_portal(app, call_id, clients)}")
@@ -511,9 +567,9 @@ def main() -> None:
                 "DATABASE_URL": sqlite,
                 "PORTAL_INSTANCE_PATH": str(embedded_instance),
             }
-            with open(embedded_instance / "server.log", "w") as log, flask_run(env, log) as base:
+            with open(embedded_instance / "server.log", "w") as log, flask_run(env, log) as (base, server):
                 embedded, clients = run_side(
-                    "the embedded default's submit (SQLite)", base, lambda: portal_clients(base, ready)
+                    "the embedded default's submit (SQLite)", base, lambda: portal_clients(base, ready), [server]
                 )
             print(embedded.line())
             print(f"  (the server's log: {embedded_instance / 'server.log'})")

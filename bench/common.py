@@ -69,6 +69,31 @@ def children_of(process_id: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def cpu_seconds(process_ids: list[int]) -> float:
+    """User and system CPU these processes have used so far (their finished children not included)."""
+    ticks = 0
+    for process_id in process_ids:
+        try:
+            fields = Path(f"/proc/{process_id}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_processes() -> list[int]:
+    """The PostgreSQL server's processes on this machine (its backends serve every connection)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    return found
+
+
 @contextmanager
 def gunicorn(target: str, env: dict[str, str], chdir: Path, *, workers: int = 1, ready_path: str = "/health",
              timeout: int = 120) -> Iterator[tuple[str, list[int]]]:  # fmt: skip
