@@ -100,6 +100,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     *(_t(state, Action.WITHDRAW, State.WITHDRAWN, Role.APPLICANT) for state in _BEFORE_PAYOUT),
 )
 
+# A dossier holds a place in its call's queue from its submission until it is withdrawn or sent back for
+# a correction (its resubmission takes a new place at the end); a decided dossier keeps its place.
+WITHOUT_A_PLACE: frozenset[State] = frozenset({State.DRAFT, State.WITHDRAWN, State.CORRECTION_REQUESTED})
+
+
+def places_taken(before: State, after: State) -> int:
+    """What a move from `before` to `after` does to the number of places held in the queue: +1, -1 or 0."""
+    return (after not in WITHOUT_A_PLACE) - (before not in WITHOUT_A_PLACE)
+
+
 # Negative decisions need a written motivation (formal motivation of administrative acts).
 NEEDS_MOTIVATION: frozenset[Action] = frozenset({Action.DECLARE_INELIGIBLE, Action.REJECT})
 

@@ -85,6 +85,7 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
             name="envelope_never_overspent",
         ),
         CheckConstraint("paid_cents >= 0 AND paid_cents <= committed_cents", name="paid_within_commitments"),
+        CheckConstraint("queue_places >= 0", name="queue_places_not_negative"),
         CheckConstraint(enum_check("shortfall_policy", ShortfallPolicy), name="shortfall_policy"),
         CheckConstraint(enum_check("allocation_policy", AllocationPolicy), name="allocation_policy"),
         CheckConstraint(
@@ -141,6 +142,9 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     retention_listing_months: Mapped[int] = mapped_column(default=12, server_default="12")
     # Last reference number handed out in this call (locked with the call row when submitting).
     last_reference_number: Mapped[int] = mapped_column(default=0)
+    # How many of its dossiers hold a place in the queue (workflows.applications.WITHOUT_A_PLACE), counted
+    # when one moves under the call's lock: a submission learns its place without counting the queue.
+    queue_places: Mapped[int] = mapped_column(default=0, server_default="0")
     # The budget row: changed only while the call row is locked (portal/services/budget.py).
     reserved_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     committed_cents: Mapped[int] = mapped_column(BigInteger, default=0)

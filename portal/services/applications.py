@@ -6,18 +6,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import func, insert, select
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Call, QueueTicket, Submission, User
 from portal.models.notifications import NotificationEvent
 from portal.services import audit, budget, eligibility, notifications, payouts
-from portal.services.dossiers import WHOLE, compensation_of, move
+from portal.services.dossiers import WHOLE, compensation_of, count_place, move
 from portal.services.locks import database_now, lock_call, lock_dossier, lock_dossier_and_call
 from portal.services.partner import receiving_answer
 from portal.services.refusal import NotAllowed, Refused
 from workflows.applications import (
+    WITHOUT_A_PLACE,
     Action,
     ContactFacts,
     DraftFacts,
@@ -160,9 +161,11 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     application.queue_number = place.ticket
     application.declared_by_id = actor.id
     application.state = State.SUBMITTED
+    # Every place taken so far is ahead of this one (its ticket is the call's latest).
     content.update(
-        reference=application.reference, submitted_at=place.moment.isoformat(), queue_position=place.ahead + 1
+        reference=application.reference, submitted_at=place.moment.isoformat(), queue_position=call.queue_places + 1
     )
+    count_place(application, State(before))
     submission = Submission(
         application=application,
         version=version,
@@ -198,7 +201,6 @@ class Place:
 
     ticket: int
     moment: datetime  # by the database's clock
-    ahead: int  # complete dossiers of the call before this one
     last_waiting: int | None  # the highest waiting place given in the call
     reference_number: int  # the call's next number
     reference: str
@@ -207,35 +209,24 @@ class Place:
 
 def _draw_place(call: Call, application: Application) -> Place:
     """The queue ticket and the moment it was drawn, by the database's clock, with what the rest of the
-    submission needs to know of the queue, in one statement: the call's lock is held, and every
-    statement here keeps every other government waiting. The statement starts after the lock was
-    granted, so it sees every submission committed before."""
+    submission needs to know of the queue, in one statement of index lookups, however long the queue:
+    the call's lock is held, and every statement here keeps every other government waiting. The
+    statement starts after the lock was granted, so it sees every submission committed before."""
     moment = func.clock_timestamp() if db.session.get_bind().dialect.name == "postgresql" else database_now()
     number = call.last_reference_number + 1
     reference = reference_number(call.reference_prefix, call.opens_at.astimezone(BRUSSELS).year, number)
-    ahead = _in_queue(call.id).where(Application.id != application.id).with_only_columns(func.count())
     row = db.session.execute(
         insert(QueueTicket)
         .values(issued_at=moment)
         .returning(
             QueueTicket.id,
             QueueTicket.issued_at,
-            ahead.scalar_subquery(),
             budget.last_waiting_place(call.id),
             ~select(Application.id).where(Application.reference == reference).exists(),
         )
     ).one()
-    ticket, issued_at, in_front, last_waiting, free = row
-    return Place(int(ticket), issued_at.astimezone(UTC), int(in_front), last_waiting, number, reference, bool(free))
-
-
-def _in_queue(call_id: int) -> Select[Any]:
-    """The call's complete dossiers that hold a place in the queue."""
-    return select(Application).where(
-        Application.call_id == call_id,
-        Application.submitted_at.is_not(None),
-        Application.state.not_in([State.WITHDRAWN, State.CORRECTION_REQUESTED, State.DRAFT]),
-    )
+    ticket, issued_at, last_waiting, free = row
+    return Place(int(ticket), issued_at.astimezone(UTC), last_waiting, number, reference, bool(free))
 
 
 def next_reference(call: Call) -> str:
@@ -259,9 +250,13 @@ def queue_position(application: Application) -> int | None:
     if application.submitted_at is None or application.queue_number is None:
         return None
     ahead = db.session.scalar(
-        _in_queue(application.call_id)
-        .where(Application.queue_number < application.queue_number)
-        .with_only_columns(func.count())
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.call_id == application.call_id,
+            Application.state.not_in(WITHOUT_A_PLACE),
+            Application.queue_number < application.queue_number,
+        )
     )
     return int(ahead or 0) + 1
 
@@ -412,12 +407,13 @@ def withdraw(application_id: int, actor: User, reason: str, now: datetime | None
     if payouts.payout_under_way(application):
         raise NotAllowed("payout under way")
     payouts.cancel_open_payouts(application, actor, "withdrawal")
+    # A submitted dossier gives up its place in the queue: the call's lock first.
+    call = lock_call(application.call_id) if application.submitted_at is not None else None
     move(application, Action.WITHDRAW, actor, "application.withdrawn", reason.strip() or None)
     application.withdrawn_at = now or utcnow()
     application.withdrawal_reason = reason.strip() or None
-    if application.submitted_at is not None:
+    if call is not None:
         db.session.flush()
-        call = lock_call(application.call_id)
         # A granted dossier gives back its commitment; both go to the waiting list, in queue
         # order, in this same transaction.
         budget.release_commitment(call, application, actor, "withdrawal")

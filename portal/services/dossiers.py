@@ -17,9 +17,9 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Mentor, User
 from portal.services import audit, budget
-from portal.services.locks import lock_dossier
+from portal.services.locks import LockOrderError, holds_call, lock_dossier
 from portal.services.refusal import NotAllowed
-from workflows.applications import SYSTEM, Action, transition
+from workflows.applications import SYSTEM, Action, State, places_taken, transition
 from workflows.compensation import Compensation, MentorCost, compensation
 
 
@@ -96,9 +96,20 @@ def move(
         raise NotAllowed(f"{action} in {application.state}")
     before = application.state
     application.state = found.target
+    count_place(application, State(before))
     audit.record(
         actor, audit_action, "application", application.id, from_state=before, to_state=found.target, reason=reason
     )
+
+
+def count_place(application: Application, before: State) -> None:
+    """Keep the call's count of places in the queue after the dossier moved from `before`. A move that
+    takes or gives up a place needs the call's lock: the count would otherwise lose a concurrent one."""
+    change = places_taken(before, application.state_enum)
+    if change:
+        if not holds_call(application.call_id):
+            raise LockOrderError(f"dossier {application.id} took or left a place without the lock of its call")
+        application.call.queue_places += change
 
 
 def decide_against(

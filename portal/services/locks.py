@@ -136,3 +136,7 @@ def database_now() -> datetime:
 
 def holds_dossier(application_id: int) -> bool:
     return application_id in _held().dossiers
+
+
+def holds_call(call_id: int) -> bool:
+    return call_id in _held().calls

@@ -18,6 +18,7 @@ from workflows.applications import (
     can,
     check_submit,
     content_hash,
+    places_taken,
     reference_number,
     section_statuses,
 )
@@ -128,3 +129,18 @@ def test_reference_numbers_and_content_hashes():
     assert content_hash({"b": 1, "a": "é"}) == content_hash({"a": "é", "b": 1})
     assert content_hash({"a": 1}) != content_hash({"a": 2})
     assert len(content_hash({})) == 64
+
+
+def test_only_a_submission_a_correction_and_a_withdrawal_change_the_places_in_the_queue():
+    """A dossier takes a place when it is submitted or resubmitted, gives it up when it is sent back for a
+    correction or withdrawn, and keeps it through every decision (SPEC 8: first come, first served)."""
+    changes = {
+        (t.source, t.action): places_taken(t.source, t.target) for t in TRANSITIONS if places_taken(t.source, t.target)
+    }
+    placed_before_a_payout = (State.SUBMITTED, State.ELIGIBLE, State.IN_REVIEW, State.SCORED, State.GRANTED)
+    assert changes == {
+        (State.DRAFT, Action.SUBMIT): 1,
+        (State.CORRECTION_REQUESTED, Action.RESUBMIT): 1,
+        (State.SUBMITTED, Action.REQUEST_CORRECTION): -1,
+        **{(state, Action.WITHDRAW): -1 for state in placed_before_a_payout},
+    }
