@@ -42,6 +42,7 @@ from common import (  # noqa: E402
     REDIS,
     ROOT,
     cpu_seconds,
+    cpu_used_since,
     free_port,
     gunicorn,
     median,
@@ -429,12 +430,11 @@ def run_side(
     """One side's burst, with the CPU its web workers and PostgreSQL used meanwhile; `spy_to`: py-spy
     samples the web workers into that file."""
     clients = make_clients()
-    database = postgres_processes()
-    web_before, database_before = cpu_seconds(workers), cpu_seconds(database)
+    web_before, database_before = cpu_seconds(workers), cpu_seconds(postgres_processes())
     with py_spy(workers[0], spy_to) if spy_to else _nothing():
         wall = burst(base, clients)
-    web, database_used = cpu_seconds(workers) - web_before, cpu_seconds(database) - database_before
-    return Outcome(label, [c.seconds for c in clients], wall, web, database_used), clients
+    web, database = cpu_used_since(web_before, workers), cpu_used_since(database_before, postgres_processes())
+    return Outcome(label, [c.seconds for c in clients], wall, web, database), clients
 
 
 @contextmanager

@@ -69,16 +69,22 @@ def children_of(process_id: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def cpu_seconds(process_ids: list[int]) -> float:
-    """User and system CPU these processes have used so far (their finished children not included)."""
-    ticks = 0
+def cpu_seconds(process_ids: list[int]) -> dict[int, float]:
+    """User and system CPU each of these processes has used so far (its finished children not included)."""
+    used = {}
     for process_id in process_ids:
         try:
             fields = Path(f"/proc/{process_id}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+        used[process_id] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_used_since(before: dict[int, float], process_ids: list[int]) -> float:
+    """CPU the processes used since `before`, one taken earlier: a process started since counts whole (a
+    database backend opened for the burst), one that ended since is not counted (its last moments are lost)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in cpu_seconds(process_ids).items())
 
 
 def postgres_processes() -> list[int]:
