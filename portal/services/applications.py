@@ -145,7 +145,7 @@ def submit(application_id: int, actor: User, declared: bool) -> SubmitResult:
     db.session.flush()
 
     call = lock_call(application.call_id)
-    place = _draw_place(call, application)
+    place = _draw_place(call)
     check = check_submit(application.state_enum, facts, call.window, place.moment, declared)
     if not check.ok:
         db.session.rollback()
@@ -207,7 +207,7 @@ class Place:
     reference_free: bool  # no other call sharing the prefix took it (see next_reference)
 
 
-def _draw_place(call: Call, application: Application) -> Place:
+def _draw_place(call: Call) -> Place:
     """The queue ticket and the moment it was drawn, by the database's clock, with what the rest of the
     submission needs to know of the queue, in one statement of index lookups, however long the queue:
     the call's lock is held, and every statement here keeps every other government waiting. The
