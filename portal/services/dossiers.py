@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -17,7 +18,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Application, Mentor, User
 from portal.services import audit, budget
-from portal.services.locks import LockOrderError, holds_call, lock_dossier
+from portal.services.locks import LockOrderError, holds_call, lock_dossiers
 from portal.services.refusal import NotAllowed
 from workflows.applications import SYSTEM, Action, State, places_taken, transition
 from workflows.compensation import Compensation, MentorCost, compensation
@@ -52,8 +53,17 @@ def visible_to(user: User, application_id: int, *, for_update: bool = False) -> 
     """
     application: Application | None
     if for_update:
+        if user.organisation_id is None:
+            return None
+        # Only a dossier of the user's government is locked: another government's request, answered 404,
+        # never holds one up, even for a moment.
+        party = or_(
+            Application.organisation_id == user.organisation_id,
+            Application.receiving_organisation_id == user.organisation_id,
+        )
         try:
-            application = lock_dossier(application_id, *WHOLE)  # read in the locking statement itself
+            # Read in the locking statement itself.
+            application = lock_dossiers([application_id], *WHOLE, only_if=(party,))[application_id]
         except LookupError:
             application = None
     else:

@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -53,10 +54,17 @@ def _held() -> _Held:
     return held
 
 
-def _lock_each(model: Any, wanted: list[int], held_ids: set[int], load: tuple[ORMOption, ...] = ()) -> dict[int, Any]:
+def _lock_each(
+    model: Any,
+    wanted: list[int],
+    held_ids: set[int],
+    load: tuple[ORMOption, ...] = (),
+    only_if: tuple[ColumnElement[bool], ...] = (),
+) -> dict[int, Any]:
     """Lock the rows one statement each, in the order given (a multi-row lock's order is not guaranteed),
     and read them as they are now, not as this session last saw them; `load` reads related rows in the
-    same statement (only the model's own row is locked)."""
+    same statement (only the model's own row is locked). A row failing `only_if` is neither locked nor
+    waited for: LookupError, as for a row that does not exist."""
     locked = {}
     for row_id in wanted:
         # Held since earlier in this transaction: nobody else changed it since, this session has it as it is.
@@ -65,7 +73,7 @@ def _lock_each(model: Any, wanted: list[int], held_ids: set[int], load: tuple[OR
             row = (
                 db.session.scalars(
                     select(model)
-                    .where(model.id == row_id)
+                    .where(model.id == row_id, *only_if)
                     .options(*load)
                     .with_for_update(key_share=True, of=model)
                     .execution_options(populate_existing=True)
@@ -85,11 +93,13 @@ def _out_of_order(message: str) -> None:
         raise LockOrderError(message)
 
 
-def lock_dossiers(application_ids: Iterable[int], *load: ORMOption) -> dict[int, Application]:
+def lock_dossiers(
+    application_ids: Iterable[int], *load: ORMOption, only_if: tuple[ColumnElement[bool], ...] = ()
+) -> dict[int, Application]:
     """The dossier rows, locked in id order until the end of the transaction, as they are now.
 
-    Re-locking a dossier already held is free (and `load` then reads nothing); a new dossier after a
-    call, or below one already held, breaks the order.
+    Re-locking a dossier already held is free (and `load` and `only_if` then read nothing); a new
+    dossier after a call, or below one already held, breaks the order.
     """
     wanted = sorted(set(application_ids))
     held = _held()
@@ -98,7 +108,7 @@ def lock_dossiers(application_ids: Iterable[int], *load: ORMOption) -> dict[int,
         _out_of_order(f"dossier {new[0]} locked after call {min(held.calls)}")
     if new and held.dossiers and new[0] < max(held.dossiers):
         _out_of_order(f"dossier {new[0]} locked after dossier {max(held.dossiers)}")
-    return _lock_each(Application, wanted, held.dossiers, load)
+    return _lock_each(Application, wanted, held.dossiers, load, only_if)
 
 
 def lock_dossier(application_id: int, *load: ORMOption) -> Application:

@@ -215,3 +215,37 @@ def test_a_call_closing_while_a_submission_waits_for_its_lock_leaves_nothing_of_
             .where(AuditEntry.entity_type == "application", AuditEntry.entity_id == str(draft_id))
             .where(AuditEntry.action.like("application.%submitted"))
         )
+
+
+def test_another_governments_submit_is_a_404_that_neither_waits_for_nor_holds_up_the_dossier(live_app):
+    """A POST to submit another government's dossier answers 404 at once, even while that dossier's own
+    government holds it: the lock is only taken on a dossier of the user's government."""
+    with live_app.app_context():
+        owner = make_user("applicant")
+        outsider = make_user("applicant", organisation=municipality("71016"))  # neither party of the draft
+        call = open_call("OUTSIDER")
+        draft, outsiders_own = complete_draft(owner, call), complete_draft(outsider, call, receiving_nis="11002")
+        db.session.commit()
+        browser = signed_in_browser(live_app, outsider)
+        draft_id, outsiders_own_id, engine = draft.id, outsiders_own.id, db.engine
+    token = csrf_token(browser, f"/mijn-dossiers/{outsiders_own_id}/controleren")
+
+    answer: list[Any] = []
+    with engine.connect() as owners_request:
+        holding = owners_request.begin()
+        owners_request.execute(text("SELECT id FROM application WHERE id = :id FOR UPDATE"), {"id": draft_id})
+        outsider_post = threading.Thread(
+            target=lambda: answer.append(
+                browser.post(f"/mijn-dossiers/{draft_id}/controleren", data={"csrf_token": token, "declaration": "y"})
+            )
+        )
+        outsider_post.start()
+        outsider_post.join(timeout=15)
+        waited = outsider_post.is_alive()
+        holding.rollback()
+    outsider_post.join(timeout=60)
+
+    assert not waited, "the outsider's request waited for the lock on another government's dossier"
+    assert answer[0].status_code == 404
+    with live_app.app_context():
+        assert db.session.get(Application, draft_id).state == "draft"
