@@ -432,7 +432,7 @@ def _demo_dossiers(call: Call) -> None:
 
     officer = _demo_user("dossierbehandelaar@abb.demo")
     bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
-    today = utcnow().date()
+    today = payouts.brussels_today()  # the dates the portal checks (a payment after its approval) are Brussels dates
 
     def submitted(
         applicant_email: str,
