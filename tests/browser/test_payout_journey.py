@@ -4,12 +4,13 @@ approves it with the demo's other balances at once, another records the whole pa
 once; the money trail shows the right amounts, and axe finds no violation on any page."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from portal.services.payouts import brussels_today
 from portal.services.seed import DEMO_PASSWORD, sample_pdf
 from tests.browser.conftest import assert_accessible, sign_in_staff
 
@@ -62,7 +63,7 @@ def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(
     page.get_by_role("link", name="Meld dat het traject vroeger eindigde").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Het traject eindigde vroeger")
     assert_accessible(axe, page)
-    tomorrow, today = date.today() + timedelta(days=1), date.today()
+    tomorrow, today = brussels_today() + timedelta(days=1), brussels_today()
     for label, value in (("Dag", tomorrow.day), ("Maand", tomorrow.month), ("Jaar", tomorrow.year)):
         page.get_by_label(label).fill(str(value))
     page.get_by_label("Waarom eindigde het traject vroeger?").fill("De mentor rondde het werk vroeger af.")
@@ -143,7 +144,7 @@ def test_a_granted_dossier_is_reported_approved_by_a_second_user_and_paid(
     bulk = fien.locator("form", has=fien.locator("#answer-payouts"))
     bulk.get_by_role("link", name="Alles selecteren").click()
     expect(bulk.locator("input[type=checkbox]:checked")).to_have_count(3)
-    today = date.today()
+    today = brussels_today()
     bulk.get_by_label("Dag").fill(str(today.day))
     bulk.get_by_label("Maand").fill(str(today.month))
     bulk.get_by_label("Jaar").fill(str(today.year))

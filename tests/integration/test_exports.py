@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, PaymentBatchItem
 from portal.services import exports, payment_batches, payouts, reviews
 from portal.services.exports import Cents, NothingToTransfer
+from portal.services.payouts import brussels_today
 from portal.services.seed import sample_report
 from tests.conftest import make_user
 from tests.factories import (
@@ -76,7 +77,7 @@ def money(people):
     recovered = granted_dossier(people, call, receiving_nis="24062")
     payouts.approve(advance_of(recovered).id, people["finance"])
     to_bank(people["finance2"])
-    payouts.pay(advance_of(recovered).id, people["finance2"], utcnow().date(), "BNK-ADV")
+    payouts.pay(advance_of(recovered).id, people["finance2"], brussels_today(), "BNK-ADV")
     for dossier in approved:
         payouts.approve(advance_of(dossier).id, people["finance"])
     sample_report(recovered, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
@@ -216,7 +217,7 @@ def test_the_payout_export_lists_every_payout_with_who_prepared_and_approved_it(
     assert (paid["Statuscode"], paid["Bedrag"], paid["Betaald op"], paid["Bankreferentie"]) == (
         "paid",
         "2.160,00",
-        utcnow().date().isoformat(),
+        brussels_today().isoformat(),
         "BNK-ADV",
     )
     planned = by_reference(rows, advance_of(money["planned"]).end_to_end_id, "Referentie voor de bank")
@@ -318,7 +319,7 @@ def transactions(xml):
 
 
 def test_a_payment_batch_holds_exactly_the_approved_advances_and_balances_and_validates(app, people, money):
-    execution = utcnow().date() + timedelta(days=3)
+    execution = brussels_today() + timedelta(days=3)
     batch = payment_batches.create_batch(people["finance"], execution)
     xmlschema.XMLSchema(XSD).validate(batch.content.decode())
 
@@ -356,15 +357,15 @@ def test_a_balance_is_transferred_with_its_own_description(people):
     payouts.settle_report(dossier.id, people["officer"])
     (balance,) = payouts.payouts_of(dossier)
     payouts.approve(balance.id, people["finance"])
-    _root, ns, found = transactions(exports.pain001([balance], utcnow().date()).xml)
+    _root, ns, found = transactions(exports.pain001([balance], brussels_today()).xml)
     assert found[balance.end_to_end_id].findtext("p:RmtInf/p:Ustrd", namespaces=ns) == f"{dossier.reference} saldo"
     assert found[balance.end_to_end_id].findtext("p:Amt/p:InstdAmt", namespaces=ns) == "5400.00"
 
 
 def test_a_payout_in_a_payment_file_is_never_in_a_second_one(people, money):
-    first = payment_batches.create_batch(people["finance"], utcnow().date())
+    first = payment_batches.create_batch(people["finance"], brussels_today())
     with pytest.raises(NothingToTransfer):  # the planned, the paid and the recovery are never transferred
-        payment_batches.create_batch(people["finance2"], utcnow().date())
+        payment_batches.create_batch(people["finance2"], brussels_today())
     others = [advance_of(money["planned"]), advance_of(money["recovered"]), money["recovery"]]
     assert [(p.state, p.kind) for p in others] == [
         (PayoutState.PLANNED, PayoutKind.ADVANCE), (PayoutState.PAID, PayoutKind.ADVANCE), (PayoutState.APPROVED, PayoutKind.RECOVERY),
@@ -382,29 +383,29 @@ def test_a_payout_in_a_payment_file_is_never_in_a_second_one(people, money):
 
 def test_paid_or_failed_is_recorded_per_payout_and_a_failed_one_goes_into_a_later_file(people, money):
     paid, failed = (advance_of(d) for d in money["approved"])
-    first = payment_batches.create_batch(people["finance"], utcnow().date())
-    payouts.pay(paid.id, people["finance"], utcnow().date(), "BNK-1")
+    first = payment_batches.create_batch(people["finance"], brussels_today())
+    payouts.pay(paid.id, people["finance"], brussels_today(), "BNK-1")
     payouts.fail(failed.id, people["finance"], "Rekening afgesloten")
     assert {i.payout_id: i.outcome for i in first.items} == {paid.id: "paid", failed.id: "failed"}
     payouts.replan(failed.id, people["finance"])
     payouts.approve(failed.id, people["finance2"])
-    second = payment_batches.create_batch(people["finance"], utcnow().date())
+    second = payment_batches.create_batch(people["finance"], brussels_today())
     assert [i.payout_id for i in second.items] == [failed.id] and second.message_id != first.message_id
     assert {i.payout_id: i.outcome for i in first.items} == {
         paid.id: "paid",
         failed.id: "failed",
     }  # the first file's record stays
-    payouts.pay(failed.id, people["finance"], utcnow().date(), "BNK-2")
+    payouts.pay(failed.id, people["finance"], brussels_today(), "BNK-2")
     assert [i.outcome for i in second.items] == ["paid"]
 
 
 def test_an_empty_portal_has_nothing_to_transfer(people):
     assert exports.transferable_payouts() == []
     with pytest.raises(NothingToTransfer):
-        payment_batches.create_batch(people["finance"], utcnow().date())
+        payment_batches.create_batch(people["finance"], brussels_today())
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payment_batch.created")) is None
 
 
 def test_only_finance_makes_a_payment_file(people, money):
     with pytest.raises(payouts.PayoutRefused):
-        payment_batches.create_batch(people["officer"], utcnow().date())
+        payment_batches.create_batch(people["officer"], brussels_today())

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, BudgetMovement, Notification, Reservation
 from portal.models.payouts import ReportState
 from portal.services import applications, payouts
-from portal.services.payouts import PayoutRefused
+from portal.services.payouts import PayoutRefused, brussels_today
 from portal.services.refusal import NotAllowed
 from portal.services.seed import sample_pdf, sample_report
 from tests.conftest import make_user
@@ -48,7 +48,7 @@ def test_the_default_schedule_pays_one_balance_after_the_final_report(people):
 
     payouts.approve(balance.id, people["finance"])
     to_bank(people["finance2"])
-    payouts.pay(balance.id, people["finance"], utcnow().date(), "BNK-2026-001")
+    payouts.pay(balance.id, people["finance"], brussels_today(), "BNK-2026-001")
     reservation = db.session.get(Reservation, dossier.id)
     assert (reservation.committed_cents, reservation.paid_cents) == (ASKED, ASKED)
     assert dossier.call.paid_cents == ASKED
@@ -77,7 +77,7 @@ def test_an_advance_at_grant_when_the_call_sets_one_and_the_balance_deducts_it(p
     assert (advance.kind, advance.amount_cents, advance.prepared_by_id) == ("advance", 2_160_00, people["officer"].id)
     payouts.approve(advance.id, people["finance"])
     to_bank(people["finance2"])
-    payouts.pay(advance.id, people["finance2"], utcnow().date(), "BNK-ADV")
+    payouts.pay(advance.id, people["finance2"], brussels_today(), "BNK-ADV")
     sample_report(dossier, make_user("applicant"))
     settlement = payouts.settle_report(dossier.id, people["officer"])
     assert settlement.to_pay_cents == ASKED - 2_160_00
@@ -110,7 +110,7 @@ def test_an_advance_above_the_final_compensation_is_recovered_and_paid_never_exc
     (advance,) = payouts.payouts_of(dossier)
     payouts.approve(advance.id, people["finance"])
     to_bank(people["finance"])
-    payouts.pay(advance.id, people["finance"], utcnow().date(), "BNK-ADV")
+    payouts.pay(advance.id, people["finance"], brussels_today(), "BNK-ADV")
     sample_report(dossier, make_user("applicant"), end_on=date(2026, 9, 30))  # one month: EUR 1.350,00
     settlement = payouts.settle_report(dossier.id, people["officer"])
     assert settlement.to_recover_cents == 2_700_00 - 1_350_00
@@ -119,7 +119,7 @@ def test_an_advance_above_the_final_compensation_is_recovered_and_paid_never_exc
     recovery = next(p for p in payouts.payouts_of(dossier) if p.kind == PayoutKind.RECOVERY)
     assert dossier.state == State.GRANTED
     payouts.approve(recovery.id, people["finance2"])
-    payouts.pay(recovery.id, people["finance"], utcnow().date(), "TERUG-1")
+    payouts.pay(recovery.id, people["finance"], brussels_today(), "TERUG-1")
     assert (reservation.committed_cents, reservation.paid_cents) == (1_350_00, 1_350_00)
     assert (call.committed_cents, call.paid_cents) == (1_350_00, 1_350_00)
     assert dossier.state == State.CLOSED
@@ -166,19 +166,19 @@ def test_payment_refusals(people):
     dossier = granted_dossier(people, call)
     (advance,) = payouts.payouts_of(dossier)
     with pytest.raises(PayoutRefused) as refused:
-        payouts.pay(advance.id, people["finance"], utcnow().date(), "X")  # not approved yet
+        payouts.pay(advance.id, people["finance"], brussels_today(), "X")  # not approved yet
     assert refused.value.code == "not_allowed"
     payouts.approve(advance.id, people["finance"])
     with pytest.raises(PayoutRefused) as refused:
         payouts.pay(
-            advance.id, people["finance"], utcnow().date(), "X"
+            advance.id, people["finance"], brussels_today(), "X"
         )  # a transfer is paid only from its payment file
     assert refused.value.code == "not_in_file"
     to_bank(people["finance"])
     for when, reference, code in [
-        (utcnow().date() + timedelta(days=2), "X", "paid_on_future"),
-        (utcnow().date(), "  ", "bank_reference"),
-        (utcnow().date() - timedelta(days=30), "X", "paid_before_approval"),
+        (brussels_today() + timedelta(days=2), "X", "paid_on_future"),
+        (brussels_today(), "  ", "bank_reference"),
+        (brussels_today() - timedelta(days=30), "X", "paid_before_approval"),
     ]:
         with pytest.raises(PayoutRefused) as refused:
             payouts.pay(advance.id, people["finance"], when, reference)

@@ -32,6 +32,7 @@ from portal.models import (
 from portal.models.applications import Attachment
 from portal.models.payouts import ReportDocument
 from portal.services import retention
+from portal.services.payouts import brussels_today
 from portal.services.retention import PLACEHOLDER, REMOVED_FILE_NAME
 from portal.services.seed import DEMO_CALL_CODE, seed_demo
 
@@ -135,7 +136,7 @@ def test_a_dry_run_lists_what_it_would_change_and_changes_nothing(db_session):
 
 def test_nothing_is_due_before_the_periods_have_passed(db_session):
     seed_demo()
-    run = retention.anonymise(date.today(), dry_run=False)
+    run = retention.anonymise(brussels_today(), dry_run=False)
     assert run.counts["dossiers"] == 0 and run.counts["users"] == 0
 
 
@@ -393,7 +394,7 @@ def test_a_decided_access_request_is_anonymised_after_the_listing_period_and_a_p
     people.refuse_request(refused.id, admin, "Karel werkt niet bij het bestuur.")
     db_session.flush()
 
-    assert retention.anonymise(date.today(), dry_run=True).counts["access_requests"] == 0  # not yet
+    assert retention.anonymise(brussels_today(), dry_run=True).counts["access_requests"] == 0  # not yet
     run = retention.anonymise(FAR_FUTURE, dry_run=False)
     db_session.flush()
     db_session.expire_all()

@@ -25,6 +25,7 @@ from portal.services import (
     people,
     reviews,
 )
+from portal.services.payouts import brussels_today
 from portal.services.seed import sample_need, sample_offer
 from tests.conftest import make_user
 from tests.factories import complete_draft, in_review, municipality, open_call, submitted_dossier
@@ -107,7 +108,7 @@ def sample_arguments(app: Flask, endpoint: str, rule_text: str, db_session: Any,
                         prepared_by_id=make_user("officer").id, state="approved", approved_by_id=finance.id, approved_at=utcnow())  # fmt: skip
         db_session.add(payout)
         db_session.flush()
-        samples.update(batch_id=payment_batches.create_batch(finance, utcnow().date()).id)
+        samples.update(batch_id=payment_batches.create_batch(finance, brussels_today()).id)
     if "meeting_id" in rule.arguments:
         # The sample call's meeting, closed with its minutes when the route needs them.
         officer = make_user("officer")

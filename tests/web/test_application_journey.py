@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.db import utcnow
 from portal.models import Application, AuditEntry, Mentor, Submission
+from portal.services.payouts import brussels_today
 from tests.conftest import csrf_token, make_user, sign_in
 from tests.factories import complete_draft, municipality, open_call, pdf_bytes
 
@@ -196,7 +197,7 @@ def test_a_submit_after_the_closing_moment_is_refused_with_the_closing_date(clie
 def test_a_submit_before_the_call_opens_says_when_it_opens(client, db_session):
     applicant = make_user("applicant")
     sign_in(client, applicant)
-    today = utcnow().date()
+    today = brussels_today()
     call = open_call("ARM-LATER", opens_on=today + timedelta(days=5), closes_on=today + timedelta(days=50))
     application = complete_draft(applicant, call)
     db_session.commit()

@@ -4,6 +4,7 @@ import re
 
 from portal.db import utcnow
 from portal.services import applications, eligibility, payouts
+from portal.services.payouts import brussels_today
 from portal.services.seed import sample_report
 from tests.conftest import make_user, sign_in
 from tests.factories import municipality, open_call, payout_people, score_everything, submitted_dossier, to_bank
@@ -37,7 +38,7 @@ def test_both_governments_follow_a_dossier_from_submission_to_payment_without_re
     (balance,) = payouts.payouts_of(dossier)
     payouts.approve(balance.id, people["finance"])
     to_bank(people["finance2"])
-    payouts.pay(balance.id, people["finance2"], utcnow().date(), "BANK-1")
+    payouts.pay(balance.id, people["finance2"], brussels_today(), "BANK-1")
     db_session.commit()
 
     for reader in (applicant, partner):

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import Notification
 from portal.models.notifications import NotificationEvent
 from portal.services import applications, decisions, delivery, eligibility, notifications
+from portal.services.payouts import brussels_today
 from tests.conftest import mail_body, make_user
 from tests.factories import complete_draft, in_review, municipality, open_call, score_everything, to_bank
 from tests.worker.conftest import delivered_exactly, last_notification_id, wait_for_final_state, wait_until
@@ -380,7 +381,6 @@ def test_an_event_while_redis_is_down_is_saved_and_its_e_mail_goes_out_when_redi
 def test_being_paid_tells_the_giving_government_once_in_its_language(
     outbox_app, outbox_broker, controlled_sink, start_worker
 ):
-    from datetime import date
 
     from portal.models import Application, Payout, User
     from portal.services import payouts
@@ -415,7 +415,7 @@ def test_being_paid_tells_the_giving_government_once_in_its_language(
 
     made_now = _made_since(outbox_app)
     with outbox_app.app_context():
-        payouts.pay(balance_id, db.session.get(User, finance_id), date.today(), "BNK-2026-42")
+        payouts.pay(balance_id, db.session.get(User, finance_id), brussels_today(), "BNK-2026-42")
         db.session.commit()
         paid_to = {r.email: r.recipient_locale for r in _rows(dossier_id, NotificationEvent.PAYOUT_PAID)}
         reference = db.session.get(Application, dossier_id).reference
