@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import Application, Attachment, Call, PaymentBatch, Payout, Reservation, StoredFile, StoredFileChunk
 from tests.conftest import app_on_own_database
 from tests.services import POSTGRES_URL
+from workflows.calls import BRUSSELS
 
 pytestmark = pytest.mark.postgres
 
@@ -85,7 +86,7 @@ def test_a_backup_restores_every_dossier_euro_and_file(tmp_path: Path, smtp_sink
             db.session.commit()
             to_bank(people["finance2"])
             db.session.commit()
-            payouts.pay(advance.id, people["finance2"], advance.approved_at.date(), "BNK-BACKUP")
+            payouts.pay(advance.id, people["finance2"], advance.approved_at.astimezone(BRUSSELS).date(), "BNK-BACKUP")
             db.session.commit()
             sample_report(granted, make_user("applicant"))
             db.session.commit()
