@@ -32,7 +32,8 @@ _HELD = "money_locks"  # session.info: what the open transaction holds
 
 
 class LockOrderError(RuntimeError):
-    """A lock asked for out of the global order (dossiers by id, then calls by id)."""
+    """A lock asked for out of the global order (dossiers by id, then calls by id), or a change made without
+    the lock it needs (a dossier taking or leaving a place in its call's queue without the call's lock)."""
 
 
 @dataclass
