@@ -31,14 +31,14 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 
 def worker_processes(pid: int) -> list[int]:
-    """The worker and its pool's processes (prefork): children running celery, not a short-lived helper a
+    """The worker and its pool's processes (prefork): children running the worker, not a short-lived helper a
     library starts (ldconfig, found by ctypes), which would count the parent's pages a second time."""
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         for child in (int(p) for p in children.read_text().split()):
             try:
-                if b"celery" in Path(f"/proc/{child}/cmdline").read_bytes():
+                if b"worker" in Path(f"/proc/{child}/cmdline").read_bytes():
                     pids.append(child)
             except FileNotFoundError:
                 pass
@@ -126,9 +126,6 @@ def main() -> None:
         command = [
             sys.executable,
             "-m",
-            "celery",
-            "-A",
-            "worker.app",
             "worker",
             f"--pool={args.pool}",
             "--loglevel=WARNING",

@@ -49,15 +49,12 @@ def wait_until(condition: Callable[[], T], failure: Callable[[], str], timeout: 
 
 
 class WorkerProcess:
-    """`celery -A worker.app worker` in its own process, as production starts it."""
+    """`python -m worker` in its own process, as production starts it."""
 
     def __init__(self, env: dict[str, str], log: Path, beat: bool = False) -> None:
         command = [
             sys.executable,
             "-m",
-            "celery",
-            "-A",
-            "worker.app",
             "worker",
             "--pool=solo",
             "--loglevel=INFO",
