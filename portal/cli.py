@@ -9,11 +9,10 @@ import click
 import pyotp
 from flask import Flask
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.extensions import db
 from portal.outbox import sweep_and_relay
 from portal.services import notifications, reference, reminders, retention, seed
-from workflows.calls import BRUSSELS
 
 
 def register(app: Flask, migrations: Path) -> None:
@@ -90,7 +89,7 @@ def register(app: Flask, migrations: Path) -> None:
     @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge as on this day (YYYY-MM-DD).")
     def anonymise_command(dry_run: bool, today: datetime | None) -> None:
         """Anonymise personal data past the calls' retention periods (beat does this every night)."""
-        day = today.date() if today is not None else utcnow().astimezone(BRUSSELS).date()
+        day = today.date() if today is not None else brussels_today()
         run = retention.anonymise(day, dry_run=dry_run)
         if dry_run:
             db.session.rollback()

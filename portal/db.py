@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar, overload
 
@@ -12,6 +12,8 @@ from sqlalchemy import CheckConstraint, DateTime, Engine, Index, MetaData, TypeD
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.routing import IntegerConverter, Map
+
+from workflows.calls import BRUSSELS
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,6 +66,12 @@ class RowId(IntegerConverter):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def brussels_today() -> date:
+    """Today in Brussels: the calendar of every date the portal keeps or checks (due dates, payments, periods,
+    names of exports), never the server's or UTC's, which are a day behind for an hour or two after midnight."""
+    return utcnow().astimezone(BRUSSELS).date()
 
 
 def enum_check(column: str, values: object) -> str:

@@ -36,7 +36,7 @@ from forms.fields import choices
 from portal.access import keeps_input, roles
 from portal.answers import answers_context, send_attachment, send_document, send_letter
 from portal.applicant.blueprint import bp
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.extensions import db
 from portal.i18n import day, language_code, moment
 from portal.models import Application, Call, FundamentalRight, Mentor
@@ -780,7 +780,7 @@ def _report_step(application: Application) -> str:
         return _("De administratie behandelt uw eindrapport. U hoeft niets te doen.")
     if window is None:
         return _("Voer het project uit en bezorg daarna het eindrapport.")
-    if not window.is_open(payouts.brussels_today()):
+    if not window.is_open(brussels_today()):
         return _(
             "Voer het project uit. U kunt het eindrapport indienen vanaf %(opens)s, uiterlijk op %(due)s.",
             opens=day(window.opens_on),

@@ -6,7 +6,6 @@ count and the total first, and is done for all of them or for none."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -26,7 +25,7 @@ from forms.payouts import (
 )
 from portal.access import roles
 from portal.actions import run
-from portal.db import MAX_ID
+from portal.db import MAX_ID, brussels_today
 from portal.extensions import db
 from portal.i18n import eur
 from portal.models import BatchOutcome, PaymentBatch, Payout
@@ -34,7 +33,6 @@ from portal.refusals import message_for, refusal_text
 from portal.services import payment_batches, payouts
 from portal.services.payment_batches import DebtorAccountMissing, NothingToTransfer
 from portal.services.payouts import PayoutRefused, SelectionRefused
-from workflows.calls import BRUSSELS
 from workflows.payouts import TRANSFERS, PayoutState
 from workflows.roles import Role
 
@@ -227,7 +225,7 @@ def _batches_page(form: PaymentBatchForm, status: int = 200) -> ResponseReturnVa
 @bp.get("/betaalbestanden")
 @roles(Role.FINANCE, Role.OFFICER)
 def batches() -> ResponseReturnValue:
-    return _batches_page(PaymentBatchForm(formdata=None, data={"execution_on": datetime.now(BRUSSELS).date()}))
+    return _batches_page(PaymentBatchForm(formdata=None, data={"execution_on": brussels_today()}))
 
 
 @bp.post("/betaalbestanden")

@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
 
 from flask import abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.access import roles
+from portal.db import brussels_today
 from portal.models import Call
 from portal.officer.blueprint import bp
 from portal.services import calls as call_service
 from portal.services import exports
-from workflows.calls import BRUSSELS
 from workflows.roles import Role
 
 MIMETYPES = {
     "csv": "text/csv",  # Werkzeug adds the charset (UTF-8) to text types
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def _today() -> date:
-    return datetime.now(BRUSSELS).date()
 
 
 def dataset_titles() -> dict[str, str]:
@@ -37,7 +32,9 @@ def dataset_titles() -> dict[str, str]:
 def exports_page() -> ResponseReturnValue:
     calls = call_service.all_calls()
     chosen = _chosen_call(calls)
-    return render_template("officer/exports.html", titles=dataset_titles(), today=_today(), calls=calls, chosen=chosen)
+    return render_template(
+        "officer/exports.html", titles=dataset_titles(), today=brussels_today(), calls=calls, chosen=chosen
+    )
 
 
 def _chosen_call(calls: list[Call]) -> Call | None:
@@ -56,5 +53,5 @@ def export(dataset: str, fmt: str) -> ResponseReturnValue:
     call = _chosen_call(call_service.all_calls())
     table = build(call.id if call else None)
     data = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table, dataset_titles()[dataset])
-    name = f"{dataset}-{call.code + '-' if call else ''}{_today().isoformat()}.{fmt}"
+    name = f"{dataset}-{call.code + '-' if call else ''}{brussels_today().isoformat()}.{fmt}"
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)

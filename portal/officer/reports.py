@@ -15,12 +15,12 @@ from markupsafe import Markup, escape
 from forms.calls import EXCHANGE_TYPE_LABELS
 from portal import charts
 from portal.access import roles
+from portal.db import brussels_today
 from portal.i18n import eur, language_code
 from portal.labels import state_label
 from portal.officer.blueprint import bp
 from portal.services import calls as call_service
 from portal.services import reports
-from portal.services.reviews import today
 from workflows.applications import State
 from workflows.roles import Role
 from workflows.text import without_control_characters
@@ -106,7 +106,7 @@ def report_dashboard() -> ResponseReturnValue:
     if call is None:
         return render_template("officer/report_dashboard.html", calls=calls, call=None)
     lang = language_code()
-    report = reports.call_report(call, today())
+    report = reports.call_report(call, brussels_today())
     return render_template(
         "officer/report_dashboard.html",
         calls=calls,

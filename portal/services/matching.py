@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.db import utcnow, values_of
+from portal.db import brussels_today, values_of
 from portal.extensions import db
 from portal.models import Application, Call, Mentor, User
 from portal.models.matching import Match, MentorProfile, Need, Offer
@@ -22,7 +22,6 @@ from portal.services import audit, drafts, notifications
 from portal.services.notifications import Recipient
 from portal.services.refusal import NotAllowed
 from workflows import matching as rules
-from workflows.calls import BRUSSELS
 from workflows.matching import Answer, MatchRefused, MatchState, NeedState, OfferState, Side, Suggestion
 from workflows.roles import Role
 
@@ -255,7 +254,7 @@ def ranked(needs: list[Need], offers: list[Offer]) -> list[RankedNeed]:
     facts = {need.id: need_facts(need) for need in needs}
     offer_list = [offer_facts(offer) for offer in offers]
     by_need = {need.id: need for need in needs}
-    today = utcnow().astimezone(BRUSSELS).date()
+    today = brussels_today()
     result = []
     for fact in rules.order_needs(facts.values()):
         suggestions = rules.suggestions_for(fact, offer_list, today)

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from portal.db import COST_BASIS_FIELDS, utcnow, values_of
+from portal.db import COST_BASIS_FIELDS, brussels_today, utcnow, values_of
 from portal.extensions import db
 from portal.models import (
     ActualCost,
@@ -126,10 +126,6 @@ def report_of(application: Application) -> FinalReport | None:
 
 def may_report(application: Application) -> bool:
     return application.state_enum is State.GRANTED
-
-
-def brussels_today() -> date:
-    return utcnow().astimezone(BRUSSELS).date()
 
 
 def report_window_of(application: Application) -> ReportWindow | None:
@@ -657,7 +653,7 @@ def record_answers(
 
 def refused_payment_date(payout: Payout, paid_on: date, today: date | None = None) -> str | None:
     """Why the bank's payment date cannot be right (a refusal code), or None."""
-    if paid_on > (today or utcnow().astimezone(BRUSSELS).date()):
+    if paid_on > (today or brussels_today()):
         return "paid_on_future"
     if payout.approved_at is not None and paid_on < payout.approved_at.astimezone(BRUSSELS).date():
         return "paid_before_approval"

@@ -7,11 +7,11 @@ see each other's review and exactly one of them moves the dossier to `scored`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.extensions import db
 from portal.models import Application, Call, Review, ReviewScore, User
 from portal.models.notifications import NotificationEvent
@@ -20,7 +20,6 @@ from portal.services.dossiers import move
 from portal.services.locks import lock_dossier
 from portal.services.refusal import NotAllowed
 from workflows.applications import Action, State
-from workflows.calls import BRUSSELS
 from workflows.roles import Role
 from workflows.scoring import (
     Candidate,
@@ -64,11 +63,6 @@ def rubric_of(call: Call) -> Rubric:
         pass_threshold_percent=call.pass_threshold_percent,
         spread_flag_percent=call.spread_flag_percent,
     )
-
-
-def today() -> date:
-    """Due dates are calendar days in Brussels."""
-    return datetime.now(BRUSSELS).date()
 
 
 def reviews_of(application: Application) -> list[Review]:
@@ -147,7 +141,7 @@ def assign_reviewers(application_id: int, reviewer_ids: list[int], actor: User) 
     if active + len(chosen) < application.call.reviews_per_dossier:
         raise AssignmentRefused("too_few")
     move(application, Action.ASSIGN_REVIEWERS, actor, "application.reviewers_assigned")
-    due = due_on(today(), application.call.review_days)
+    due = due_on(brussels_today(), application.call.review_days)
     reviews = [
         Review(application_id=application.id, reviewer_id=user.id, assigned_by_id=actor.id, due_on=due)
         for user in chosen
@@ -324,7 +318,7 @@ def assignments_of(reviewer: User) -> list[Review]:
 
 def overdue_reviews() -> list[Review]:
     """Open reviews past their due date (the rule of workflows/scoring.py), for the officer: oldest first."""
-    day = today()
+    day = brussels_today()
     reviews = db.session.scalars(
         select(Review)
         .join(Application, Application.id == Review.application_id)
@@ -337,4 +331,4 @@ def overdue_reviews() -> list[Review]:
 
 
 def is_review_overdue(review: Review) -> bool:
-    return is_overdue(review.due_on, today(), review.submitted_at is not None)
+    return is_overdue(review.due_on, brussels_today(), review.submitted_at is not None)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.extensions import db
 from portal.models import (
     AccessRequest,
@@ -41,7 +41,6 @@ from portal.services import (
     reviews,
 )
 from portal.services.calls import CallInput, CriterionInput, create_call
-from workflows.calls import BRUSSELS
 from workflows.matching import Answer, Side
 from workflows.roles import Role
 from workflows.trajectory import add_months
@@ -304,7 +303,7 @@ def seed_demo() -> list[DemoUser]:
             user.totp_confirmed_at = user.totp_confirmed_at or utcnow()
     call = db.session.scalar(select(Call).where(Call.code == DEMO_CALL_CODE))
     if call is None:
-        today = utcnow().astimezone(BRUSSELS).date()
+        today = brussels_today()
         call = create_call(
             replace(
                 CALL_2022,
@@ -345,7 +344,7 @@ def sample_report(dossier: Application, applicant: User, end_on: date | None = N
     """A complete final report, submitted: every mentor as planned, or ending on `end_on` instead. A
     trajectory whose planned end is still ahead is first declared ended (on `end_on`, or today)."""
     if not payouts.report_open(dossier):
-        today = payouts.brussels_today()
+        today = brussels_today()
         payouts.declare_early_end(dossier.id, applicant, min(end_on or today, today), "Het werk van de mentor was af.")
     report = payouts.start_report(dossier, applicant)
     if end_on is not None:
@@ -432,7 +431,7 @@ def _demo_dossiers(call: Call) -> None:
 
     officer = _demo_user("dossierbehandelaar@abb.demo")
     bart, els = _demo_user("beoordelaar@commissie.demo"), _demo_user("beoordelaar2@commissie.demo")
-    today = payouts.brussels_today()  # the dates the portal checks (a payment after its approval) are Brussels dates
+    today = brussels_today()  # the dates the portal checks (a payment after its approval) are Brussels dates
 
     def submitted(
         applicant_email: str,
@@ -571,7 +570,7 @@ def _demo_payouts(
         _demo_user("financien2@abb.demo"),
     )
     settled = []
-    ended_start = utcnow().astimezone(BRUSSELS).date() - timedelta(days=190)  # trajectories that ended: reports in
+    ended_start = brussels_today() - timedelta(days=190)  # trajectories that ended: reports in
     # Leuven -> Aalst and Gent -> Hasselt wait for approval; Tielt -> Brugge and Ronse -> Mechelen are at the bank.
     for applicant_email, receiving_nis in (
         ("aanvrager@leuven.demo", "41002"),
@@ -587,7 +586,7 @@ def _demo_payouts(
     for dossier in settled[2:]:
         (balance,) = payouts.payouts_of(dossier)
         payouts.approve(balance.id, frank)
-    payment_batches.create_batch(fien, utcnow().astimezone(BRUSSELS).date())
+    payment_batches.create_batch(fien, brussels_today())
     db.session.flush()
 
 
@@ -598,7 +597,7 @@ def sample_offer(
     applicant: User, theme_codes: list[str], inhabitants: int = 50_000, profiles: int = 1, **changes: object
 ) -> Offer:
     """An open offer of the applicant's government: a mentor half-time for four months from next month."""
-    next_month = (utcnow().astimezone(BRUSSELS).date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    next_month = (brussels_today().replace(day=1) + timedelta(days=32)).replace(day=1)
     details = matching.OfferDetails(
         theme_codes=theme_codes,
         approach="Ons lokaal armoedeplan kwam tot stand met een klankbordgroep van mensen in armoede en doorliep de volledige cyclus.",

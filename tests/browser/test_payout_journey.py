@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from portal.services.payouts import brussels_today
+from portal.db import brussels_today
 from portal.services.seed import DEMO_PASSWORD, sample_pdf
 from tests.browser.conftest import assert_accessible, sign_in_staff
 

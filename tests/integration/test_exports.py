@@ -16,12 +16,11 @@ from openpyxl import load_workbook
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, PaymentBatchItem
 from portal.services import exports, payment_batches, payouts, reviews
 from portal.services.exports import Cents, NothingToTransfer
-from portal.services.payouts import brussels_today
 from portal.services.seed import sample_report
 from tests.conftest import make_user
 from tests.factories import (

@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, BudgetMovement, Notification, Reservation
 from portal.models.payouts import ReportState
 from portal.services import applications, payouts
-from portal.services.payouts import PayoutRefused, brussels_today
+from portal.services.payouts import PayoutRefused
 from portal.services.refusal import NotAllowed
 from portal.services.seed import sample_pdf, sample_report
 from tests.conftest import make_user

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import event, insert, select
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.extensions import db
 from portal.models import (
     Application,
@@ -33,7 +33,6 @@ from portal.models import (
 from portal.models.payouts import ReportState
 from portal.services import reports
 from portal.services.reference import THEMES
-from portal.services.reviews import today
 from tests.conftest import make_user, sign_in
 from tests.factories import open_call
 from workflows.applications import State
@@ -114,7 +113,7 @@ class Dossiers:
 
     def add(self, count: int) -> None:
         now = utcnow()
-        day = today()
+        day = brussels_today()
         first = self.count
         rows = [self._application(first + i, now) for i in range(count)]
         ids = list(
@@ -371,7 +370,7 @@ def test_the_figures_of_5000_dossiers_add_up(app, db_session):
     dossiers.add(5_000)
     expected = dossiers.expected
 
-    report = reports.call_report(call, today())
+    report = reports.call_report(call, brussels_today())
 
     states = dict(report.states)
     assert set(states) == set(State)  # every state, zero included

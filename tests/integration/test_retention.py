@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from portal.db import brussels_today
 from portal.models import (
     Application,
     AuditEntry,
@@ -32,7 +33,6 @@ from portal.models import (
 from portal.models.applications import Attachment
 from portal.models.payouts import ReportDocument
 from portal.services import retention
-from portal.services.payouts import brussels_today
 from portal.services.retention import PLACEHOLDER, REMOVED_FILE_NAME
 from portal.services.seed import DEMO_CALL_CODE, seed_demo
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.models import Call, Mentor, Organisation, Payout
 from portal.models.notifications import NotificationEvent
 from portal.services import (
@@ -25,7 +25,6 @@ from portal.services import (
     people,
     reviews,
 )
-from portal.services.payouts import brussels_today
 from portal.services.seed import sample_need, sample_offer
 from tests.conftest import make_user
 from tests.factories import complete_draft, in_review, municipality, open_call, submitted_dossier

@@ -7,9 +7,8 @@ from datetime import timedelta
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.models import Application, AuditEntry, Mentor, Submission
-from portal.services.payouts import brussels_today
 from tests.conftest import csrf_token, make_user, sign_in
 from tests.factories import complete_draft, municipality, open_call, pdf_bytes
 

@@ -2,9 +2,8 @@
 
 import re
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.services import applications, eligibility, payouts
-from portal.services.payouts import brussels_today
 from portal.services.seed import sample_report
 from tests.conftest import make_user, sign_in
 from tests.factories import municipality, open_call, payout_people, score_everything, submitted_dossier, to_bank

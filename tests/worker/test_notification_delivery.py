@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from portal import outbox
+from portal.db import brussels_today
 from portal.extensions import db
 from portal.models import Notification
 from portal.models.notifications import NotificationEvent
 from portal.services import applications, decisions, delivery, eligibility, notifications
-from portal.services.payouts import brussels_today
 from tests.conftest import mail_body, make_user
 from tests.factories import complete_draft, in_review, municipality, open_call, score_everything, to_bank
 from tests.worker.conftest import delivered_exactly, last_notification_id, wait_for_final_state, wait_until
