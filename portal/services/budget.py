@@ -221,17 +221,15 @@ class Prospect:
 
 def prospect(call: Call, requested_cents: int) -> Prospect:
     """The place `append` would give a dossier asking `requested_cents` if it were submitted now, without
-    taking a lock or writing anything: the public self-check's answer, by the queue's own rule."""
-    in_queue, last_waiting_place = db.session.execute(
-        select(func.count(Reservation.application_id), func.max(Reservation.waiting_place)).where(
-            Reservation.call_id == call.id, Reservation.standing.is_not(None)
-        )
-    ).one()
+    taking a lock or writing anything: the public self-check's answer, by the queue's own rule.
+
+    Its place in the order of submission is the one its receipt would print: after every dossier that holds
+    a place (`call.queue_places`), decided ones included, as `applications.submit` counts it."""
     position = append_to_queue(
-        call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting_place,
+        call.envelope_cents, call.committed_cents, call.reserved_cents, db.session.scalar(select(last_waiting_place(call.id))),
         Claim(0, requested_cents), ShortfallPolicy(call.shortfall_policy),
     )  # fmt: skip
-    return Prospect(int(in_queue) + 1, position)
+    return Prospect(call.queue_places + 1, position)
 
 
 def waiting_count(call: Call) -> int:

@@ -189,3 +189,28 @@ def test_the_answers_carry_into_a_new_application_after_signing_in(client, db_se
     # Nothing was stored before signing in, and nothing is stored by reading a prefilled form.
     db_session.refresh(draft)
     assert draft.exchange_type is None and draft.mentors == []
+
+
+def test_the_place_the_self_check_gives_is_the_place_the_receipt_then_prints(client, db_session):
+    """Order of submission, as the SPEC's queue: a decided dossier keeps its place (here one declared
+    ineligible, whose reservation is released), a withdrawn one gives it up."""
+    from portal.services import applications, eligibility
+
+    call = open_call()
+    officer = make_user("officer")
+    ineligible = submitted_dossier(call, applicant=make_user("applicant", organisation=municipality("11002")))
+    leaving = make_user("applicant", organisation=municipality("11004"))
+    withdrawn = submitted_dossier(call, applicant=leaving)
+    submitted_dossier(call, applicant=make_user("applicant", organisation=municipality("11005")))
+    eligibility.declare_ineligible(ineligible.id, officer, "De ontvangende overheid komt niet in aanmerking.")
+    applications.withdraw(withdrawn.id, leaving, "Het project gaat niet door.")
+    db_session.commit()
+
+    page = client.post(URL, data=answers(csrf_token(client, URL))).get_data(as_text=True)
+    assert figure(page, "place") == "3"  # the ineligible one and the third one are ahead; the withdrawn one is not
+
+    applicant = make_user("applicant", organisation=municipality("11008"))
+    result = applications.submit(complete_draft(applicant, call).id, applicant, declared=True)
+    db_session.commit()
+    assert result.submission.content["queue_position"] == 3
+    assert applications.queue_position(result.application) == 3
