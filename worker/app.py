@@ -1,4 +1,4 @@
-"""Entry point for `celery -A worker.app worker` and `celery -A worker.app beat`."""
+"""The Celery app bound to the Flask app: what `python -m worker` (a worker) and `celery -A worker.app beat` load."""
 
 from portal import create_app
 from portal.jobs import celery
