@@ -1,6 +1,8 @@
 """Benchmark: the opening burst. N governments, each signed in with a complete draft, submit at the same
 instant over HTTP; in the same run, with the same client and gunicorn settings, the framework's floor
 (bench/floor_reservation_app.py: one authenticated, CSRF-checked reservation on the same PostgreSQL).
+After the submissions, the same governments send the portal's lightest signed-in write (marking their
+messages read) at the same instant: what the portal costs around any form, apart from what a submission does.
 
     .venv/bin/python bench/burst.py [--governments 300] [--queue 0] [--workers 4] [--embedded]
 
@@ -268,6 +270,25 @@ def portal_clients(base: str, ready: list[tuple[int, str]]) -> list[Client]:
     return clients
 
 
+# The portal's lightest signed-in write, for the same governments after their submissions: sign-in, CSRF,
+# one UPDATE (their messages marked read), commit, redirect. What the portal costs around any signed-in form
+# (its session, access rules, headers, metrics), apart from what a submission does.
+LIGHTEST = "/account/berichten/gelezen"
+
+
+def lightest_clients(submitted: list[Client]) -> list[Client]:
+    clients = []
+    for client in submitted:
+        token = urllib.parse.parse_qs(client.body.decode())["csrf_token"][0]
+        clients.append(Client(LIGHTEST, client.cookie, urllib.parse.urlencode({"csrf_token": token}).encode()))
+    return clients
+
+
+def check_lightest(clients: list[Client]) -> None:
+    answers = {(c.status, c.location.rsplit("/", 1)[-1]) for c in clients}
+    assert answers == {(302, "berichten")}, answers
+
+
 def check_portal(app: object, call_id: int, clients: list[Client]) -> str:
     """The envelope held, every reservation follows the submission order, every government was answered."""
     from sqlalchemy import select
@@ -532,6 +553,10 @@ def main() -> None:
                 portal, clients = run_side(
                     "the portal's submit (production)", base, lambda: portal_clients(base, ready), workers, args.py_spy
                 )
+                lightest, lightest_answers = run_side(
+                    "the portal's lightest signed-in POST", base, lambda: lightest_clients(clients), workers
+                )
+            check_lightest(lightest_answers)
             floor_env = {
                 **os.environ,
                 "SECRET_KEY": SECRET_KEY,
@@ -548,10 +573,14 @@ def main() -> None:
             check_floor(database, floor_answers)
             print(portal.line())
             print(floor.line())
+            print(lightest.line())
             print(portal.cpu_line())
             print(floor.cpu_line())
+            print(lightest.cpu_line())
             print(f"  ratio to the floor: rate {portal.rate / floor.rate:.2f}, "
                   f"p95 {percentile(portal.seconds, 0.95) / percentile(floor.seconds, 0.95):.2f} times the floor's")  # fmt: skip
+            print(f"  the portal's lightest signed-in POST ({LIGHTEST}): rate {lightest.rate / floor.rate:.2f} of the "
+                  f"floor's, p95 {percentile(lightest.seconds, 0.95) / percentile(floor.seconds, 0.95):.2f} times")  # fmt: skip
             print(f"  {check_portal(app, call_id, clients)}")
             queries_after = queries_of_one_submission(app, call_id)
             print(f"  queries of one submission (whole request): {queries_before} with {args.queue} in the queue, "

@@ -31,6 +31,7 @@ def _bench(*args: str) -> str:
 def test_the_burst_bench_submits_checks_the_envelope_and_order_and_compares_with_the_floor():
     out = _bench("bench/burst.py", "--governments", "6", "--queue", "3", "--workers", "2", "--embedded")
     assert "the floor: minimal Flask reservation" in out and "ratio to the floor" in out
+    assert "the portal's lightest signed-in POST (/account/berichten/gelezen): rate" in out
     assert out.count("envelope held") == 2  # production and the embedded default
     assert "all 10 in the order of submission" in out  # 3 before, 6 at once, the one whose queries were counted
 
