@@ -1,8 +1,9 @@
 """`python -m worker [options]`: a Celery worker of the portal, with every option of `celery worker`.
 
 Why not `celery -A worker.app worker`: Celery's umbrella command imports all its subcommands, which a worker
-never uses, among them `celery amqp` with its interactive shell (click-repl, prompt_toolkit): 9 MiB more in every worker process (bench/notifications.py, solo pool: 156 MiB against 147 MiB). The command
-run here is Celery's own `worker` command, so its options, defaults and `CELERY_*` variables are the same.
+never uses, among them `celery amqp` with its interactive shell (click-repl, prompt_toolkit): 9 MiB more in
+every worker process (bench/notifications.py, solo pool: 156 MiB against 147 MiB). The command run here is
+Celery's own `worker` command, so its options, defaults and `CELERY_WORKER_*` variables are the same.
 Beat, which runs once, still starts with `celery -A worker.app beat`.
 """
 

@@ -225,8 +225,9 @@ def prospect(call: Call, requested_cents: int) -> Prospect:
 
     Its place in the order of submission is the one its receipt would print: after every dossier that holds
     a place (`call.queue_places`), decided ones included, as `applications.submit` counts it."""
+    last_waiting = db.session.scalar(select(last_waiting_place(call.id)))
     position = append_to_queue(
-        call.envelope_cents, call.committed_cents, call.reserved_cents, db.session.scalar(select(last_waiting_place(call.id))),
+        call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting,
         Claim(0, requested_cents), ShortfallPolicy(call.shortfall_policy),
     )  # fmt: skip
     return Prospect(call.queue_places + 1, position)
