@@ -214,14 +214,14 @@ def _draw_place(call: Call) -> Place:
     statement starts after the lock was granted, so it sees every submission committed before."""
     moment = func.clock_timestamp() if db.session.get_bind().dialect.name == "postgresql" else database_now()
     number = call.last_reference_number + 1
-    reference = reference_number(call.reference_prefix, call.opens_at.astimezone(BRUSSELS).year, number)
+    reference = _reference(call, number)
     row = db.session.execute(
         insert(QueueTicket)
         .values(issued_at=moment)
         .returning(
             QueueTicket.id,
             QueueTicket.issued_at,
-            budget.last_waiting_place(call.id),
+            budget.last_waiting_place(call.id).scalar_subquery(),
             ~select(Application.id).where(Application.reference == reference).exists(),
         )
     ).one()
@@ -237,12 +237,15 @@ def next_reference(call: Call) -> str:
     share one all the same (a date changed outside the portal), the numbers already taken are
     skipped rather than refusing every submission with a duplicate.
     """
-    year = call.opens_at.astimezone(BRUSSELS).year
     while True:
         call.last_reference_number += 1
-        reference = reference_number(call.reference_prefix, year, call.last_reference_number)
+        reference = _reference(call, call.last_reference_number)
         if db.session.scalar(select(Application.id).where(Application.reference == reference)) is None:
             return reference
+
+
+def _reference(call: Call, number: int) -> str:
+    return reference_number(call.reference_prefix, call.opens_at.astimezone(BRUSSELS).year, number)
 
 
 def queue_position(application: Application) -> int | None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.sql.selectable import ScalarSelect
+from sqlalchemy import Select, func, select
 
 from portal.extensions import db
 from portal.models import Application, BudgetMovement, Call, Reservation, User
@@ -87,10 +86,10 @@ def rebalance(call: Call, actor: User | None, reason: str) -> list[Change]:
     return changes
 
 
-def last_waiting_place(call_id: int) -> ScalarSelect[int | None]:
-    """The highest waiting place given in the call, as an expression: a submission reads it in the
-    statement that draws its place in the queue."""
-    return select(func.max(Reservation.waiting_place)).where(Reservation.call_id == call_id).scalar_subquery()
+def last_waiting_place(call_id: int) -> Select[tuple[int | None]]:
+    """The highest waiting place given in the call: a submission reads it, as a subquery, in the statement
+    that draws its place in the queue."""
+    return select(func.max(Reservation.waiting_place)).where(Reservation.call_id == call_id)
 
 
 def append(
@@ -225,7 +224,7 @@ def prospect(call: Call, requested_cents: int) -> Prospect:
 
     Its place in the order of submission is the one its receipt would print: after every dossier that holds
     a place (`call.queue_places`), decided ones included, as `applications.submit` counts it."""
-    last_waiting = db.session.scalar(select(last_waiting_place(call.id)))
+    last_waiting = db.session.scalar(last_waiting_place(call.id))
     position = append_to_queue(
         call.envelope_cents, call.committed_cents, call.reserved_cents, last_waiting,
         Claim(0, requested_cents), ShortfallPolicy(call.shortfall_policy),

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from portal.models import Application, AuditEntry
+from portal.services import applications, eligibility
 from portal.services.dossiers import compensation_of
 from tests.conftest import csrf_token, make_user
 from tests.factories import complete_draft, municipality, open_call, submitted_dossier
@@ -194,8 +195,6 @@ def test_the_answers_carry_into_a_new_application_after_signing_in(client, db_se
 def test_the_place_the_self_check_gives_is_the_place_the_receipt_then_prints(client, db_session):
     """Order of submission, as the SPEC's queue: a decided dossier keeps its place (here one declared
     ineligible, whose reservation is released), a withdrawn one gives it up."""
-    from portal.services import applications, eligibility
-
     call = open_call()
     officer = make_user("officer")
     ineligible = submitted_dossier(call, applicant=make_user("applicant", organisation=municipality("11002")))
