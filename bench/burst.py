@@ -34,7 +34,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -452,15 +452,10 @@ def run_side(
     samples the web workers into that file."""
     clients = make_clients()
     web_before, database_before = cpu_seconds(workers), cpu_seconds(postgres_processes())
-    with py_spy(workers[0], spy_to) if spy_to else _nothing():
+    with py_spy(workers[0], spy_to) if spy_to else nullcontext():
         wall = burst(base, clients)
     web, database = cpu_used_since(web_before, workers), cpu_used_since(database_before, postgres_processes())
     return Outcome(label, [c.seconds for c in clients], wall, web, database), clients
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 @contextmanager

@@ -24,24 +24,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CountingSink, submitted_dossier  # noqa: E402
-
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+from common import POSTGRES, REDIS, CountingSink, children_of, kib, submitted_dossier  # noqa: E402
 
 
 def worker_processes(pid: int) -> list[int]:
     """The worker and its pool's processes (prefork): children running the worker, not a short-lived helper a
     library starts (ldconfig, found by ctypes), which would count the parent's pages a second time."""
     pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        for child in (int(p) for p in children.read_text().split()):
-            try:
-                if b"worker" in Path(f"/proc/{child}/cmdline").read_bytes():
-                    pids.append(child)
-            except FileNotFoundError:
-                pass
+    for child in children_of(pid):
+        try:
+            if b"worker" in Path(f"/proc/{child}/cmdline").read_bytes():
+                pids.append(child)
+        except FileNotFoundError:
+            pass
     return pids
 
 
@@ -50,9 +45,7 @@ def peak_memory_kib(pid: int) -> dict[int, int]:
     peaks = {}
     for each in worker_processes(pid):
         try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks[each] = int(line.split()[1])
+            peaks[each] = kib(each, "VmHWM")
         except FileNotFoundError:
             pass
     return peaks
