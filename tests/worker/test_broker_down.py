@@ -26,7 +26,11 @@ from tests.worker.conftest import delivered_exactly, submission_page
 
 pytestmark = pytest.mark.postgres
 
-PAGE_BOUND = 1.0  # seconds: generous, the page takes about 0.05 s here; the broker's retries took 6 to 8 s
+# Seconds. What these tests guard against is a page waiting for the broker: kombu's own connection
+# retries held a page 6 s while Redis refused connections, 8 s while it did not answer at all. A
+# page takes about 0.05 s here (0.55 s with the silent broker, its connect timeout), but once took
+# 1.06 s on a loaded machine: the bound leaves room for that and stays well under the failure.
+PAGE_BOUND = 3.0
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +214,7 @@ def test_after_a_failed_hand_over_pages_leave_the_broker_alone_but_the_sweep_doe
 
 
 @pytest.mark.redis
-def test_a_decision_while_redis_is_down_answers_within_a_second_and_its_e_mails_go_out_once_it_is_back(
+def test_a_decision_while_redis_is_down_answers_at_once_and_its_e_mails_go_out_once_it_is_back(
     web_app, controlled_sink, own_redis, start_worker
 ):
     from portal import outbox

@@ -359,7 +359,7 @@ def test_an_event_while_redis_is_down_is_saved_and_its_e_mail_goes_out_when_redi
         db.session.commit()
         expected = {r.email for r in _rows(draft_id, NotificationEvent.APPLICATION_SUBMITTED)}
     relay_took = time.monotonic() - started  # the context ended: the relay tried once and gave up
-    assert relay_took < 1.0  # kombu's own connection retries used to make it 6 s
+    assert relay_took < 3.0  # kombu's own connection retries used to make it 6 s; 0.05 s is usual
     with app.app_context():
         assert db.session.get(Application, draft_id).state == "submitted"  # the event is saved
         rows = _rows(draft_id, NotificationEvent.APPLICATION_SUBMITTED)
