@@ -3,10 +3,14 @@
 Rows are collected when they are flushed, per transaction: a row flushed inside a savepoint belongs
 to it, joins the enclosing transaction when the savepoint is released and is dropped when it is
 rolled back. Only the outermost commit hands rows over (a rolled-back event sends nothing), at the
-end of the application context of the request, task or command that committed them. That hand-over
+end of the application context of the request, task or command that committed them. A row going
+through a broker is written already marked as handed over (`enqueued_at`), so a hand-over that
+succeeds costs no statement and no second commit: one that fails clears the mark. That hand-over
 never keeps a page waiting for a missing broker: one short attempt, and after a failure this
 process leaves the broker alone for a while. The rows then stay pending, unenqueued, and the
 periodic sweep, which is patient and ignores that pause, hands them over once the broker is back.
+Should the process end between the commit and the hand-over, the sweep takes the rows as messages
+lost (NOTIFICATION_REQUEUE_AFTER_SECONDS after the mark).
 In the embedded default the "worker" is this process: the task runs in-process (Celery's eager mode),
 in a background thread of its own (OUTBOX_IN_PROCESS_THREAD), so no page waits for mail or a PDF.
 """
@@ -38,10 +42,26 @@ _last_embedded_sweep = 0.0
 _broker_paused_until: dict[str, float] = {}
 
 
-def relay_after_commit(notification_id: int) -> None:
+def relay_after_commit(notification: Notification) -> None:
     """For a row that was not new but must go out again (an officer's resend)."""
     session = db.session()
-    _hold(session, _innermost(session) or session.begin(), [notification_id])
+    notification.enqueued_at = utcnow() if _through_broker() else None
+    _hold(session, _innermost(session) or session.begin(), [notification.id])
+
+
+def _through_broker() -> bool:
+    return has_app_context() and not current_app.config["CELERY_TASK_ALWAYS_EAGER"]
+
+
+def _mark_before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    # Marked in the INSERT itself: the hand-over after the commit then writes nothing unless it fails.
+    # In this process (the embedded default) rows are never marked, so its sweep retries them at once.
+    if not _through_broker():
+        return
+    now = utcnow()
+    for row in session.new:
+        if isinstance(row, Notification) and row.enqueued_at is None and row.status == DeliveryStatus.PENDING:
+            row.enqueued_at = now
 
 
 def _innermost(session: Session) -> SessionTransaction | None:
@@ -80,7 +100,8 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
 
 def init_outbox(app: Flask) -> None:
     session_class = db.session.session_factory.class_
-    if not event.contains(session_class, "after_flush", _after_flush):
+    if not event.contains(session_class, "before_flush", _mark_before_flush):
+        event.listen(session_class, "before_flush", _mark_before_flush)
         event.listen(session_class, "after_flush", _after_flush)
         event.listen(session_class, "after_commit", _after_commit)
         event.listen(session_class, "after_transaction_end", _after_transaction_end)
@@ -113,10 +134,26 @@ def _sweep_after_request(exc: BaseException | None) -> None:
 def relay(notification_ids: list[int]) -> int:
     """Hand rows to the worker after a commit; the number handed. Never raises, and never waits long:
     one attempt bounded by OUTBOX_BROKER_CONNECT_TIMEOUT_SECONDS, none at all for
-    OUTBOX_BROKER_RETRY_SECONDS after one failed. Rows not handed are left for the sweep (a row handed
-    just before the broker went away may then be handed twice, which the claim makes harmless); an
-    in-process delivery records its own failures."""
-    return _hand_over(notification_ids, patient=False)
+    OUTBOX_BROKER_RETRY_SECONDS after one failed. Rows not handed lose the mark they were written with
+    and are left for the sweep (a row handed just before the broker went away may then be handed
+    twice, which the claim makes harmless); an in-process delivery records its own failures."""
+    handed = _hand_over(notification_ids, patient=False)
+    if handed < len(notification_ids) and _through_broker():
+        _clear_marks(notification_ids)
+    return handed
+
+
+def _clear_marks(notification_ids: list[int]) -> None:
+    for start in range(0, len(notification_ids), MARK_AT_ONCE):
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id.in_(notification_ids[start : start + MARK_AT_ONCE]),
+                Notification.status == DeliveryStatus.PENDING,
+            )
+            .values(enqueued_at=None)
+        )
+    db.session.commit()
 
 
 def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
@@ -149,16 +186,16 @@ def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
             pause,
         )
         return 0
-    if patient:
-        _broker_paused_until.pop(broker, None)  # it is back: the next commit need not wait for the sweep
+    if not patient:
+        return len(notification_ids)  # written with their mark
+    _broker_paused_until.pop(broker, None)  # it is back: the next commit need not wait for the sweep
     handed_at = utcnow()
-    for start in range(0, len(notification_ids), MARK_AT_ONCE):  # a command may commit many thousands at once
+    for start in range(0, len(notification_ids), MARK_AT_ONCE):  # the sweep may find many thousands at once
         db.session.execute(
             update(Notification)
             .where(
                 Notification.id.in_(notification_ids[start : start + MARK_AT_ONCE]),
                 Notification.status == DeliveryStatus.PENDING,
-                Notification.enqueued_at.is_(None),
             )
             .values(enqueued_at=handed_at)
         )

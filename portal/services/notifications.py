@@ -208,7 +208,6 @@ def resend(notification_id: int, actor: User | None) -> Notification:
     notification.status = DeliveryStatus.PENDING
     notification.attempts = 0
     notification.next_attempt_at = None
-    notification.enqueued_at = None
     notification.claimed_at = None
     audit.record_row(
         actor,
@@ -218,5 +217,5 @@ def resend(notification_id: int, actor: User | None) -> Notification:
         to_state=DeliveryStatus.PENDING,
         details={"event": notification.event, "user_id": notification.user_id},  # no address in the append-only log
     )
-    relay_after_commit(notification.id)
+    relay_after_commit(notification)  # marks it for the hand-over after the commit
     return notification

@@ -494,28 +494,47 @@ def test_an_e_mail_rendered_once_is_reused_only_for_the_same_words(outbox_app):
         db.session.rollback()
 
 
-def test_rows_committed_at_once_are_handed_over_and_marked_in_slices_every_one(outbox_app, outbox_broker, monkeypatch):
-    import redis
-
-    from portal import outbox
-
-    monkeypatch.setattr(outbox, "MARK_AT_ONCE", 7)  # PostgreSQL takes at most 65,535 parameters a statement
-    monkeypatch.setattr(outbox, "DELIVER_AT_ONCE", 6)  # a worker's message carries a few rows each
-    with outbox_app.app_context():
+def _draft_of_two_governments(app: Any) -> int:
+    with app.app_context():
         draft_id = complete_draft(
             make_user("applicant", organisation=municipality("11002")), open_call(), receiving_nis="12025"
         ).id
         db.session.commit()
+    return draft_id
+
+
+def _record_twenty(draft_id: int, prefix: str) -> list[Notification]:
+    return notifications.record(
+        NotificationEvent.DECLARED_ELIGIBLE,
+        [notifications.Recipient(f"{prefix}-{n}@example.be") for n in range(20)],
+        db.session.get(applications.Application, draft_id),
+    )
+
+
+def test_rows_committed_at_once_are_written_marked_and_handed_over_in_slices_with_no_statement_after_the_commit(
+    outbox_app, outbox_broker, monkeypatch
+):
+    import redis
+    from sqlalchemy import event
+
+    monkeypatch.setattr(outbox, "DELIVER_AT_ONCE", 6)  # a worker's message carries a few rows each
+    draft_id = _draft_of_two_governments(outbox_app)
     redis.Redis.from_url(outbox_broker).flushdb()
+    after_commit: list[str] = []
     with outbox_app.app_context():
-        draft = db.session.get(applications.Application, draft_id)
-        rows = notifications.record(
-            NotificationEvent.DECLARED_ELIGIBLE,
-            [notifications.Recipient(f"sl-{n}@example.be") for n in range(20)],
-            draft,
-        )
+        rows = _record_twenty(draft_id, "sl")
+        db.session.flush()
+        assert None not in {row.enqueued_at for row in rows}  # in the INSERT itself
         db.session.commit()
         ids = [r.id for r in rows]  # handed over when this context ends
+        engine = db.engine
+
+        def count(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            after_commit.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+    event.remove(engine, "before_cursor_execute", count)
+    assert after_commit == []  # the hand-over wrote nothing: no UPDATE, no second commit
     with outbox_app.app_context():
         marked = db.session.scalars(select(Notification.enqueued_at).where(Notification.id.in_(ids))).all()
     assert len(marked) == 20 and None not in marked
@@ -523,3 +542,25 @@ def test_rows_committed_at_once_are_handed_over_and_marked_in_slices_every_one(o
     carried = [json.loads(base64.b64decode(json.loads(raw)["body"]))[0][0] for raw in queued]
     assert sorted(len(batch) for batch in carried) == [2, 6, 6, 6]
     assert sorted(sum(carried, [])) == sorted(ids)
+
+
+def test_a_failed_hand_over_clears_every_mark_in_slices_and_the_sweep_takes_the_rows_at_once(
+    outbox_app, outbox_broker, monkeypatch
+):
+    monkeypatch.setattr(outbox, "MARK_AT_ONCE", 7)  # PostgreSQL takes at most 65,535 parameters a statement
+    monkeypatch.setattr(outbox, "_broker_paused_until", {})  # the pause this failure starts ends with the test
+    draft_id = _draft_of_two_governments(outbox_app)
+    monkeypatch.setitem(outbox_app.config, "CELERY_BROKER_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    with outbox_app.app_context():
+        rows = _record_twenty(draft_id, "cl")
+        db.session.commit()
+        ids = [r.id for r in rows]
+    monkeypatch.undo()
+    with outbox_app.app_context():
+        kept = db.session.execute(
+            select(Notification.status, Notification.enqueued_at).where(Notification.id.in_(ids))
+        ).all()
+        assert len(kept) == 20 and set(kept) == {("pending", None)}
+        swept = outbox.sweep(outbox.utcnow(), limit=1_000_000)
+        assert set(ids) <= set(swept)  # at once, not NOTIFICATION_REQUEUE_AFTER_SECONDS after a mark
+        db.session.rollback()
