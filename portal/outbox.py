@@ -139,19 +139,20 @@ def relay(notification_ids: list[int]) -> int:
     twice, which the claim makes harmless); an in-process delivery records its own failures."""
     handed = _hand_over(notification_ids, patient=False)
     if handed < len(notification_ids) and _through_broker():
-        _clear_marks(notification_ids)
+        _mark(notification_ids, None)
     return handed
 
 
-def _clear_marks(notification_ids: list[int]) -> None:
-    for start in range(0, len(notification_ids), MARK_AT_ONCE):
+def _mark(notification_ids: list[int], handed_at: datetime | None) -> None:
+    """Set when the rows still pending were handed over (None: not, the sweep takes them), and commit."""
+    for start in range(0, len(notification_ids), MARK_AT_ONCE):  # the sweep may find many thousands at once
         db.session.execute(
             update(Notification)
             .where(
                 Notification.id.in_(notification_ids[start : start + MARK_AT_ONCE]),
                 Notification.status == DeliveryStatus.PENDING,
             )
-            .values(enqueued_at=None)
+            .values(enqueued_at=handed_at)
         )
     db.session.commit()
 
@@ -189,17 +190,7 @@ def _hand_over(notification_ids: list[int], *, patient: bool) -> int:
     if not patient:
         return len(notification_ids)  # written with their mark
     _broker_paused_until.pop(broker, None)  # it is back: the next commit need not wait for the sweep
-    handed_at = utcnow()
-    for start in range(0, len(notification_ids), MARK_AT_ONCE):  # the sweep may find many thousands at once
-        db.session.execute(
-            update(Notification)
-            .where(
-                Notification.id.in_(notification_ids[start : start + MARK_AT_ONCE]),
-                Notification.status == DeliveryStatus.PENDING,
-            )
-            .values(enqueued_at=handed_at)
-        )
-    db.session.commit()
+    _mark(notification_ids, utcnow())
     return len(notification_ids)
 
 
