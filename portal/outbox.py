@@ -145,7 +145,7 @@ def relay(notification_ids: list[int]) -> int:
 
 def _mark(notification_ids: list[int], handed_at: datetime | None) -> None:
     """Set when the rows still pending were handed over (None: not, the sweep takes them), and commit."""
-    for start in range(0, len(notification_ids), MARK_AT_ONCE):  # the sweep may find many thousands at once
+    for start in range(0, len(notification_ids), MARK_AT_ONCE):  # a command may commit, the sweep find, thousands
         db.session.execute(
             update(Notification)
             .where(

@@ -8,14 +8,13 @@ from smtplib import SMTPException
 from flask import current_app
 from sqlalchemy import text
 
-from portal.db import utcnow
+from portal.db import brussels_today, utcnow
 from portal.extensions import db
 from portal.jobs import celery
 from portal.mail import render_and_send_account_email
 from portal.models import User
 from portal.outbox import sweep_and_relay
 from portal.services import delivery, reminders, retention
-from workflows.calls import BRUSSELS
 
 
 @celery.task(name="portal.health_check", ignore_result=False)
@@ -153,6 +152,6 @@ def send_reminders() -> int:
 @celery.task(name="portal.anonymise_personal_data", acks_late=True)
 def anonymise_personal_data() -> dict[str, int]:
     """Daily: personal data past the calls' retention periods (the same use case as `flask anonymise`)."""
-    run = retention.anonymise(utcnow().astimezone(BRUSSELS).date(), dry_run=False)
+    run = retention.anonymise(brussels_today(), dry_run=False)
     db.session.commit()
     return run.counts
